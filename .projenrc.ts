@@ -1,0 +1,96 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-delivery-pipelines',
+  description: 'Safe AWS CodePipeline V2 release pipelines for CDK apps: continuous delivery or continuous deployment with one switch.',
+  author: 'cdk-delivery-pipelines maintainers',
+  authorAddress: 'maintainers@cdk-delivery-pipelines.dev',
+  repositoryUrl: 'https://github.com/cdk-delivery-pipelines/cdk-delivery-pipelines',
+  keywords: ['aws-cdk', 'codepipeline', 'continuous-delivery', 'continuous-deployment', 'cdk-pipelines'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  // Versions measured to work together on Node 20 (see shared/TOOLCHAIN.md).
+  cdkVersion: '2.276.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+
+  // No hosted CI or release automation: CI is `.ci/run` on a clean clone.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  // Runtime half (operations client + CLI). Not jsii types, so they are bundled.
+  bundledDeps: [
+    '@aws-sdk/client-codepipeline@^3',
+    'yargs@^18',
+    'cli-table3@^0.6',
+  ],
+  devDeps: [
+    '@types/node@^20',
+    '@types/yargs@^17',
+    'aws-cdk@2.1148.1',
+    'cdk-nag@^3',
+    'aws-sdk-client-mock@^4',
+    'ts-node@^10',
+  ],
+  bin: {
+    'cdk-delivery': 'lib/cli/main.js',
+  },
+
+  eslintOptions: {
+    dirs: ['src', 'test'],
+    devdirs: ['test', 'examples', 'bench', 'scripts'],
+    ignorePatterns: ['examples/*/cdk.out/**', '*.d.ts', '*.js'],
+    commandOptions: { fix: false },
+  },
+  jestOptions: {
+    // Snapshots never update silently: drift fails the test run (and CI).
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 120_000,
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+      modulePathIgnorePatterns: ['<rootDir>/examples/.*/cdk.out', '<rootDir>/lib'],
+    },
+  },
+
+  gitignore: ['cdk.out/', 'examples/*/cdk.out/', '.bench/'],
+});
+
+for (const dir of ['/examples/', '/bench/', '/scripts/', '/.ci/']) {
+  project.addPackageIgnore(dir);
+}
+
+// Examples, benchmarks and scripts are type-checked and linted like the library, each folder with its own
+// tsconfig (typescript-eslint's project service needs one that covers every linted file).
+for (const dir of ['examples', 'bench', 'scripts']) {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+    compilerOptions: { rootDir: '..', noEmit: true },
+    include: ['**/*.ts'],
+    exclude: ['**/cdk.out/**', 'node_modules'],
+  });
+}
+
+const tsNode = 'ts-node --transpile-only';
+
+project.addTask('examples', {
+  description: 'Synthesize every example app with the real aws-cdk CLI (offline) and print each pipeline',
+  exec: `${tsNode} --project scripts/tsconfig.json scripts/examples.ts`,
+  receiveArgs: true,
+});
+
+project.addTask('bench', {
+  description: 'Benchmarks: pipeline critical path, template size and synth time against plain CDK Pipelines',
+  exec: `${tsNode} --project bench/tsconfig.json bench/bench.ts`,
+  receiveArgs: true,
+});
+
+project.synth();
