@@ -29,12 +29,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Runtime half (operations client + CLI). Not jsii types, so they are bundled.
   bundledDeps: [
     '@aws-sdk/client-codepipeline@^3',
-    'yargs@^18',
+    'commander@^14',
     'cli-table3@^0.6',
   ],
   devDeps: [
     '@types/node@^20',
-    '@types/yargs@^17',
     'aws-cdk@2.1148.1',
     'cdk-nag@^3',
     'aws-sdk-client-mock@^4',
