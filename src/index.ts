@@ -1,5 +1,5 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './blueprint/release-mode';
+export * from './blueprint/steps';
+export * from './codepipeline/approval-step';
+export * from './codepipeline/source';
+export * from './codepipeline/delivery-pipeline';

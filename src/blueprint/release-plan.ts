@@ -1,0 +1,80 @@
+import { ReleaseMode } from './release-mode';
+
+/**
+ * Engine-independent release semantics: where manual approvals sit.
+ *
+ * This is the one place that gives `requireManualApproval` its meaning. The CodePipeline backend only
+ * renders the gates this plan returns.
+ */
+
+/** An environment of the release path, in deployment order. */
+export interface PlannedEnvironment {
+  /** Stable identifier (the CodePipeline stage name the environment becomes). */
+  readonly id: string;
+  /** `staging` is verified before any production environment is entered. */
+  readonly phase: 'staging' | 'production';
+  /** The environment's own approval override; `undefined` inherits the pipeline's setting. */
+  readonly requireManualApproval?: boolean;
+}
+
+/** Where an approval runs. */
+export enum GatePlacement {
+  /**
+   * In parallel with the staging verification steps, after the staging deployment: the person reviews while
+   * the machine verifies, and production waits for both.
+   */
+  WITH_STAGING_VERIFICATION = 'with-staging-verification',
+  /** As the first action of the environment it gates, before any of its deployments. */
+  BEFORE_DEPLOYMENT = 'before-deployment',
+}
+
+/** A manual approval that gates one environment. */
+export interface ApprovalGate {
+  /** The environment that cannot be entered until a person approves. */
+  readonly gates: string;
+  readonly placement: GatePlacement;
+  /** True when the gate comes from the pipeline-level `requireManualApproval`, false for an override. */
+  readonly fromPipelineSetting: boolean;
+}
+
+export interface ReleasePlan {
+  readonly mode: ReleaseMode;
+  readonly approvals: ApprovalGate[];
+}
+
+/**
+ * Decide where approvals sit.
+ *
+ * - Continuous delivery (`requireManualApproval: true`): exactly one approval gates production. It sits after the
+ *   staging deployment and before every production deployment; with no overrides it runs in parallel with the
+ *   staging verification steps. A production environment that sets `requireManualApproval: false` (a canary
+ *   let through automatically) passes the gate on to the next production environment.
+ * - Continuous deployment (`false`): no approval anywhere, unless an environment overrides with `true`.
+ * - An override of `true` gates that environment only; staging is never gated by the pipeline-level setting.
+ */
+export function planRelease(requireManualApproval: boolean, environments: PlannedEnvironment[]): ReleasePlan {
+  const production = environments.filter(e => e.phase === 'production');
+  const stagingIndex = environments.findIndex(e => e.phase === 'staging');
+  const pipelineGated = requireManualApproval
+    ? production.find(e => e.requireManualApproval !== false)
+    : undefined;
+
+  const approvals: ApprovalGate[] = [];
+  environments.forEach((env, index) => {
+    const fromPipelineSetting = env === pipelineGated;
+    if (!fromPipelineSetting && env.requireManualApproval !== true) {
+      return;
+    }
+    const followsStaging = stagingIndex >= 0 && index === stagingIndex + 1;
+    approvals.push({
+      gates: env.id,
+      placement: followsStaging ? GatePlacement.WITH_STAGING_VERIFICATION : GatePlacement.BEFORE_DEPLOYMENT,
+      fromPipelineSetting,
+    });
+  });
+
+  return {
+    mode: requireManualApproval ? ReleaseMode.CONTINUOUS_DELIVERY : ReleaseMode.CONTINUOUS_DEPLOYMENT,
+    approvals,
+  };
+}

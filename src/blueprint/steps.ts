@@ -1,0 +1,145 @@
+import { CfnOutput } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+
+/**
+ * How the application is built and synthesized.
+ *
+ * The build runs in CodeBuild on the source and must produce the cloud assembly (`cdk synth` output).
+ */
+export interface BuildOptions {
+  /**
+   * Commands that build the app and run `cdk synth`.
+   *
+   * Example: `['npm ci', 'npm run build', 'npx cdk synth']`.
+   */
+  readonly commands: string[];
+
+  /**
+   * Commands run in the install phase, before `commands` (for example installing a toolchain).
+   *
+   * @default - no install commands
+   */
+  readonly installCommands?: string[];
+
+  /**
+   * Environment variables for the build.
+   *
+   * @default - no extra environment variables
+   */
+  readonly env?: Record<string, string>;
+
+  /**
+   * Directory, relative to the source root, where `cdk synth` writes the cloud assembly.
+   *
+   * @default 'cdk.out'
+   */
+  readonly primaryOutputDirectory?: string;
+
+  /**
+   * CodeBuild image for the build.
+   *
+   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   */
+  readonly buildImage?: codebuild.IBuildImage;
+
+  /**
+   * CodeBuild compute size for the build.
+   *
+   * @default codebuild.ComputeType.MEDIUM
+   */
+  readonly computeType?: codebuild.ComputeType;
+}
+
+/**
+ * A test step: runs after the build and before staging, in parallel with the other test steps.
+ *
+ * Test steps run on the source (they install and run the app's own test tooling).
+ */
+export interface TestStepOptions {
+  /**
+   * Name of the step, unique in the pipeline. Becomes the CodePipeline action name.
+   *
+   * Letters, digits, `.`, `@`, `-` and `_`; at most 100 characters.
+   */
+  readonly name: string;
+
+  /**
+   * Commands that run the tests. A non-zero exit fails the step and stops the release.
+   */
+  readonly commands: string[];
+
+  /**
+   * Commands run in the install phase, before `commands`.
+   *
+   * @default - no install commands
+   */
+  readonly installCommands?: string[];
+
+  /**
+   * Environment variables for the step.
+   *
+   * @default - no extra environment variables
+   */
+  readonly env?: Record<string, string>;
+
+  /**
+   * JUnit XML report files (paths or globs relative to the source root) published as CodeBuild test reports.
+   *
+   * @default - no test reports are published
+   */
+  readonly junitReportPaths?: string[];
+
+  /**
+   * CodeBuild image for the step.
+   *
+   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   */
+  readonly buildImage?: codebuild.IBuildImage;
+
+  /**
+   * CodeBuild compute size for the step.
+   *
+   * @default codebuild.ComputeType.SMALL
+   */
+  readonly computeType?: codebuild.ComputeType;
+}
+
+/**
+ * A verification step (smoke or integration test) that runs after an environment is deployed.
+ */
+export interface VerificationStepOptions {
+  /**
+   * Name of the step, unique in the pipeline. Becomes the CodePipeline action name.
+   *
+   * Letters, digits, `.`, `@`, `-` and `_`; at most 100 characters.
+   */
+  readonly name: string;
+
+  /**
+   * Commands that verify the deployed environment. A non-zero exit fails the step.
+   */
+  readonly commands: string[];
+
+  /**
+   * Commands run in the install phase, before `commands`.
+   *
+   * @default - no install commands
+   */
+  readonly installCommands?: string[];
+
+  /**
+   * Environment variables for the step.
+   *
+   * @default - no extra environment variables
+   */
+  readonly env?: Record<string, string>;
+
+  /**
+   * Environment variables set from stack outputs of the deployed environment (for example the URL to test).
+   *
+   * The key is the variable name; the value a `CfnOutput` of a stack in the environment's `Stage`.
+   *
+   * @default - no variables from stack outputs
+   */
+  readonly envFromOutputs?: Record<string, CfnOutput>;
+}

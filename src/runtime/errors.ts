@@ -1,0 +1,145 @@
+/**
+ * Errors raised by the operations client. Every failure the CLI can report is a `DeliveryError` with a
+ * `DeliveryErrorCode`; the CLI maps the code to its documented exit status.
+ */
+export enum DeliveryErrorCode {
+  /** The request was invalid: bad option, bad input file, ambiguous choice. */
+  INVALID_INPUT = 'INVALID_INPUT',
+  /** The pipeline, stage, action or execution does not exist, or nothing is pending. */
+  NOT_FOUND = 'NOT_FOUND',
+  /** The caller's credentials are missing, invalid or not allowed to do this. */
+  ACCESS_DENIED = 'ACCESS_DENIED',
+  /** A request, or the wait for an execution, took longer than allowed. */
+  TIMEOUT = 'TIMEOUT',
+  /** The approval was already decided, or its token is no longer valid. */
+  CONFLICT = 'CONFLICT',
+  /** Anything else: service or network failure, throttling beyond the retries. */
+  FAILED = 'FAILED',
+}
+
+export class DeliveryError extends Error {
+  constructor(public readonly code: DeliveryErrorCode, message: string, options?: { readonly cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeliveryError';
+  }
+}
+
+/** What the operation was doing when an SDK call failed; used to write the message. */
+export interface ErrorContext {
+  /** The CodePipeline API operation, e.g. `GetPipelineState`. */
+  readonly operation: string;
+  /** The pipeline the operation targets. */
+  readonly pipelineName: string;
+}
+
+const NOT_FOUND_ERRORS = new Set([
+  'PipelineNotFoundException',
+  'StageNotFoundException',
+  'ActionNotFoundException',
+  'PipelineExecutionNotFoundException',
+  'ActionExecutionNotFoundException',
+  'ResourceNotFoundException',
+]);
+
+const ACCESS_ERRORS = new Set([
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'InvalidClientTokenId',
+  'UnauthorizedOperation',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignature',
+]);
+
+const APPROVAL_CONFLICT_ERRORS = new Set(['InvalidApprovalTokenException', 'ApprovalAlreadyCompletedException']);
+
+const TIMEOUT_ERRORS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ETIMEDOUT']);
+
+interface ErrorFields {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly attempts?: number;
+  readonly httpStatusCode?: number;
+}
+
+function fieldsOf(error: unknown): ErrorFields {
+  if (!(error instanceof Error)) {
+    return { name: 'Error', message: String(error) };
+  }
+  const record = error as Error & { code?: unknown; $metadata?: { attempts?: unknown; httpStatusCode?: unknown } };
+  return {
+    name: error.name,
+    message: error.message,
+    code: typeof record.code === 'string' ? record.code : undefined,
+    attempts: typeof record.$metadata?.attempts === 'number' ? record.$metadata.attempts : undefined,
+    httpStatusCode: typeof record.$metadata?.httpStatusCode === 'number' ? record.$metadata.httpStatusCode : undefined,
+  };
+}
+
+function attemptsNote(fields: ErrorFields): string {
+  return fields.attempts && fields.attempts > 1 ? ` (after ${fields.attempts} attempts)` : '';
+}
+
+/**
+ * Translate anything an SDK call threw into a `DeliveryError` with a message that says what was being done,
+ * what went wrong and what to try. A `DeliveryError` passes through unchanged.
+ */
+export function toDeliveryError(error: unknown, context: ErrorContext): DeliveryError {
+  if (error instanceof DeliveryError) {
+    return error;
+  }
+  const fields = fieldsOf(error);
+  const doing = `${context.operation} on pipeline '${context.pipelineName}'`;
+  const detail = fields.message ? `: ${fields.message}` : '';
+
+  if (NOT_FOUND_ERRORS.has(fields.name)) {
+    return new DeliveryError(DeliveryErrorCode.NOT_FOUND,
+      `${fields.name} during ${doing}${detail}. Check the pipeline name, the region (--region) and the account of your credentials.`,
+      { cause: error });
+  }
+  if (ACCESS_ERRORS.has(fields.name) || fields.name === 'CredentialsProviderError') {
+    return new DeliveryError(DeliveryErrorCode.ACCESS_DENIED,
+      `Access denied for ${doing} (${fields.name})${detail}. Check your credentials (--profile, AWS_PROFILE) and that their policy allows codepipeline:${context.operation}.`,
+      { cause: error });
+  }
+  if (APPROVAL_CONFLICT_ERRORS.has(fields.name)) {
+    return new DeliveryError(DeliveryErrorCode.CONFLICT,
+      `The approval was not recorded: it was already approved or rejected, or its token is no longer valid (${fields.name})${detail}. ` +
+      'Nothing was approved twice; run `cdk-delivery status` to see what is pending now.',
+      { cause: error });
+  }
+  if (TIMEOUT_ERRORS.has(fields.name)) {
+    return new DeliveryError(DeliveryErrorCode.TIMEOUT,
+      `CodePipeline did not answer ${doing} in time${attemptsNote(fields)}${detail}. Check the network or raise --request-timeout.`,
+      { cause: error });
+  }
+  if (fields.name === 'ThrottlingException') {
+    return new DeliveryError(DeliveryErrorCode.FAILED,
+      `CodePipeline throttled ${doing}${attemptsNote(fields)}${detail}. Try again later or raise AWS_MAX_ATTEMPTS.`,
+      { cause: error });
+  }
+  if (fields.name === 'ValidationException' || fields.name === 'InvalidNextTokenException') {
+    return new DeliveryError(DeliveryErrorCode.INVALID_INPUT, `CodePipeline rejected ${doing} as invalid${detail}`, { cause: error });
+  }
+  if (fields.code && NETWORK_ERROR_CODES.has(fields.code)) {
+    return new DeliveryError(DeliveryErrorCode.FAILED,
+      `Could not reach CodePipeline for ${doing} (${fields.code})${detail}. Check the network, --region and AWS_ENDPOINT_URL_CODEPIPELINE.`,
+      { cause: error });
+  }
+  const status = fields.httpStatusCode ? `, HTTP ${fields.httpStatusCode}` : '';
+  return new DeliveryError(DeliveryErrorCode.FAILED, `${doing} failed (${fields.name}${status})${attemptsNote(fields)}${detail}`, { cause: error });
+}
+
+/** Run one SDK call and translate whatever it throws. */
+export async function callCodePipeline<T>(context: ErrorContext, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toDeliveryError(error, context);
+  }
+}

@@ -1,0 +1,276 @@
+import { DeliveryError, DeliveryErrorCode } from './errors';
+import { ActionRecord, DeliveryHistory, ExecutionRecord } from './history';
+import { isProductionStage } from './production-stages';
+import { mean, median, percentileNearestRank } from './statistics';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Statuses that count; `InProgress` and `Stopping` executions are ignored. */
+const TERMINAL_STATUSES = ['Succeeded', 'Failed', 'Stopped', 'Superseded', 'Cancelled'] as const;
+
+/** Source output variables that carry the revision's time, most meaningful first (CodeCommit, CodeConnections). */
+export const SOURCE_TIME_VARIABLES: readonly string[] = ['CommitterDate', 'AuthorDate'];
+
+/** The window `[since, until)` that selects executions by `startTime`. */
+export interface MetricsWindow {
+  readonly since: Date;
+  readonly until: Date;
+}
+
+export interface ExecutionCounts {
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly stopped: number;
+  readonly superseded: number;
+  readonly cancelled: number;
+}
+
+/** Delivery metrics as DESIGN.md defines them. Durations in seconds, rates as fractions in [0, 1]. */
+export interface DeliveryMetrics {
+  readonly pipelineName?: string;
+  readonly since: string;
+  readonly until: string;
+  readonly windowDays: number;
+  readonly counts: ExecutionCounts;
+  /** InProgress/Stopping executions in the window, reported but not counted. */
+  readonly ignoredInProgress: number;
+  readonly throughputPerDay: number;
+  readonly durationMedianSeconds: number | null;
+  readonly durationP95Seconds: number | null;
+  readonly successRate: number | null;
+  readonly mttrSeconds: number | null;
+  readonly recoveredFailureEpisodes: number;
+  readonly openFailureEpisodes: number;
+  readonly leadTimeMedianSeconds: number | null;
+  /** Executions whose lead time was measured. */
+  readonly leadTimeSamples: number;
+  /** Of those, how many started from a source revision time rather than the execution start. */
+  readonly leadTimeFromSourceRevision: number;
+  readonly productionExecutions: number;
+  readonly failedProductionExecutions: number;
+  readonly changeFailureRate: number | null;
+}
+
+/**
+ * CircleCI State of Software Delivery benchmarks, printed beside the figures.
+ */
+export interface Benchmark {
+  readonly metric: string;
+  readonly goal: string;
+  /** `null` when the metric has no value to compare. */
+  readonly met: boolean | null;
+}
+
+/** Compare the metrics with the CircleCI benchmarks: duration ≤ 10 min, MTTR < 60 min, success rate ≥ 90 %, throughput ≥ 1/day. */
+export function benchmarks(metrics: DeliveryMetrics): Benchmark[] {
+  const check = (value: number | null, ok: (v: number) => boolean): boolean | null => (value === null ? null : ok(value));
+  return [
+    { metric: 'durationMedianSeconds', goal: '<= 10 min', met: check(metrics.durationMedianSeconds, (v) => v <= 600) },
+    { metric: 'mttrSeconds', goal: '< 60 min', met: check(metrics.mttrSeconds, (v) => v < 3600) },
+    { metric: 'successRate', goal: '>= 90 %', met: check(metrics.successRate, (v) => v >= 0.9) },
+    { metric: 'throughputPerDay', goal: '>= 1 per day', met: check(metrics.throughputPerDay, (v) => v >= 1) },
+  ];
+}
+
+/** The default window: the 30 days before `now`. */
+export function defaultWindow(now: Date): MetricsWindow {
+  return { since: new Date(now.getTime() - 30 * DAY_MS), until: now };
+}
+
+/** Throw unless `since` and `until` are valid dates with `since < until`. */
+export function validateWindow(window: MetricsWindow): void {
+  const since = window.since.getTime();
+  const until = window.until.getTime();
+  if (Number.isNaN(since) || Number.isNaN(until)) {
+    throw new DeliveryError(DeliveryErrorCode.INVALID_INPUT, 'The metrics window needs valid dates for since and until.');
+  }
+  if (since >= until) {
+    throw new DeliveryError(DeliveryErrorCode.INVALID_INPUT,
+      `The metrics window is empty: since (${window.since.toISOString()}) must be before until (${window.until.toISOString()}).`);
+  }
+}
+
+function isTerminal(status: string): boolean {
+  return (TERMINAL_STATUSES as readonly string[]).includes(status);
+}
+
+function countStatuses(executions: readonly ExecutionRecord[]): ExecutionCounts {
+  const count = (status: string) => executions.filter((e) => e.status === status).length;
+  return {
+    succeeded: count('Succeeded'),
+    failed: count('Failed'),
+    stopped: count('Stopped'),
+    superseded: count('Superseded'),
+    cancelled: count('Cancelled'),
+  };
+}
+
+interface RecoveryStats {
+  readonly recoveries: number[];
+  readonly open: boolean;
+}
+
+/**
+ * Failure episodes over succeeded and failed executions ordered by `lastUpdateTime`: an episode opens at the first
+ * failure while none is open and closes at the next success; recovery = closing success − opening failure.
+ */
+function recoveryTimes(executions: readonly ExecutionRecord[]): RecoveryStats {
+  const ordered = executions
+    .filter((e) => e.status === 'Succeeded' || e.status === 'Failed')
+    .sort((a, b) => a.lastUpdateMs - b.lastUpdateMs || a.startMs - b.startMs);
+  const recoveries: number[] = [];
+  let openedAt: number | undefined;
+  for (const execution of ordered) {
+    if (execution.status === 'Failed' && openedAt === undefined) {
+      openedAt = execution.lastUpdateMs;
+    } else if (execution.status === 'Succeeded' && openedAt !== undefined) {
+      recoveries.push((execution.lastUpdateMs - openedAt) / 1000);
+      openedAt = undefined;
+    }
+  }
+  return { recoveries, open: openedAt !== undefined };
+}
+
+function isApproval(action: ActionRecord): boolean {
+  return action.category === 'Approval';
+}
+
+/** A production deploy action; a history without categories counts every non-approval production action. */
+function isDeploy(action: ActionRecord): boolean {
+  return action.category === undefined || action.category === 'Deploy';
+}
+
+function sourceRevisionTime(actions: readonly ActionRecord[]): number | undefined {
+  const times: number[] = [];
+  for (const action of actions.filter((a) => a.category === 'Source')) {
+    for (const variable of SOURCE_TIME_VARIABLES) {
+      const text = action.outputVariables[variable];
+      const ms = text === undefined ? undefined : Date.parse(text);
+      if (ms !== undefined && !Number.isNaN(ms)) {
+        times.push(ms);
+        break;
+      }
+    }
+  }
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
+interface ProductionView {
+  readonly execution: ExecutionRecord;
+  readonly productionActions: readonly ActionRecord[];
+  readonly deployActions: readonly ActionRecord[];
+  readonly sourceActions: readonly ActionRecord[];
+}
+
+/**
+ * Executions that were rolled back after reaching production: for each rollback execution, the latest standard
+ * execution whose production deployment started before the rollback did (other than the rollback's target).
+ */
+function rolledBackExecutionIds(allExecutions: readonly ExecutionRecord[], views: ReadonlyMap<string, ProductionView>): Set<string> {
+  const reached = [...views.values()]
+    .filter((view) => view.deployActions.length > 0)
+    .map((view) => ({ id: view.execution.pipelineExecutionId, deployStart: Math.min(...view.deployActions.map((a) => a.startMs)) }));
+  const rolledBack = new Set<string>();
+  for (const rollback of allExecutions.filter((e) => e.executionType === 'ROLLBACK')) {
+    const candidates = reached
+      .filter((r) => r.deployStart < rollback.startMs && r.id !== rollback.rollbackTargetPipelineExecutionId)
+      .sort((a, b) => b.deployStart - a.deployStart);
+    if (candidates.length > 0) {
+      rolledBack.add(candidates[0].id);
+    }
+  }
+  return rolledBack;
+}
+
+/**
+ * Compute the delivery metrics of DESIGN.md from a history, over the executions whose `startTime` is in
+ * `[since, until)` and whose status is terminal. Pure: no I/O, no clock.
+ *
+ * DORA extras, from the action executions of the selected standard (non-rollback) executions:
+ * - an execution "reached production" when a deploy action ran in a stage whose name starts with `Production`
+ *   (approval actions do not count: a rejected approval is a decision, not a failed change);
+ * - it "failed in production" when a non-approval production action failed, or a later rollback execution
+ *   rolled it back; change failure rate = failed in production / reached production;
+ * - lead time of an execution whose production actions all succeeded = end of its last production deploy action
+ *   − the earliest source revision time its source actions report (`CommitterDate`, else `AuthorDate` output
+ *   variable), else the execution's `startTime` (the time CodePipeline picked the change up).
+ */
+export function computeDeliveryMetrics(history: DeliveryHistory, window: MetricsWindow): DeliveryMetrics {
+  validateWindow(window);
+  const sinceMs = window.since.getTime();
+  const untilMs = window.until.getTime();
+  const windowDays = (untilMs - sinceMs) / DAY_MS;
+
+  const inWindow = history.executions.filter((e) => e.startMs >= sinceMs && e.startMs < untilMs);
+  const selected = inWindow.filter((e) => isTerminal(e.status));
+  const counts = countStatuses(selected);
+
+  const durations = selected.filter((e) => e.status === 'Succeeded').map((e) => (e.lastUpdateMs - e.startMs) / 1000);
+  const decided = counts.succeeded + counts.failed;
+  const recovery = recoveryTimes(selected);
+
+  const actionsByExecution = new Map<string, ActionRecord[]>();
+  for (const action of history.actions) {
+    const list = actionsByExecution.get(action.pipelineExecutionId) ?? [];
+    list.push(action);
+    actionsByExecution.set(action.pipelineExecutionId, list);
+  }
+  const views = new Map<string, ProductionView>();
+  for (const execution of history.executions.filter((e) => e.executionType !== 'ROLLBACK')) {
+    const actions = actionsByExecution.get(execution.pipelineExecutionId) ?? [];
+    const productionActions = actions.filter((a) => isProductionStage(a.stageName) && !isApproval(a));
+    views.set(execution.pipelineExecutionId, {
+      execution,
+      productionActions,
+      deployActions: productionActions.filter(isDeploy),
+      sourceActions: actions.filter((a) => a.category === 'Source'),
+    });
+  }
+  const rolledBack = rolledBackExecutionIds(history.executions, views);
+
+  let productionExecutions = 0;
+  let failedProductionExecutions = 0;
+  let leadTimeFromSourceRevision = 0;
+  const leadTimes: number[] = [];
+  for (const execution of selected) {
+    const view = views.get(execution.pipelineExecutionId);
+    if (!view || view.deployActions.length === 0) {
+      continue;
+    }
+    productionExecutions += 1;
+    const failed = view.productionActions.some((a) => a.status === 'Failed') || rolledBack.has(execution.pipelineExecutionId);
+    if (failed) {
+      failedProductionExecutions += 1;
+    }
+    if (view.productionActions.every((a) => a.status === 'Succeeded')) {
+      const end = Math.max(...view.deployActions.map((a) => a.lastUpdateMs));
+      const revisionTime = sourceRevisionTime(view.sourceActions);
+      if (revisionTime !== undefined) {
+        leadTimeFromSourceRevision += 1;
+      }
+      leadTimes.push((end - (revisionTime ?? execution.startMs)) / 1000);
+    }
+  }
+
+  return {
+    pipelineName: history.pipelineName,
+    since: window.since.toISOString(),
+    until: window.until.toISOString(),
+    windowDays,
+    counts,
+    ignoredInProgress: inWindow.length - selected.length,
+    throughputPerDay: counts.succeeded / windowDays,
+    durationMedianSeconds: median(durations),
+    durationP95Seconds: percentileNearestRank(durations, 95),
+    successRate: decided === 0 ? null : counts.succeeded / decided,
+    mttrSeconds: mean(recovery.recoveries),
+    recoveredFailureEpisodes: recovery.recoveries.length,
+    openFailureEpisodes: recovery.open ? 1 : 0,
+    leadTimeMedianSeconds: median(leadTimes),
+    leadTimeSamples: leadTimes.length,
+    leadTimeFromSourceRevision,
+    productionExecutions,
+    failedProductionExecutions,
+    changeFailureRate: productionExecutions === 0 ? null : failedProductionExecutions / productionExecutions,
+  };
+}
