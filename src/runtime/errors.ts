@@ -126,6 +126,10 @@ export function toDeliveryError(error: unknown, context: ErrorContext): Delivery
   if (fields.name === 'ValidationException' || fields.name === 'InvalidNextTokenException') {
     return new DeliveryError(DeliveryErrorCode.INVALID_INPUT, `CodePipeline rejected ${doing} as invalid${detail}`, { cause: error });
   }
+  if (fields.message === 'Region is missing') {
+    return new DeliveryError(DeliveryErrorCode.INVALID_INPUT,
+      `No AWS region for ${doing}: pass --region, set AWS_REGION, or set a region in the profile.`, { cause: error });
+  }
   if (fields.code && NETWORK_ERROR_CODES.has(fields.code)) {
     return new DeliveryError(DeliveryErrorCode.FAILED,
       `Could not reach CodePipeline for ${doing} (${fields.code})${detail}. Check the network, --region and AWS_ENDPOINT_URL_CODEPIPELINE.`,

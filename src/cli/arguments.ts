@@ -1,0 +1,43 @@
+import { InvalidArgumentError } from 'commander';
+import { parseIsoTime } from '../runtime/history';
+import { PipelineVariableValue, SourceRevisionValue } from '../runtime/release';
+
+/** Option parsers for commander: each throws InvalidArgumentError (a usage error, exit 2) with the fix. */
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function parseIsoDate(value: string): Date {
+  const ms = parseIsoTime(value);
+  if (ms === undefined) {
+    throw new InvalidArgumentError('Expected an ISO 8601 date or time such as 2025-01-31 or 2025-01-31T12:00:00Z.');
+  }
+  return new Date(ms);
+}
+
+export function parsePositiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new InvalidArgumentError('Expected a positive number of seconds.');
+  }
+  return seconds;
+}
+
+/** `name=value` → a pipeline variable (the value may contain `=`). */
+export function parseVariable(text: string): PipelineVariableValue {
+  const at = text.indexOf('=');
+  if (at <= 0) {
+    throw new InvalidArgumentError(`Expected name=value, got '${text}'.`);
+  }
+  return { name: text.slice(0, at), value: text.slice(at + 1) };
+}
+
+/** `Action=TYPE:value` → a source revision override, e.g. `Source=COMMIT_ID:4f2a9c1`. */
+export function parseSourceRevision(text: string): SourceRevisionValue {
+  const match = /^([^=]+)=([A-Z_0-9]+):(.+)$/.exec(text);
+  if (!match) {
+    throw new InvalidArgumentError(`Expected ActionName=REVISION_TYPE:value (e.g. Source=COMMIT_ID:4f2a9c1), got '${text}'.`);
+  }
+  return { actionName: match[1], revisionType: match[2], revisionValue: match[3] };
+}

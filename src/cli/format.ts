@@ -1,0 +1,118 @@
+import Table from 'cli-table3';
+import { Style } from './style';
+import { ApprovalOutcome } from '../runtime/approvals';
+import { benchmarks, DeliveryMetrics } from '../runtime/metrics';
+import { PipelineStatus } from '../runtime/pipeline-status';
+import { ReleaseOutcome } from '../runtime/release';
+import { TransitionOutcome } from '../runtime/transitions';
+import { WaitOutcome } from '../runtime/wait-for-execution';
+
+/** `450` → `7m 30s`; `5400` → `1h 30m`; `180000` → `2d 2h`; null → `n/a`. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) {
+    return 'n/a';
+  }
+  const total = Math.round(seconds);
+  const days = Math.floor(total / 86400);
+  const hours = Math.floor((total % 86400) / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const secs = total % 60;
+  if (days > 0) return `${days}d ${hours}h`;
+  if (hours > 0) return `${hours}h ${minutes}m`;
+  if (minutes > 0) return `${minutes}m ${secs}s`;
+  return `${secs}s`;
+}
+
+export function formatPercent(fraction: number | null): string {
+  return fraction === null ? 'n/a' : `${(fraction * 100).toFixed(1)} %`;
+}
+
+function table(style: Style, head: string[]): Table.Table {
+  return new Table({ head, style: style.tableStyle() });
+}
+
+export function renderStatus(status: PipelineStatus, style: Style): string {
+  const mode = status.releaseMode === 'unknown'
+    ? `release mode unknown${status.releaseModeTag ? ` (tag release-mode=${status.releaseModeTag})` : ' (no release-mode tag)'}`
+    : status.releaseMode;
+  const lines = [`${style.bold(`Pipeline ${status.pipelineName}`)}: ${mode}${status.pipelineVersion !== undefined ? `, version ${status.pipelineVersion}` : ''}`];
+  const stages = table(style, ['Stage', 'Status', 'Inbound', 'Actions']);
+  for (const stage of status.stages) {
+    stages.push([
+      stage.production ? `${stage.stageName} (prod)` : stage.stageName,
+      style.status(stage.status),
+      stage.inboundTransitionEnabled ? 'open' : style.red('frozen'),
+      stage.actions.map((a) => `${a.actionName}: ${style.status(a.status)}`).join('\n'),
+    ]);
+  }
+  lines.push(stages.toString());
+  if (status.pendingApprovals.length === 0) {
+    lines.push('No approval pending.');
+  } else {
+    lines.push(style.bold('Pending approvals:'));
+    for (const approval of status.pendingApprovals) {
+      const since = approval.waitingSince ? `, waiting since ${approval.waitingSince}` : '';
+      lines.push(`  ${approval.stageName}/${approval.actionName} (execution ${approval.pipelineExecutionId ?? 'unknown'}${since})`);
+    }
+  }
+  for (const transition of status.disabledTransitions) {
+    const by = transition.changedBy ? ` by ${transition.changedBy}` : '';
+    const at = transition.changedAt ? ` at ${transition.changedAt}` : '';
+    lines.push(`${style.red('Frozen')}: ${transition.stageName}${by}${at}: ${transition.reason ?? '(no reason given)'}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function renderApproval(outcome: ApprovalOutcome, style: Style): string {
+  const verb = outcome.decision === 'Approved' ? style.green('Approved') : style.red('Rejected');
+  const execution = outcome.pipelineExecutionId ? ` of execution ${outcome.pipelineExecutionId}` : '';
+  return `${verb} ${outcome.stageName}/${outcome.actionName}${execution} in pipeline ${outcome.pipelineName}: "${outcome.summary}"\n`;
+}
+
+export function renderTransition(outcome: TransitionOutcome, style: Style): string {
+  if (outcome.state === 'frozen') {
+    return `${style.red('Frozen')} ${outcome.stageNames.join(', ')} in pipeline ${outcome.pipelineName}: ${outcome.reason ?? ''}\n`;
+  }
+  return `${style.green('Unfrozen')} ${outcome.stageNames.join(', ')} in pipeline ${outcome.pipelineName}\n`;
+}
+
+export function renderRelease(outcome: ReleaseOutcome): string {
+  return `Started execution ${outcome.pipelineExecutionId} of pipeline ${outcome.pipelineName}\n`;
+}
+
+export function renderWait(outcome: WaitOutcome, style: Style): string {
+  const summary = outcome.statusSummary ? `: ${outcome.statusSummary}` : '';
+  return `Execution ${outcome.pipelineExecutionId} of pipeline ${outcome.pipelineName} ${style.status(outcome.status)} ` +
+    `after ${formatDuration(outcome.elapsedSeconds)} of waiting${summary}\n`;
+}
+
+function met(value: boolean | null, style: Style): string {
+  if (value === null) return 'n/a';
+  return value ? style.green('yes') : style.red('no');
+}
+
+export function renderMetrics(metrics: DeliveryMetrics, style: Style): string {
+  const c = metrics.counts;
+  const name = metrics.pipelineName ? `Pipeline ${metrics.pipelineName}, ` : '';
+  const ignored = metrics.ignoredInProgress > 0 ? ` (${metrics.ignoredInProgress} in progress, ignored)` : '';
+  const header = `${style.bold(`${name}${metrics.since} to ${metrics.until}`)} (${metrics.windowDays.toFixed(1)} days): ` +
+    `${c.succeeded} succeeded, ${c.failed} failed, ${c.stopped} stopped, ${c.superseded} superseded, ${c.cancelled} cancelled${ignored}`;
+  const goals = new Map(benchmarks(metrics).map((b) => [b.metric, b]));
+  const row = (label: string, value: string, metric?: string): string[] => {
+    const goal = metric ? goals.get(metric) : undefined;
+    return [label, value, goal?.goal ?? '', goal ? met(goal.met, style) : ''];
+  };
+  const t = table(style, ['Metric', 'Value', 'CircleCI benchmark', 'Met']);
+  t.push(
+    row('Throughput', `${metrics.throughputPerDay.toFixed(2)} per day`, 'throughputPerDay'),
+    row('Duration (median)', formatDuration(metrics.durationMedianSeconds), 'durationMedianSeconds'),
+    row('Duration (p95)', formatDuration(metrics.durationP95Seconds)),
+    row('Success rate', `${formatPercent(metrics.successRate)} (${c.succeeded}/${c.succeeded + c.failed})`, 'successRate'),
+    row('Mean time to recovery', `${formatDuration(metrics.mttrSeconds)} (${metrics.recoveredFailureEpisodes} recovered)`, 'mttrSeconds'),
+    row('Open failure episodes', String(metrics.openFailureEpisodes)),
+    row('Lead time (median)', `${formatDuration(metrics.leadTimeMedianSeconds)} (${metrics.leadTimeSamples} deployments)`),
+    row('Change failure rate',
+      `${formatPercent(metrics.changeFailureRate)} (${metrics.failedProductionExecutions}/${metrics.productionExecutions})`),
+  );
+  return `${header}\n${t.toString()}\n`;
+}

@@ -1,0 +1,53 @@
+import { promises as fs } from 'node:fs';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { Clock, systemClock } from '../runtime/wait-for-execution';
+
+/** Where the CLI writes: process.stdout/stderr, or a buffer in tests. */
+export interface OutputStream {
+  readonly isTTY?: boolean;
+  write(chunk: string): unknown;
+}
+
+/** How the CLI builds its SDK client. */
+export interface ClientSettings {
+  readonly region?: string;
+  readonly profile?: string;
+  /** Per-request timeout in milliseconds. */
+  readonly requestTimeoutMs: number;
+}
+
+export type ClientFactory = (settings: ClientSettings) => CodePipelineClient;
+
+/** Everything the CLI touches outside itself, injectable for in-process tests. */
+export interface CliIo {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly createClient: ClientFactory;
+  readonly clock: Clock;
+  readonly readFile: (path: string) => Promise<string>;
+  readonly writeFile: (path: string, content: string) => Promise<void>;
+}
+
+/**
+ * The SDK client as the CLI uses it: the SDK's own credential chain (with `profile`), region resolution,
+ * retry strategy (AWS_MAX_ATTEMPTS, default 3 attempts) and endpoint resolution, which honours
+ * AWS_ENDPOINT_URL_CODEPIPELINE and AWS_ENDPOINT_URL. A request that takes longer than the timeout fails.
+ */
+export const defaultClientFactory: ClientFactory = (settings) => new CodePipelineClient({
+  region: settings.region,
+  profile: settings.profile,
+  requestHandler: { requestTimeout: settings.requestTimeoutMs, throwOnRequestTimeout: true },
+});
+
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    createClient: defaultClientFactory,
+    clock: systemClock,
+    readFile: (path) => fs.readFile(path, 'utf8'),
+    writeFile: (path, content) => fs.writeFile(path, content, 'utf8'),
+  };
+}

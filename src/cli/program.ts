@@ -1,0 +1,334 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { collect, parseIsoDate, parsePositiveSeconds, parseSourceRevision, parseVariable } from './arguments';
+import { ExitCode, exitCodeFor } from './exit-codes';
+import { renderApproval, renderMetrics, renderRelease, renderStatus, renderTransition, renderWait } from './format';
+import { CliIo, processIo } from './io';
+import { WaitProgressReporter } from './progress';
+import { Style } from './style';
+import { DeliveryError, DeliveryErrorCode } from '../runtime/errors';
+import { parsePipelineHistory } from '../runtime/history';
+import { computeDeliveryMetrics, MetricsWindow, validateWindow } from '../runtime/metrics';
+import { PipelineOperations } from '../runtime/operations-client';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Options every subcommand takes. */
+interface CommonOptions {
+  readonly pipeline?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly json?: boolean;
+  readonly requestTimeout: number;
+}
+
+interface ApprovalCliOptions extends CommonOptions {
+  readonly stage?: string;
+  readonly action?: string;
+  readonly summary: string;
+}
+
+interface StagesCliOptions extends CommonOptions {
+  readonly stage: string[];
+  readonly reason?: string;
+}
+
+interface ReleaseCliOptions extends CommonOptions {
+  readonly variable: string[];
+  readonly sourceRevision: string[];
+  readonly clientRequestToken?: string;
+}
+
+interface WaitCliOptions extends CommonOptions {
+  readonly executionId?: string;
+  readonly timeout: number;
+  readonly interval: number;
+}
+
+interface WindowCliOptions extends CommonOptions {
+  readonly since?: Date;
+  readonly until?: Date;
+  readonly history?: string;
+  readonly out?: string;
+}
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  success (wait: the execution succeeded)
+  1  operation failed: AWS/network error, throttled beyond retries, or the awaited execution did not succeed
+  2  usage error: bad or missing option, invalid history file, several approvals pending without --stage
+  3  not found: pipeline, stage, action or execution; or no approval pending
+  4  access denied, or credentials missing/invalid/expired
+  5  timed out: wait --timeout, or no answer within --request-timeout
+  6  conflict: the approval was already decided or its token is no longer valid
+
+Environment: AWS_REGION, AWS_PROFILE, AWS_MAX_ATTEMPTS and AWS_ENDPOINT_URL_CODEPIPELINE are honoured by the
+AWS SDK; NO_COLOR (or a non-TTY output) turns colours off.`;
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function usage(message: string): DeliveryError {
+  return new DeliveryError(DeliveryErrorCode.INVALID_INPUT, message);
+}
+
+class Cli {
+  public exitCode: ExitCode = ExitCode.OK;
+  private readonly out: Style;
+  private readonly err: Style;
+
+  constructor(private readonly io: CliIo) {
+    this.out = Style.for(io.stdout, io.env);
+    this.err = Style.for(io.stderr, io.env);
+  }
+
+  public program(): Command {
+    const program = new Command('cdk-delivery')
+      .description('Operate a cdk-delivery-pipelines pipeline: status, approvals, freezes, releases and delivery metrics.')
+      .version(packageVersion())
+      .exitOverride()
+      .showSuggestionAfterError()
+      .configureOutput({
+        writeOut: (text) => this.io.stdout.write(text),
+        writeErr: (text) => this.io.stderr.write(text),
+        outputError: (text, write) => write(this.err.red(text)),
+      })
+      .addHelpText('after', EXIT_CODES_HELP);
+
+    this.common(program.command('status').description('Show stages, their latest status, pending approvals, frozen transitions and release mode'))
+      .action((options: CommonOptions) => this.status(options));
+
+    this.common(program.command('approve').description('Approve the pending manual approval'))
+      .option('--stage <name>', 'stage of the approval (required when several are pending)')
+      .option('--action <name>', 'approval action name (narrows the choice within the stage)')
+      .option('--summary <text>', 'summary recorded with the approval', 'Approved with cdk-delivery')
+      .action((options: ApprovalCliOptions) => this.decide('Approved', options));
+
+    this.common(program.command('reject').description('Reject the pending manual approval'))
+      .option('--stage <name>', 'stage of the approval (required when several are pending)')
+      .option('--action <name>', 'approval action name (narrows the choice within the stage)')
+      .requiredOption('--summary <text>', 'why the change is rejected (recorded with the rejection)')
+      .action((options: ApprovalCliOptions) => this.decide('Rejected', options));
+
+    this.common(program.command('freeze').description('Stop changes from entering production: disable the inbound transition of Production* stages'))
+      .requiredOption('--reason <text>', 'why production is frozen (letters, digits, spaces and ! @ ( ) . * ? -)')
+      .option('--stage <name>', 'freeze this stage instead of the Production* stages (repeatable)', collect, [])
+      .action((options: StagesCliOptions) => this.transition('freeze', options));
+
+    this.common(program.command('unfreeze').description('Let changes enter production again: enable the inbound transition of Production* stages'))
+      .option('--stage <name>', 'unfreeze this stage instead of the Production* stages (repeatable)', collect, [])
+      .action((options: StagesCliOptions) => this.transition('unfreeze', options));
+
+    this.common(program.command('release').description('Start a pipeline execution and print its id'))
+      .option('--variable <name=value>', 'pipeline variable for this execution (repeatable)', collect, [])
+      .option('--source-revision <action=TYPE:value>', 'run this source revision, e.g. Source=COMMIT_ID:4f2a9c1 (repeatable)', collect, [])
+      .option('--client-request-token <token>', 'idempotency token: a retry with the same token starts no second execution')
+      .action((options: ReleaseCliOptions) => this.release(options));
+
+    this.common(program.command('wait').description('Wait for an execution to finish; exit 0 only if it succeeded'))
+      .option('--execution-id <id>', 'execution to wait for (default: the most recent one)')
+      .option('--timeout <seconds>', 'give up after this long (exit 5)', parsePositiveSeconds, 3600)
+      .option('--interval <seconds>', 'time between polls', parsePositiveSeconds, 10)
+      .action((options: WaitCliOptions) => this.wait(options));
+
+    this.window(this.common(program.command('metrics')
+      .description('Delivery metrics (CircleCI and DORA) over [since, until), from CodePipeline or offline from an exported history')))
+      .option('--history <file>', 'compute offline from a history file written by `export` (no AWS call)')
+      .action((options: WindowCliOptions) => this.metrics(options));
+
+    this.window(this.common(program.command('export').description('Write the execution history of [since, until) as JSON for offline metrics')))
+      .option('--out <file>', 'write to this file (default: stdout)')
+      .action((options: WindowCliOptions) => this.exportHistory(options));
+
+    return program;
+  }
+
+  private common(command: Command): Command {
+    return command
+      .option('--pipeline <name>', 'pipeline name')
+      .option('--region <region>', 'AWS region (default: AWS_REGION or the profile\'s region)')
+      .option('--profile <name>', 'named profile from the shared AWS config/credentials files (default: AWS_PROFILE)')
+      .addOption(new Option('--request-timeout <seconds>', 'fail a CodePipeline request that takes longer than this')
+        .argParser(parsePositiveSeconds).default(30))
+      .option('--json', 'print the result as JSON on stdout')
+      .addHelpText('after', EXIT_CODES_HELP);
+  }
+
+  private window(command: Command): Command {
+    return command
+      .option('--since <iso>', 'start of the window, inclusive (default: 30 days before --until)', parseIsoDate)
+      .option('--until <iso>', 'end of the window, exclusive (default: now)', parseIsoDate);
+  }
+
+  private operations(options: CommonOptions): PipelineOperations {
+    if (!options.pipeline) {
+      throw usage('Missing --pipeline <name>: the name of the pipeline to operate.');
+    }
+    const client = this.io.createClient({ region: options.region, profile: options.profile, requestTimeoutMs: options.requestTimeout * 1000 });
+    return new PipelineOperations({ client, pipelineName: options.pipeline });
+  }
+
+  private print<T>(options: CommonOptions, result: T, render: (value: T) => string): void {
+    this.io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : render(result));
+  }
+
+  private async status(options: CommonOptions): Promise<void> {
+    const status = await this.operations(options).status();
+    this.print(options, status, (s) => renderStatus(s, this.out));
+  }
+
+  private async decide(decision: 'Approved' | 'Rejected', options: ApprovalCliOptions): Promise<void> {
+    const ops = this.operations(options);
+    const request = { stageName: options.stage, actionName: options.action, summary: options.summary };
+    const outcome = decision === 'Approved' ? await ops.approve(request) : await ops.reject(request);
+    this.print(options, outcome, (o) => renderApproval(o, this.out));
+  }
+
+  private async transition(kind: 'freeze' | 'unfreeze', options: StagesCliOptions): Promise<void> {
+    const ops = this.operations(options);
+    const stageNames = options.stage.length > 0 ? options.stage : undefined;
+    const outcome = kind === 'freeze'
+      ? await ops.freeze({ reason: options.reason ?? '', stageNames })
+      : await ops.unfreeze({ stageNames });
+    this.print(options, outcome, (o) => renderTransition(o, this.out));
+  }
+
+  private async release(options: ReleaseCliOptions): Promise<void> {
+    let variables;
+    let sourceRevisions;
+    try {
+      variables = options.variable.map(parseVariable);
+      sourceRevisions = options.sourceRevision.map(parseSourceRevision);
+    } catch (error) {
+      throw usage((error as Error).message);
+    }
+    const outcome = await this.operations(options).release({
+      variables,
+      sourceRevisions,
+      clientRequestToken: options.clientRequestToken,
+    });
+    this.print(options, outcome, renderRelease);
+  }
+
+  private async wait(options: WaitCliOptions): Promise<void> {
+    const ops = this.operations(options);
+    const reporter = new WaitProgressReporter(this.io.stderr, this.err);
+    try {
+      const outcome = await ops.wait({
+        pipelineExecutionId: options.executionId,
+        timeoutSeconds: options.timeout,
+        pollIntervalSeconds: options.interval,
+        onProgress: (progress) => reporter.update(progress),
+        clock: this.io.clock,
+      });
+      reporter.finish();
+      this.print(options, outcome, (o) => renderWait(o, this.out));
+      this.exitCode = outcome.succeeded ? ExitCode.OK : ExitCode.FAILED;
+    } finally {
+      reporter.finish();
+    }
+  }
+
+  private resolveWindow(options: WindowCliOptions): MetricsWindow {
+    const until = options.until ?? new Date(this.io.clock.now());
+    const since = options.since ?? new Date(until.getTime() - 30 * DAY_MS);
+    const window = { since, until };
+    validateWindow(window);
+    return window;
+  }
+
+  private async metrics(options: WindowCliOptions): Promise<void> {
+    const window = this.resolveWindow(options);
+    let metrics;
+    if (options.history) {
+      const history = parsePipelineHistory(await this.readJson(options.history));
+      metrics = computeDeliveryMetrics(history, window);
+    } else if (options.pipeline) {
+      metrics = await this.operations(options).metrics(window);
+    } else {
+      throw usage('metrics needs --pipeline <name> (to read CodePipeline) or --history <file> (offline, from `cdk-delivery export`).');
+    }
+    this.print(options, metrics, (m) => renderMetrics(m, this.out));
+  }
+
+  private async exportHistory(options: WindowCliOptions): Promise<void> {
+    const window = this.resolveWindow(options);
+    const history = await this.operations(options).exportHistory(window, new Date(this.io.clock.now()));
+    const text = `${JSON.stringify(history, null, 2)}\n`;
+    if (!options.out) {
+      this.io.stdout.write(text);
+      return;
+    }
+    try {
+      await this.io.writeFile(options.out, text);
+    } catch (error) {
+      throw new DeliveryError(DeliveryErrorCode.FAILED, `Could not write ${options.out}: ${(error as Error).message}`);
+    }
+    const summary = {
+      file: options.out,
+      pipelineName: history.pipelineName,
+      since: history.since,
+      until: history.until,
+      executions: history.pipelineExecutionSummaries.length,
+      actionExecutions: history.actionExecutionDetails.length,
+    };
+    this.print(options, summary, (s) =>
+      `Wrote ${s.executions} executions and ${s.actionExecutions} action executions of ${s.pipelineName} (${s.since} to ${s.until}) to ${s.file}\n`);
+  }
+
+  private async readJson(path: string): Promise<unknown> {
+    let text: string;
+    try {
+      text = await this.io.readFile(path);
+    } catch (error) {
+      throw usage(`Cannot read history file ${path}: ${(error as Error).message}`);
+    }
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw usage(`History file ${path} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+}
+
+function reportError(error: unknown, io: CliIo, json: boolean): ExitCode {
+  const style = Style.for(io.stderr, io.env);
+  const known = error instanceof DeliveryError
+    ? error
+    : new DeliveryError(DeliveryErrorCode.FAILED, `Unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+  const exitCode = exitCodeFor(known.code);
+  if (json) {
+    io.stderr.write(`${JSON.stringify({ error: { code: known.code, exitCode, message: known.message } }, null, 2)}\n`);
+  } else {
+    io.stderr.write(`${style.red('error:')} ${known.message}\n`);
+  }
+  return exitCode;
+}
+
+/**
+ * Run the CLI in-process: parse `argv` (the arguments after the program name), do the work through `io`,
+ * and resolve to the exit code. Never calls process.exit.
+ */
+export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const cli = new Cli(io);
+  try {
+    await cli.program().parseAsync([...argv], { from: 'user' });
+    return cli.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed the message (or the help).
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+        return ExitCode.OK;
+      }
+      return ExitCode.USAGE;
+    }
+    return reportError(error, io, argv.includes('--json'));
+  }
+}

@@ -1,0 +1,14 @@
+// The operations client. Not exported from the library's jsii entry point (src/index.ts): its types come from
+// bundled dependencies (the AWS SDK). The CLI and tests import it from here.
+export * from './approvals';
+export * from './errors';
+export * from './history';
+export * from './history-fetch';
+export * from './metrics';
+export * from './operations-client';
+export * from './pipeline-status';
+export * from './production-stages';
+export * from './release';
+export * from './statistics';
+export * from './transitions';
+export * from './wait-for-execution';

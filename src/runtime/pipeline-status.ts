@@ -1,0 +1,126 @@
+import {
+  CodePipelineClient,
+  GetPipelineCommand,
+  GetPipelineStateCommand,
+  paginateListTagsForResource,
+  StageState,
+  Tag,
+} from '@aws-sdk/client-codepipeline';
+import { findPendingApprovals, PendingApproval } from './approvals';
+import { callCodePipeline, toDeliveryError } from './errors';
+import { isProductionStage } from './production-stages';
+
+/** The tag the construct puts on the pipeline to say which practice it follows. */
+export const RELEASE_MODE_TAG = 'release-mode';
+
+export type ReleaseMode = 'continuous-delivery' | 'continuous-deployment' | 'unknown';
+
+export interface ActionStatus {
+  readonly actionName: string;
+  /** `InProgress`, `Succeeded`, `Failed`, `Abandoned`, or `NotStarted` when it never ran. */
+  readonly status: string;
+  readonly summary?: string;
+  readonly lastStatusChange?: string;
+}
+
+export interface DisabledTransition {
+  readonly stageName: string;
+  readonly reason?: string;
+  readonly changedBy?: string;
+  readonly changedAt?: string;
+}
+
+export interface StageStatus {
+  readonly stageName: string;
+  /** Latest stage execution status, or `NotStarted`. */
+  readonly status: string;
+  readonly pipelineExecutionId?: string;
+  readonly production: boolean;
+  /** Whether changes may enter the stage (false while frozen). */
+  readonly inboundTransitionEnabled: boolean;
+  readonly actions: ActionStatus[];
+}
+
+export interface PipelineStatus {
+  readonly pipelineName: string;
+  readonly pipelineArn?: string;
+  readonly pipelineVersion?: number;
+  readonly releaseMode: ReleaseMode;
+  /** The raw `release-mode` tag value when it is present but not a known mode. */
+  readonly releaseModeTag?: string;
+  readonly stages: StageStatus[];
+  readonly pendingApprovals: PendingApproval[];
+  readonly disabledTransitions: DisabledTransition[];
+}
+
+export const NOT_STARTED = 'NotStarted';
+
+export function releaseModeFromTags(tags: readonly Tag[]): { readonly releaseMode: ReleaseMode; readonly raw?: string } {
+  const raw = tags.find((tag) => tag.key === RELEASE_MODE_TAG)?.value;
+  if (raw === 'continuous-delivery' || raw === 'continuous-deployment') {
+    return { releaseMode: raw };
+  }
+  return { releaseMode: 'unknown', raw };
+}
+
+function stageStatus(state: StageState): StageStatus {
+  const stageName = state.stageName ?? '';
+  return {
+    stageName,
+    status: state.latestExecution?.status ?? NOT_STARTED,
+    pipelineExecutionId: state.latestExecution?.pipelineExecutionId,
+    production: isProductionStage(stageName),
+    inboundTransitionEnabled: state.inboundTransitionState?.enabled ?? true,
+    actions: (state.actionStates ?? []).map((action) => ({
+      actionName: action.actionName ?? '',
+      status: action.latestExecution?.status ?? NOT_STARTED,
+      summary: action.latestExecution?.summary,
+      lastStatusChange: action.latestExecution?.lastStatusChange?.toISOString(),
+    })),
+  };
+}
+
+function disabledTransitions(states: readonly StageState[]): DisabledTransition[] {
+  return states
+    .filter((state) => state.inboundTransitionState?.enabled === false)
+    .map((state) => ({
+      stageName: state.stageName ?? '',
+      reason: state.inboundTransitionState?.disabledReason,
+      changedBy: state.inboundTransitionState?.lastChangedBy,
+      changedAt: state.inboundTransitionState?.lastChangedAt?.toISOString(),
+    }));
+}
+
+/**
+ * The pipeline's stages and their latest status, pending approvals, disabled inbound transitions and release mode.
+ * Three calls: GetPipeline (for the ARN) and GetPipelineState in parallel, then ListTagsForResource.
+ */
+export async function getPipelineStatus(client: CodePipelineClient, pipelineName: string): Promise<PipelineStatus> {
+  const [pipeline, state] = await Promise.all([
+    callCodePipeline({ operation: 'GetPipeline', pipelineName }, () => client.send(new GetPipelineCommand({ name: pipelineName }))),
+    callCodePipeline({ operation: 'GetPipelineState', pipelineName }, () => client.send(new GetPipelineStateCommand({ name: pipelineName }))),
+  ]);
+  const pipelineArn = pipeline.metadata?.pipelineArn;
+  const tags: Tag[] = [];
+  if (pipelineArn) {
+    try {
+      for await (const page of paginateListTagsForResource({ client }, { resourceArn: pipelineArn })) {
+        tags.push(...(page.tags ?? []));
+      }
+    } catch (error) {
+      throw toDeliveryError(error, { operation: 'ListTagsForResource', pipelineName });
+    }
+  }
+  const mode = releaseModeFromTags(tags);
+  const stageStates = state.stageStates ?? [];
+  return {
+    pipelineName,
+    pipelineArn,
+    pipelineVersion: state.pipelineVersion ?? pipeline.pipeline?.version,
+    releaseMode: mode.releaseMode,
+    releaseModeTag: mode.raw,
+    stages: stageStates.map(stageStatus),
+    pendingApprovals: findPendingApprovals(stageStates),
+    disabledTransitions: disabledTransitions(stageStates),
+  };
+}
