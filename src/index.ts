@@ -3,3 +3,4 @@ export * from './blueprint/steps';
 export * from './codepipeline/approval-step';
 export * from './codepipeline/source';
 export * from './codepipeline/delivery-pipeline';
+export * from './testing/pipeline-shape';

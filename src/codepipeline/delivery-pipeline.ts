@@ -1,9 +1,10 @@
-import { IResolvable, IResolveContext, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
+import { Aspects, IResolvable, IResolveContext, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ApprovalOptions, ApprovalStep } from './approval-step';
+import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './private/nag-acknowledgments';
 import { applyStageLayout, RenderedStage, StageLayout } from './private/stage-layout';
 import { PipelineSource } from './source';
 import { ReleaseMode } from '../blueprint/release-mode';
@@ -327,6 +328,9 @@ export class DeliveryPipeline extends Construct {
     ];
 
     Tags.of(cfnPipeline).add('release-mode', this.releaseMode);
+    acknowledgeArtifactBuckets(this.pipeline);
+    Aspects.of(this).add(new PipelineNagAcknowledgments(() => Object.values(this.pipeline.crossRegionSupport)
+      .map(support => Stack.of(this).resolve(support.replicationBucket.bucketName) as string)));
   }
 }
 
