@@ -4,3 +4,4 @@ export * from './codepipeline/approval-step';
 export * from './codepipeline/source';
 export * from './codepipeline/delivery-pipeline';
 export * from './testing/pipeline-shape';
+export * from './testing/snapshot';

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, CodePipelineClientConfig } from '@aws-sdk/client-codepipeline';
 import { Clock, systemClock } from '../runtime/wait-for-execution';
 
 /** Where the CLI writes: process.stdout/stderr, or a buffer in tests. */
@@ -34,11 +34,15 @@ export interface CliIo {
  * retry strategy (AWS_MAX_ATTEMPTS, default 3 attempts) and endpoint resolution, which honours
  * AWS_ENDPOINT_URL_CODEPIPELINE and AWS_ENDPOINT_URL. A request that takes longer than the timeout fails.
  */
-export const defaultClientFactory: ClientFactory = (settings) => new CodePipelineClient({
-  region: settings.region,
-  profile: settings.profile,
-  requestHandler: { requestTimeout: settings.requestTimeoutMs, throwOnRequestTimeout: true },
-});
+export function clientConfig(settings: ClientSettings): CodePipelineClientConfig {
+  return {
+    region: settings.region,
+    profile: settings.profile,
+    requestHandler: { requestTimeout: settings.requestTimeoutMs, throwOnRequestTimeout: true },
+  };
+}
+
+export const defaultClientFactory: ClientFactory = (settings) => new CodePipelineClient(clientConfig(settings));
 
 export function processIo(): CliIo {
   return {

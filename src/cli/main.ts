@@ -4,7 +4,7 @@ import { run } from './program';
 
 export { run } from './program';
 export type { CliIo, ClientFactory, ClientSettings, OutputStream } from './io';
-export { defaultClientFactory, processIo } from './io';
+export { clientConfig, defaultClientFactory, processIo } from './io';
 export { ExitCode } from './exit-codes';
 
 if (require.main === module) {

@@ -4,8 +4,8 @@ import {
   InvalidApprovalTokenException,
   PutApprovalResultCommand,
 } from '@aws-sdk/client-codepipeline';
-import { DeliveryErrorCode } from '../../src/runtime/errors';
 import { approvalStage, finishedStage, mockedOperations, PIPELINE, state } from './sdk-fixtures';
+import { DeliveryErrorCode } from '../../src/runtime/errors';
 
 describe('approve / reject', () => {
   test('GIVEN one pending approval WHEN approved THEN PutApprovalResult carries its stage, action, token and the summary', async () => {
@@ -26,8 +26,13 @@ describe('approve / reject', () => {
       result: { status: 'Approved', summary: 'Looks good' },
     }]);
     expect(outcome).toEqual({
-      pipelineName: PIPELINE, stageName: 'Staging', actionName: 'PromoteToProduction', pipelineExecutionId: 'exec-1',
-      decision: 'Approved', summary: 'Looks good', decidedAt: '2025-03-01T11:00:00.000Z',
+      pipelineName: PIPELINE,
+      stageName: 'Staging',
+      actionName: 'PromoteToProduction',
+      pipelineExecutionId: 'exec-1',
+      decision: 'Approved',
+      summary: 'Looks good',
+      decidedAt: '2025-03-01T11:00:00.000Z',
     });
   });
 

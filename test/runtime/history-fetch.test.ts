@@ -6,10 +6,10 @@ import {
   ListPipelineExecutionsCommandInput,
   PipelineExecutionSummary,
 } from '@aws-sdk/client-codepipeline';
+import { mockedOperations, PIPELINE } from './sdk-fixtures';
 import { DeliveryErrorCode } from '../../src/runtime/errors';
 import { parsePipelineHistory } from '../../src/runtime/history';
 import { PipelineOperations } from '../../src/runtime/operations-client';
-import { mockedOperations, PIPELINE } from './sdk-fixtures';
 
 const T0 = Date.parse('2025-03-01T00:00:00Z');
 const HOUR = 3_600_000;

@@ -1,5 +1,5 @@
-import { HISTORY_FORMAT_VERSION, jsonify, parseIsoTime, parsePipelineHistory } from '../../src/runtime/history';
 import { action, execution, T0 } from './history-fixtures';
+import { HISTORY_FORMAT_VERSION, jsonify, parseIsoTime, parsePipelineHistory } from '../../src/runtime/history';
 
 describe('parsePipelineHistory', () => {
   test('GIVEN a valid history WHEN parsed THEN times become epoch ms and categories/output variables are kept', () => {
@@ -15,12 +15,22 @@ describe('parsePipelineHistory', () => {
     expect(parsed).toEqual({
       pipelineName: 'my-app',
       executions: [{
-        pipelineExecutionId: 'e1', status: 'Succeeded', startMs: T0, lastUpdateMs: T0 + 1000,
-        executionType: 'ROLLBACK', rollbackTargetPipelineExecutionId: 'e0',
+        pipelineExecutionId: 'e1',
+        status: 'Succeeded',
+        startMs: T0,
+        lastUpdateMs: T0 + 1000,
+        executionType: 'ROLLBACK',
+        rollbackTargetPipelineExecutionId: 'e0',
       }],
       actions: [{
-        pipelineExecutionId: 'e1', stageName: 'Source', actionName: 'Source', status: 'Succeeded',
-        startMs: T0, lastUpdateMs: T0 + 500, category: 'Source', outputVariables: { CommitId: 'abc' },
+        pipelineExecutionId: 'e1',
+        stageName: 'Source',
+        actionName: 'Source',
+        status: 'Succeeded',
+        startMs: T0,
+        lastUpdateMs: T0 + 500,
+        category: 'Source',
+        outputVariables: { CommitId: 'abc' },
       }],
     });
   });

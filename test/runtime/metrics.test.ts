@@ -1,5 +1,5 @@
-import { benchmarks, computeDeliveryMetrics, defaultWindow } from '../../src/runtime/metrics';
 import { action, at, DAY, execution, history, HOUR, MINUTE, T0, window } from './history-fixtures';
+import { benchmarks, computeDeliveryMetrics, defaultWindow } from '../../src/runtime/metrics';
 
 /** A succeeded execution starting `offsetMs` after T0 that took `seconds`. */
 const succeeded = (id: string, offsetMs: number, seconds: number) => execution(id, 'Succeeded', T0 + offsetMs, T0 + offsetMs + seconds * 1000);

@@ -1,7 +1,7 @@
 import { GetPipelineCommand, GetPipelineStateCommand, ListTagsForResourceCommand, PipelineNotFoundException } from '@aws-sdk/client-codepipeline';
+import { approvalStage, ARN, finishedStage, mockedOperations, pipelineDefinition, PIPELINE, state } from './sdk-fixtures';
 import { DeliveryErrorCode } from '../../src/runtime/errors';
 import { releaseModeFromTags } from '../../src/runtime/pipeline-status';
-import { approvalStage, ARN, finishedStage, mockedOperations, pipelineDefinition, PIPELINE, state } from './sdk-fixtures';
 
 describe('status', () => {
   test('GIVEN a pipeline waiting for approval with production frozen WHEN status is read THEN stages, approval, freeze and mode are reported', async () => {
@@ -33,14 +33,38 @@ describe('status', () => {
       releaseMode: 'continuous-delivery',
       releaseModeTag: undefined,
       stages: [
-        { stageName: 'Source', status: 'Succeeded', pipelineExecutionId: 'exec-0', production: false, inboundTransitionEnabled: true,
-          actions: [{ actionName: 'Source', status: 'Succeeded', summary: undefined, lastStatusChange: undefined }] },
-        { stageName: 'Build', status: 'Succeeded', pipelineExecutionId: 'exec-0', production: false, inboundTransitionEnabled: true,
-          actions: [{ actionName: 'Synth', status: 'Succeeded', summary: undefined, lastStatusChange: undefined }] },
-        { stageName: 'Staging', status: 'InProgress', pipelineExecutionId: 'exec-1', production: false, inboundTransitionEnabled: true,
-          actions: [{ actionName: 'PromoteToProduction', status: 'InProgress', summary: undefined, lastStatusChange: '2025-03-01T10:00:00.000Z' }] },
-        { stageName: 'Production', status: 'NotStarted', pipelineExecutionId: undefined, production: true, inboundTransitionEnabled: false,
-          actions: [{ actionName: 'Deploy', status: 'NotStarted', summary: undefined, lastStatusChange: undefined }] },
+        {
+          stageName: 'Source',
+          status: 'Succeeded',
+          pipelineExecutionId: 'exec-0',
+          production: false,
+          inboundTransitionEnabled: true,
+          actions: [{ actionName: 'Source', status: 'Succeeded', summary: undefined, lastStatusChange: undefined }],
+        },
+        {
+          stageName: 'Build',
+          status: 'Succeeded',
+          pipelineExecutionId: 'exec-0',
+          production: false,
+          inboundTransitionEnabled: true,
+          actions: [{ actionName: 'Synth', status: 'Succeeded', summary: undefined, lastStatusChange: undefined }],
+        },
+        {
+          stageName: 'Staging',
+          status: 'InProgress',
+          pipelineExecutionId: 'exec-1',
+          production: false,
+          inboundTransitionEnabled: true,
+          actions: [{ actionName: 'PromoteToProduction', status: 'InProgress', summary: undefined, lastStatusChange: '2025-03-01T10:00:00.000Z' }],
+        },
+        {
+          stageName: 'Production',
+          status: 'NotStarted',
+          pipelineExecutionId: undefined,
+          production: true,
+          inboundTransitionEnabled: false,
+          actions: [{ actionName: 'Deploy', status: 'NotStarted', summary: undefined, lastStatusChange: undefined }],
+        },
       ],
       pendingApprovals: [{
         stageName: 'Staging', actionName: 'PromoteToProduction', token: 'token-1', pipelineExecutionId: 'exec-1', waitingSince: '2025-03-01T10:00:00.000Z',

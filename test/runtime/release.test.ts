@@ -1,6 +1,6 @@
 import { StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
-import { DeliveryErrorCode } from '../../src/runtime/errors';
 import { mockedOperations, PIPELINE } from './sdk-fixtures';
+import { DeliveryErrorCode } from '../../src/runtime/errors';
 
 describe('release', () => {
   test('GIVEN variables, a source revision and a token WHEN released THEN StartPipelineExecution gets them and the id is returned', async () => {

@@ -42,7 +42,9 @@ export function syntheticHistory(count: number, startIso = '2025-01-01T00:00:00.
       trigger: { triggerType: 'CloudWatchEvent', triggerDetail: 'arn:aws:events:eu-west-1:111111111111:rule/push' },
       sourceRevisions: [{ actionName: 'Source', revisionId: `c0ffee${i}`, revisionSummary: `change ${i}` }],
     });
-    const step = (stageName: string, actionName: string, category: string, from: number, to: number, state: string, vars?: Record<string, string>) => ({
+    const step = (
+      stageName: string, actionName: string, category: string, from: number, to: number, state: string, vars?: Record<string, string>,
+    ) => ({
       pipelineExecutionId: id,
       actionExecutionId: `${id}-${stageName}-${actionName}`,
       pipelineVersion: 3,

@@ -1,7 +1,7 @@
 import { DisableStageTransitionCommand, EnableStageTransitionCommand, GetPipelineCommand, StageNotFoundException } from '@aws-sdk/client-codepipeline';
+import { mockedOperations, pipelineDefinition, PIPELINE } from './sdk-fixtures';
 import { DeliveryErrorCode } from '../../src/runtime/errors';
 import { validateFreezeReason } from '../../src/runtime/transitions';
-import { mockedOperations, pipelineDefinition, PIPELINE } from './sdk-fixtures';
 
 const STAGES = ['Source', 'Build', 'Staging', 'Production-eu', 'Production-us'];
 

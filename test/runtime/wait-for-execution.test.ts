@@ -1,7 +1,7 @@
 import { GetPipelineExecutionCommand, ListPipelineExecutionsCommand, PipelineExecutionNotFoundException } from '@aws-sdk/client-codepipeline';
+import { mockedOperations, PIPELINE } from './sdk-fixtures';
 import { DeliveryErrorCode } from '../../src/runtime/errors';
 import { Clock, WaitProgress } from '../../src/runtime/wait-for-execution';
-import { mockedOperations, PIPELINE } from './sdk-fixtures';
 
 /** A clock that advances only when slept on. */
 function fakeClock(): Clock & { slept: number[] } {

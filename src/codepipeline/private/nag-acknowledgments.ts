@@ -52,14 +52,20 @@ export class PipelineNagAcknowledgments implements IAspect {
 
   public visit(node: IConstruct): void {
     if (node instanceof iam.CfnPolicy) {
-      const doc = Stack.of(node).resolve(node.policyDocument) as { Statement?: Statement[] };
-      for (const statement of doc.Statement ?? []) {
-        this.acknowledgeStatement(node, statement);
+      // The L2 document's statements, unresolved (cheap): only values that contain '*' are resolved.
+      const doc = (node.policyDocument instanceof iam.PolicyDocument
+        ? node.policyDocument.toJSON()
+        : Stack.of(node).resolve(node.policyDocument)) as { Statement?: Statement[] } | undefined;
+      const findings = new Map<string, string>();
+      for (const statement of doc?.Statement ?? []) {
+        this.findingsOf(node, statement, findings);
       }
+      acknowledge(node, new Map([...findings].map(([finding, reason]) => [`AwsSolutions-IAM5[${finding}]`, reason])));
     }
   }
 
-  private acknowledgeStatement(node: iam.CfnPolicy, statement: Statement): void {
+  /** Adds the known findings of one statement, with their reasons, to `findings`. */
+  private findingsOf(node: iam.CfnPolicy, statement: Statement, findings: Map<string, string>): void {
     if (statement.Effect !== 'Allow') {
       return;
     }
@@ -67,27 +73,32 @@ export class PipelineNagAcknowledgments implements IAspect {
     for (const action of actions.filter(a => a.includes('*'))) {
       const reason = GRANT_ACTIONS.get(action);
       if (reason) {
-        acknowledge(node, `Action::${action}`, `${reason}; the statement's resources are that bucket or key only.`);
+        findings.set(`Action::${action}`, `${reason}; the statement's resources are that bucket or key only.`);
       }
     }
-    for (const resource of toArray(statement.Resource).map(flatten)) {
+    const stack = Stack.of(node);
+    for (const raw of toArray(statement.Resource)) {
+      if (!String(raw).includes('*') && typeof raw === 'string') {
+        continue;
+      }
+      const resource = flatten(stack.resolve(raw));
       if (!resource.includes('*')) {
         continue;
       }
       if (resource === '*') {
         const known = STAR_RESOURCE_ACTIONS.find(k => actions.every(a => k.actions.includes(a)));
         if (known) {
-          acknowledge(node, 'Resource::*', `Resource '*' for ${actions.join(', ')}: ${known.reason}.`);
+          findings.set('Resource::*', `Resource '*' for ${actions.join(', ')}: ${known.reason}.`);
         }
         continue;
       }
       if (this.replicationBuckets().some(name => resource === `arn:<AWS::Partition>:s3:::${name}/*`)) {
-        acknowledge(node, `Resource::${resource}`, 'Wildcard limited to objects of the pipeline\'s own cross-region replication bucket.');
+        findings.set(`Resource::${resource}`, 'Wildcard limited to objects of the pipeline\'s own cross-region replication bucket.');
         continue;
       }
       const owned = OWNED_RESOURCE_PATTERNS.find(o => o.pattern.test(resource));
       if (owned) {
-        acknowledge(node, `Resource::${resource}`, `Wildcard limited to ${owned.reason}.`);
+        findings.set(`Resource::${resource}`, `Wildcard limited to ${owned.reason}.`);
       }
     }
   }
@@ -100,15 +111,22 @@ export class PipelineNagAcknowledgments implements IAspect {
 export function acknowledgeArtifactBuckets(pipeline: codepipeline.Pipeline): void {
   const buckets = [pipeline.artifactBucket, ...Object.values(pipeline.crossRegionSupport).map(s => s.replicationBucket)];
   for (const bucket of buckets) {
-    Validations.of(bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'Pipeline artifact bucket: it holds only build and deployment artifacts, read and written by the pipeline\'s own roles, and CloudTrail records access. Server access logs would need a second bucket for no audit gain.',
-    });
+    acknowledge(bucket, new Map([['AwsSolutions-S1',
+      'Pipeline artifact bucket: it holds only build and deployment artifacts, read and written by the pipeline\'s own roles, and CloudTrail records access. Server access logs would need a second bucket for no audit gain.']]));
   }
 }
 
-function acknowledge(node: IConstruct, finding: string, reason: string): void {
-  Validations.of(node).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+/**
+ * Records acknowledgments in the construct metadata entry that `Validations.of(node).acknowledge()` writes and
+ * policy plugins such as cdk-nag read (`Validations.ACKNOWLEDGED_RULES_METADATA_KEY`: rule id → reason).
+ *
+ * Written directly because `acknowledge()` captures a stack trace per rule: measured at 0.25-0.5 ms per call
+ * under ts-node, about 10 % of the reference pipeline's synth time for ~55 acknowledgments.
+ */
+function acknowledge(node: IConstruct, reasons: Map<string, string>): void {
+  if (reasons.size > 0) {
+    node.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Object.fromEntries(reasons));
+  }
 }
 
 function toArray(value: unknown): string[] {

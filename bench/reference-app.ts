@@ -1,0 +1,74 @@
+import * as path from 'node:path';
+import { App, CfnOutput, Stack, Stage, StageProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { Construct } from 'constructs';
+import { DeliveryPipeline, PipelineSource } from '../src';
+
+/**
+ * The benchmark's reference app: connection source; build; one unit-test step; staging with one smoke test;
+ * approval; three production stages in three regions of another account; the app stage has one Lambda asset.
+ * Written once with this library and once directly with aws-cdk-lib/pipelines defaults.
+ */
+
+const PIPELINE_ENV = { account: '111111111111', region: 'us-east-1' };
+const STAGING_ENV = { account: '222222222222', region: 'us-east-1' };
+const PRODUCTION = ['us-east-1', 'eu-west-1', 'ap-southeast-2'].map(region => ({ account: '333333333333', region }));
+const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:111111111111:connection/0a1b2c3d';
+const BUILD = ['npm ci', 'npm run build', 'npx cdk synth'];
+const UNIT_TESTS = ['npm ci', 'npm test'];
+const SMOKE = ['curl --fail "$URL"'];
+
+class ServiceStage extends Stage {
+  public readonly url: CfnOutput;
+
+  constructor(scope: Construct, id: string, props: StageProps) {
+    super(scope, id, props);
+    const stack = new Stack(this, 'Service');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const fn = new lambda.Function(stack, 'Handler', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '..', 'examples', 'shared', 'handler')),
+      role,
+    });
+    this.url = new CfnOutput(stack, 'Url', { value: fn.addFunctionUrl().url });
+  }
+}
+
+/** With cdk-delivery-pipelines. */
+export function withDeliveryPipeline(app: App): Stack {
+  const stack = new Stack(app, 'Pipeline', { env: PIPELINE_ENV });
+  const staging = new ServiceStage(app, 'Staging', { env: STAGING_ENV });
+  new DeliveryPipeline(stack, 'Delivery', {
+    source: PipelineSource.connection('acme/service', 'main', { connectionArn: CONNECTION_ARN }),
+    build: { commands: BUILD },
+    tests: [{ name: 'UnitTests', commands: UNIT_TESTS }],
+    staging: { stage: staging, verify: [{ name: 'Smoke', commands: SMOKE, envFromOutputs: { URL: staging.url } }] },
+    production: { stages: PRODUCTION.map(env => new ServiceStage(app, `Production-${env.region}`, { env })) },
+    requireManualApproval: true,
+  });
+  return stack;
+}
+
+/** Directly with aws-cdk-lib/pipelines defaults (crossAccountKeys is required for the cross-account stages). */
+export function withCdkPipelines(app: App): Stack {
+  const stack = new Stack(app, 'Pipeline', { env: PIPELINE_ENV });
+  const source = pipelines.CodePipelineSource.connection('acme/service', 'main', { connectionArn: CONNECTION_ARN });
+  const pipeline = new pipelines.CodePipeline(stack, 'Pipeline', {
+    crossAccountKeys: true,
+    synth: new pipelines.ShellStep('Synth', { input: source, commands: BUILD }),
+  });
+  const staging = new ServiceStage(app, 'Staging', { env: STAGING_ENV });
+  pipeline.addStage(staging, {
+    pre: [new pipelines.ShellStep('UnitTests', { input: source, commands: UNIT_TESTS })],
+    post: [new pipelines.ShellStep('Smoke', { commands: SMOKE, envFromCfnOutputs: { URL: staging.url } })],
+  });
+  const production = pipeline.addWave('Production', { pre: [new pipelines.ManualApprovalStep('PromoteToProduction')] });
+  for (const env of PRODUCTION) {
+    production.addStage(new ServiceStage(app, `Production-${env.region}`, { env }));
+  }
+  pipeline.buildPipeline();
+  return stack;
+}

@@ -1,0 +1,56 @@
+import { ReleaseMode } from '../../src';
+import { GatePlacement, planRelease, PlannedEnvironment } from '../../src/blueprint/release-plan';
+
+const staging: PlannedEnvironment = { id: 'Staging', phase: 'staging' };
+const prod = (id: string, requireManualApproval?: boolean): PlannedEnvironment => ({ id, phase: 'production', requireManualApproval });
+
+describe('planRelease', () => {
+  test('continuous delivery: exactly one approval, beside staging verification, gating the first production wave', () => {
+    const plan = planRelease(true, [staging, prod('Production-a'), prod('Production-b')]);
+    expect(plan.mode).toBe(ReleaseMode.CONTINUOUS_DELIVERY);
+    expect(plan.approvals).toEqual([
+      { gates: 'Production-a', placement: GatePlacement.WITH_STAGING_VERIFICATION, fromPipelineSetting: true },
+    ]);
+  });
+
+  test('continuous deployment: no approval anywhere', () => {
+    const plan = planRelease(false, [staging, prod('Production-a'), prod('Production-b')]);
+    expect(plan.mode).toBe(ReleaseMode.CONTINUOUS_DEPLOYMENT);
+    expect(plan.approvals).toEqual([]);
+  });
+
+  test('continuous delivery with a canary let through: the gate moves to the next production wave', () => {
+    const plan = planRelease(true, [staging, prod('Production-canary', false), prod('Production-rest')]);
+    expect(plan.approvals).toEqual([
+      { gates: 'Production-rest', placement: GatePlacement.BEFORE_DEPLOYMENT, fromPipelineSetting: true },
+    ]);
+  });
+
+  test('continuous deployment with one gated wave: only that wave is gated', () => {
+    const plan = planRelease(false, [staging, prod('Production-a'), prod('Production-b', true)]);
+    expect(plan.mode).toBe(ReleaseMode.CONTINUOUS_DEPLOYMENT);
+    expect(plan.approvals).toEqual([
+      { gates: 'Production-b', placement: GatePlacement.BEFORE_DEPLOYMENT, fromPipelineSetting: false },
+    ]);
+  });
+
+  test('an override of true on the already gated wave does not add a second approval', () => {
+    const plan = planRelease(true, [staging, prod('Production', true)]);
+    expect(plan.approvals).toHaveLength(1);
+    expect(plan.approvals[0].gates).toBe('Production');
+  });
+
+  test('staging is gated only by its own override', () => {
+    expect(planRelease(true, [staging, prod('Production')]).approvals.map(a => a.gates)).toEqual(['Production']);
+    const plan = planRelease(false, [{ ...staging, requireManualApproval: true }, prod('Production')]);
+    expect(plan.approvals).toEqual([
+      { gates: 'Staging', placement: GatePlacement.BEFORE_DEPLOYMENT, fromPipelineSetting: false },
+    ]);
+  });
+
+  test('every production wave opted out: no pipeline-level gate', () => {
+    const plan = planRelease(true, [staging, prod('Production-a', false)]);
+    expect(plan.mode).toBe(ReleaseMode.CONTINUOUS_DELIVERY);
+    expect(plan.approvals).toEqual([]);
+  });
+});

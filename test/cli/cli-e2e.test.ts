@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { awsError, epochSeconds, FakeCodePipeline, FakeHandler, ok, startFakeCodePipeline } from '../runtime/fake-codepipeline-server';
+
+/**
+ * The CLI as a user runs it: a separate Node process (TypeScript via ts-node, transpile only), configured only
+ * through the environment. Proves the SDK honours AWS_ENDPOINT_URL_CODEPIPELINE and the env credential chain,
+ * and that exit codes reach the shell.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+
+interface Result { readonly code: number; readonly stdout: string; readonly stderr: string }
+
+function cdkDelivery(args: string[], env: Record<string, string>): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args], { cwd: ROOT, env, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let server: FakeCodePipeline;
+let handler: FakeHandler = () => ok({});
+let home: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  server = await startFakeCodePipeline((operation, body) => handler(operation, body));
+  home = mkdtempSync(join(tmpdir(), 'cdk-delivery-e2e-'));
+  env = {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    AWS_CONFIG_FILE: join(home, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+    AWS_REGION: 'eu-west-1',
+    AWS_ENDPOINT_URL_CODEPIPELINE: server.endpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+  };
+});
+
+afterAll(async () => {
+  await server.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('cdk-delivery as a process', () => {
+  test('GIVEN AWS_ENDPOINT_URL_CODEPIPELINE WHEN status --json runs THEN the SDK calls the local endpoint and the process exits 0', async () => {
+    handler = (op) => {
+      if (op === 'GetPipeline') return ok({ pipeline: { name: 'shop-api', version: 4, stages: [] }, metadata: { pipelineArn: 'arn:aws:codepipeline:eu-west-1:1:shop-api' } });
+      if (op === 'ListTagsForResource') return ok({ tags: [{ key: 'release-mode', value: 'continuous-delivery' }] });
+      return ok({ pipelineName: 'shop-api', stageStates: [{ stageName: 'Production', latestExecution: { pipelineExecutionId: 'e9', status: 'Succeeded' } }] });
+    };
+
+    const result = await cdkDelivery(['status', '--pipeline', 'shop-api', '--json'], env);
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout)).toMatchObject({ pipelineName: 'shop-api', releaseMode: 'continuous-delivery', stages: [{ stageName: 'Production', status: 'Succeeded' }] });
+    expect(server.calls('GetPipelineState')[0].authorization).toContain('Credential=AKIDEXAMPLE/');
+  });
+
+  test('GIVEN a used approval token WHEN approve runs THEN the process exits 6 with the message on stderr', async () => {
+    handler = (op) => op === 'GetPipelineState'
+      ? ok({
+        stageStates: [{
+          stageName: 'Production',
+          latestExecution: { status: 'InProgress' },
+          actionStates: [{ actionName: 'Approve', latestExecution: { status: 'InProgress', token: 't', lastStatusChange: epochSeconds('2025-05-26T09:00:00Z') } }],
+        }],
+      })
+      : awsError(400, 'ApprovalAlreadyCompletedException', 'Approval already completed');
+
+    const result = await cdkDelivery(['approve', '--pipeline', 'shop-api'], env);
+
+    expect(result.code).toBe(6);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('error: The approval was not recorded: it was already approved or rejected');
+  });
+
+  test('GIVEN the example history and no AWS configuration at all WHEN metrics runs THEN it works offline and exits 0', async () => {
+    const offline = { PATH: env.PATH, HOME: home, TS_NODE_PROJECT: env.TS_NODE_PROJECT, NO_COLOR: '1' };
+
+    const result = await cdkDelivery(['metrics', '--history', 'examples/history/pipeline-history.json', '--since', '2025-05-05', '--until', '2025-05-26'], offline);
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/│ Throughput\s+│ 2\.43 per day\s+│ >= 1 per day\s+│ yes │/);
+  });
+});

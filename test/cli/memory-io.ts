@@ -1,0 +1,44 @@
+import { promises as fs } from 'node:fs';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { CliIo, ClientSettings } from '../../src/cli/io';
+import { Clock } from '../../src/runtime/wait-for-execution';
+
+export interface MemoryIoOptions {
+  /** The client the CLI gets; without one, creating a client fails the test. */
+  readonly client?: CodePipelineClient;
+  readonly env?: Record<string, string | undefined>;
+  readonly tty?: boolean;
+  readonly now?: number;
+}
+
+/** An in-memory CliIo: captured stdout/stderr, recorded client settings and written files, a fake clock. */
+export function memoryIo(options: MemoryIoOptions = {}) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const clientSettings: ClientSettings[] = [];
+  const written = new Map<string, string>();
+  let now = options.now ?? Date.parse('2025-05-26T00:00:00Z');
+  const clock: Clock = { now: () => now, sleep: async (ms) => { now += ms; } };
+  const io: CliIo = {
+    stdout: { isTTY: options.tty ?? false, write: (chunk) => stdout.push(chunk) },
+    stderr: { isTTY: options.tty ?? false, write: (chunk) => stderr.push(chunk) },
+    env: options.env ?? {},
+    createClient: (settings) => {
+      clientSettings.push(settings);
+      if (!options.client) {
+        throw new Error('This command must not create an AWS client');
+      }
+      return options.client;
+    },
+    clock,
+    readFile: (path) => fs.readFile(path, 'utf8'),
+    writeFile: async (path, content) => { written.set(path, content); },
+  };
+  return {
+    io,
+    stdout: () => stdout.join(''),
+    stderr: () => stderr.join(''),
+    clientSettings,
+    written,
+  };
+}

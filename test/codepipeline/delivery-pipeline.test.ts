@@ -1,0 +1,233 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { DeliveryPipeline, PipelineShape, ReleaseMode } from '../../src';
+import { AppStage, fixture, PIPELINE_ENV, referencePipeline, referenceProps } from '../fixtures/app';
+
+interface ActionJson {
+  Name: string;
+  RunOrder: number;
+  ActionTypeId: { Category: string; Provider: string };
+  Configuration?: Record<string, unknown>;
+}
+interface StageJson { Name: string; Actions: ActionJson[] }
+
+function pipelineStages(stack: Stack): StageJson[] {
+  const pipelines_ = Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline');
+  const [pipeline] = Object.values(pipelines_);
+  return pipeline.Properties.Stages as StageJson[];
+}
+
+function approvals(stages: StageJson[]): Array<{ stage: string; action: ActionJson }> {
+  return stages.flatMap(s => s.Actions.filter(a => a.ActionTypeId.Category === 'Approval').map(action => ({ stage: s.Name, action })));
+}
+
+describe('continuous delivery (requireManualApproval: true, the default)', () => {
+  const { f, pipeline } = referencePipeline();
+  const stages = pipelineStages(f.stack);
+
+  test('is the default and is recorded on the pipeline as the release-mode tag', () => {
+    expect(pipeline.releaseMode).toBe(ReleaseMode.CONTINUOUS_DELIVERY);
+    Template.fromStack(f.stack).hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Tags: Match.arrayWith([{ Key: 'release-mode', Value: 'continuous-delivery' }]),
+    });
+  });
+
+  test('stages are Source, Build, Test, Staging, Production in that order', () => {
+    expect(stages.map(s => s.Name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
+    expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
+  });
+
+  test('exactly one manual approval, after the staging deployment and before every production deployment', () => {
+    const found = approvals(stages);
+    expect(found).toHaveLength(1);
+    const [{ stage, action }] = found;
+    expect(stage).toBe('Staging');
+    const staging = stages.find(s => s.Name === 'Staging')!;
+    const lastDeploy = Math.max(...staging.Actions.filter(a => a.ActionTypeId.Provider === 'CloudFormation').map(a => a.RunOrder));
+    expect(action.RunOrder).toBeGreaterThan(lastDeploy);
+    // Every production deployment is in a later stage.
+    const stageIndex = (name: string) => stages.findIndex(s => s.Name === name);
+    for (const s of stages.filter(st => st.Actions.some(a => a.ActionTypeId.Provider === 'CloudFormation' && st.Name.startsWith('Production')))) {
+      expect(stageIndex(s.Name)).toBeGreaterThan(stageIndex('Staging'));
+    }
+  });
+
+  test('the approval runs in parallel with the staging verification', () => {
+    const staging = stages.find(s => s.Name === 'Staging')!;
+    const smoke = staging.Actions.find(a => a.Name === 'Smoke')!;
+    const approve = staging.Actions.find(a => a.Name === 'PromoteToProduction')!;
+    expect(approve.RunOrder).toBe(smoke.RunOrder);
+    expect(approve.Configuration).toEqual(expect.objectContaining({
+      CustomData: expect.stringContaining('Production'),
+    }));
+  });
+
+  test('is a V2 pipeline with 8 hops for the reference app', () => {
+    const shape = PipelineShape.fromStack(f.stack);
+    expect(shape.pipelineType).toBe('V2');
+    expect(shape.criticalPathHops).toBe(8);
+  });
+
+  test('self-mutation and asset publishing run in parallel with the test steps', () => {
+    const test = stages.find(s => s.Name === 'Test')!;
+    expect(test.Actions.map(a => [a.Name, a.RunOrder])).toEqual([['SelfMutate', 1], ['FileAssets', 1], ['UnitTests', 1]]);
+  });
+
+  test('production stages deploy in parallel', () => {
+    const production = stages.find(s => s.Name === 'Production')!;
+    const deploys = production.Actions.filter(a => a.ActionTypeId.Provider === 'CloudFormation');
+    const byOrder = new Map<number, string[]>();
+    deploys.forEach(a => byOrder.set(a.RunOrder, [...(byOrder.get(a.RunOrder) ?? []), a.Name]));
+    expect([...byOrder.values()].map(v => v.length)).toEqual([3, 3]);
+  });
+
+  test('artifacts are encrypted with a rotating KMS key because stages target other accounts', () => {
+    expect(pipeline.crossAccountKeys).toBe(true);
+    const template = Template.fromStack(f.stack);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    // One artifact store per region (cross-region deployments), every one encrypted with KMS.
+    const stores = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.ArtifactStores as
+      Array<{ Region: string; ArtifactStore: { EncryptionKey?: { Type: string } } }>;
+    expect(stores.map(s => s.Region).sort()).toEqual(['ap-southeast-2', 'eu-west-1', 'us-east-1']);
+    expect(stores.every(s => s.ArtifactStore.EncryptionKey?.Type === 'KMS')).toBe(true);
+  });
+
+  test('verification steps read stack outputs as environment variables', () => {
+    const staging = stages.find(s => s.Name === 'Staging')!;
+    const smoke = staging.Actions.find(a => a.Name === 'Smoke')!;
+    const deploy = staging.Actions.find(a => a.Name.endsWith('Deploy'))! as ActionJson & { Namespace: string };
+    const env = JSON.parse(String(smoke.Configuration!.EnvironmentVariables)) as Array<{ name: string; value: string }>;
+    expect(env).toEqual([{ name: 'URL', type: 'PLAINTEXT', value: `#{${deploy.Namespace}.Url}` }]);
+  });
+
+  test('exposes the CDK Pipelines and CodePipeline escape hatches', () => {
+    expect(pipeline.cdkPipeline).toBeInstanceOf(pipelines.CodePipeline);
+    expect(pipeline.pipeline).toBeInstanceOf(codepipeline.Pipeline);
+    expect(pipeline.pipeline).toBe(pipeline.cdkPipeline.pipeline);
+  });
+});
+
+describe('continuous deployment (requireManualApproval: false)', () => {
+  const { f, pipeline } = referencePipeline({ requireManualApproval: false });
+  const stages = pipelineStages(f.stack);
+
+  test('has no approval action anywhere in the pipeline', () => {
+    expect(pipeline.releaseMode).toBe(ReleaseMode.CONTINUOUS_DEPLOYMENT);
+    expect(approvals(stages)).toEqual([]);
+    expect(PipelineShape.fromStack(f.stack).approvals).toBe(0);
+  });
+
+  test('is tagged continuous-deployment', () => {
+    Template.fromStack(f.stack).hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Tags: Match.arrayWith([{ Key: 'release-mode', Value: 'continuous-deployment' }]),
+    });
+  });
+
+  test('keeps the same stage order and critical path', () => {
+    expect(stages.map(s => s.Name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
+    expect(PipelineShape.fromStack(f.stack).criticalPathHops).toBe(8);
+  });
+});
+
+describe('layout variants', () => {
+  test('without test steps there is no Test stage; self-mutation and assets take a second Build slot', () => {
+    const { f, pipeline } = referencePipeline({ tests: [] });
+    const stages = pipelineStages(f.stack);
+    expect(stages.map(s => s.Name)).toEqual(['Source', 'Build', 'Staging', 'Production']);
+    expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Staging', 'Production']);
+    const build = stages.find(s => s.Name === 'Build')!;
+    expect(build.Actions.map(a => [a.Name, a.RunOrder])).toEqual([['Synth', 1], ['SelfMutate', 2], ['FileAssets', 2]]);
+  });
+
+  test('test steps run in parallel with each other and publish JUnit reports', () => {
+    const { f } = referencePipeline({
+      tests: [
+        { name: 'UnitTests', commands: ['npm test'], junitReportPaths: ['reports/junit.xml'] },
+        { name: 'Lint', commands: ['npm run lint'], computeType: codebuild.ComputeType.LARGE },
+      ],
+    });
+    const test = pipelineStages(f.stack).find(s => s.Name === 'Test')!;
+    expect(new Set(test.Actions.map(a => a.RunOrder))).toEqual(new Set([1]));
+    const projects = Object.values(Template.fromStack(f.stack).findResources('AWS::CodeBuild::Project'));
+    const withCommand = (command: string) => projects.find(p => String(p.Properties.Source.BuildSpec).includes(command))!;
+    const unit = withCommand('npm test');
+    expect(JSON.parse(unit.Properties.Source.BuildSpec).reports).toEqual({
+      junit: { 'files': ['reports/junit.xml'], 'file-format': 'JUNITXML' },
+    });
+    expect(unit.Properties.Environment.ComputeType).toBe('BUILD_GENERAL1_SMALL');
+    const lint = withCommand('npm run lint');
+    expect(JSON.parse(lint.Properties.Source.BuildSpec).reports).toBeUndefined();
+    expect(lint.Properties.Environment.ComputeType).toBe('BUILD_GENERAL1_LARGE');
+  });
+
+  test('ordered production waves become Production-<name> stages, one after the other', () => {
+    const f = fixture();
+    new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, {
+      production: { waves: [{ name: 'canary', stages: [f.production[0]] }, { name: 'rest', stages: f.production.slice(1) }] },
+    }));
+    const stages = pipelineStages(f.stack);
+    expect(stages.map(s => s.Name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production-canary', 'Production-rest']);
+    // Still exactly one approval, in staging, before both waves.
+    expect(approvals(stages).map(a => a.stage)).toEqual(['Staging']);
+  });
+
+  test('useChangeSets: false deploys each stack with one action', () => {
+    const { f } = referencePipeline({ useChangeSets: false });
+    const shape = PipelineShape.fromStack(f.stack);
+    expect(shape.criticalPathHops).toBe(6);
+    const staging = pipelineStages(f.stack).find(s => s.Name === 'Staging')!;
+    expect(staging.Actions.filter(a => a.ActionTypeId.Provider === 'CloudFormation').map(a => (a.Configuration as { ActionMode: string }).ActionMode))
+      .toEqual(['CREATE_UPDATE']);
+  });
+
+  test('stage names are public even when the user names a Stage like a pipeline stage', () => {
+    const app = new App();
+    const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
+    const staging = new AppStage(app, 'Production', { env: { account: '222222222222', region: 'us-east-1' } });
+    const prod = new AppStage(app, 'Staging', { env: { account: '333333333333', region: 'us-east-1' } });
+    new DeliveryPipeline(stack, 'Delivery', referenceProps({ app, stack, staging, production: [prod] }));
+    expect(pipelineStages(stack).map(s => s.Name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
+  });
+});
+
+describe('approval details', () => {
+  test('comment, review URL, topic and timeout reach the approval action', () => {
+    const f = fixture();
+    const topic = new sns.Topic(f.stack, 'Approvers');
+    new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, {
+      approval: { comment: 'Check the dashboard', reviewUrl: 'https://example.com/dash', notificationTopic: topic, timeout: Duration.hours(4) },
+    }));
+    const [{ action }] = approvals(pipelineStages(f.stack));
+    expect(action.Configuration).toEqual({
+      CustomData: 'Check the dashboard',
+      ExternalEntityLink: 'https://example.com/dash',
+      NotificationArn: { Ref: expect.stringMatching(/^Approvers/) },
+    });
+    expect((action as unknown as { TimeoutInMinutes: number }).TimeoutInMinutes).toBe(240);
+  });
+});
+
+describe('cross-account keys', () => {
+  test('are off when every stage deploys to the pipeline account', () => {
+    const app = new App();
+    const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
+    const staging = new AppStage(app, 'Staging', { env: { account: '111111111111', region: 'us-west-2' } });
+    const prod = new AppStage(app, 'Prod', { env: PIPELINE_ENV });
+    const pipeline = new DeliveryPipeline(stack, 'Delivery', referenceProps({ app, stack, staging, production: [prod] }));
+    expect(pipeline.crossAccountKeys).toBe(false);
+    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 0);
+  });
+
+  test('can be forced on', () => {
+    const app = new App();
+    const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
+    const staging = new AppStage(app, 'Staging', { env: { account: '111111111111', region: 'us-west-2' } });
+    const prod = new AppStage(app, 'Prod', { env: PIPELINE_ENV });
+    new DeliveryPipeline(stack, 'Delivery', referenceProps({ app, stack, staging, production: [prod] }, { crossAccountKeys: true }));
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+});
