@@ -59,7 +59,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out/', 'examples/*/cdk.out/', '.bench/'],
+  gitignore: ['cdk.out/', 'examples/*/cdk.out/', '/.ci-out/', '/.scratch/'],
 });
 
 for (const dir of ['/examples/', '/bench/', '/scripts/', '/.ci/']) {
