@@ -15,9 +15,9 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { runMetricsBench } from './metrics';
 import { withCdkPipelines, withDeliveryPipeline } from './reference-app';
-import { DeliveryPipeline, PipelineShape } from '../src';
 import { createApp as continuousDelivery } from '../examples/continuous-delivery/app';
 import { createApp as continuousDeployment } from '../examples/continuous-deployment/app';
+import { DeliveryPipeline, PipelineShape } from '../src';
 
 interface Variant {
   readonly name: string;
@@ -84,7 +84,7 @@ function row(cells: Array<string | number>, widths: number[]): string {
 }
 
 function referenceBench(runs: number): void {
-  console.log(`== Reference app (connection source, build, 1 unit-test step, staging + smoke test, approval, 3 production regions in another account, 1 Lambda asset)`);
+  console.log('== Reference app (connection source, build, 1 unit-test step, staging + smoke test, approval, 3 production regions in another account, 1 Lambda asset)');
   console.log(`   synth = construct + app.synth() in-process; median of ${runs} interleaved runs after one warm-up each\n`);
   const results = measure(runs);
   const ours = results.get(VARIANTS[0].name)!;

@@ -43,7 +43,7 @@ export function withDeliveryPipeline(app: App): Stack {
   const staging = new ServiceStage(app, 'Staging', { env: STAGING_ENV });
   new DeliveryPipeline(stack, 'Delivery', {
     source: PipelineSource.connection('acme/service', 'main', { connectionArn: CONNECTION_ARN }),
-    build: { commands: BUILD },
+    synth: { commands: BUILD },
     tests: [{ name: 'UnitTests', commands: UNIT_TESTS }],
     staging: { stage: staging, verify: [{ name: 'Smoke', commands: SMOKE, envFromOutputs: { URL: staging.url } }] },
     production: { stages: PRODUCTION.map(env => new ServiceStage(app, `Production-${env.region}`, { env })) },

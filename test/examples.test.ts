@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { DeliveryPipeline, DeliverySnapshot, PipelineShape } from '../src';
 import { createApp as continuousDelivery } from '../examples/continuous-delivery/app';
 import { createApp as continuousDeployment } from '../examples/continuous-deployment/app';
+import { DeliveryPipeline, DeliverySnapshot, PipelineShape } from '../src';
 
 /** Every example app, built the way its main.ts builds it (without the cdk-nag plugin, checked by `npm run examples`). */
 const examples: Array<[string, (app: App) => DeliveryPipeline]> = [

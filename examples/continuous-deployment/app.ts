@@ -17,7 +17,7 @@ export function createApp(app: App): DeliveryPipeline {
   return new DeliveryPipeline(stack, 'Delivery', {
     pipelineName: 'service-continuous-deployment',
     source: PipelineSource.connection('acme/service', 'main', { connectionArn: CONNECTION_ARN }),
-    build: { commands: ['npm ci', 'npm run build', 'npx cdk synth'] },
+    synth: { commands: ['npm ci', 'npm run build', 'npx cdk synth'] },
     tests: [
       { name: 'UnitTests', commands: ['npm ci', 'npm test'], junitReportPaths: ['test-reports/junit.xml'] },
       { name: 'Lint', commands: ['npm ci', 'npm run lint'] },

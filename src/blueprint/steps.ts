@@ -6,7 +6,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
  *
  * The build runs in CodeBuild on the source and must produce the cloud assembly (`cdk synth` output).
  */
-export interface BuildOptions {
+export interface SynthOptions {
   /**
    * Commands that build the app and run `cdk synth`.
    *

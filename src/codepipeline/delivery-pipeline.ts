@@ -3,13 +3,14 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { ApprovalOptions, ApprovalStep } from './approval-step';
+import { ApprovalOptions } from './approval-options';
+import { ApprovalStep } from './private/approval-step';
 import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './private/nag-acknowledgments';
 import { applyStageLayout, RenderedStage, StageLayout } from './private/stage-layout';
 import { PipelineSource } from './source';
 import { ReleaseMode } from '../blueprint/release-mode';
 import { GatePlacement, planRelease, PlannedEnvironment, ReleasePlan } from '../blueprint/release-plan';
-import { BuildOptions, TestStepOptions, VerificationStepOptions } from '../blueprint/steps';
+import { SynthOptions, TestStepOptions, VerificationStepOptions } from '../blueprint/steps';
 import {
   NamedStep, PlacedStage, stacksOf, validateCommands, validateStages, validateStepName,
   validateUniqueStepNames, validateWaveName,
@@ -83,9 +84,9 @@ export interface DeliveryPipelineProps {
   readonly source: PipelineSource;
 
   /**
-   * How the app is built and synthesized.
+   * How the app is built and synthesized (the `Build` stage).
    */
-  readonly build: BuildOptions;
+  readonly synth: SynthOptions;
 
   /**
    * Test steps that run after the build and before staging, in parallel with each other.
@@ -200,7 +201,7 @@ export class DeliveryPipeline extends Construct {
     const waves = productionWaves(props.production);
 
     // --- validation (synth time, before anything is created) ---
-    validateCommands(props.build.commands, 'build.commands', "Pass the commands that build the app and run 'cdk synth', e.g. ['npm ci', 'npm run build', 'npx cdk synth'].");
+    validateCommands(props.synth.commands, 'synth.commands', "Pass the commands that build the app and run 'cdk synth', e.g. ['npm ci', 'npm run build', 'npx cdk synth'].");
     tests.forEach((t, i) => {
       validateStepName(t.name, `tests[${i}].name`);
       validateCommands(t.commands, `tests[${i}].commands (step '${t.name}')`, "Give the test step the commands that run the tests, e.g. ['npm ci', 'npm test'].");
@@ -261,13 +262,13 @@ export class DeliveryPipeline extends Construct {
       codeBuildDefaults: props.codeBuildDefaults,
       synth: new pipelines.CodeBuildStep('Synth', {
         input: source,
-        installCommands: props.build.installCommands,
-        commands: props.build.commands,
-        env: props.build.env,
-        primaryOutputDirectory: props.build.primaryOutputDirectory ?? 'cdk.out',
+        installCommands: props.synth.installCommands,
+        commands: props.synth.commands,
+        env: props.synth.env,
+        primaryOutputDirectory: props.synth.primaryOutputDirectory ?? 'cdk.out',
         buildEnvironment: {
-          buildImage: props.build.buildImage,
-          computeType: props.build.computeType ?? codebuild.ComputeType.MEDIUM,
+          buildImage: props.synth.buildImage,
+          computeType: props.synth.computeType ?? codebuild.ComputeType.MEDIUM,
         },
       }),
     });

@@ -10,7 +10,7 @@ function sourceAction(source: (stack: Stack) => PipelineSource) {
   const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
   new DeliveryPipeline(stack, 'Delivery', {
     source: source(stack),
-    build: { commands: ['npx cdk synth'] },
+    synth: { commands: ['npx cdk synth'] },
     staging: { stage: new AppStage(app, 'Staging', { env: { account: '222222222222', region: 'us-east-1' } }) },
     production: { stages: [new AppStage(app, 'Prod', { env: { account: '333333333333', region: 'us-east-1' } })] },
   });

@@ -71,9 +71,9 @@ describe('synth-time validation: each message names the property, the bad value 
   });
 
   test('empty build commands', () => {
-    expect(attempt(() => ({ build: { commands: [] } })))
-      .toThrow("build.commands: [] has no command to run. Pass the commands that build the app and run 'cdk synth', e.g. ['npm ci', 'npm run build', 'npx cdk synth'].");
-    expect(attempt(() => ({ build: { commands: ['  '] } }))).toThrow(/build\.commands: \["  "\] has no command to run/);
+    expect(attempt(() => ({ synth: { commands: [] } })))
+      .toThrow("synth.commands: [] has no command to run. Pass the commands that build the app and run 'cdk synth', e.g. ['npm ci', 'npm run build', 'npx cdk synth'].");
+    expect(attempt(() => ({ synth: { commands: ['  '] } }))).toThrow(/synth\.commands: \["  "\] has no command to run/);
   });
 
   test('a test step with no commands', () => {
