@@ -7,10 +7,13 @@ import { renderApproval, renderMetrics, renderRelease, renderStatus, renderTrans
 import { CliIo, processIo } from './io';
 import { WaitProgressReporter } from './progress';
 import { Style } from './style';
+import { validateApprovalSummary } from '../runtime/approvals';
 import { DeliveryError, DeliveryErrorCode } from '../runtime/errors';
 import { parsePipelineHistory } from '../runtime/history';
 import { computeDeliveryMetrics, MetricsWindow, validateWindow } from '../runtime/metrics';
 import { PipelineOperations } from '../runtime/operations-client';
+import { validateReleaseOptions } from '../runtime/release';
+import { validateFreezeReason } from '../runtime/transitions';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -185,6 +188,7 @@ class Cli {
   }
 
   private async decide(decision: 'Approved' | 'Rejected', options: ApprovalCliOptions): Promise<void> {
+    validateApprovalSummary(options.summary);
     const ops = this.operations(options);
     const request = { stageName: options.stage, actionName: options.action, summary: options.summary };
     const outcome = decision === 'Approved' ? await ops.approve(request) : await ops.reject(request);
@@ -192,6 +196,9 @@ class Cli {
   }
 
   private async transition(kind: 'freeze' | 'unfreeze', options: StagesCliOptions): Promise<void> {
+    if (kind === 'freeze') {
+      validateFreezeReason(options.reason ?? '');
+    }
     const ops = this.operations(options);
     const stageNames = options.stage.length > 0 ? options.stage : undefined;
     const outcome = kind === 'freeze'
@@ -209,11 +216,10 @@ class Cli {
     } catch (error) {
       throw usage((error as Error).message);
     }
-    const outcome = await this.operations(options).release({
-      variables,
-      sourceRevisions,
-      clientRequestToken: options.clientRequestToken,
-    });
+    const release = { variables, sourceRevisions, clientRequestToken: options.clientRequestToken };
+    // Refuse bad input before building a client: usage errors need no credentials.
+    validateReleaseOptions(release);
+    const outcome = await this.operations(options).release(release);
     this.print(options, outcome, renderRelease);
   }
 

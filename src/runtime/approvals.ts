@@ -84,7 +84,8 @@ export function selectApproval(pipelineName: string, pending: readonly PendingAp
   return matching[0];
 }
 
-function validateSummary(summary: string): void {
+/** Throw unless CodePipeline will accept the summary (1–512 characters, not blank). */
+export function validateApprovalSummary(summary: string): void {
   if (summary.trim().length === 0) {
     throw new DeliveryError(DeliveryErrorCode.INVALID_INPUT, 'The approval summary must not be empty.');
   }
@@ -105,7 +106,7 @@ export async function decideApproval(
   decision: 'Approved' | 'Rejected',
   options: ApprovalOptions,
 ): Promise<ApprovalOutcome> {
-  validateSummary(options.summary);
+  validateApprovalSummary(options.summary);
   const state = await callCodePipeline({ operation: 'GetPipelineState', pipelineName },
     () => client.send(new GetPipelineStateCommand({ name: pipelineName })));
   const approval = selectApproval(pipelineName, findPendingApprovals(state.stageStates ?? []), options);

@@ -42,7 +42,7 @@ export function validateFreezeReason(reason: string): void {
       `The freeze reason has ${reason.length} characters; CodePipeline accepts at most ${MAX_REASON_LENGTH}.`);
   }
   if (!REASON_PATTERN.test(reason)) {
-    const bad = [...new Set([...reason].filter((c) => !REASON_PATTERN.test(c)))].map((c) => `'${c}'`).join(' ');
+    const bad = [...new Set([...reason].filter((c) => !REASON_PATTERN.test(c)))].map((c) => JSON.stringify(c)).join(', ');
     throw new DeliveryError(DeliveryErrorCode.INVALID_INPUT,
       `The freeze reason contains characters CodePipeline rejects: ${bad}. Use letters, digits, spaces and ! @ ( ) . * ? -`);
   }

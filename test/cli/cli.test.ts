@@ -200,6 +200,14 @@ describe('cdk-delivery approve / reject', () => {
     expect(t.stdout()).toBe('Rejected Production-us/Approve of execution exec-1 in pipeline my-app: "Breaks checkout"\n');
   });
 
+  test('GIVEN a blank --summary WHEN approve runs THEN exit 2 before any client is created', async () => {
+    const t = memoryIo();
+
+    expect(await run(['approve', '--pipeline', 'my-app', '--summary', ' '], t.io)).toBe(ExitCode.USAGE);
+    expect(t.stderr()).toBe('error: The approval summary must not be empty.\n');
+    expect(t.clientSettings).toEqual([]);
+  });
+
   test('GIVEN reject without --summary WHEN run THEN commander refuses it, exit 2', async () => {
     const t = memoryIo();
 
@@ -236,13 +244,12 @@ describe('cdk-delivery freeze / unfreeze', () => {
     expect(t.stderr()).toContain("error: required option '--reason <text>' not specified");
   });
 
-  test('GIVEN a reason CodePipeline rejects WHEN freeze runs THEN exit 2 before any call', async () => {
-    const { client, mock } = mocked();
-    const t = memoryIo({ client });
+  test('GIVEN a reason CodePipeline rejects WHEN freeze runs THEN exit 2 before any client is created', async () => {
+    const t = memoryIo();
 
     expect(await run(['freeze', '--pipeline', 'my-app', '--reason', 'freeze: close'], t.io)).toBe(ExitCode.USAGE);
-    expect(t.stderr()).toContain("The freeze reason contains characters CodePipeline rejects: ':'.");
-    expect(mock.calls()).toHaveLength(0);
+    expect(t.stderr()).toBe('error: The freeze reason contains characters CodePipeline rejects: ":". Use letters, digits, spaces and ! @ ( ) . * ? -\n');
+    expect(t.clientSettings).toEqual([]);
   });
 
   test('GIVEN repeated --stage WHEN unfreeze runs with --json THEN those stages are unfrozen and JSON printed', async () => {
@@ -280,13 +287,12 @@ describe('cdk-delivery release', () => {
     [['--variable', 'novalue'], "Expected name=value, got 'novalue'."],
     [['--source-revision', 'Source:abc'], "Expected ActionName=REVISION_TYPE:value (e.g. Source=COMMIT_ID:4f2a9c1), got 'Source:abc'."],
     [['--source-revision', 'Source=BRANCH:main'], "Source revision type 'BRANCH' for action 'Source' is invalid"],
-  ])('GIVEN %j WHEN release runs THEN exit 2 with the expected form', async (args, message) => {
-    const { client, mock } = mocked();
-    const t = memoryIo({ client });
+  ])('GIVEN %j WHEN release runs THEN exit 2 with the expected form, before any client is created', async (args, message) => {
+    const t = memoryIo();
 
     expect(await run(['release', '--pipeline', 'my-app', ...args], t.io)).toBe(ExitCode.USAGE);
     expect(t.stderr()).toContain(message);
-    expect(mock.calls()).toHaveLength(0);
+    expect(t.clientSettings).toEqual([]);
   });
 });
 

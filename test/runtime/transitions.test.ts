@@ -84,7 +84,7 @@ describe('validateFreezeReason', () => {
   test.each([
     ['', 'A freeze needs a reason (--reason), e.g. "Quarterly close - no releases until Monday".'],
     ['x'.repeat(301), 'The freeze reason has 301 characters; CodePipeline accepts at most 300.'],
-    ["Release freeze: don't deploy, please", "The freeze reason contains characters CodePipeline rejects: ':' ''' ','. Use letters, digits, spaces and ! @ ( ) . * ? -"],
+    ["Release freeze: don't deploy, please", 'The freeze reason contains characters CodePipeline rejects: ":", "\'", ",". Use letters, digits, spaces and ! @ ( ) . * ? -'],
   ])('GIVEN reason %j WHEN validated THEN it is refused with the fix', (reason, message) => {
     expect(() => validateFreezeReason(reason)).toThrow(message);
   });
