@@ -17,6 +17,7 @@ import { runMetricsBench } from './metrics';
 import { withCdkPipelines, withDeliveryPipeline } from './reference-app';
 import { createApp as continuousDelivery } from '../examples/continuous-delivery/app';
 import { createApp as continuousDeployment } from '../examples/continuous-deployment/app';
+import { createApp as guardedProduction } from '../examples/guarded-production/app';
 import { DeliveryPipeline, PipelineShape } from '../src';
 
 interface Variant {
@@ -117,10 +118,12 @@ function examplesBench(): void {
   const examples: Array<[string, (app: App) => DeliveryPipeline]> = [
     ['continuous-delivery', continuousDelivery],
     ['continuous-deployment', continuousDeployment],
+    ['guarded-production', guardedProduction],
   ];
   for (const [name, create] of examples) {
     const shape = PipelineShape.fromStack(Stack.of(create(new App())));
-    console.log(`${name.padEnd(24)} ${String(shape.criticalPathHops).padStart(2)} hops  ${shape.codeBuildHops} CodeBuild hops  ${shape.approvals} approval(s)  conditions: ${shape.stages.reduce((n, s) => n + s.conditionRules.length, 0)}  stages: ${shape.stageNames.join(' -> ')}`);
+    const conditions = shape.stages.reduce((n, s) => n + s.conditionRules.length, 0);
+    console.log(`${name.padEnd(24)} ${String(shape.criticalPathHops).padStart(2)} hops  ${shape.codeBuildHops} CodeBuild hops  ${shape.approvals} approval(s)  condition rules: ${conditions}  stages: ${shape.stageNames.join(' -> ')}`);
   }
 }
 

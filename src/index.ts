@@ -1,6 +1,10 @@
 export * from './blueprint/release-mode';
 export * from './blueprint/steps';
+export * from './blueprint/environment';
+export * from './blueprint/deployment-window';
 export * from './codepipeline/approval-options';
+export { NotificationTarget, PipelineEvent } from './codepipeline/notifications';
+export type { NotificationOptions } from './codepipeline/notifications';
 export * from './codepipeline/source';
 export * from './codepipeline/delivery-pipeline';
 export * from './testing/pipeline-shape';

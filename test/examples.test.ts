@@ -1,12 +1,14 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { createApp as continuousDelivery } from '../examples/continuous-delivery/app';
 import { createApp as continuousDeployment } from '../examples/continuous-deployment/app';
+import { createApp as guardedProduction } from '../examples/guarded-production/app';
 import { DeliveryPipeline, DeliverySnapshot, PipelineShape } from '../src';
 
 /** Every example app, built the way its main.ts builds it (without the cdk-nag plugin, checked by `npm run examples`). */
 const examples: Array<[string, (app: App) => DeliveryPipeline]> = [
   ['continuous-delivery', continuousDelivery],
   ['continuous-deployment', continuousDeployment],
+  ['guarded-production', guardedProduction],
 ];
 
 describe.each(examples)('examples/%s', (_name, create) => {
@@ -23,11 +25,20 @@ describe.each(examples)('examples/%s', (_name, create) => {
     expect(shape.pipelineType).toBe('V2');
     expect(shape.releaseMode).toBe(pipeline.releaseMode);
     expect(shape.stageNames).toEqual(pipeline.stageNames);
-    expect(shape.approvals).toBe(pipeline.releaseMode === 'continuous-delivery' ? 1 : 0);
   });
 });
 
-test('the delivery example keeps to 8 hops, the deployment example (no change sets) to 7', () => {
+test('hops: delivery 8, deployment without change sets 7, guarded 14 (migrations and deploy markers are actions; windows and bakes are not)', () => {
   const hops = examples.map(([, create]) => PipelineShape.fromStack(Stack.of(create(new App()))).criticalPathHops);
-  expect(hops).toEqual([8, 7]);
+  expect(hops).toEqual([8, 7, 14]);
+});
+
+test('the guarded example gates production with conditions: a window on every wave, alarm rules, rollback', () => {
+  const shape = PipelineShape.fromStack(Stack.of(guardedProduction(new App())));
+  expect(shape.stages.filter(s => s.name.startsWith('Production')).map(s => [s.name, s.conditionRules])).toEqual([
+    ['Production-canary', ['DeploymentWindow', 'CloudWatchAlarm']],
+    ['Production-global', ['DeploymentWindow', 'CloudWatchAlarm', 'CloudWatchAlarm']],
+  ]);
+  // Continuous deployment: the only approval is the one the production migration asks for.
+  expect(shape.approvals).toBe(1);
 });

@@ -15,6 +15,18 @@ export interface PlannedEnvironment {
   readonly phase: 'staging' | 'production';
   /** The environment's own approval override; `undefined` inherits the pipeline's setting. */
   readonly requireManualApproval?: boolean;
+  /** Names of the environment's migrations that require an approval before they run. */
+  readonly gatedMigrations?: string[];
+}
+
+/** Why an approval exists. */
+export enum GateReason {
+  /** The pipeline-level `requireManualApproval: true` (continuous delivery). */
+  PIPELINE = 'pipeline',
+  /** The environment's own `requireManualApproval: true`. */
+  ENVIRONMENT = 'environment',
+  /** A migration that requires approval, in an environment nothing else gates. */
+  MIGRATION = 'migration',
 }
 
 /** Where an approval runs. */
@@ -33,8 +45,9 @@ export interface ApprovalGate {
   /** The environment that cannot be entered until a person approves. */
   readonly gates: string;
   readonly placement: GatePlacement;
-  /** True when the gate comes from the pipeline-level `requireManualApproval`, false for an override. */
-  readonly fromPipelineSetting: boolean;
+  readonly reason: GateReason;
+  /** Migrations of the gated environment that this approval covers. */
+  readonly migrations: string[];
 }
 
 export interface ReleasePlan {
@@ -51,6 +64,8 @@ export interface ReleasePlan {
  *   let through automatically) passes the gate on to the next production environment.
  * - Continuous deployment (`false`): no approval anywhere, unless an environment overrides with `true`.
  * - An override of `true` gates that environment only; staging is never gated by the pipeline-level setting.
+ * - A migration that requires approval is covered by any approval of its environment; an environment that
+ *   nothing else gates gets one, before its migrations run.
  */
 export function planRelease(requireManualApproval: boolean, environments: PlannedEnvironment[]): ReleasePlan {
   const production = environments.filter(e => e.phase === 'production');
@@ -61,16 +76,18 @@ export function planRelease(requireManualApproval: boolean, environments: Planne
 
   const approvals: ApprovalGate[] = [];
   environments.forEach((env, index) => {
-    const fromPipelineSetting = env === pipelineGated;
-    if (!fromPipelineSetting && env.requireManualApproval !== true) {
+    const migrations = env.gatedMigrations ?? [];
+    const reason = env === pipelineGated ? GateReason.PIPELINE
+      : env.requireManualApproval === true ? GateReason.ENVIRONMENT
+        : migrations.length > 0 ? GateReason.MIGRATION : undefined;
+    if (reason === undefined) {
       return;
     }
+    // The environment right after staging is gated beside the staging verification (no extra hop); that
+    // approval also comes before the environment's migrations, which run in its own stage.
     const followsStaging = stagingIndex >= 0 && index === stagingIndex + 1;
-    approvals.push({
-      gates: env.id,
-      placement: followsStaging ? GatePlacement.WITH_STAGING_VERIFICATION : GatePlacement.BEFORE_DEPLOYMENT,
-      fromPipelineSetting,
-    });
+    const placement = followsStaging ? GatePlacement.WITH_STAGING_VERIFICATION : GatePlacement.BEFORE_DEPLOYMENT;
+    approvals.push({ gates: env.id, placement, reason, migrations });
   });
 
   return {

@@ -1,5 +1,6 @@
 import { CfnOutput } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 
 /**
  * How the application is built and synthesized.
@@ -135,6 +136,17 @@ export interface VerificationStepOptions {
   readonly env?: Record<string, string>;
 
   /**
+   * Environment variables read from AWS Secrets Manager: variable name → secret name or ARN
+   * (optionally `secret:json-key`). The step's role is granted read access to them.
+   *
+   * Verification steps also receive `DEPLOY_ENVIRONMENT`, `PIPELINE_EXECUTION_ID` and `SOURCE_REVISION`
+   * (the source commit, or the S3 object version), for deploy markers in error trackers.
+   *
+   * @default - no secrets
+   */
+  readonly secretEnv?: Record<string, string>;
+
+  /**
    * Environment variables set from stack outputs of the deployed environment (for example the URL to test).
    *
    * The key is the variable name; the value a `CfnOutput` of a stack in the environment's `Stage`.
@@ -142,4 +154,76 @@ export interface VerificationStepOptions {
    * @default - no variables from stack outputs
    */
   readonly envFromOutputs?: Record<string, CfnOutput>;
+}
+
+/**
+ * A database migration (or other sensitive one-off change) that runs before an environment's stacks deploy.
+ *
+ * By default a migration gets a manual approval before it runs, even under continuous deployment.
+ */
+export interface MigrationStepOptions {
+  /**
+   * Name of the step, unique in the pipeline. Becomes the CodePipeline action name.
+   *
+   * Letters, digits, `.`, `@`, `-` and `_`; at most 100 characters.
+   */
+  readonly name: string;
+
+  /**
+   * Commands that run the migration.
+   */
+  readonly commands: string[];
+
+  /**
+   * Commands run in the install phase, before `commands`.
+   *
+   * @default - no install commands
+   */
+  readonly installCommands?: string[];
+
+  /**
+   * Environment variables for the step.
+   *
+   * @default - no extra environment variables
+   */
+  readonly env?: Record<string, string>;
+
+  /**
+   * Environment variables read from AWS Secrets Manager: variable name → secret name or ARN
+   * (optionally `secret:json-key`). The step's role is granted read access to them.
+   *
+   * @default - no secrets
+   */
+  readonly secretEnv?: Record<string, string>;
+
+  /**
+   * Require a person to approve before the migration runs, whatever the pipeline's release mode.
+   *
+   * An approval that already gates the environment (the production approval of continuous delivery, or the
+   * environment's own override) counts: the migration does not add a second one.
+   *
+   * @default true
+   */
+  readonly requireManualApproval?: boolean;
+
+  /**
+   * VPC to run the migration in (to reach a database in private subnets).
+   *
+   * @default - no VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` to run in.
+   *
+   * @default - the VPC's private subnets
+   */
+  readonly subnetSelection?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the migration's CodeBuild project (for example one the database allows).
+   *
+   * @default - a security group is created when `vpc` is set
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }

@@ -1,4 +1,4 @@
-import { Stack, Stage, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 
 /**
  * Synth-time validation of the release model. Every message names the property, the bad value and the fix.
@@ -99,4 +99,38 @@ function targetsOf(stage: Stage): Set<string> {
     }
   }
   return targets;
+}
+
+/** The approval settings the validator needs (kept engine-independent). */
+export interface ApprovalSettings {
+  readonly reviewUrl?: string;
+  readonly notifyEmails?: string[];
+  readonly timeout?: Duration;
+  readonly comment?: string;
+  readonly autoApproveUnlessPermissionsBroaden?: boolean;
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+export function validateApproval(approval: ApprovalSettings, property: string): void {
+  if (approval.timeout && !Token.isUnresolved(approval.timeout.toSeconds())) {
+    const minutes = approval.timeout.toSeconds() / 60;
+    if (minutes < 5 || minutes > 86400 || !Number.isInteger(minutes)) {
+      throw new Error(`${property}.timeout: ${approval.timeout.toHumanString()} is outside what CodePipeline allows for a manual approval. Use whole minutes from Duration.minutes(5) to Duration.days(60).`);
+    }
+  }
+  for (const email of approval.notifyEmails ?? []) {
+    if (!Token.isUnresolved(email) && !EMAIL.test(email)) {
+      throw new Error(`${property}.notifyEmails: '${email}' is not an e-mail address. Use addresses such as 'release-managers@example.com'.`);
+    }
+  }
+  if (approval.reviewUrl && !Token.isUnresolved(approval.reviewUrl) && !/^https?:\/\/\S+$/.test(approval.reviewUrl)) {
+    throw new Error(`${property}.reviewUrl: '${approval.reviewUrl}' is not an http(s) URL. Use the full address of the page to review, e.g. 'https://dashboards.example.com/staging'.`);
+  }
+  if (approval.autoApproveUnlessPermissionsBroaden) {
+    const unsupported = (['comment', 'reviewUrl', 'notifyEmails', 'timeout'] as const).filter(k => approval[k] !== undefined);
+    if (unsupported.length > 0) {
+      throw new Error(`${property}: ${unsupported.join(', ')} cannot be combined with autoApproveUnlessPermissionsBroaden, whose approval is created by CDK Pipelines' ConfirmPermissionsBroadening (it supports only notificationTopic). Remove ${unsupported.join(', ')} or the automatic approval.`);
+    }
+  }
 }

@@ -39,4 +39,16 @@ export interface ApprovalOptions {
    * @default - CodePipeline's default, 7 days
    */
   readonly timeout?: Duration;
+
+  /**
+   * Approve automatically when the deployment broadens no IAM permissions or security-group rules.
+   *
+   * Uses CDK Pipelines' `ConfirmPermissionsBroadening`: a `cdk diff --security-only` check per gated `Stage`
+   * that approves its own manual approval when nothing broadens, and otherwise leaves it for a person (and
+   * notifies `notificationTopic`). It adds one action slot. `comment`, `reviewUrl`, `notifyEmails` and `timeout`
+   * do not apply to it.
+   *
+   * @default false
+   */
+  readonly autoApproveUnlessPermissionsBroaden?: boolean;
 }

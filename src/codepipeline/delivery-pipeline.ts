@@ -1,42 +1,40 @@
 import { Aspects, IResolvable, IResolveContext, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ApprovalOptions } from './approval-options';
+import { addPipelineNotifications, NotificationOptions } from './notifications';
 import { ApprovalStep } from './private/approval-step';
 import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './private/nag-acknowledgments';
+import { renderStageConditions } from './private/stage-conditions';
 import { applyStageLayout, RenderedStage, StageLayout } from './private/stage-layout';
+import { migrationStep, testStep, verificationStep } from './private/steps';
 import { PipelineSource } from './source';
+import { EnvironmentOptions } from '../blueprint/environment';
 import { ReleaseMode } from '../blueprint/release-mode';
-import { GatePlacement, planRelease, PlannedEnvironment, ReleasePlan } from '../blueprint/release-plan';
-import { SynthOptions, TestStepOptions, VerificationStepOptions } from '../blueprint/steps';
+import { ApprovalGate, GatePlacement, GateReason, planRelease } from '../blueprint/release-plan';
+import { SynthOptions, TestStepOptions } from '../blueprint/steps';
 import {
-  NamedStep, PlacedStage, stacksOf, validateCommands, validateStages, validateStepName,
+  NamedStep, stacksOf, validateApproval, validateCommands, validateStages, validateStepName,
   validateUniqueStepNames, validateWaveName,
 } from '../blueprint/validate';
 
 /**
  * The staging environment: deployed and verified before production.
  */
-export interface StagingOptions {
+export interface StagingOptions extends EnvironmentOptions {
   /**
    * The CDK `Stage` with the application's stacks, configured for staging.
    */
   readonly stage: Stage;
-
-  /**
-   * Smoke or integration tests that run after staging is deployed; production waits for them.
-   *
-   * @default - no verification steps
-   */
-  readonly verify?: VerificationStepOptions[];
 }
 
 /**
- * One production wave: its stages deploy in parallel.
+ * One production wave: its stages deploy in parallel, in one CodePipeline stage named `Production-<name>`.
  */
-export interface ProductionWaveOptions {
+export interface ProductionWaveOptions extends EnvironmentOptions {
   /**
    * Name of the wave; the CodePipeline stage is named `Production-<name>`.
    */
@@ -50,8 +48,11 @@ export interface ProductionWaveOptions {
 
 /**
  * The production environments. Give either `stages` (one wave, all in parallel) or `waves` (in order).
+ *
+ * The environment settings apply to the single wave of `stages`. With `waves`, `deploymentWindow` and `bake`
+ * here are defaults for every wave (the whole production phase); the others must be set per wave.
  */
-export interface ProductionOptions {
+export interface ProductionOptions extends EnvironmentOptions {
   /**
    * Production `Stage`s, all deployed in parallel in one CodePipeline stage named `Production`.
    *
@@ -111,17 +112,25 @@ export interface DeliveryPipelineProps {
    * `true`: exactly one manual approval gates production. It comes after the staging deployment (running in
    * parallel with the staging verification steps) and before every production deployment.
    * `false`: no approval action anywhere in the pipeline; tests and staging verification are the gate.
+   * Environments and migrations can override this for themselves.
    *
    * @default true
    */
   readonly requireManualApproval?: boolean;
 
   /**
-   * What the production approval shows and whom it notifies.
+   * What the manual approvals show and whom they notify.
    *
    * @default - a comment naming the gated environment, no notifications, CodePipeline's 7-day timeout
    */
   readonly approval?: ApprovalOptions;
+
+  /**
+   * Route pipeline events (failures, approvals needed, production releases) to people and tools.
+   *
+   * @default - no notifications
+   */
+  readonly notifications?: NotificationOptions;
 
   /**
    * Deploy each stack through a CloudFormation change set (a prepare and an execute action per stack).
@@ -148,14 +157,14 @@ export interface DeliveryPipelineProps {
   readonly codeBuildDefaults?: pipelines.CodeBuildOptions;
 }
 
-/** Public name of the test stage, and of the internal wave that carries the test steps until layout. */
+/** Public name of the test stage; internal ids of the CDK Pipelines waves, replaced by public names at layout. */
 const TEST_STAGE = 'Test';
 const TEST_WAVE_ID = 'DeliveryPipelineTests';
 const STAGING_WAVE_ID = 'DeliveryPipelineStaging';
 const PRODUCTION_WAVE_PREFIX = 'DeliveryPipelineProduction';
 
-/** Action names that CDK Pipelines uses for its own actions in the stages that steps can share. */
-const RESERVED_STEP_NAMES = ['Synth', 'SelfMutate', 'FileAsset', 'DockerAsset'];
+/** Action names that the pipeline uses for its own actions in stages that steps share. */
+const RESERVED_STEP_NAMES = ['Synth', 'SelfMutate', 'FileAsset', 'FileAssets', 'DockerAsset', 'DockerAssets', 'Approve', 'PromoteToProduction'];
 
 /**
  * A safe AWS CodePipeline (V2) release pipeline for a CDK app: Source → Build → Test → Staging → Production.
@@ -165,7 +174,8 @@ const RESERVED_STEP_NAMES = ['Synth', 'SelfMutate', 'FileAsset', 'DockerAsset'];
  *
  * Built on `aws-cdk-lib/pipelines` (asset publishing, self-mutation, cross-account CloudFormation deployments),
  * with a shorter critical path: self-mutation and asset publishing run in parallel with the test steps, and the
- * production approval runs in parallel with the staging verification.
+ * production approval runs in parallel with the staging verification. Deployment windows, alarm-gated bake
+ * time and rollback are CodePipeline V2 stage conditions, which add no action.
  */
 export class DeliveryPipeline extends Construct {
   /** The release practice this pipeline follows. */
@@ -179,8 +189,8 @@ export class DeliveryPipeline extends Construct {
   /**
    * The underlying CodePipeline pipeline.
    *
-   * Its L2 stages are those CDK Pipelines creates; the final stage layout (names, folded preparation stages)
-   * is applied to the L1 `AWS::CodePipeline::Pipeline` at synthesis.
+   * Its L2 stages are those CDK Pipelines creates; the final stage layout (names, folded preparation stages,
+   * stage conditions) is applied to the L1 `AWS::CodePipeline::Pipeline` at synthesis.
    */
   public readonly pipeline: codepipeline.Pipeline;
 
@@ -190,66 +200,33 @@ export class DeliveryPipeline extends Construct {
   /** The CodePipeline stage names, in order, as deployed. */
   public readonly stageNames: string[];
 
-  private readonly plan: ReleasePlan;
+  /**
+   * The CodeStar Notifications rule that routes pipeline events, when `notifications` is set.
+   */
+  public readonly notificationRule?: codestarnotifications.INotificationRule;
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
 
     const requireManualApproval = props.requireManualApproval ?? true;
     const tests = props.tests ?? [];
-    const verify = props.staging.verify ?? [];
-    const waves = productionWaves(props.production);
-
-    // --- validation (synth time, before anything is created) ---
-    validateCommands(props.synth.commands, 'synth.commands', "Pass the commands that build the app and run 'cdk synth', e.g. ['npm ci', 'npm run build', 'npx cdk synth'].");
-    tests.forEach((t, i) => {
-      validateStepName(t.name, `tests[${i}].name`);
-      validateCommands(t.commands, `tests[${i}].commands (step '${t.name}')`, "Give the test step the commands that run the tests, e.g. ['npm ci', 'npm test'].");
-    });
-    verify.forEach((v, i) => {
-      validateStepName(v.name, `staging.verify[${i}].name`);
-      validateCommands(v.commands, `staging.verify[${i}].commands (step '${v.name}')`, 'Give the verification step the commands that check the deployed environment.');
-    });
-    const steps: NamedStep[] = [
-      ...tests.map((t, i) => ({ name: t.name, property: `tests[${i}].name` })),
-      ...verify.map((v, i) => ({ name: v.name, property: `staging.verify[${i}].name` })),
-    ];
-    for (const step of steps) {
-      if (RESERVED_STEP_NAMES.includes(step.name)) {
-        throw new Error(`${step.property}: the step name '${step.name}' is used by the pipeline's own actions. Choose another name.`);
-      }
-    }
-    validateUniqueStepNames(steps);
-    waves.forEach((w, i) => {
-      if (props.production.waves) {
-        validateWaveName(w.name, `production.waves[${i}].name`);
-      }
-    });
-    const waveNames = new Set<string>();
-    waves.forEach((w, i) => {
-      if (waveNames.has(w.name)) {
-        throw new Error(`production.waves[${i}].name: the wave name '${w.name}' is used twice. Give every production wave a unique name.`);
-      }
-      waveNames.add(w.name);
-    });
-    const production: PlacedStage[] = waves.flatMap((w, i) => w.stages.map((stage, j) => ({
-      stage,
-      property: props.production.waves ? `production.waves[${i}].stages[${j}]` : `production.stages[${j}]`,
-    })));
-    validateStages({ stage: props.staging.stage, property: 'staging.stage' }, production);
-    validateExplicitRegion(Stack.of(this), [props.staging.stage, ...production.map(p => p.stage)]);
+    const environments = releaseEnvironments(props.staging, props.production);
+    validateProps(props, tests, environments);
+    validateExplicitRegion(Stack.of(this), environments.flatMap(e => e.stages));
 
     // --- release semantics (engine-independent) ---
-    const environments: PlannedEnvironment[] = [
-      { id: 'Staging', phase: 'staging' },
-      ...waves.map(w => ({ id: w.publicName, phase: 'production' as const })),
-    ];
-    this.plan = planRelease(requireManualApproval, environments);
-    this.releaseMode = this.plan.mode;
+    const plan = planRelease(requireManualApproval, environments.map(env => ({
+      id: env.publicName,
+      phase: env.phase,
+      requireManualApproval: env.options.requireManualApproval,
+      gatedMigrations: (env.options.migrations ?? []).filter(m => m.requireManualApproval ?? true).map(m => m.name),
+    })));
+    this.releaseMode = plan.mode;
 
     // --- CodePipeline backend ---
-    this.crossAccountKeys = props.crossAccountKeys ?? targetsAnotherAccount(Stack.of(this), [props.staging.stage, ...production.map(p => p.stage)]);
-    const source = props.source.toCodePipelineSource();
+    const pipelineStack = Stack.of(this);
+    this.crossAccountKeys = props.crossAccountKeys ?? targetsAnotherAccount(pipelineStack, environments.flatMap(e => e.stages));
+    const source = props.source;
 
     this.cdkPipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       pipelineName: props.pipelineName,
@@ -261,7 +238,7 @@ export class DeliveryPipeline extends Construct {
       useChangeSets: props.useChangeSets ?? true,
       codeBuildDefaults: props.codeBuildDefaults,
       synth: new pipelines.CodeBuildStep('Synth', {
-        input: source,
+        input: source.toCodePipelineSource(),
         installCommands: props.synth.installCommands,
         commands: props.synth.commands,
         env: props.synth.env,
@@ -277,56 +254,63 @@ export class DeliveryPipeline extends Construct {
       this.cdkPipeline.addWave(TEST_WAVE_ID, { pre: tests.map(t => testStep(t, source)) });
     }
 
-    const approvalFor = (envId: string, placement: GatePlacement, actionName: string): pipelines.Step[] => {
-      const gate = this.plan.approvals.find(a => a.gates === envId && a.placement === placement);
-      if (!gate) {
-        return [];
+    const approvalSteps = (gate: ApprovalGate, actionName: string, gated: ReleaseEnvironment): pipelines.Step[] => {
+      if (props.approval?.autoApproveUnlessPermissionsBroaden) {
+        return gated.stages.map(stage => new pipelines.ConfirmPermissionsBroadening(`CheckPermissions-${stage.stageName}`, {
+          stage,
+          notificationTopic: props.approval?.notificationTopic,
+        }));
       }
-      return [new ApprovalStep(actionName, {
-        ...props.approval,
-        comment: props.approval?.comment ?? `Approve the release to ${envId}. Staging is deployed; its verification runs in parallel with this approval.`,
-      })];
+      return [new ApprovalStep(actionName, { ...props.approval, comment: props.approval?.comment ?? approvalComment(gate) })];
     };
 
-    const firstProduction = waves[0].publicName;
-    const stagingWave = this.cdkPipeline.addWave(STAGING_WAVE_ID);
-    stagingWave.addStage(props.staging.stage, {
-      post: [
-        ...verify.map(v => verificationStep(v, source)),
-        ...approvalFor(firstProduction, GatePlacement.WITH_STAGING_VERIFICATION, 'PromoteToProduction'),
-      ],
-    });
+    const renames = new Map<string, string>([[TEST_WAVE_ID, TEST_STAGE]]);
+    const stageProperties = new Map<string, Record<string, unknown>>();
+    environments.forEach((env, index) => {
+      const gateBefore = plan.approvals.find(a => a.gates === env.publicName && a.placement === GatePlacement.BEFORE_DEPLOYMENT);
+      const next = environments[index + 1];
+      const gateNext = next && plan.approvals.find(a => a.gates === next.publicName && a.placement === GatePlacement.WITH_STAGING_VERIFICATION);
 
-    for (const wave of waves) {
-      const cdkWave = this.cdkPipeline.addWave(wave.internalId, {
-        pre: approvalFor(wave.publicName, GatePlacement.BEFORE_DEPLOYMENT, 'Approve'),
+      const approvals = gateBefore ? approvalSteps(gateBefore, 'Approve', env) : [];
+      const migrations = (env.options.migrations ?? []).map(m => migrationStep(m, source, env.publicName));
+      migrations.forEach(m => approvals.forEach(a => m.addStepDependency(a)));
+      const wave = this.cdkPipeline.addWave(env.internalId, {
+        pre: [...approvals, ...migrations],
+        post: [
+          ...(env.options.verify ?? []).map(v => verificationStep(v, source, env.publicName)),
+          ...(gateNext ? approvalSteps(gateNext, 'PromoteToProduction', next) : []),
+        ],
       });
-      for (const stage of wave.stages) {
-        cdkWave.addStage(stage);
-      }
-    }
+      env.stages.forEach(stage => wave.addStage(stage));
+
+      renames.set(env.stages.length === 1 ? env.stages[0].stageName : env.internalId, env.publicName);
+    });
 
     this.cdkPipeline.buildPipeline();
     this.pipeline = this.cdkPipeline.pipeline;
 
-    // Final layout on the L1 resource: fold preparation stages, public stage names.
-    const renames = new Map<string, string>([[TEST_WAVE_ID, TEST_STAGE]]);
-    renames.set(stagingWaveName(props.staging.stage), 'Staging');
-    for (const wave of waves) {
-      renames.set(wave.stages.length === 1 ? wave.stages[0].stageName : wave.internalId, wave.publicName);
+    // Stage conditions (windows, bake, rollback) need the built pipeline's role for the alarm rules.
+    for (const env of environments) {
+      stageProperties.set(env.publicName, renderStageConditions(this.pipeline, {
+        stageName: env.publicName,
+        property: env.property,
+        deploymentWindow: env.options.deploymentWindow,
+        bake: env.options.bake,
+      }));
     }
+
+    // Final layout on the L1 resource: fold preparation stages, public stage names, stage conditions.
     const cfnPipeline = this.pipeline.node.defaultChild as codepipeline.CfnPipeline;
-    const rendered = cfnPipeline.stages;
-    cfnPipeline.stages = new StageLayoutToken(rendered, {
+    cfnPipeline.stages = new StageLayoutToken(cfnPipeline.stages, {
       renames,
       testStage: tests.length > 0 ? TEST_WAVE_ID : undefined,
+      stageProperties,
     });
-    this.stageNames = [
-      'Source', 'Build',
-      ...(tests.length > 0 ? [TEST_STAGE] : []),
-      'Staging',
-      ...waves.map(w => w.publicName),
-    ];
+    this.stageNames = ['Source', 'Build', ...(tests.length > 0 ? [TEST_STAGE] : []), ...environments.map(e => e.publicName)];
+
+    if (props.notifications) {
+      this.notificationRule = addPipelineNotifications(this, this.pipeline, props.notifications);
+    }
 
     Tags.of(cfnPipeline).add('release-mode', this.releaseMode);
     acknowledgeArtifactBuckets(this.pipeline);
@@ -352,34 +336,131 @@ class StageLayoutToken implements IResolvable {
   }
 }
 
-interface Wave {
-  readonly name: string;
+/** An environment of the release path (staging or a production wave), in deployment order. */
+interface ReleaseEnvironment {
+  readonly phase: 'staging' | 'production';
+  /** The CodePipeline stage name. */
   readonly publicName: string;
+  /** The CDK Pipelines wave id. */
   readonly internalId: string;
+  /** Property path, for messages. */
+  readonly property: string;
   readonly stages: Stage[];
+  /** Property path of each stage, for messages. */
+  readonly stageProperty: (index: number) => string;
+  readonly options: EnvironmentOptions;
 }
 
-function productionWaves(production: ProductionOptions): Wave[] {
+function releaseEnvironments(staging: StagingOptions, production: ProductionOptions): ReleaseEnvironment[] {
+  const stagingEnv: ReleaseEnvironment = {
+    phase: 'staging',
+    publicName: 'Staging',
+    internalId: STAGING_WAVE_ID,
+    property: 'staging',
+    stages: [staging.stage],
+    stageProperty: () => 'staging.stage',
+    options: staging,
+  };
   if (production.stages && production.waves) {
     throw new Error("production: both 'stages' and 'waves' are set. Use 'stages' for one parallel wave, or 'waves' for ordered waves, not both.");
   }
-  if (production.waves) {
-    if (production.waves.length === 0) {
-      throw new Error("production.waves: the list is empty. Pass at least one wave with at least one Stage, or use 'production.stages'.");
-    }
-    return production.waves.map((w, i) => ({
-      name: w.name,
-      publicName: `Production-${w.name}`,
-      internalId: `${PRODUCTION_WAVE_PREFIX}${i}`,
-      stages: w.stages,
-    }));
+  if (!production.waves) {
+    return [stagingEnv, {
+      phase: 'production',
+      publicName: 'Production',
+      internalId: PRODUCTION_WAVE_PREFIX,
+      property: 'production',
+      stages: production.stages ?? [],
+      stageProperty: j => `production.stages[${j}]`,
+      options: production,
+    }];
   }
-  return [{ name: 'Production', publicName: 'Production', internalId: PRODUCTION_WAVE_PREFIX, stages: production.stages ?? [] }];
+  if (production.waves.length === 0) {
+    throw new Error("production.waves: the list is empty. Pass at least one wave with at least one Stage, or use 'production.stages'.");
+  }
+  for (const key of ['requireManualApproval', 'migrations', 'verify'] as const) {
+    if (production[key] !== undefined) {
+      throw new Error(`production.${key}: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow' and 'bake' apply to every wave).`);
+    }
+  }
+  return [stagingEnv, ...production.waves.map((wave, i): ReleaseEnvironment => ({
+    phase: 'production',
+    publicName: `Production-${wave.name}`,
+    internalId: `${PRODUCTION_WAVE_PREFIX}${i}`,
+    property: `production.waves[${i}]`,
+    stages: wave.stages,
+    stageProperty: j => `production.waves[${i}].stages[${j}]`,
+    options: {
+      ...wave,
+      deploymentWindow: wave.deploymentWindow ?? production.deploymentWindow,
+      bake: wave.bake ?? production.bake,
+    },
+  }))];
 }
 
-/** CDK Pipelines names a wave's CodePipeline stage after its only `Stage`. */
-function stagingWaveName(stage: Stage): string {
-  return stage.stageName;
+function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], environments: ReleaseEnvironment[]): void {
+  validateCommands(props.synth.commands, 'synth.commands', "Pass the commands that build the app and run 'cdk synth', e.g. ['npm ci', 'npm run build', 'npx cdk synth'].");
+  const steps: NamedStep[] = [];
+  tests.forEach((t, i) => {
+    validateStepName(t.name, `tests[${i}].name`);
+    validateCommands(t.commands, `tests[${i}].commands (step '${t.name}')`, "Give the test step the commands that run the tests, e.g. ['npm ci', 'npm test'].");
+    steps.push({ name: t.name, property: `tests[${i}].name` });
+  });
+  const waveNames = new Set<string>();
+  for (const env of environments) {
+    if (env.property.startsWith('production.waves')) {
+      const name = env.publicName.slice('Production-'.length);
+      validateWaveName(name, `${env.property}.name`);
+      if (waveNames.has(name)) {
+        throw new Error(`${env.property}.name: the wave name '${name}' is used twice. Give every production wave a unique name.`);
+      }
+      waveNames.add(name);
+    }
+    (env.options.verify ?? []).forEach((v, i) => {
+      validateStepName(v.name, `${env.property}.verify[${i}].name`);
+      validateCommands(v.commands, `${env.property}.verify[${i}].commands (step '${v.name}')`, 'Give the verification step the commands that check the deployed environment.');
+      steps.push({ name: v.name, property: `${env.property}.verify[${i}].name` });
+    });
+    (env.options.migrations ?? []).forEach((m, i) => {
+      validateStepName(m.name, `${env.property}.migrations[${i}].name`);
+      validateCommands(m.commands, `${env.property}.migrations[${i}].commands (step '${m.name}')`, 'Give the migration the commands that run it, e.g. [\'npm run migrate\'].');
+      if (m.subnetSelection && !m.vpc) {
+        throw new Error(`${env.property}.migrations[${i}].subnetSelection: subnets are set but 'vpc' is not. Pass the VPC the subnets belong to.`);
+      }
+      if (m.securityGroups && !m.vpc) {
+        throw new Error(`${env.property}.migrations[${i}].securityGroups: security groups are set but 'vpc' is not. Pass the VPC to run the migration in.`);
+      }
+      steps.push({ name: m.name, property: `${env.property}.migrations[${i}].name` });
+    });
+  }
+  for (const step of steps) {
+    if (RESERVED_STEP_NAMES.includes(step.name)) {
+      throw new Error(`${step.property}: the step name '${step.name}' is used by the pipeline's own actions. Choose another name.`);
+    }
+  }
+  validateUniqueStepNames(steps);
+  if (props.approval) {
+    validateApproval(props.approval, 'approval');
+  }
+  const [staging, ...production] = environments;
+  validateStages(
+    { stage: staging.stages[0], property: staging.stageProperty(0) },
+    production.flatMap(env => env.stages.map((stage, j) => ({ stage, property: env.stageProperty(j) }))),
+  );
+}
+
+function approvalComment(gate: ApprovalGate): string {
+  const migrations = gate.migrations.length > 0
+    ? ` Approving also lets the migration(s) ${gate.migrations.join(', ')} run before ${gate.gates} deploys.`
+    : '';
+  switch (gate.reason) {
+    case GateReason.PIPELINE:
+      return `Approve the release to ${gate.gates}. Staging is deployed; its verification runs in parallel with this approval.${migrations}`;
+    case GateReason.ENVIRONMENT:
+      return `Approve the deployment to ${gate.gates}.${migrations}`;
+    default:
+      return `Approve the migration(s) ${gate.migrations.join(', ')} before they run in ${gate.gates}.`;
+  }
 }
 
 function targetsAnotherAccount(pipelineStack: Stack, stages: Stage[]): boolean {
@@ -397,35 +478,4 @@ function validateExplicitRegion(pipelineStack: Stack, stages: Stage[]): void {
       throw new Error(`DeliveryPipeline: the pipeline stack '${pipelineStack.stackName}' has no explicit region, but the Stage '${stage.node.path}' deploys to ${pinned.region}. Give the pipeline stack an explicit env: new Stack(app, '${pipelineStack.node.id}', { env: { account: '111111111111', region: 'us-east-1' } }).`);
     }
   }
-}
-
-function testStep(options: TestStepOptions, source: pipelines.IFileSetProducer): pipelines.CodeBuildStep {
-  const reports = options.junitReportPaths ?? [];
-  return new pipelines.CodeBuildStep(options.name, {
-    input: source,
-    installCommands: options.installCommands,
-    commands: options.commands,
-    env: options.env,
-    buildEnvironment: {
-      buildImage: options.buildImage,
-      computeType: options.computeType,
-    },
-    partialBuildSpec: reports.length > 0
-      ? codebuild.BuildSpec.fromObject({
-        reports: {
-          junit: { 'files': reports, 'file-format': 'JUNITXML' },
-        },
-      })
-      : undefined,
-  });
-}
-
-function verificationStep(options: VerificationStepOptions, source: pipelines.IFileSetProducer): pipelines.CodeBuildStep {
-  return new pipelines.CodeBuildStep(options.name, {
-    input: source,
-    installCommands: options.installCommands,
-    commands: options.commands,
-    env: options.env,
-    envFromCfnOutputs: options.envFromOutputs,
-  });
 }

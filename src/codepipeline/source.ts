@@ -57,7 +57,7 @@ export abstract class PipelineSource {
       throw new Error(`source: connectionArn '${options.connectionArn}' is not a CodeConnections connection ARN. Use the ARN shown in the console, e.g. 'arn:aws:codeconnections:us-east-1:123456789012:connection/abcd-1234'.`);
     }
     checkBranch(branch);
-    return new WrappedSource(`${repository}@${branch}`, () => pipelines.CodePipelineSource.connection(repository, branch, {
+    return new WrappedSource(`${repository}@${branch}`, 'CommitId', () => pipelines.CodePipelineSource.connection(repository, branch, {
       connectionArn: options.connectionArn,
       triggerOnPush: options.triggerOnPush ?? true,
       codeBuildCloneOutput: options.codeBuildCloneOutput ?? false,
@@ -69,7 +69,7 @@ export abstract class PipelineSource {
    */
   public static codeCommit(repository: codecommit.IRepository, branch: string, options: CodeCommitSourceOptions = {}): PipelineSource {
     checkBranch(branch);
-    return new WrappedSource(`codecommit@${branch}`, () => pipelines.CodePipelineSource.codeCommit(repository, branch, {
+    return new WrappedSource(`codecommit@${branch}`, 'CommitId', () => pipelines.CodePipelineSource.codeCommit(repository, branch, {
       codeBuildCloneOutput: options.codeBuildCloneOutput ?? false,
     }));
   }
@@ -81,11 +81,16 @@ export abstract class PipelineSource {
     if (!Token.isUnresolved(objectKey) && objectKey.trim() === '') {
       throw new Error("source: the S3 object key is empty. Pass the key of the zip file, e.g. PipelineSource.s3(bucket, 'app/source.zip').");
     }
-    return new WrappedSource(`s3:${objectKey}`, () => pipelines.CodePipelineSource.s3(bucket, objectKey));
+    return new WrappedSource(`s3:${objectKey}`, 'VersionId', () => pipelines.CodePipelineSource.s3(bucket, objectKey));
   }
 
   /** Short human-readable description of the source. */
   public abstract readonly description: string;
+
+  /**
+   * The source action's output variable that identifies the revision (`CommitId`, or `VersionId` for S3).
+   */
+  public abstract readonly revisionVariable: string;
 
   /**
    * The CDK Pipelines source this source renders to (created once, on first use).
@@ -96,7 +101,11 @@ export abstract class PipelineSource {
 class WrappedSource extends PipelineSource {
   private rendered?: pipelines.CodePipelineSource;
 
-  constructor(public readonly description: string, private readonly render: () => pipelines.CodePipelineSource) {
+  constructor(
+    public readonly description: string,
+    public readonly revisionVariable: string,
+    private readonly render: () => pipelines.CodePipelineSource,
+  ) {
     super();
   }
 

@@ -1,5 +1,5 @@
 import { ReleaseMode } from '../../src';
-import { GatePlacement, planRelease, PlannedEnvironment } from '../../src/blueprint/release-plan';
+import { GatePlacement, GateReason, planRelease, PlannedEnvironment } from '../../src/blueprint/release-plan';
 
 const staging: PlannedEnvironment = { id: 'Staging', phase: 'staging' };
 const prod = (id: string, requireManualApproval?: boolean): PlannedEnvironment => ({ id, phase: 'production', requireManualApproval });
@@ -9,7 +9,7 @@ describe('planRelease', () => {
     const plan = planRelease(true, [staging, prod('Production-a'), prod('Production-b')]);
     expect(plan.mode).toBe(ReleaseMode.CONTINUOUS_DELIVERY);
     expect(plan.approvals).toEqual([
-      { gates: 'Production-a', placement: GatePlacement.WITH_STAGING_VERIFICATION, fromPipelineSetting: true },
+      { gates: 'Production-a', placement: GatePlacement.WITH_STAGING_VERIFICATION, reason: GateReason.PIPELINE, migrations: [] },
     ]);
   });
 
@@ -22,7 +22,7 @@ describe('planRelease', () => {
   test('continuous delivery with a canary let through: the gate moves to the next production wave', () => {
     const plan = planRelease(true, [staging, prod('Production-canary', false), prod('Production-rest')]);
     expect(plan.approvals).toEqual([
-      { gates: 'Production-rest', placement: GatePlacement.BEFORE_DEPLOYMENT, fromPipelineSetting: true },
+      { gates: 'Production-rest', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.PIPELINE, migrations: [] },
     ]);
   });
 
@@ -30,7 +30,7 @@ describe('planRelease', () => {
     const plan = planRelease(false, [staging, prod('Production-a'), prod('Production-b', true)]);
     expect(plan.mode).toBe(ReleaseMode.CONTINUOUS_DEPLOYMENT);
     expect(plan.approvals).toEqual([
-      { gates: 'Production-b', placement: GatePlacement.BEFORE_DEPLOYMENT, fromPipelineSetting: false },
+      { gates: 'Production-b', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.ENVIRONMENT, migrations: [] },
     ]);
   });
 
@@ -44,7 +44,7 @@ describe('planRelease', () => {
     expect(planRelease(true, [staging, prod('Production')]).approvals.map(a => a.gates)).toEqual(['Production']);
     const plan = planRelease(false, [{ ...staging, requireManualApproval: true }, prod('Production')]);
     expect(plan.approvals).toEqual([
-      { gates: 'Staging', placement: GatePlacement.BEFORE_DEPLOYMENT, fromPipelineSetting: false },
+      { gates: 'Staging', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.ENVIRONMENT, migrations: [] },
     ]);
   });
 
@@ -52,5 +52,27 @@ describe('planRelease', () => {
     const plan = planRelease(true, [staging, prod('Production-a', false)]);
     expect(plan.mode).toBe(ReleaseMode.CONTINUOUS_DELIVERY);
     expect(plan.approvals).toEqual([]);
+  });
+
+  test('a gated migration under continuous deployment gets an approval; next to staging it runs beside verification', () => {
+    const plan = planRelease(false, [staging, { ...prod('Production-a'), gatedMigrations: ['Migrate'] }, { ...prod('Production-b'), gatedMigrations: ['Migrate2'] }]);
+    expect(plan.approvals).toEqual([
+      { gates: 'Production-a', placement: GatePlacement.WITH_STAGING_VERIFICATION, reason: GateReason.MIGRATION, migrations: ['Migrate'] },
+      { gates: 'Production-b', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.MIGRATION, migrations: ['Migrate2'] },
+    ]);
+  });
+
+  test('a migration in an environment that is already gated does not add a second approval', () => {
+    const plan = planRelease(true, [staging, { ...prod('Production'), gatedMigrations: ['Migrate'] }]);
+    expect(plan.approvals).toEqual([
+      { gates: 'Production', placement: GatePlacement.WITH_STAGING_VERIFICATION, reason: GateReason.PIPELINE, migrations: ['Migrate'] },
+    ]);
+  });
+
+  test('a staging migration is gated before the staging deployment', () => {
+    const plan = planRelease(false, [{ ...staging, gatedMigrations: ['Seed'] }, prod('Production')]);
+    expect(plan.approvals).toEqual([
+      { gates: 'Staging', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.MIGRATION, migrations: ['Seed'] },
+    ]);
   });
 });

@@ -101,7 +101,23 @@ describe('continuous delivery (requireManualApproval: true, the default)', () =>
     const smoke = staging.Actions.find(a => a.Name === 'Smoke')!;
     const deploy = staging.Actions.find(a => a.Name.endsWith('Deploy'))! as ActionJson & { Namespace: string };
     const env = JSON.parse(String(smoke.Configuration!.EnvironmentVariables)) as Array<{ name: string; value: string }>;
-    expect(env).toEqual([{ name: 'URL', type: 'PLAINTEXT', value: `#{${deploy.Namespace}.Url}` }]);
+    expect(env).toEqual(expect.arrayContaining([{ name: 'URL', type: 'PLAINTEXT', value: `#{${deploy.Namespace}.Url}` }]));
+  });
+
+  test('verification steps receive the deploy context: environment, execution id and source revision', () => {
+    const staging = stages.find(s => s.Name === 'Staging')!;
+    const smoke = staging.Actions.find(a => a.Name === 'Smoke')!;
+    const source = stages[0].Actions[0] as ActionJson & { Namespace: string };
+    const env = JSON.parse(String(smoke.Configuration!.EnvironmentVariables)) as Array<{ name: string; value: string }>;
+    expect(env).toEqual(expect.arrayContaining([
+      { name: 'PIPELINE_EXECUTION_ID', type: 'PLAINTEXT', value: '#{codepipeline.PipelineExecutionId}' },
+      { name: 'SOURCE_REVISION', type: 'PLAINTEXT', value: `#{${source.Namespace}.CommitId}` },
+    ]));
+    // The static part lives on the CodeBuild project.
+    Template.fromStack(f.stack).hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({ EnvironmentVariables: [{ Name: 'DEPLOY_ENVIRONMENT', Type: 'PLAINTEXT', Value: 'Staging' }] }),
+      Source: Match.objectLike({ BuildSpec: Match.stringLikeRegexp('curl -f') }),
+    });
   });
 
   test('exposes the CDK Pipelines and CodePipeline escape hatches', () => {

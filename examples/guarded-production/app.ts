@@ -1,0 +1,112 @@
+import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import {
+  BakeFailureAction, DeliveryPipeline, DeploymentWindow, NotificationTarget, PipelineEvent, PipelineSource,
+  VerificationStepOptions,
+} from '../../src';
+import { CONNECTION_ARN, PIPELINE_ENV, PRODUCTION_ACCOUNT, STAGING_ENV } from '../shared/accounts';
+import { ServiceStage } from '../shared/service-stage';
+
+/**
+ * Alarms on the production account's Lambda errors, created in the pipeline account (the CodePipeline
+ * CloudWatchAlarm rule reads alarms with the pipeline's role) through CloudWatch cross-account observability.
+ * One stack per production region, deployed with the pipeline stack.
+ */
+class ReleaseAlarmsStack extends Stack {
+  public readonly errors: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: StackProps & { readonly functionName: string }) {
+    super(scope, id, props);
+    this.errors = new cloudwatch.Alarm(this, 'Errors', {
+      alarmName: `service-errors-${this.region}`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'Errors',
+        dimensionsMap: { FunctionName: props.functionName },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(1),
+        account: PRODUCTION_ACCOUNT,
+      }),
+      threshold: 1,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
+
+/** A deploy marker for the error tracker (Sentry-style), with its token from Secrets Manager. */
+function deployMarker(name: string): VerificationStepOptions {
+  return {
+    name,
+    commands: [
+      'curl --fail -X POST "https://sentry.example.com/api/0/organizations/acme/releases/$SOURCE_REVISION/deploys/"'
+        + ' -H "Authorization: Bearer $SENTRY_AUTH_TOKEN" -H "Content-Type: application/json"'
+        + ' -d "{\\"environment\\": \\"$DEPLOY_ENVIRONMENT\\", \\"name\\": \\"$PIPELINE_EXECUTION_ID\\"}"',
+    ],
+    secretEnv: { SENTRY_AUTH_TOKEN: 'release/sentry-token' },
+  };
+}
+
+/**
+ * Continuous deployment with guard rails: a gated database migration, a deployment window, alarm-gated bake
+ * with automatic rollback in two production waves, deploy markers, and notifications to a topic and e-mail.
+ */
+export function createApp(app: App): DeliveryPipeline {
+  const stack = new Stack(app, 'GuardedProductionPipeline', { env: PIPELINE_ENV });
+  const staging = new ServiceStage(app, 'Staging', { env: STAGING_ENV });
+  const production = (region: string) =>
+    new ServiceStage(app, `Production-${region}`, { env: { account: PRODUCTION_ACCOUNT, region } });
+  const alarms = (region: string) => new ReleaseAlarmsStack(app, `ReleaseAlarms-${region}`, {
+    env: { account: PIPELINE_ENV.account, region },
+    functionName: `service-production-${region}`,
+  }).errors;
+
+  const onCall = new sns.Topic(stack, 'OnCall', {
+    masterKey: new kms.Key(stack, 'OnCallKey', { enableKeyRotation: true }),
+    enforceSSL: true,
+  });
+
+  return new DeliveryPipeline(stack, 'Delivery', {
+    pipelineName: 'service-guarded-production',
+    source: PipelineSource.connection('acme/service', 'main', { connectionArn: CONNECTION_ARN }),
+    synth: { commands: ['npm ci', 'npm run build', 'npx cdk synth'] },
+    tests: [{ name: 'UnitTests', commands: ['npm ci', 'npm test'], junitReportPaths: ['test-reports/junit.xml'] }],
+    requireManualApproval: false,
+    staging: {
+      stage: staging,
+      migrations: [{ name: 'MigrateStagingDatabase', commands: ['npm ci', 'npm run migrate'], requireManualApproval: false }],
+      verify: [{
+        name: 'SmokeTest',
+        commands: ['curl --fail --aws-sigv4 "aws:amz:us-east-1:lambda" "$SERVICE_URL"'],
+        envFromOutputs: { SERVICE_URL: staging.urlOutput },
+      }],
+    },
+    production: {
+      // Production is only entered Monday to Thursday, 09:00-16:59 Berlin time.
+      deploymentWindow: DeploymentWindow.weekly({ startHour: 9, endHour: 16, days: 'MON-THU', timeZone: 'Europe/Berlin' }),
+      waves: [
+        {
+          name: 'canary',
+          stages: [production('us-east-1')],
+          // A person approves the schema change, even though every other change flows automatically.
+          migrations: [{ name: 'MigrateDatabase', commands: ['npm ci', 'npm run migrate'] }],
+          bake: { alarms: [alarms('us-east-1')], duration: Duration.minutes(30), onFailure: BakeFailureAction.ROLLBACK },
+          verify: [deployMarker('CanaryDeployMarker')],
+        },
+        {
+          name: 'global',
+          stages: [production('eu-west-1'), production('ap-southeast-2')],
+          bake: { alarms: [alarms('eu-west-1'), alarms('ap-southeast-2')], duration: Duration.minutes(60) },
+          verify: [deployMarker('GlobalDeployMarker')],
+        },
+      ],
+    },
+    notifications: {
+      events: [PipelineEvent.EXECUTION_FAILED, PipelineEvent.APPROVAL_NEEDED, PipelineEvent.PRODUCTION_SUCCEEDED],
+      targets: [NotificationTarget.topic(onCall), NotificationTarget.email('release-team@example.com')],
+    },
+  });
+}

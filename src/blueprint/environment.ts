@@ -1,0 +1,82 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { DeploymentWindow } from './deployment-window';
+import { MigrationStepOptions, VerificationStepOptions } from './steps';
+
+/**
+ * What happens when a bake fails (an alarm went into ALARM during the bake time) or the environment's
+ * deployment fails.
+ */
+export enum BakeFailureAction {
+  /** Roll the environment back to the last successful execution's artifacts (CodePipeline stage rollback). */
+  ROLLBACK = 'ROLLBACK',
+  /** Fail the stage and stop the release; nothing is rolled back. */
+  FAIL = 'FAIL',
+  /** Retry the stage's failed actions. */
+  RETRY = 'RETRY',
+}
+
+/**
+ * Alarm-gated bake time after an environment is deployed and verified.
+ */
+export interface BakeOptions {
+  /**
+   * Alarms watched during the bake. They must be in the pipeline's account (the CodePipeline rule reads them
+   * with the pipeline's role); any region.
+   */
+  readonly alarms: cloudwatch.IAlarm[];
+
+  /**
+   * How long the alarms must stay out of ALARM before the environment counts as succeeded. Whole minutes.
+   */
+  readonly duration: Duration;
+
+  /**
+   * What to do when an alarm fires during the bake, or the environment fails.
+   *
+   * @default BakeFailureAction.ROLLBACK
+   */
+  readonly onFailure?: BakeFailureAction;
+}
+
+/**
+ * Safety settings of one environment (staging, or a production wave). Unset values inherit the pipeline's.
+ */
+export interface EnvironmentOptions {
+  /**
+   * Gate this environment with its own manual approval (`true`) or let it through (`false`), whatever the
+   * pipeline's `requireManualApproval`.
+   *
+   * @default - the pipeline's setting: under continuous delivery the first production environment is gated
+   */
+  readonly requireManualApproval?: boolean;
+
+  /**
+   * Migrations that run before the environment's stacks deploy, each (by default) after a manual approval.
+   *
+   * @default - no migrations
+   */
+  readonly migrations?: MigrationStepOptions[];
+
+  /**
+   * The environment can only be entered inside this window (a `beforeEntry` condition; no extra action).
+   *
+   * @default - no window
+   */
+  readonly deploymentWindow?: DeploymentWindow;
+
+  /**
+   * Alarm-gated bake time after the deployment, with automatic rollback by default (an `onSuccess` and an
+   * `onFailure` condition; no extra action).
+   *
+   * @default - no bake
+   */
+  readonly bake?: BakeOptions;
+
+  /**
+   * Verification steps (smoke tests, deploy markers) that run after the environment is deployed.
+   *
+   * @default - no verification steps
+   */
+  readonly verify?: VerificationStepOptions[];
+}
