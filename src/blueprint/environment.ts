@@ -10,7 +10,7 @@ import { MigrationStepOptions, VerificationStepOptions } from './steps';
 export enum BakeFailureAction {
   /** Roll the environment back to the last successful execution's artifacts (CodePipeline stage rollback). */
   ROLLBACK = 'ROLLBACK',
-  /** Fail the stage and stop the release; nothing is rolled back. */
+  /** Fail the stage and stop the release; nothing is rolled back (no `onFailure` condition). */
   FAIL = 'FAIL',
   /** Retry the stage's failed actions. */
   RETRY = 'RETRY',

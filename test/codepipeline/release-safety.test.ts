@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -291,7 +293,7 @@ describe('bake time, alarm gates and automatic rollback', () => {
   });
 
   test.each([
-    [BakeFailureAction.FAIL, { Result: 'FAIL' }],
+    [BakeFailureAction.FAIL, undefined],
     [BakeFailureAction.RETRY, { Result: 'RETRY', RetryConfiguration: { RetryMode: 'FAILED_ACTIONS' } }],
     [BakeFailureAction.ROLLBACK, { Result: 'ROLLBACK' }],
   ])('onFailure %s', (onFailure, expected) => {
@@ -334,6 +336,39 @@ describe('bake time, alarm gates and automatic rollback', () => {
       "production.bake.duration: 1 minute 30 seconds is not a whole number of minutes of at least 1. CodePipeline's CloudWatchAlarm rule waits in minutes: use e.g. Duration.minutes(30)."],
   ])('rejects bad bake settings (%#)', (overrides, message) => {
     expect(() => build(overrides)).toThrow(message);
+  });
+});
+
+describe('CloudFormation validation', () => {
+  test('every feature together synthesizes with zero findings from aws-cdk-lib\'s CloudFormation validation', () => {
+    const { f } = build(fx => {
+      const alarm = (id: string) => new cloudwatch.Alarm(fx.stack, id, {
+        metric: new cloudwatch.Metric({ namespace: 'Service', metricName: id }), threshold: 1, evaluationPeriods: 1,
+      });
+      return {
+        requireManualApproval: false,
+        staging: {
+          stage: fx.staging,
+          migrations: [{ name: 'Seed', commands: ['x'] }],
+          bake: { alarms: [alarm('StagingErrors')], duration: Duration.minutes(5), onFailure: BakeFailureAction.FAIL },
+        },
+        production: {
+          deploymentWindow: DeploymentWindow.weekly({ startHour: 9, endHour: 16, timeZone: 'Europe/Berlin' }),
+          waves: [
+            { name: 'canary', stages: [fx.production[0]], bake: { alarms: [alarm('CanaryErrors')], duration: Duration.minutes(10), onFailure: BakeFailureAction.RETRY } },
+            { name: 'rest', stages: fx.production.slice(1), requireManualApproval: true, bake: { alarms: [alarm('RestErrors')], duration: Duration.minutes(30) } },
+          ],
+        },
+        approval: { notifyEmails: ['release@example.com'], timeout: Duration.hours(2) },
+        notifications: { targets: [NotificationTarget.email('oncall@example.com'), NotificationTarget.https('https://events.example.com/hook')] },
+      };
+    });
+    const outdir = f.app.synth().directory;
+    const reportFile = path.join(outdir, 'validation-report.json');
+    const report = fs.existsSync(reportFile) ? JSON.parse(fs.readFileSync(reportFile, 'utf-8')) : { pluginReports: [] };
+    const findings = (report.pluginReports as Array<{ violations: Array<{ ruleName: string; description: string }> }>)
+      .flatMap(p => p.violations.map(v => `${v.ruleName}: ${v.description}`));
+    expect(findings).toEqual([]);
   });
 });
 

@@ -58,10 +58,13 @@ export function renderStageConditions(pipeline: codepipeline.Pipeline, env: Envi
       resources: env.bake.alarms.map(a => a.alarmArn),
     }));
     props.onSuccess = { conditions: [{ result: 'FAIL', rules }] };
+    // onFailure accepts only ROLLBACK and RETRY; failing is what a stage does without one.
     const onFailure = env.bake.onFailure ?? BakeFailureAction.ROLLBACK;
-    props.onFailure = onFailure === BakeFailureAction.RETRY
-      ? { result: 'RETRY', retryConfiguration: { retryMode: 'FAILED_ACTIONS' } }
-      : { result: onFailure };
+    if (onFailure === BakeFailureAction.ROLLBACK) {
+      props.onFailure = { result: 'ROLLBACK' };
+    } else if (onFailure === BakeFailureAction.RETRY) {
+      props.onFailure = { result: 'RETRY', retryConfiguration: { retryMode: 'FAILED_ACTIONS' } };
+    }
   }
   return props;
 }
