@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { DeliveryPipeline, PipelineSource } from '../../src';
 import { CONNECTION_ARN, PIPELINE_ENV, PRODUCTION_ACCOUNT, PRODUCTION_REGIONS, STAGING_ENV } from '../shared/accounts';
-import { ServiceStage } from '../shared/service-stage';
+import { ServiceStage, smokeTest } from '../shared/service-stage';
 
 /**
  * Continuous delivery: every change is built, tested, deployed to staging and verified there, then waits for
@@ -20,11 +20,7 @@ export function createApp(app: App): DeliveryPipeline {
     ],
     staging: {
       stage: staging,
-      verify: [{
-        name: 'SmokeTest',
-        commands: ['curl --fail --aws-sigv4 "aws:amz:us-east-1:lambda" "$SERVICE_URL"'],
-        envFromOutputs: { SERVICE_URL: staging.urlOutput },
-      }],
+      verify: [smokeTest(staging)],
     },
     production: {
       stages: PRODUCTION_REGIONS.map(region =>

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { DeliveryPipeline, PipelineSource } from '../../src';
 import { CONNECTION_ARN, PIPELINE_ENV, PRODUCTION_ACCOUNT, STAGING_ENV } from '../shared/accounts';
-import { ServiceStage } from '../shared/service-stage';
+import { ServiceStage, smokeTest } from '../shared/service-stage';
 
 /**
  * Continuous deployment: no person in the path. Unit tests and linting run in parallel, staging is verified by
@@ -24,11 +24,7 @@ export function createApp(app: App): DeliveryPipeline {
     ],
     staging: {
       stage: staging,
-      verify: [{
-        name: 'SmokeTest',
-        commands: ['curl --fail --aws-sigv4 "aws:amz:us-east-1:lambda" "$SERVICE_URL"'],
-        envFromOutputs: { SERVICE_URL: staging.urlOutput },
-      }],
+      verify: [smokeTest(staging)],
     },
     production: {
       waves: [

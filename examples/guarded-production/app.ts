@@ -8,7 +8,7 @@ import {
   VerificationStepOptions,
 } from '../../src';
 import { CONNECTION_ARN, PIPELINE_ENV, PRODUCTION_ACCOUNT, STAGING_ENV } from '../shared/accounts';
-import { ServiceStage } from '../shared/service-stage';
+import { ServiceStage, smokeTest } from '../shared/service-stage';
 
 /**
  * Alarms on the production account's Lambda errors, created in the pipeline account (the CodePipeline
@@ -78,11 +78,7 @@ export function createApp(app: App): DeliveryPipeline {
     staging: {
       stage: staging,
       migrations: [{ name: 'MigrateStagingDatabase', commands: ['npm ci', 'npm run migrate'], requireManualApproval: false }],
-      verify: [{
-        name: 'SmokeTest',
-        commands: ['curl --fail --aws-sigv4 "aws:amz:us-east-1:lambda" "$SERVICE_URL"'],
-        envFromOutputs: { SERVICE_URL: staging.urlOutput },
-      }],
+      verify: [smokeTest(staging)],
     },
     production: {
       // Production is only entered Monday to Thursday, 09:00-16:59 Berlin time.

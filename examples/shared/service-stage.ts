@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { VerificationStepOptions } from '../../src';
 
 /**
  * The application the example pipelines release: one stack with a Lambda function whose code is a file
@@ -31,4 +32,13 @@ export class ServiceStage extends Stage {
     const url = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.urlOutput = new CfnOutput(stack, 'Url', { value: url.url });
   }
+}
+
+/** The staging smoke test: calls the function URL (IAM-signed) read from the stack output. */
+export function smokeTest(stage: ServiceStage): VerificationStepOptions {
+  return {
+    name: 'SmokeTest',
+    commands: ['curl --fail --aws-sigv4 "aws:amz:us-east-1:lambda" "$SERVICE_URL"'],
+    envFromOutputs: { SERVICE_URL: stage.urlOutput },
+  };
 }

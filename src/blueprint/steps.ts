@@ -52,11 +52,9 @@ export interface SynthOptions {
 }
 
 /**
- * A test step: runs after the build and before staging, in parallel with the other test steps.
- *
- * Test steps run on the source (they install and run the app's own test tooling).
+ * What every pipeline step has: a name and the commands it runs in CodeBuild on the source.
  */
-export interface TestStepOptions {
+export interface CommandStepOptions {
   /**
    * Name of the step, unique in the pipeline. Becomes the CodePipeline action name.
    *
@@ -65,7 +63,7 @@ export interface TestStepOptions {
   readonly name: string;
 
   /**
-   * Commands that run the tests. A non-zero exit fails the step and stops the release.
+   * The commands the step runs. A non-zero exit fails the step and stops the release.
    */
   readonly commands: string[];
 
@@ -83,6 +81,21 @@ export interface TestStepOptions {
    */
   readonly env?: Record<string, string>;
 
+  /**
+   * Environment variables read from AWS Secrets Manager: variable name → secret name or ARN
+   * (optionally `secret:json-key`). The step's role is granted read access to them.
+   *
+   * @default - no secrets
+   */
+  readonly secretEnv?: Record<string, string>;
+}
+
+/**
+ * A test step: runs after the build and before staging, in parallel with the other test steps.
+ *
+ * Test steps run on the source (they install and run the app's own test tooling).
+ */
+export interface TestStepOptions extends CommandStepOptions {
   /**
    * JUnit XML report files (paths or globs relative to the source root) published as CodeBuild test reports.
    *
@@ -106,46 +119,12 @@ export interface TestStepOptions {
 }
 
 /**
- * A verification step (smoke or integration test) that runs after an environment is deployed.
+ * A verification step (smoke or integration test, deploy marker) that runs after an environment is deployed.
+ *
+ * Besides its own variables it receives `DEPLOY_ENVIRONMENT`, `PIPELINE_EXECUTION_ID` and `SOURCE_REVISION`
+ * (the source commit, or the S3 object version), for deploy markers in error trackers.
  */
-export interface VerificationStepOptions {
-  /**
-   * Name of the step, unique in the pipeline. Becomes the CodePipeline action name.
-   *
-   * Letters, digits, `.`, `@`, `-` and `_`; at most 100 characters.
-   */
-  readonly name: string;
-
-  /**
-   * Commands that verify the deployed environment. A non-zero exit fails the step.
-   */
-  readonly commands: string[];
-
-  /**
-   * Commands run in the install phase, before `commands`.
-   *
-   * @default - no install commands
-   */
-  readonly installCommands?: string[];
-
-  /**
-   * Environment variables for the step.
-   *
-   * @default - no extra environment variables
-   */
-  readonly env?: Record<string, string>;
-
-  /**
-   * Environment variables read from AWS Secrets Manager: variable name → secret name or ARN
-   * (optionally `secret:json-key`). The step's role is granted read access to them.
-   *
-   * Verification steps also receive `DEPLOY_ENVIRONMENT`, `PIPELINE_EXECUTION_ID` and `SOURCE_REVISION`
-   * (the source commit, or the S3 object version), for deploy markers in error trackers.
-   *
-   * @default - no secrets
-   */
-  readonly secretEnv?: Record<string, string>;
-
+export interface VerificationStepOptions extends CommandStepOptions {
   /**
    * Environment variables set from stack outputs of the deployed environment (for example the URL to test).
    *
@@ -159,43 +138,10 @@ export interface VerificationStepOptions {
 /**
  * A database migration (or other sensitive one-off change) that runs before an environment's stacks deploy.
  *
- * By default a migration gets a manual approval before it runs, even under continuous deployment.
+ * By default a migration gets a manual approval before it runs, even under continuous deployment. It receives
+ * `DEPLOY_ENVIRONMENT`, `PIPELINE_EXECUTION_ID` and `SOURCE_REVISION` like verification steps.
  */
-export interface MigrationStepOptions {
-  /**
-   * Name of the step, unique in the pipeline. Becomes the CodePipeline action name.
-   *
-   * Letters, digits, `.`, `@`, `-` and `_`; at most 100 characters.
-   */
-  readonly name: string;
-
-  /**
-   * Commands that run the migration.
-   */
-  readonly commands: string[];
-
-  /**
-   * Commands run in the install phase, before `commands`.
-   *
-   * @default - no install commands
-   */
-  readonly installCommands?: string[];
-
-  /**
-   * Environment variables for the step.
-   *
-   * @default - no extra environment variables
-   */
-  readonly env?: Record<string, string>;
-
-  /**
-   * Environment variables read from AWS Secrets Manager: variable name → secret name or ARN
-   * (optionally `secret:json-key`). The step's role is granted read access to them.
-   *
-   * @default - no secrets
-   */
-  readonly secretEnv?: Record<string, string>;
-
+export interface MigrationStepOptions extends CommandStepOptions {
   /**
    * Require a person to approve before the migration runs, whatever the pipeline's release mode.
    *

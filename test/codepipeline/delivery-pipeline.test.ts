@@ -163,7 +163,7 @@ describe('layout variants', () => {
     const { f } = referencePipeline({
       tests: [
         { name: 'UnitTests', commands: ['npm test'], junitReportPaths: ['reports/junit.xml'] },
-        { name: 'Lint', commands: ['npm run lint'], computeType: codebuild.ComputeType.LARGE },
+        { name: 'Lint', commands: ['npm run lint'], computeType: codebuild.ComputeType.LARGE, secretEnv: { NPM_TOKEN: 'ci/npm-token' } },
       ],
     });
     const test = pipelineStages(f.stack).find(s => s.Name === 'Test')!;
@@ -178,6 +178,7 @@ describe('layout variants', () => {
     const lint = withCommand('npm run lint');
     expect(JSON.parse(lint.Properties.Source.BuildSpec).reports).toBeUndefined();
     expect(lint.Properties.Environment.ComputeType).toBe('BUILD_GENERAL1_LARGE');
+    expect(lint.Properties.Environment.EnvironmentVariables).toEqual([{ Name: 'NPM_TOKEN', Type: 'SECRETS_MANAGER', Value: 'ci/npm-token' }]);
   });
 
   test('ordered production waves become Production-<name> stages, one after the other', () => {

@@ -1,6 +1,6 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { MigrationStepOptions, TestStepOptions, VerificationStepOptions } from '../../blueprint/steps';
+import { CommandStepOptions, MigrationStepOptions, TestStepOptions, VerificationStepOptions } from '../../blueprint/steps';
 import { PipelineSource } from '../source';
 
 /**
@@ -16,57 +16,51 @@ export function deployContext(source: PipelineSource, environment: string): Reco
   };
 }
 
-export function testStep(options: TestStepOptions, source: PipelineSource): pipelines.CodeBuildStep {
-  const reports = options.junitReportPaths ?? [];
+/** A CodeBuild step on the source with the options every step has. */
+function commandStep(options: CommandStepOptions, source: PipelineSource, extra: Partial<pipelines.CodeBuildStepProps> = {}): pipelines.CodeBuildStep {
   return new pipelines.CodeBuildStep(options.name, {
     input: source.toCodePipelineSource(),
     installCommands: options.installCommands,
     commands: options.commands,
-    env: options.env,
+    ...extra,
+    env: { ...extra.env, ...options.env },
     buildEnvironment: {
-      buildImage: options.buildImage,
-      computeType: options.computeType,
+      ...extra.buildEnvironment,
+      environmentVariables: secretVariables(options.secretEnv),
     },
+  });
+}
+
+export function testStep(options: TestStepOptions, source: PipelineSource): pipelines.CodeBuildStep {
+  const reports = options.junitReportPaths ?? [];
+  return commandStep(options, source, {
+    buildEnvironment: { buildImage: options.buildImage, computeType: options.computeType },
     partialBuildSpec: reports.length > 0
-      ? codebuild.BuildSpec.fromObject({
-        reports: {
-          junit: { 'files': reports, 'file-format': 'JUNITXML' },
-        },
-      })
+      ? codebuild.BuildSpec.fromObject({ reports: { junit: { 'files': reports, 'file-format': 'JUNITXML' } } })
       : undefined,
   });
 }
 
 export function verificationStep(options: VerificationStepOptions, source: PipelineSource, environment: string): pipelines.CodeBuildStep {
-  return new pipelines.CodeBuildStep(options.name, {
-    input: source.toCodePipelineSource(),
-    installCommands: options.installCommands,
-    commands: options.commands,
-    env: { ...deployContext(source, environment), ...options.env },
+  return commandStep(options, source, {
+    env: deployContext(source, environment),
     envFromCfnOutputs: options.envFromOutputs,
-    buildEnvironment: secretsEnvironment(options.secretEnv),
   });
 }
 
 export function migrationStep(options: MigrationStepOptions, source: PipelineSource, environment: string): pipelines.CodeBuildStep {
-  return new pipelines.CodeBuildStep(options.name, {
-    input: source.toCodePipelineSource(),
-    installCommands: options.installCommands,
-    commands: options.commands,
-    env: { ...deployContext(source, environment), ...options.env },
-    buildEnvironment: secretsEnvironment(options.secretEnv),
+  return commandStep(options, source, {
+    env: deployContext(source, environment),
     vpc: options.vpc,
     subnetSelection: options.subnetSelection,
     securityGroups: options.securityGroups,
   });
 }
 
-function secretsEnvironment(secrets: Record<string, string> | undefined): codebuild.BuildEnvironment | undefined {
+function secretVariables(secrets: Record<string, string> | undefined): Record<string, codebuild.BuildEnvironmentVariable> | undefined {
   if (!secrets || Object.keys(secrets).length === 0) {
     return undefined;
   }
-  return {
-    environmentVariables: Object.fromEntries(Object.entries(secrets).map(([name, secret]) =>
-      [name, { type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER, value: secret }])),
-  };
+  return Object.fromEntries(Object.entries(secrets).map(([name, secret]) =>
+    [name, { type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER, value: secret }]));
 }
