@@ -17,7 +17,11 @@ export function deployContext(source: PipelineSource, environment: string): Reco
 }
 
 /** A CodeBuild step on the source with the options every step has. */
-function commandStep(options: CommandStepOptions, source: PipelineSource, extra: Partial<pipelines.CodeBuildStepProps> = {}): pipelines.CodeBuildStep {
+function commandStep(
+  options: CommandStepOptions,
+  source: PipelineSource,
+  extra: Partial<pipelines.CodeBuildStepProps> = {},
+): pipelines.CodeBuildStep {
   return new pipelines.CodeBuildStep(options.name, {
     input: source.toCodePipelineSource(),
     installCommands: options.installCommands,
