@@ -1,9 +1,9 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { memoryIo } from './memory-io';
 import { clientConfig, ExitCode, run } from '../../src/cli/main';
-import { awsError, epochSeconds, FakeCodePipeline, FakeHandler, hang, ok, startFakeCodePipeline } from '../runtime/fake-codepipeline-server';
+import { awsError, epochSeconds, hang, ok, useFakeCodePipeline } from '../runtime/fake-codepipeline-server';
 
-/** The CLI in-process, with the client it would build (clientConfig) pointed at a local JSON 1.1 server. */
+/** The CLI in-process, with the client it would build (clientConfig) pointed at a local JSON 1.1 fake.server. */
 
 const STATE = {
   pipelineName: 'my-app',
@@ -15,20 +15,7 @@ const STATE = {
 };
 const PIPELINE = { pipeline: { name: 'my-app', version: 2, stages: [{ name: 'Production' }] }, metadata: { pipelineArn: 'arn:aws:codepipeline:eu-west-1:1:my-app' } };
 
-let server: FakeCodePipeline;
-let handler: FakeHandler = () => ok({});
-
-beforeAll(async () => {
-  server = await startFakeCodePipeline((operation, body) => handler(operation, body));
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-beforeEach(() => {
-  server.requests.length = 0;
-});
+const fake = useFakeCodePipeline();
 
 function cli() {
   const t = memoryIo();
@@ -37,7 +24,7 @@ function cli() {
     createClient: (settings: Parameters<typeof clientConfig>[0]) => new CodePipelineClient({
       ...clientConfig(settings),
       region: 'eu-west-1',
-      endpoint: server.endpoint,
+      endpoint: fake.server.endpoint,
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
     }),
   };
@@ -46,15 +33,15 @@ function cli() {
 
 describe('cdk-delivery over the wire', () => {
   test('GIVEN throttling on the first call WHEN status runs THEN the SDK retries and the command succeeds, exit 0', async () => {
-    handler = (op) => {
+    fake.handler = (op) => {
       if (op === 'GetPipeline') return ok(PIPELINE);
       if (op === 'ListTagsForResource') return ok({ tags: [{ key: 'release-mode', value: 'continuous-deployment' }] });
-      return server.calls('GetPipelineState').length === 1 ? awsError(400, 'ThrottlingException', 'Rate exceeded') : ok(STATE);
+      return fake.server.calls('GetPipelineState').length === 1 ? awsError(400, 'ThrottlingException', 'Rate exceeded') : ok(STATE);
     };
     const t = cli();
 
     expect(await run(['status', '--pipeline', 'my-app'], t.io)).toBe(ExitCode.OK);
-    expect(server.calls('GetPipelineState')).toHaveLength(2);
+    expect(fake.server.calls('GetPipelineState')).toHaveLength(2);
     expect(t.stdout()).toContain('Pipeline my-app: continuous-deployment, version 2');
   });
 
@@ -62,7 +49,7 @@ describe('cdk-delivery over the wire', () => {
     ['AccessDeniedException', ExitCode.ACCESS_DENIED, "Access denied for GetPipelineState on pipeline 'my-app' (AccessDeniedException): denied"],
     ['PipelineNotFoundException', ExitCode.NOT_FOUND, "PipelineNotFoundException during GetPipelineState on pipeline 'my-app': denied"],
   ])('GIVEN %s WHEN approve runs THEN the documented exit code %i and a clear message', async (type, exitCode, message) => {
-    handler = () => awsError(400, type, 'denied');
+    fake.handler = () => awsError(400, type, 'denied');
     const t = cli();
 
     expect(await run(['approve', '--pipeline', 'my-app'], t.io)).toBe(exitCode);
@@ -70,22 +57,22 @@ describe('cdk-delivery over the wire', () => {
   });
 
   test('GIVEN InvalidApprovalTokenException WHEN approve runs THEN exit 6 and the approval is sent once', async () => {
-    handler = (op) => op === 'GetPipelineState' ? ok(STATE) : awsError(400, 'InvalidApprovalTokenException', 'token used');
+    fake.handler = (op) => op === 'GetPipelineState' ? ok(STATE) : awsError(400, 'InvalidApprovalTokenException', 'token used');
     const t = cli();
 
     expect(await run(['approve', '--pipeline', 'my-app'], t.io)).toBe(ExitCode.CONFLICT);
-    expect(server.calls('PutApprovalResult')).toHaveLength(1);
+    expect(fake.server.calls('PutApprovalResult')).toHaveLength(1);
     expect(t.stderr()).toContain('(InvalidApprovalTokenException): token used.');
   });
 
   test('GIVEN a hung server WHEN release runs with --request-timeout 0.1 THEN it times out fast with exit 5', async () => {
-    handler = () => hang();
+    fake.handler = () => hang();
     const t = cli();
     const started = Date.now();
 
     expect(await run(['release', '--pipeline', 'my-app', '--request-timeout', '0.1'], t.io)).toBe(ExitCode.TIMEOUT);
     expect(t.stderr()).toMatch(/CodePipeline did not answer StartPipelineExecution on pipeline 'my-app' in time \(after 3 attempts\)/);
-    expect(server.calls('StartPipelineExecution')).toHaveLength(3);
+    expect(fake.server.calls('StartPipelineExecution')).toHaveLength(3);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

@@ -124,3 +124,35 @@ export function paginate<T>(items: readonly T[], body: Record<string, unknown>, 
     ...(end < items.length ? { nextToken: Buffer.from(String(end)).toString('base64') } : {}),
   };
 }
+
+/** A fake server for one test file: started before all tests, reset before each, closed after all. */
+export interface FakeCodePipelineFixture {
+  /** The running server (available inside tests). */
+  readonly server: FakeCodePipeline;
+  /** How the server answers; tests replace it. Defaults to an empty success. */
+  handler: FakeHandler;
+}
+
+export function useFakeCodePipeline(): FakeCodePipelineFixture {
+  let server: FakeCodePipeline | undefined;
+  const fixture = {
+    handler: (() => ok({})) as FakeHandler,
+    get server(): FakeCodePipeline {
+      if (!server) {
+        throw new Error('The fake CodePipeline server is only available inside tests.');
+      }
+      return server;
+    },
+  };
+  beforeAll(async () => {
+    server = await startFakeCodePipeline((operation, body) => fixture.handler(operation, body));
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(() => {
+    fixture.handler = () => ok({});
+    fixture.server.requests.length = 0;
+  });
+  return fixture;
+}
