@@ -38,7 +38,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3',
     'aws-sdk-client-mock@^4',
     'ts-node@^10',
+    'fast-check@^4',
+    '@types/aws-lambda@^8',
   ],
+
+  // Lambda handlers (src/**/*.lambda.ts) are bundled with esbuild at build time into assets/, so users need
+  // neither esbuild nor Docker at synth. The Node.js 22 runtime provides AWS SDK v3: keep it external.
+  lambdaAutoDiscover: true,
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false },
+  },
   bin: {
     'cdk-delivery': 'lib/cli/main.js',
   },
@@ -80,11 +90,13 @@ for (const dir of ['examples', 'bench', 'scripts']) {
 
 const tsNode = 'ts-node --transpile-only';
 
-project.addTask('examples', {
+// Examples and tests load the bundled Lambda handlers from assets/: bundle first (esbuild, about a second).
+const examples = project.addTask('examples', {
   description: 'Synthesize every example app with the real aws-cdk CLI (offline) and print each pipeline',
-  exec: `${tsNode} --project scripts/tsconfig.json scripts/examples.ts`,
-  receiveArgs: true,
 });
+examples.spawn(project.bundler.bundleTask);
+examples.exec(`${tsNode} --project scripts/tsconfig.json scripts/examples.ts`, { receiveArgs: true });
+project.testTask.prependSpawn(project.bundler.bundleTask);
 
 project.addTask('bench', {
   description: 'Benchmarks: pipeline critical path, template size and synth time against plain CDK Pipelines',
