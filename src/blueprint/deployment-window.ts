@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { TimeZone, Token } from 'aws-cdk-lib';
 
 /**
  * Options for a weekly deployment window.
@@ -22,16 +22,43 @@ export interface WeeklyWindowOptions {
   readonly days?: string;
 
   /**
-   * IANA time zone of the hours (for example `Europe/Berlin`).
+   * IANA time zone of the hours, as a name (for example `Europe/Berlin`).
    *
-   * @default 'UTC'
+   * Checked against the names listed under "Time zones" on `DeploymentWindow`. Set at most one of `timeZone` and `zone`.
+   *
+   * @default - the time zone of `zone`, or 'UTC' when neither is set
    */
   readonly timeZone?: string;
+
+  /**
+   * Time zone of the hours, as aws-cdk-lib's `TimeZone` (for example `TimeZone.EUROPE_BERLIN`).
+   *
+   * Set at most one of `timeZone` and `zone`.
+   *
+   * @default - `timeZone`, or 'UTC' when neither is set
+   */
+  readonly zone?: TimeZone;
 }
 
 /**
  * When an environment may be entered: a CodePipeline V2 `DeploymentWindow` rule in the stage's `beforeEntry`
  * condition. Outside the window the execution waits at the stage entry.
+ *
+ * Time zones: CodePipeline reads the rule's `TimeZone` as an IANA time zone name. The name is checked at synth
+ * against lists that ship with the code, never against the host's ICU: `Intl.supportedValuesOf('timeZone')` on
+ * Node 20 lacks canonical names such as `Asia/Kolkata`, `Etc/UTC` and `Europe/Kyiv`, so the same app synthesized on
+ * one machine and failed on another. Accepted are:
+ *
+ * - every zone of aws-cdk-lib's `TimeZone` (the canonical IANA names, e.g. `Asia/Kolkata`, `Etc/UTC`, `Europe/Kyiv`),
+ *   except `Factory`, IANA's placeholder for a clock whose zone is unknown;
+ * - the IANA names of tzdata 2026d that this list lacks: `UTC`, the backward-compatible links (`Asia/Calcutta`,
+ *   `Europe/Kiev`, `US/Eastern`), the zones IANA turned into links since 2022 (`Europe/Amsterdam`, `Europe/Oslo`)
+ *   and zones newer than aws-cdk-lib's list (`America/Coyhaique`).
+ *
+ * Links are IANA names too, and the old check accepted many of them, so they are accepted as written rather than
+ * rejected or rewritten to their canonical zone: rewriting would change the definition of pipelines already deployed.
+ * The name reaches CodePipeline exactly as given. Names are case-sensitive, as in IANA; a near miss such as
+ * `europe/berlin`, `Berlin` or `UTC+2` is rejected with the name to use.
  */
 export class DeploymentWindow {
   /**
@@ -41,10 +68,22 @@ export class DeploymentWindow {
    * Example: `* 0-59 9-16 ? * MON-THU` (Monday to Thursday, 09:00 to 16:59).
    *
    * @param expression the cron expression
-   * @param timeZone IANA time zone, default 'UTC'
+   * @param timeZone IANA time zone name (see "Time zones" above), default 'UTC'
    */
   public static cron(expression: string, timeZone?: string): DeploymentWindow {
-    return new DeploymentWindow(expression.trim().replace(/\s+/g, ' '), timeZone ?? 'UTC');
+    return DeploymentWindow.create(expression, timeZone ?? 'UTC', 'deploymentWindow.timeZone');
+  }
+
+  /**
+   * A window from a CodePipeline cron expression (as for `cron()`) in a time zone given as aws-cdk-lib's `TimeZone`.
+   *
+   * Example: `DeploymentWindow.cronIn('* * 9-16 ? * MON-THU', TimeZone.ASIA_KOLKATA)`.
+   *
+   * @param expression the cron expression
+   * @param timeZone the time zone of the expression
+   */
+  public static cronIn(expression: string, timeZone: TimeZone): DeploymentWindow {
+    return DeploymentWindow.create(expression, timeZone.timezoneName, 'deploymentWindow.timeZone');
   }
 
   /**
@@ -59,19 +98,30 @@ export class DeploymentWindow {
     if (options.endHour < options.startHour) {
       throw new Error(`deploymentWindow: endHour ${options.endHour} is before startHour ${options.startHour}. A window cannot span midnight; use DeploymentWindow.cron() for that.`);
     }
+    if (options.timeZone !== undefined && options.zone !== undefined) {
+      throw new Error(`DeploymentWindow.weekly(): both 'timeZone' ('${options.timeZone}') and 'zone' ('${options.zone.timezoneName}') are set. Set only one: 'zone' for a TimeZone, 'timeZone' for a name.`);
+    }
     const hours = options.startHour === options.endHour ? `${options.startHour}` : `${options.startHour}-${options.endHour}`;
-    return DeploymentWindow.cron(`* * ${hours} ? * ${options.days ?? 'MON-FRI'}`, options.timeZone);
+    const expression = `* * ${hours} ? * ${options.days ?? 'MON-FRI'}`;
+    if (options.zone !== undefined) {
+      return DeploymentWindow.create(expression, options.zone.timezoneName, "DeploymentWindow.weekly() option 'zone'");
+    }
+    return DeploymentWindow.create(expression, options.timeZone ?? 'UTC', "DeploymentWindow.weekly() option 'timeZone'");
+  }
+
+  private static create(expression: string, timeZone: string, timeZoneProperty: string): DeploymentWindow {
+    const normalized = expression.trim().replace(/\s+/g, ' ');
+    validateCron(normalized);
+    validateTimeZone(timeZone, timeZoneProperty);
+    return new DeploymentWindow(normalized, timeZone);
   }
 
   private constructor(
     /** The cron expression CodePipeline evaluates. */
     public readonly expression: string,
-    /** The IANA time zone of the expression. */
+    /** The IANA time zone name of the expression, as given. */
     public readonly timeZone: string,
-  ) {
-    validateCron(expression);
-    validateTimeZone(timeZone);
-  }
+  ) {}
 }
 
 interface FieldSpec {
@@ -153,12 +203,131 @@ function valueOf(token: string, spec: FieldSpec): number | undefined {
   return value >= spec.min && value <= spec.max ? value : undefined;
 }
 
-function validateTimeZone(timeZone: string): void {
-  if (Token.isUnresolved(timeZone) || timeZone === 'UTC') {
+/**
+ * IANA names (tzdata 2026d) missing from aws-cdk-lib 2.276's `TimeZone`, by area: the links (backward-compatible
+ * aliases and zones merged since 2022) and zones added since. Together with `TimeZone` this is every IANA name.
+ */
+const IANA_NAMES_BEYOND_CDK: Record<string, string[]> = {
+  'Africa': [
+    'Accra Addis_Ababa Asmara Asmera Bamako Bangui Banjul Blantyre Brazzaville Bujumbura Conakry Dakar',
+    'Dar_es_Salaam Djibouti Douala Freetown Gaborone Harare Kampala Kigali Kinshasa Libreville Lome Luanda',
+    'Lubumbashi Lusaka Malabo Maseru Mbabane Mogadishu Niamey Nouakchott Ouagadougou Porto-Novo Timbuktu',
+  ],
+  'America': [
+    'Anguilla Antigua Argentina/ComodRivadavia Aruba Atikokan Atka Blanc-Sablon Buenos_Aires Catamarca Cayman',
+    'Coral_Harbour Cordoba Coyhaique Creston Curacao Dominica Ensenada Fort_Wayne Godthab Grenada Guadeloupe',
+    'Indianapolis Jujuy Knox_IN Kralendijk Louisville Lower_Princes Marigot Mendoza Montreal Montserrat Nassau',
+    'Nipigon Pangnirtung Port_of_Spain Porto_Acre Rainy_River Rosario Santa_Isabel Shiprock St_Barthelemy',
+    'St_Kitts St_Lucia St_Thomas St_Vincent Thunder_Bay Tortola Virgin',
+  ],
+  'Antarctica': ['DumontDUrville McMurdo South_Pole Syowa Vostok'],
+  'Arctic': ['Longyearbyen'],
+  'Asia': [
+    'Aden Ashkhabad Bahrain Brunei Calcutta Chongqing Chungking Dacca Harbin Istanbul Kashgar Katmandu',
+    'Kuala_Lumpur Kuwait Macao Muscat Phnom_Penh Rangoon Saigon Tel_Aviv Thimbu Ujung_Pandang Ulan_Bator',
+    'Vientiane',
+  ],
+  'Atlantic': ['Faeroe Jan_Mayen Reykjavik St_Helena'],
+  'Australia': ['ACT Canberra Currie LHI NSW North Queensland South Tasmania Victoria West Yancowinna'],
+  'Brazil': ['Acre DeNoronha East West'],
+  'Canada': ['Atlantic Central Eastern Mountain Newfoundland Pacific Saskatchewan Yukon'],
+  'Chile': ['Continental EasterIsland'],
+  '': [
+    'Cuba Egypt Eire GB GB-Eire GMT GMT+0 GMT-0 GMT0 Greenwich Hongkong Iceland Iran Israel Jamaica Japan',
+    'Kwajalein Libya NZ NZ-CHAT Navajo PRC Poland Portugal ROC ROK Singapore Turkey UCT UTC Universal W-SU',
+    'Zulu',
+  ],
+  'Etc': ['GMT+0 GMT-0 GMT0 Greenwich UCT Universal Zulu'],
+  'Europe': [
+    'Amsterdam Belfast Bratislava Busingen Copenhagen Guernsey Isle_of_Man Jersey Kiev Ljubljana Luxembourg',
+    'Mariehamn Monaco Nicosia Oslo Podgorica San_Marino Sarajevo Skopje Stockholm Tiraspol Uzhgorod Vaduz',
+    'Vatican Zagreb Zaporozhye',
+  ],
+  'Indian': ['Antananarivo Christmas Cocos Comoro Kerguelen Mahe Mayotte Reunion'],
+  'Mexico': ['BajaNorte BajaSur General'],
+  'Pacific': ['Chuuk Enderbury Funafuti Johnston Majuro Midway Pohnpei Ponape Saipan Samoa Truk Wake Wallis Yap'],
+  'US': [
+    'Alaska Aleutian Arizona Central East-Indiana Eastern Hawaii Indiana-Starke Michigan Mountain Pacific',
+    'Samoa',
+  ],
+};
+
+/** Names whose time is no place's: IANA's placeholder for an unconfigured clock. */
+const REJECTED_ZONES = new Map<string, string>([
+  ['Factory', "is IANA's placeholder for a clock whose time zone is unknown, not a place's time"],
+]);
+
+let knownTimeZones: Map<string, string> | undefined;
+
+/** Every accepted name, keyed by its lower-case form with spaces as '_' (to suggest the right spelling). */
+function timeZoneNames(): Map<string, string> {
+  if (knownTimeZones === undefined) {
+    const names: string[] = [];
+    for (const value of Object.values(TimeZone) as unknown[]) {
+      if (value instanceof TimeZone) {
+        names.push(value.timezoneName);
+      }
+    }
+    for (const [area, lines] of Object.entries(IANA_NAMES_BEYOND_CDK)) {
+      for (const location of lines.join(' ').split(' ')) {
+        names.push(area === '' ? location : `${area}/${location}`);
+      }
+    }
+    knownTimeZones = new Map(names.filter(name => !REJECTED_ZONES.has(name)).map(name => [looseKey(name), name]));
+  }
+  return knownTimeZones;
+}
+
+function looseKey(name: string): string {
+  return name.trim().replace(/\s+/g, '_').toLowerCase();
+}
+
+function validateTimeZone(timeZone: string, property: string): void {
+  if (Token.isUnresolved(timeZone) || timeZoneNames().get(looseKey(timeZone)) === timeZone) {
     return;
   }
-  const known = (Intl as unknown as { supportedValuesOf(key: string): string[] }).supportedValuesOf('timeZone');
-  if (!known.includes(timeZone)) {
-    throw new Error(`deploymentWindow: the time zone '${timeZone}' is not an IANA time zone. Use a name such as 'UTC', 'Europe/Berlin' or 'America/New_York'.`);
+  throw new Error(`${property}: ${timeZoneProblem(timeZone)}`);
+}
+
+const EXAMPLES = "such as 'UTC', 'Europe/Berlin' or 'America/New_York' (aws-cdk-lib's TimeZone lists the canonical ones)";
+
+function timeZoneProblem(timeZone: string): string {
+  if (timeZone.trim() === '') {
+    return `'${timeZone}' is empty. Leave the time zone out for UTC, or use an IANA time zone name ${EXAMPLES}.`;
   }
+  const rejected = REJECTED_ZONES.get(timeZone);
+  if (rejected !== undefined) {
+    return `'${timeZone}' ${rejected}. Use an IANA time zone name ${EXAMPLES}.`;
+  }
+  const spelled = timeZoneNames().get(looseKey(timeZone)) ?? uniqueLocation(timeZone);
+  if (spelled !== undefined) {
+    return `'${timeZone}' is not an IANA time zone name. Use '${spelled}' (IANA names are case-sensitive, with '_' for spaces).`;
+  }
+  const offset = /^(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$/i.exec(timeZone.trim());
+  if (offset) {
+    const [, sign, hours, minutes] = offset;
+    const hour = Number(hours);
+    const label = `UTC${sign}${hour}${minutes && minutes !== '00' ? `:${minutes}` : ''}`;
+    if (hour === 0 && (minutes ?? '00') === '00') {
+      return `'${timeZone}' is not an IANA time zone name. Use 'UTC'.`;
+    }
+    if ((minutes ?? '00') === '00' && hour <= (sign === '+' ? 14 : 12)) {
+      const etc = `Etc/GMT${sign === '+' ? '-' : '+'}${hour}`;
+      return `'${timeZone}' is not an IANA time zone name. For the fixed offset ${label} use '${etc}' (Etc/GMT names invert the sign), `
+        + "or a place's name such as 'Europe/Berlin' to follow its daylight saving time.";
+    }
+    return `'${timeZone}' is not an IANA time zone name, and IANA has no fixed-offset zone for ${label}. Use the name of a place on that offset, `
+      + "in Area/Location form (aws-cdk-lib's TimeZone lists them).";
+  }
+  return `'${timeZone}' is not an IANA time zone name. Use a name from the IANA time zone database ${EXAMPLES}.`;
+}
+
+/** 'Berlin' or 'new york' → 'Europe/Berlin', 'America/New_York' when exactly one accepted name ends in that location. */
+function uniqueLocation(timeZone: string): string | undefined {
+  const key = looseKey(timeZone);
+  if (key.includes('/')) {
+    return undefined;
+  }
+  const matches = [...timeZoneNames().entries()].filter(([loose]) => loose.endsWith(`/${key}`)).map(([, name]) => name);
+  return matches.length === 1 ? matches[0] : undefined;
 }

@@ -255,7 +255,7 @@ describe('deployment windows', () => {
   });
 
   test.each([
-    [() => DeploymentWindow.cron('* * 9 ? * MON', 'Mars/Olympus'), "deploymentWindow: the time zone 'Mars/Olympus' is not an IANA time zone. Use a name such as 'UTC', 'Europe/Berlin' or 'America/New_York'."],
+    [() => DeploymentWindow.cron('* * 9 ? * MON', 'Mars/Olympus'), "deploymentWindow.timeZone: 'Mars/Olympus' is not an IANA time zone name. Use a name from the IANA time zone database such as 'UTC', 'Europe/Berlin' or 'America/New_York' (aws-cdk-lib's TimeZone lists the canonical ones)."],
     [() => DeploymentWindow.weekly({ startHour: 9, endHour: 24 }), 'deploymentWindow: endHour 24 is not an hour. Use a whole number from 0 to 23.'],
     [() => DeploymentWindow.weekly({ startHour: 18, endHour: 6 }), 'deploymentWindow: endHour 6 is before startHour 18. A window cannot span midnight; use DeploymentWindow.cron() for that.'],
   ])('rejects bad time zones and hours (%#)', (make, message) => {
