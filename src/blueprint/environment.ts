@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stage } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { DeploymentWindow } from './deployment-window';
 import { MigrationStepOptions, VerificationStepOptions } from './steps';
@@ -79,4 +79,53 @@ export interface EnvironmentOptions {
    * @default - no verification steps
    */
   readonly verify?: VerificationStepOptions[];
+}
+
+/**
+ * The staging environment: deployed and verified before production.
+ */
+export interface StagingOptions extends EnvironmentOptions {
+  /**
+   * The CDK `Stage` with the application's stacks, configured for staging.
+   */
+  readonly stage: Stage;
+}
+
+/**
+ * One production wave: its stages deploy in parallel, in a CodePipeline stage named `Production-<name>` (split
+ * into `Production-<name>-1`, `-2`, … when its Stages need more actions than one CodePipeline stage holds).
+ */
+export interface ProductionWaveOptions extends EnvironmentOptions {
+  /**
+   * Name of the wave; the CodePipeline stage is named `Production-<name>`.
+   */
+  readonly name: string;
+
+  /**
+   * The CDK `Stage`s deployed in this wave, in parallel.
+   */
+  readonly stages: Stage[];
+}
+
+/**
+ * The production environments. Give either `stages` (one wave, all in parallel) or `waves` (in order).
+ *
+ * The environment settings apply to the single wave of `stages`. With `waves`, `deploymentWindow` and `bake`
+ * here are defaults for every wave (the whole production phase); the others must be set per wave.
+ */
+export interface ProductionOptions extends EnvironmentOptions {
+  /**
+   * Production `Stage`s, all deployed in parallel in one CodePipeline stage named `Production` (split into
+   * `Production-1`, `-2`, … when they need more actions than one CodePipeline stage holds).
+   *
+   * @default - use `waves`
+   */
+  readonly stages?: Stage[];
+
+  /**
+   * Production waves, deployed one after the other; the stages inside a wave deploy in parallel.
+   *
+   * @default - use `stages`
+   */
+  readonly waves?: ProductionWaveOptions[];
 }

@@ -1,10 +1,10 @@
 import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import { isEmailAddress, NAME_PATTERN, PRODUCTION_STAGE } from '../contract';
 
 /**
  * Synth-time validation of the release model. Every message names the property, the bad value and the fix.
  */
 
-const NAME_PATTERN = /^[A-Za-z0-9.@\-_]{1,100}$/;
 
 /** Stage names that the pipeline itself uses and a CDK `Stage` therefore cannot have. */
 export const RESERVED_STAGE_NAMES = ['Source', 'Build', 'UpdatePipeline', 'Assets'];
@@ -23,23 +23,26 @@ export interface NamedStep {
 
 /** The stacks that belong directly to `stage` (not to a nested stage). */
 export function stacksOf(stage: Stage): Stack[] {
-  return stage.node.findAll().filter((c): c is Stack => Stack.isStack(c) && Stage.of(c) === stage);
+  return stage.node.findAll().filter((c): c is Stack => Stack.isStack(c) && !c.nested && Stage.of(c) === stage);
 }
 
 export function validateStepName(name: string, property: string): void {
-  if (!NAME_PATTERN.test(name)) {
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     throw new Error(`${property}: '${name}' is not a valid step name. Use 1 to 100 letters, digits, '.', '@', '-' or '_' (it becomes a CodePipeline action name).`);
   }
 }
 
 export function validateWaveName(name: string, property: string): void {
   // The wave becomes the CodePipeline stage `Production-<name>`.
-  if (!NAME_PATTERN.test(name) || name.length > 100 - 'Production-'.length) {
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name) || name.length > 100 - `${PRODUCTION_STAGE}-`.length) {
     throw new Error(`${property}: '${name}' is not a valid wave name. Use 1 to 89 letters, digits, '.', '@', '-' or '_' (it becomes the CodePipeline stage name 'Production-${name}').`);
   }
 }
 
 export function validateCommands(commands: string[], property: string, fix: string): void {
+  if (!Array.isArray(commands)) {
+    throw new Error(`${property}: no commands were given. ${fix}`);
+  }
   if (commands.length === 0 || commands.every(c => c.trim() === '')) {
     throw new Error(`${property}: ${JSON.stringify(commands)} has no command to run. ${fix}`);
   }
@@ -110,7 +113,6 @@ export interface ApprovalSettings {
   readonly autoApproveUnlessPermissionsBroaden?: boolean;
 }
 
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 export function validateApproval(approval: ApprovalSettings, property: string): void {
   if (approval.timeout && !Token.isUnresolved(approval.timeout.toSeconds())) {
@@ -120,7 +122,7 @@ export function validateApproval(approval: ApprovalSettings, property: string): 
     }
   }
   for (const email of approval.notifyEmails ?? []) {
-    if (!Token.isUnresolved(email) && !EMAIL.test(email)) {
+    if (!Token.isUnresolved(email) && !isEmailAddress(email)) {
       throw new Error(`${property}.notifyEmails: '${email}' is not an e-mail address. Use addresses such as 'release-managers@example.com'.`);
     }
   }

@@ -1,4 +1,4 @@
-import { Aspects, IResolvable, IResolveContext, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
+import { Aspects, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
@@ -7,66 +7,22 @@ import { Construct } from 'constructs';
 import { ApprovalOptions } from './approval-options';
 import { addPipelineNotifications, NotificationOptions } from './notifications';
 import { ApprovalStep } from './private/approval-step';
+import { FoldingStage, LayoutPipeline } from './private/layout-pipeline';
 import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './private/nag-acknowledgments';
-import { renderStageConditions } from './private/stage-conditions';
-import { applyStageLayout, RenderedStage, StageLayout } from './private/stage-layout';
+import { checkPipeline, ExpectedApproval, ExpectedStage, MAX_ACTIONS_PER_STAGE, MAX_STAGES, readStages } from './private/self-check';
+import { EnvironmentGuards, prepareGuards, stageConditions } from './private/stage-conditions';
 import { migrationStep, testStep, verificationStep } from './private/steps';
 import { PipelineSource } from './source';
-import { EnvironmentOptions } from '../blueprint/environment';
+import { ProductionOptions, StagingOptions } from '../blueprint/environment';
+import { planLayout, PlannedStage } from '../blueprint/layout';
 import { ReleaseMode } from '../blueprint/release-mode';
+import { plannedEnvironments, ReleaseEnvironment, releaseEnvironments } from '../blueprint/release-path';
 import { ApprovalGate, GatePlacement, GateReason, planRelease } from '../blueprint/release-plan';
 import { SynthOptions, TestStepOptions } from '../blueprint/steps';
 import {
-  NamedStep, stacksOf, validateApproval, validateCommands, validateStages, validateStepName,
-  validateUniqueStepNames, validateWaveName,
+  NamedStep, stacksOf, validateApproval, validateCommands, validateStages, validateStepName, validateUniqueStepNames,
 } from '../blueprint/validate';
-
-/**
- * The staging environment: deployed and verified before production.
- */
-export interface StagingOptions extends EnvironmentOptions {
-  /**
-   * The CDK `Stage` with the application's stacks, configured for staging.
-   */
-  readonly stage: Stage;
-}
-
-/**
- * One production wave: its stages deploy in parallel, in one CodePipeline stage named `Production-<name>`.
- */
-export interface ProductionWaveOptions extends EnvironmentOptions {
-  /**
-   * Name of the wave; the CodePipeline stage is named `Production-<name>`.
-   */
-  readonly name: string;
-
-  /**
-   * The CDK `Stage`s deployed in this wave, in parallel.
-   */
-  readonly stages: Stage[];
-}
-
-/**
- * The production environments. Give either `stages` (one wave, all in parallel) or `waves` (in order).
- *
- * The environment settings apply to the single wave of `stages`. With `waves`, `deploymentWindow` and `bake`
- * here are defaults for every wave (the whole production phase); the others must be set per wave.
- */
-export interface ProductionOptions extends EnvironmentOptions {
-  /**
-   * Production `Stage`s, all deployed in parallel in one CodePipeline stage named `Production`.
-   *
-   * @default - use `waves`
-   */
-  readonly stages?: Stage[];
-
-  /**
-   * Production waves, deployed one after the other; the stages inside a wave deploy in parallel.
-   *
-   * @default - use `stages`
-   */
-  readonly waves?: ProductionWaveOptions[];
-}
+import { BUILD_STAGE, RELEASE_MODE_TAG, SOURCE_STAGE, StageKind } from '../contract';
 
 /**
  * Properties of a `DeliveryPipeline`.
@@ -111,8 +67,8 @@ export interface DeliveryPipelineProps {
    *
    * `true`: exactly one manual approval gates production. It comes after the staging deployment (running in
    * parallel with the staging verification steps) and before every production deployment.
-   * `false`: no approval action anywhere in the pipeline; tests and staging verification are the gate.
-   * Environments and migrations can override this for themselves.
+   * `false`: tests and staging verification are the gate; the only approvals are those that environments
+   * (`requireManualApproval: true`) and migrations (gated by default) ask for themselves.
    *
    * @default true
    */
@@ -157,14 +113,16 @@ export interface DeliveryPipelineProps {
   readonly codeBuildDefaults?: pipelines.CodeBuildOptions;
 }
 
-/** Public name of the test stage; internal ids of the CDK Pipelines waves, replaced by public names at layout. */
-const TEST_STAGE = 'Test';
-const TEST_WAVE_ID = 'DeliveryPipelineTests';
-const STAGING_WAVE_ID = 'DeliveryPipelineStaging';
-const PRODUCTION_WAVE_PREFIX = 'DeliveryPipelineProduction';
 
 /** Action names that the pipeline uses for its own actions in stages that steps share. */
 const RESERVED_STEP_NAMES = ['Synth', 'SelfMutate', 'FileAsset', 'FileAssets', 'DockerAsset', 'DockerAssets', 'Approve', 'PromoteToProduction'];
+
+/** Self-mutation and (at most) one asset-publishing action per asset type: files and Docker images. */
+const PREPARATION_ACTIONS = 3;
+
+/** CDK Pipelines' own stage names: the layout answers them, so no user `Stage` may be named like them. */
+const SELF_MUTATION_STAGE = 'UpdatePipeline';
+const ASSETS_STAGE = 'Assets';
 
 /**
  * A safe AWS CodePipeline (V2) release pipeline for a CDK app: Source → Build → Test → Staging → Production.
@@ -172,10 +130,12 @@ const RESERVED_STEP_NAMES = ['Synth', 'SelfMutate', 'FileAsset', 'FileAssets', '
  * One property, `requireManualApproval`, switches between continuous delivery (a person approves production)
  * and continuous deployment (tests and staging verification are the gate).
  *
- * Built on `aws-cdk-lib/pipelines` (asset publishing, self-mutation, cross-account CloudFormation deployments),
- * with a shorter critical path: self-mutation and asset publishing run in parallel with the test steps, and the
- * production approval runs in parallel with the staging verification. Deployment windows, alarm-gated bake
- * time and rollback are CodePipeline V2 stage conditions, which add no action.
+ * Built on `aws-cdk-lib/pipelines` (asset publishing, self-mutation, cross-account CloudFormation deployments)
+ * into a CodePipeline the library lays out itself, with a shorter critical path: self-mutation and asset
+ * publishing run in parallel with the test steps, and the production approval runs in parallel with the staging
+ * verification. Deployment windows, alarm-gated bake time and rollback are CodePipeline V2 stage conditions on
+ * every stage that deploys the environment, which add no action. The construct checks the synthesized pipeline
+ * against these promises (and CodePipeline's limits) and fails synthesis when one does not hold.
  */
 export class DeliveryPipeline extends Construct {
   /** The release practice this pipeline follows. */
@@ -187,10 +147,8 @@ export class DeliveryPipeline extends Construct {
   public readonly cdkPipeline: pipelines.CodePipeline;
 
   /**
-   * The underlying CodePipeline pipeline.
-   *
-   * Its L2 stages are those CDK Pipelines creates; the final stage layout (names, folded preparation stages,
-   * stage conditions) is applied to the L1 `AWS::CodePipeline::Pipeline` at synthesis.
+   * The underlying CodePipeline pipeline. Its stages are the deployed stages, with their final names and
+   * conditions.
    */
   public readonly pipeline: codepipeline.Pipeline;
 
@@ -207,35 +165,88 @@ export class DeliveryPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
+    validateRequired(props);
 
     const requireManualApproval = props.requireManualApproval ?? true;
+    const useChangeSets = props.useChangeSets ?? true;
     const tests = props.tests ?? [];
     const environments = releaseEnvironments(props.staging, props.production);
     validateProps(props, tests, environments);
-    validateExplicitRegion(Stack.of(this), environments.flatMap(e => e.stages));
+    const pipelineStack = Stack.of(this);
+    validateExplicitRegion(pipelineStack, environments.flatMap(e => e.stages));
 
-    // --- release semantics (engine-independent) ---
-    const plan = planRelease(requireManualApproval, environments.map(env => ({
-      id: env.publicName,
-      phase: env.phase,
-      requireManualApproval: env.options.requireManualApproval,
-      gatedMigrations: (env.options.migrations ?? []).filter(m => m.requireManualApproval ?? true).map(m => m.name),
-    })));
+    // --- release semantics and layout (engine-independent) ---
+    const plan = planRelease(requireManualApproval, plannedEnvironments(environments));
     this.releaseMode = plan.mode;
+    const autoApprove = props.approval?.autoApproveUnlessPermissionsBroaden ?? false;
+    const gateOf = (env: ReleaseEnvironment, placement: GatePlacement) =>
+      plan.approvals.find(a => a.gates === env.name && a.placement === placement);
+    // ConfirmPermissionsBroadening: a security-diff CodeBuild action and a manual approval per gated Stage.
+    const approvalActions = (env: ReleaseEnvironment) => autoApprove ? 2 * env.stages.length : 1;
+    const manualApprovals = (env: ReleaseEnvironment) => autoApprove ? env.stages.length : 1;
+    const layout = planLayout({
+      testSteps: tests.length,
+      preparationActions: PREPARATION_ACTIONS,
+      buildActions: 1,
+      maxActionsPerStage: MAX_ACTIONS_PER_STAGE,
+      maxStages: MAX_STAGES,
+      environments: environments.map((env, i) => {
+        const next = environments[i + 1];
+        return {
+          name: env.name,
+          kind: env.kind,
+          property: env.property,
+          targetActions: env.stages.map(stage => stacksOf(stage).length * (useChangeSets ? 2 : 1)),
+          targetNames: env.stages.map(stage => stage.node.path),
+          preActions: (gateOf(env, GatePlacement.BEFORE_DEPLOYMENT) ? approvalActions(env) : 0) + (env.options.migrations ?? []).length,
+          postActions: (env.options.verify ?? []).length
+            + (next && gateOf(next, GatePlacement.WITH_STAGING_VERIFICATION) ? approvalActions(next) : 0),
+        };
+      }),
+    });
+    this.stageNames = [SOURCE_STAGE, BUILD_STAGE, ...layout.stages.map(s => s.name)];
 
     // --- CodePipeline backend ---
-    const pipelineStack = Stack.of(this);
     this.crossAccountKeys = props.crossAccountKeys ?? targetsAnotherAccount(pipelineStack, environments.flatMap(e => e.stages));
-    const source = props.source;
-
-    this.cdkPipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+    const pipeline = new LayoutPipeline(this, 'CodePipeline', {
       pipelineName: props.pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
       crossAccountKeys: this.crossAccountKeys,
       enableKeyRotation: this.crossAccountKeys ? true : undefined,
+      // Self-mutation changes the definition; CodePipeline then starts the new definition on the same commit.
+      restartExecutionOnUpdate: true,
+    });
+    this.pipeline = pipeline;
+
+    // Every stage exists, in order and with its conditions, before CDK Pipelines adds actions to it.
+    const guardsOf = new Map<string, EnvironmentGuards>(environments.map(env => [env.name, {
+      property: env.property,
+      deploymentWindow: env.options.deploymentWindow,
+      bake: env.options.bake,
+    }]));
+    for (const guards of guardsOf.values()) {
+      prepareGuards(pipelineStack, pipeline.role, guards);
+    }
+    const sourceStage = pipeline.createStage({ stageName: SOURCE_STAGE });
+    const buildStage = pipeline.createStage({ stageName: BUILD_STAGE });
+    const planned = layout.stages.map(stage => ({
+      stage,
+      l2: pipeline.createStage({
+        stageName: stage.name,
+        ...(stage.environment ? stageConditions(pipelineStack, stage.name, guardsOf.get(stage.environment)!) : {}),
+      }),
+    }));
+    const preparationTarget = layout.preparationInBuild ? buildStage : planned.find(p => p.stage.preparation)!.l2;
+    const preparationOffset = layout.preparationInBuild ? 1 : 0;
+    const selfMutation = new FoldingStage(preparationTarget, preparationOffset, false);
+    const preparation = new FoldingStage(preparationTarget, preparationOffset, true);
+
+    const source = props.source;
+    this.cdkPipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+      codePipeline: pipeline,
       selfMutation: true,
       publishAssetsInParallel: false,
-      useChangeSets: props.useChangeSets ?? true,
+      useChangeSets,
       codeBuildDefaults: props.codeBuildDefaults,
       synth: new pipelines.CodeBuildStep('Synth', {
         input: source.toCodePipelineSource(),
@@ -250,12 +261,8 @@ export class DeliveryPipeline extends Construct {
       }),
     });
 
-    if (tests.length > 0) {
-      this.cdkPipeline.addWave(TEST_WAVE_ID, { pre: tests.map(t => testStep(t, source)) });
-    }
-
     const approvalSteps = (gate: ApprovalGate, actionName: string, gated: ReleaseEnvironment): pipelines.Step[] => {
-      if (props.approval?.autoApproveUnlessPermissionsBroaden) {
+      if (autoApprove) {
         return gated.stages.map(stage => new pipelines.ConfirmPermissionsBroadening(`CheckPermissions-${stage.stageName}`, {
           stage,
           notificationTopic: props.approval?.notificationTopic,
@@ -264,138 +271,111 @@ export class DeliveryPipeline extends Construct {
       return [new ApprovalStep(actionName, { ...props.approval, comment: props.approval?.comment ?? approvalComment(gate) })];
     };
 
-    const renames = new Map<string, string>([[TEST_WAVE_ID, TEST_STAGE]]);
-    const stageProperties = new Map<string, Record<string, unknown>>();
-    environments.forEach((env, index) => {
-      const gateBefore = plan.approvals.find(a => a.gates === env.publicName && a.placement === GatePlacement.BEFORE_DEPLOYMENT);
-      const next = environments[index + 1];
-      const gateNext = next && plan.approvals.find(a => a.gates === next.publicName && a.placement === GatePlacement.WITH_STAGING_VERIFICATION);
-
+    // One CDK Pipelines wave per planned stage; the layout pipeline answers CDK Pipelines' stage requests in order.
+    const expected = [
+      { requestNames: [SOURCE_STAGE], answer: () => sourceStage },
+      { requestNames: [BUILD_STAGE], answer: () => buildStage },
+      { requestNames: [SELF_MUTATION_STAGE], answer: () => selfMutation },
+      { requestNames: [ASSETS_STAGE], optional: true, answer: () => preparation },
+    ];
+    const expectedApprovals: ExpectedApproval[] = [];
+    planned.forEach(({ stage, l2 }, k) => {
+      const waveId = `DeliveryPipelineStage${k + 1}`;
+      if (stage.kind === StageKind.TEST) {
+        this.cdkPipeline.addWave(waveId, { pre: stage.members.map(i => testStep(tests[i], source)) });
+        expected.push({ requestNames: [waveId], answer: () => stage.preparation ? preparation : l2 });
+        return;
+      }
+      const envIndex = environments.findIndex(e => e.name === stage.environment);
+      const env = environments[envIndex];
+      const next = environments[envIndex + 1];
+      const first = stage.part === 1;
+      const last = stage.part === stage.parts;
+      const gateBefore = first ? gateOf(env, GatePlacement.BEFORE_DEPLOYMENT) : undefined;
+      const gateNext = last && next ? gateOf(next, GatePlacement.WITH_STAGING_VERIFICATION) : undefined;
       const approvals = gateBefore ? approvalSteps(gateBefore, 'Approve', env) : [];
-      const migrations = (env.options.migrations ?? []).map(m => migrationStep(m, source, env.publicName));
+      const migrations = first ? (env.options.migrations ?? []).map(m => migrationStep(m, source, env.name)) : [];
       migrations.forEach(m => approvals.forEach(a => m.addStepDependency(a)));
-      const wave = this.cdkPipeline.addWave(env.internalId, {
-        pre: [...approvals, ...migrations],
-        post: [
-          ...(env.options.verify ?? []).map(v => verificationStep(v, source, env.publicName)),
-          ...(gateNext ? approvalSteps(gateNext, 'PromoteToProduction', next) : []),
-        ],
-      });
-      env.stages.forEach(stage => wave.addStage(stage));
+      const verify = last ? (env.options.verify ?? []).map(v => verificationStep(v, source, env.name)) : [];
+      const promote = gateNext ? approvalSteps(gateNext, 'PromoteToProduction', next) : [];
+      const wave = this.cdkPipeline.addWave(waveId, { pre: [...approvals, ...migrations], post: [...verify, ...promote] });
+      const targets = stage.members.map(i => env.stages[i]);
+      targets.forEach(target => wave.addStage(target));
+      expected.push({ requestNames: [waveId, ...(targets.length === 1 ? [targets[0].stageName] : [])], answer: () => l2 });
 
-      renames.set(env.stages.length === 1 ? env.stages[0].stageName : env.internalId, env.publicName);
+      for (const gate of [gateBefore, gateNext]) {
+        if (gate) {
+          expectedApprovals.push({
+            gates: gate.gates,
+            stageName: stage.name,
+            approvals: manualApprovals(gate === gateNext ? next : env),
+            migrations: gate.migrations,
+          });
+        }
+      }
     });
-
+    pipeline.expectStages(expected);
     this.cdkPipeline.buildPipeline();
-    this.pipeline = this.cdkPipeline.pipeline;
-
-    // Stage conditions (windows, bake, rollback) need the built pipeline's role for the alarm rules.
-    for (const env of environments) {
-      stageProperties.set(env.publicName, renderStageConditions(this.pipeline, {
-        stageName: env.publicName,
-        property: env.property,
-        deploymentWindow: env.options.deploymentWindow,
-        bake: env.options.bake,
-      }));
+    if (pipeline.unansweredStages.length > 0) {
+      throw new Error(`DeliveryPipeline: CDK Pipelines did not build the stage(s) ${pipeline.unansweredStages.join(', ')} the layout planned. Please report it with your aws-cdk-lib version.`);
     }
-
-    // Final layout on the L1 resource: fold preparation stages, public stage names, stage conditions.
-    const cfnPipeline = this.pipeline.node.defaultChild as codepipeline.CfnPipeline;
-    cfnPipeline.stages = new StageLayoutToken(cfnPipeline.stages, {
-      renames,
-      testStage: tests.length > 0 ? TEST_WAVE_ID : undefined,
-      stageProperties,
-    });
-    this.stageNames = ['Source', 'Build', ...(tests.length > 0 ? [TEST_STAGE] : []), ...environments.map(e => e.publicName)];
 
     if (props.notifications) {
       this.notificationRule = addPipelineNotifications(this, this.pipeline, props.notifications);
     }
 
-    Tags.of(cfnPipeline).add('release-mode', this.releaseMode);
+    const cfnPipeline = this.pipeline.node.defaultChild as codepipeline.CfnPipeline;
+    Tags.of(cfnPipeline).add(RELEASE_MODE_TAG, this.releaseMode);
     acknowledgeArtifactBuckets(this.pipeline);
     Aspects.of(this).add(new PipelineNagAcknowledgments(() => Object.values(this.pipeline.crossRegionSupport)
       .map(support => Stack.of(this).resolve(support.replicationBucket.bucketName) as string)));
+
+    // The promises above, checked on the final pipeline at synthesis.
+    const expectedStages: ExpectedStage[] = [
+      { name: SOURCE_STAGE, kind: StageKind.SOURCE },
+      { name: BUILD_STAGE, kind: StageKind.BUILD, preparation: layout.preparationInBuild },
+      ...layout.stages.map(stage => expectedStage(stage, stage.environment ? guardsOf.get(stage.environment) : undefined)),
+    ];
+    this.node.addValidation({
+      validate: () => checkPipeline(readStages(cfnPipeline), {
+        mode: this.releaseMode,
+        stages: expectedStages,
+        approvals: expectedApprovals,
+      }),
+    });
   }
 }
 
-/**
- * Resolves the L2-rendered stages, then applies the final layout to the plain result.
- */
-class StageLayoutToken implements IResolvable {
-  public readonly creationStack: string[] = [];
-
-  constructor(private readonly rendered: unknown, private readonly layout: StageLayout) {}
-
-  public resolve(context: IResolveContext): unknown {
-    return applyStageLayout(context.resolve(this.rendered) as RenderedStage[], this.layout);
-  }
-
-  public toString(): string {
-    return Token.asString(this);
-  }
-}
-
-/** An environment of the release path (staging or a production wave), in deployment order. */
-interface ReleaseEnvironment {
-  readonly phase: 'staging' | 'production';
-  /** The CodePipeline stage name. */
-  readonly publicName: string;
-  /** The CDK Pipelines wave id. */
-  readonly internalId: string;
-  /** Property path, for messages. */
-  readonly property: string;
-  readonly stages: Stage[];
-  /** Property path of each stage, for messages. */
-  readonly stageProperty: (index: number) => string;
-  readonly options: EnvironmentOptions;
-}
-
-function releaseEnvironments(staging: StagingOptions, production: ProductionOptions): ReleaseEnvironment[] {
-  const stagingEnv: ReleaseEnvironment = {
-    phase: 'staging',
-    publicName: 'Staging',
-    internalId: STAGING_WAVE_ID,
-    property: 'staging',
-    stages: [staging.stage],
-    stageProperty: () => 'staging.stage',
-    options: staging,
+function expectedStage(stage: PlannedStage, guards: EnvironmentGuards | undefined): ExpectedStage {
+  return {
+    name: stage.name,
+    kind: stage.kind,
+    environment: stage.environment,
+    preparation: stage.preparation,
+    window: guards?.deploymentWindow
+      ? { cron: guards.deploymentWindow.expression, timeZone: guards.deploymentWindow.timeZone }
+      : undefined,
+    alarms: guards?.bake?.alarms.length ?? 0,
+    onFailure: guards?.bake ? guards.bake.onFailure ?? 'ROLLBACK' : undefined,
   };
-  if (production.stages && production.waves) {
-    throw new Error("production: both 'stages' and 'waves' are set. Use 'stages' for one parallel wave, or 'waves' for ordered waves, not both.");
+}
+
+/** Required properties, checked before use: callers in other languages can pass null. */
+function validateRequired(props: DeliveryPipelineProps): void {
+  const missing: Array<[keyof DeliveryPipelineProps, string]> = [
+    ['source', "a PipelineSource, e.g. PipelineSource.connection('owner/repo', 'main', { connectionArn })"],
+    ['synth', "the build, e.g. { commands: ['npm ci', 'npx cdk synth'] }"],
+    ['staging', "the staging environment, e.g. { stage: new MyStage(app, 'Staging', { env }) }"],
+    ['production', "the production environments, e.g. { stages: [new MyStage(app, 'Production', { env })] }"],
+  ];
+  if (!props) {
+    throw new Error('DeliveryPipeline: no properties were given. Pass source, synth, staging and production.');
   }
-  if (!production.waves) {
-    return [stagingEnv, {
-      phase: 'production',
-      publicName: 'Production',
-      internalId: PRODUCTION_WAVE_PREFIX,
-      property: 'production',
-      stages: production.stages ?? [],
-      stageProperty: j => `production.stages[${j}]`,
-      options: production,
-    }];
-  }
-  if (production.waves.length === 0) {
-    throw new Error("production.waves: the list is empty. Pass at least one wave with at least one Stage, or use 'production.stages'.");
-  }
-  for (const key of ['requireManualApproval', 'migrations', 'verify'] as const) {
-    if (production[key] !== undefined) {
-      throw new Error(`production.${key}: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow' and 'bake' apply to every wave).`);
+  for (const [key, fix] of missing) {
+    if (props[key] === undefined || props[key] === null) {
+      throw new Error(`${key}: the property is required but was not given. Pass ${fix}.`);
     }
   }
-  return [stagingEnv, ...production.waves.map((wave, i): ReleaseEnvironment => ({
-    phase: 'production',
-    publicName: `Production-${wave.name}`,
-    internalId: `${PRODUCTION_WAVE_PREFIX}${i}`,
-    property: `production.waves[${i}]`,
-    stages: wave.stages,
-    stageProperty: j => `production.waves[${i}].stages[${j}]`,
-    options: {
-      ...wave,
-      deploymentWindow: wave.deploymentWindow ?? production.deploymentWindow,
-      bake: wave.bake ?? production.bake,
-    },
-  }))];
 }
 
 function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], environments: ReleaseEnvironment[]): void {
@@ -406,16 +386,7 @@ function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], e
     validateCommands(t.commands, `tests[${i}].commands (step '${t.name}')`, "Give the test step the commands that run the tests, e.g. ['npm ci', 'npm test'].");
     steps.push({ name: t.name, property: `tests[${i}].name` });
   });
-  const waveNames = new Set<string>();
   for (const env of environments) {
-    if (env.property.startsWith('production.waves')) {
-      const name = env.publicName.slice('Production-'.length);
-      validateWaveName(name, `${env.property}.name`);
-      if (waveNames.has(name)) {
-        throw new Error(`${env.property}.name: the wave name '${name}' is used twice. Give every production wave a unique name.`);
-      }
-      waveNames.add(name);
-    }
     (env.options.verify ?? []).forEach((v, i) => {
       validateStepName(v.name, `${env.property}.verify[${i}].name`);
       validateCommands(v.commands, `${env.property}.verify[${i}].commands (step '${v.name}')`, 'Give the verification step the commands that check the deployed environment.');

@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
+import { isEmailAddress } from '../contract';
 
 /**
  * A pipeline event that can be notified.
@@ -66,7 +67,7 @@ export abstract class NotificationTarget {
    * subscription from the e-mail SNS sends.
    */
   public static email(address: string): NotificationTarget {
-    if (!Token.isUnresolved(address) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address)) {
+    if (!Token.isUnresolved(address) && !isEmailAddress(address)) {
       throw new Error(`NotificationTarget.email: '${address}' is not an e-mail address. Pass an address such as 'release-team@example.com'.`);
     }
     const key = Token.isUnresolved(address) ? address : address.toLowerCase();

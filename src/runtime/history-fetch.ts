@@ -8,7 +8,7 @@ import {
 import { toDeliveryError } from './errors';
 import { HISTORY_FORMAT_VERSION, HistoryActionExecution, jsonify, PipelineHistoryFile } from './history';
 import { MetricsWindow, validateWindow } from './metrics';
-import { isProductionStage } from './production-stages';
+import { isProductionStage } from '../contract';
 
 /** The largest page both List APIs accept: fewest calls. */
 export const MAX_PAGE_SIZE = 100;

@@ -7,7 +7,7 @@ export * from './history-fetch';
 export * from './metrics';
 export * from './operations-client';
 export * from './pipeline-status';
-export * from './production-stages';
+export { isProductionStage, PRODUCTION_STAGE, RELEASE_MODE_TAG, TERMINAL_EXECUTION_STATUSES } from '../contract';
 export * from './release';
 export * from './statistics';
 export * from './transitions';

@@ -1,12 +1,11 @@
 import { DeliveryError, DeliveryErrorCode } from './errors';
 import { ActionRecord, DeliveryHistory, ExecutionRecord } from './history';
-import { isProductionStage } from './production-stages';
+import { isProductionStage, isTerminalExecutionStatus } from '../contract';
 import { mean, median, percentileNearestRank } from './statistics';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Statuses that count; `InProgress` and `Stopping` executions are ignored. */
-const TERMINAL_STATUSES = ['Succeeded', 'Failed', 'Stopped', 'Superseded', 'Cancelled'] as const;
 
 /** Source output variables that carry the revision's time, most meaningful first (CodeCommit, CodeConnections). */
 export const SOURCE_TIME_VARIABLES: readonly string[] = ['CommitterDate', 'AuthorDate'];
@@ -91,7 +90,7 @@ export function validateWindow(window: MetricsWindow): void {
 }
 
 function isTerminal(status: string): boolean {
-  return (TERMINAL_STATUSES as readonly string[]).includes(status);
+  return isTerminalExecutionStatus(status);
 }
 
 function countStatuses(executions: readonly ExecutionRecord[]): ExecutionCounts {

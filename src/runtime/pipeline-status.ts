@@ -8,10 +8,9 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { findPendingApprovals, PendingApproval } from './approvals';
 import { callCodePipeline, toDeliveryError } from './errors';
-import { isProductionStage } from './production-stages';
+import { isProductionStage, RELEASE_MODE_TAG } from '../contract';
 
 /** The tag the construct puts on the pipeline to say which practice it follows. */
-export const RELEASE_MODE_TAG = 'release-mode';
 
 export type ReleaseMode = 'continuous-delivery' | 'continuous-deployment' | 'unknown';
 

@@ -6,7 +6,7 @@ import {
   StageTransitionType,
 } from '@aws-sdk/client-codepipeline';
 import { callCodePipeline, DeliveryError, DeliveryErrorCode } from './errors';
-import { isProductionStage, PRODUCTION_STAGE_PREFIX } from './production-stages';
+import { isProductionStage, PRODUCTION_STAGE } from '../contract';
 
 export interface FreezeOptions {
   /** Why production is frozen; CodePipeline shows it on the disabled transition. */
@@ -67,7 +67,7 @@ export async function resolveTargetStages(
   const production = existing.filter(isProductionStage);
   if (production.length === 0) {
     throw new DeliveryError(DeliveryErrorCode.NOT_FOUND,
-      `Pipeline '${pipelineName}' has no stage whose name starts with '${PRODUCTION_STAGE_PREFIX}' (its stages: ${existing.join(', ')}). ` +
+      `Pipeline '${pipelineName}' has no stage whose name starts with '${PRODUCTION_STAGE}' (its stages: ${existing.join(', ')}). ` +
       'Name the stages with --stage.');
   }
   return production;

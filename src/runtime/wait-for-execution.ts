@@ -1,5 +1,6 @@
 import { CodePipelineClient, GetPipelineExecutionCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { callCodePipeline, DeliveryError, DeliveryErrorCode } from './errors';
+import { isTerminalExecutionStatus } from '../contract';
 
 /** Time source for waiting; tests inject a fake one. */
 export interface Clock {
@@ -42,7 +43,6 @@ export interface WaitOutcome {
   readonly elapsedSeconds: number;
 }
 
-export const TERMINAL_EXECUTION_STATUSES: readonly string[] = ['Succeeded', 'Failed', 'Stopped', 'Superseded', 'Cancelled'];
 
 async function latestExecutionId(client: CodePipelineClient, pipelineName: string): Promise<string> {
   const output = await callCodePipeline({ operation: 'ListPipelineExecutions', pipelineName },
@@ -79,7 +79,7 @@ export async function waitForExecution(client: CodePipelineClient, pipelineName:
     status = output.pipelineExecution?.status ?? 'Unknown';
     const elapsedMs = clock.now() - started;
     options.onProgress?.({ pipelineExecutionId, status, elapsedSeconds: elapsedMs / 1000, poll });
-    if (TERMINAL_EXECUTION_STATUSES.includes(status)) {
+    if (isTerminalExecutionStatus(status)) {
       return {
         pipelineName,
         pipelineExecutionId,

@@ -19,7 +19,7 @@ describe('synth-time validation: each message names the property, the bad value 
     expect(attempt(f => ({ production: { stages: f.production, waves: [{ name: 'a', stages: f.production }] } })))
       .toThrow("production: both 'stages' and 'waves' are set. Use 'stages' for one parallel wave, or 'waves' for ordered waves, not both.");
     expect(attempt(f => ({ production: { waves: [{ name: 'eu', stages: [f.production[0]] }, { name: 'eu', stages: [f.production[1]] }] } })))
-      .toThrow("production.waves[1].name: the wave name 'eu' is used twice. Give every production wave a unique name.");
+      .toThrow("production.waves[1].name: the wave name 'eu' is already used by production.waves[0]. Give every production wave a unique name.");
     expect(attempt(f => ({ production: { waves: [{ name: 'has space', stages: [f.production[0]] }] } })))
       .toThrow("production.waves[0].name: 'has space' is not a valid wave name. Use 1 to 89 letters, digits, '.', '@', '-' or '_' (it becomes the CodePipeline stage name 'Production-has space').");
   });

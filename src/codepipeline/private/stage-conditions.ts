@@ -1,72 +1,122 @@
-import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Arn, ArnFormat, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { MAX_RULES_PER_CONDITION } from './self-check';
 import { DeploymentWindow } from '../../blueprint/deployment-window';
 import { BakeFailureAction, BakeOptions } from '../../blueprint/environment';
+import { MAX_NAME_LENGTH } from '../../contract';
 
 /**
- * CodePipeline V2 stage conditions for an environment, as camelCase L1 stage properties: a deployment window
+ * CodePipeline V2 stage conditions for an environment, as typed L2 `StageProps`: a deployment window
  * (`beforeEntry`, DeploymentWindow rule), an alarm-gated bake (`onSuccess`, CloudWatchAlarm rules) and what to
- * do on failure (`onFailure`: ROLLBACK, FAIL or RETRY). Conditions are not actions: they add no hop.
+ * do on failure (`onFailure`: ROLLBACK or RETRY; FAIL is what a stage does without one). Conditions are not
+ * actions: they add no hop.
  */
-export interface EnvironmentConditions {
-  /** Public stage name; rule names are derived from it (they must be unique in the pipeline). */
-  readonly stageName: string;
+
+
+/** Rule type ids of the providers this library renders. */
+export enum RuleProvider {
+  DEPLOYMENT_WINDOW = 'DeploymentWindow',
+  CLOUDWATCH_ALARM = 'CloudWatchAlarm',
+}
+
+/** The guard rails of one environment. */
+export interface EnvironmentGuards {
   /** Property path for messages, e.g. `production.waves[1]`. */
   readonly property: string;
   readonly deploymentWindow?: DeploymentWindow;
   readonly bake?: BakeOptions;
 }
 
-const ruleType = (provider: string) => ({ category: 'Rule', owner: 'AWS', provider, version: '1' });
+export type StageConditions = Pick<codepipeline.StageProps, 'beforeEntry' | 'onSuccess' | 'onFailure'>;
 
-export function renderStageConditions(pipeline: codepipeline.Pipeline, env: EnvironmentConditions): Record<string, unknown> {
-  const props: Record<string, unknown> = {};
-  if (env.deploymentWindow) {
-    props.beforeEntry = {
+/**
+ * Validates the guard rails once per environment (the same settings apply to each part of a split environment)
+ * and grants the pipeline's role what the rules need.
+ */
+export function prepareGuards(pipelineStack: Stack, role: iam.IRole, guards: EnvironmentGuards): void {
+  if (!guards.bake) {
+    return;
+  }
+  const bake = guards.bake;
+  bakeMinutes(bake, guards.property);
+  if (bake.alarms.length === 0) {
+    throw new Error(`${guards.property}.bake.alarms: the list is empty. Pass the CloudWatch alarms that must stay out of ALARM during the bake, or remove 'bake'.`);
+  }
+  if (bake.alarms.length > MAX_RULES_PER_CONDITION) {
+    throw new Error(`${guards.property}.bake.alarms: ${bake.alarms.length} alarms, but a CodePipeline condition holds at most ${MAX_RULES_PER_CONDITION} rules (one CloudWatchAlarm rule per alarm) and a stage has exactly one onSuccess condition. Combine related alarms into a cloudwatch.CompositeAlarm (AlarmRule.anyOf(...)) and bake on at most ${MAX_RULES_PER_CONDITION}.`);
+  }
+  bake.alarms.forEach((alarm, i) => {
+    const where = alarmEnvironment(alarm);
+    checkAlarmAccount(pipelineStack, where.account, alarm.node.path, `${guards.property}.bake.alarms[${i}]`);
+    dependOnAlarmStack(pipelineStack, alarm, `${guards.property}.bake.alarms[${i}]`);
+  });
+  // Rules run with the pipeline's role.
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['cloudwatch:DescribeAlarms'],
+    resources: bake.alarms.map(a => a.alarmArn),
+  }));
+}
+
+/** The conditions of one stage of the environment (every part of a split environment carries them all). */
+export function stageConditions(pipelineStack: Stack, stageName: string, guards: EnvironmentGuards): StageConditions {
+  const conditions: { -readonly [K in keyof StageConditions]: StageConditions[K] } = {};
+  if (guards.deploymentWindow) {
+    conditions.beforeEntry = {
       conditions: [{
-        result: 'FAIL',
-        rules: [{
-          name: `${env.stageName}-DeploymentWindow`,
-          ruleTypeId: ruleType('DeploymentWindow'),
-          configuration: { Cron: env.deploymentWindow.expression, TimeZone: env.deploymentWindow.timeZone },
-        }],
+        result: codepipeline.Result.FAIL,
+        rules: [new codepipeline.Rule({
+          name: ruleName(stageName, 'DeploymentWindow'),
+          provider: RuleProvider.DEPLOYMENT_WINDOW,
+          version: '1',
+          configuration: { Cron: guards.deploymentWindow.expression, TimeZone: guards.deploymentWindow.timeZone },
+        })],
       }],
     };
   }
-  if (env.bake) {
-    const pipelineStack = Stack.of(pipeline);
-    const minutes = bakeMinutes(env.bake, env.property);
-    if (env.bake.alarms.length === 0) {
-      throw new Error(`${env.property}.bake.alarms: the list is empty. Pass the CloudWatch alarms that must stay out of ALARM during the bake, or remove 'bake'.`);
-    }
-    const rules = env.bake.alarms.map((alarm, i) => {
-      const where = alarmEnvironment(alarm);
-      checkAlarmAccount(pipelineStack, where.account, alarm.node.path, `${env.property}.bake.alarms[${i}]`);
-      const otherRegion = !Token.isUnresolved(where.region) && where.region !== pipelineStack.region;
-      return {
-        name: `${env.stageName}-Alarm${i + 1}`,
-        ruleTypeId: ruleType('CloudWatchAlarm'),
-        configuration: { AlarmName: alarm.alarmName, AlarmStates: 'ALARM', WaitTime: String(minutes) },
-        ...(otherRegion ? { region: where.region } : {}),
-      };
-    });
-    // Rules run with the pipeline's role.
-    pipeline.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:DescribeAlarms'],
-      resources: env.bake.alarms.map(a => a.alarmArn),
-    }));
-    props.onSuccess = { conditions: [{ result: 'FAIL', rules }] };
+  if (guards.bake) {
+    const minutes = bakeMinutes(guards.bake, guards.property);
+    conditions.onSuccess = {
+      conditions: [{
+        result: codepipeline.Result.FAIL,
+        rules: guards.bake.alarms.map((alarm, i) => {
+          const where = alarmEnvironment(alarm);
+          const otherRegion = !Token.isUnresolved(where.region) && where.region !== pipelineStack.region;
+          return new codepipeline.Rule({
+            name: ruleName(stageName, `Alarm${i + 1}`),
+            provider: RuleProvider.CLOUDWATCH_ALARM,
+            version: '1',
+            configuration: { AlarmName: alarm.alarmName, AlarmStates: 'ALARM', WaitTime: String(minutes) },
+            region: otherRegion ? where.region : undefined,
+          });
+        }),
+      }],
+    };
     // onFailure accepts only ROLLBACK and RETRY; failing is what a stage does without one.
-    const onFailure = env.bake.onFailure ?? BakeFailureAction.ROLLBACK;
+    const onFailure = guards.bake.onFailure ?? BakeFailureAction.ROLLBACK;
     if (onFailure === BakeFailureAction.ROLLBACK) {
-      props.onFailure = { result: 'ROLLBACK' };
+      conditions.onFailure = { result: codepipeline.Result.ROLLBACK };
     } else if (onFailure === BakeFailureAction.RETRY) {
-      props.onFailure = { result: 'RETRY', retryConfiguration: { retryMode: 'FAILED_ACTIONS' } };
+      conditions.onFailure = { result: codepipeline.Result.RETRY, retryMode: codepipeline.RetryMode.FAILED_ACTIONS };
     }
   }
-  return props;
+  return conditions;
+}
+
+/**
+ * A rule name unique in the pipeline: `<stage>-<suffix>`. Rule names allow 100 characters; a longer name keeps
+ * its first 91 characters and ends in `-` and the first 8 hex digits of the SHA-256 of the full name, so it is
+ * stable across syntheses and still unique.
+ */
+export function ruleName(stageName: string, suffix: string): string {
+  const full = `${stageName}-${suffix}`;
+  if (full.length <= MAX_NAME_LENGTH) {
+    return full;
+  }
+  const digest = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return `${full.slice(0, MAX_NAME_LENGTH - digest.length - 1)}-${digest}`;
 }
 
 function bakeMinutes(bake: BakeOptions, property: string): number {
@@ -91,4 +141,19 @@ function checkAlarmAccount(pipelineStack: Stack, account: string, path: string, 
   if (!Token.isUnresolved(account) && !Token.isUnresolved(pipelineStack.account) && account !== pipelineStack.account) {
     throw new Error(`${property}: the alarm '${path}' is in account ${account}, but the CloudWatchAlarm rule runs with the pipeline's role in account ${pipelineStack.account} and cannot read alarms in other accounts. Create the alarm in ${pipelineStack.account} (CloudWatch cross-account observability lets it watch the application account's metrics).`);
   }
+}
+
+/**
+ * An alarm defined in another stack of the pipeline's app must exist before the pipeline's rules name it: the
+ * pipeline stack depends on that stack, so `cdk deploy <pipeline stack>` deploys the alarms first.
+ */
+function dependOnAlarmStack(pipelineStack: Stack, alarm: cloudwatch.IAlarm, property: string): void {
+  const alarmStack = Stack.of(alarm);
+  if (alarmStack === pipelineStack || !Token.isUnresolved(alarm.alarmArn)) {
+    return; // same stack, or an imported alarm (it exists already)
+  }
+  if (Stage.of(alarmStack) !== Stage.of(pipelineStack)) {
+    throw new Error(`${property}: the alarm '${alarm.node.path}' is defined in the stack '${alarmStack.stackName}', which belongs to the Stage '${Stage.of(alarmStack)?.node.path ?? '(app)'}', not to the pipeline's app. The pipeline's rules need the alarm before any deployment: define it in a stack beside the pipeline stack (see examples/guarded-production), or import it with cloudwatch.Alarm.fromAlarmArn().`);
+  }
+  pipelineStack.addDependency(alarmStack, `the pipeline's bake rules read the alarm ${alarm.node.path}`);
 }

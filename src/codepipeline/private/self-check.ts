@@ -1,0 +1,279 @@
+import { Stack } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import { PROJECT_CONFIG_HASH_VARIABLE as PROJECT_CONFIG_HASH } from './layout-pipeline';
+import { ReleaseMode } from '../../blueprint/release-mode';
+import { isProductionStage, MAX_NAME_LENGTH, NAME_PATTERN, StageKind } from '../../contract';
+
+/**
+ * The construct checks its own output: the final pipeline, as it will be deployed, against what the user
+ * configured and what CodePipeline accepts. Any broken promise fails synthesis with a message that says exactly
+ * what broke (a layout bug must never deploy silently).
+ */
+
+/** CodePipeline's limits. */
+export const MAX_STAGES = 50;
+export const MAX_ACTIONS_PER_STAGE = 50;
+export const MAX_RULES_PER_CONDITION = 5;
+
+/** A stage as the final pipeline declares it (resolved L1 properties). */
+export interface DeclaredStage {
+  readonly name: string;
+  readonly actions: DeclaredAction[];
+  readonly beforeEntry?: { readonly conditions?: DeclaredCondition[] };
+  readonly onSuccess?: { readonly conditions?: DeclaredCondition[] };
+  readonly onFailure?: { readonly result?: string; readonly conditions?: DeclaredCondition[] };
+}
+
+export interface DeclaredAction {
+  readonly name: string;
+  readonly runOrder?: number;
+  readonly actionTypeId: { readonly category: string; readonly provider: string };
+  readonly configuration?: Record<string, unknown>;
+  readonly inputArtifacts?: Array<{ readonly name: string }>;
+  readonly outputArtifacts?: Array<{ readonly name: string }>;
+}
+
+export interface DeclaredCondition {
+  readonly result?: string;
+  readonly rules?: DeclaredRule[];
+}
+
+export interface DeclaredRule {
+  readonly name?: string;
+  readonly ruleTypeId?: { readonly provider?: string };
+  readonly configuration?: Record<string, unknown>;
+}
+
+/** What one stage must be. */
+export interface ExpectedStage {
+  readonly name: string;
+  readonly kind: StageKind;
+  /** The environment a deployment stage belongs to. */
+  readonly environment?: string;
+  /** Whether self-mutation and asset publishing run in this stage (their CodeBuild actions carry the config hash). */
+  readonly preparation?: boolean;
+  readonly window?: { readonly cron: string; readonly timeZone: string };
+  /** Number of CloudWatchAlarm rules of the bake (0: no bake). */
+  readonly alarms?: number;
+  /** `ROLLBACK`, `RETRY` or `FAIL` (FAIL renders no onFailure) when the environment bakes. */
+  readonly onFailure?: string;
+}
+
+/** An approval gate: its manual approval actions must sit after the previous environment and before `gates`. */
+export interface ExpectedApproval {
+  /** The environment it gates. */
+  readonly gates: string;
+  /** The stage the approval actions are in. */
+  readonly stageName: string;
+  /** How many manual approval actions make up the gate. */
+  readonly approvals: number;
+  /** Migrations (action names) that must run after the approval. */
+  readonly migrations: string[];
+}
+
+export interface PipelineExpectations {
+  readonly mode: ReleaseMode;
+  readonly stages: ExpectedStage[];
+  readonly approvals: ExpectedApproval[];
+}
+
+/** Reads the final stages of a pipeline resource (its typed L1 `stages`, resolved). */
+export function readStages(cfnPipeline: codepipeline.CfnPipeline): DeclaredStage[] {
+  return Stack.of(cfnPipeline).resolve(cfnPipeline.stages) as DeclaredStage[];
+}
+
+/** Every broken invariant, as a message (empty when the pipeline is sound). */
+export function checkPipeline(stages: DeclaredStage[], expected: PipelineExpectations): string[] {
+  const errors: string[] = [];
+  const fail = (message: string) => errors.push(`DeliveryPipeline self-check: ${message}`);
+
+  checkLimits(stages, fail);
+
+  // Stages: exactly the planned ones, in order.
+  const names = stages.map(s => s.name);
+  const expectedNames = expected.stages.map(s => s.name);
+  if (names.join('\n') !== expectedNames.join('\n')) {
+    fail(`the pipeline's stages are [${names.join(', ')}], but the layout planned [${expectedNames.join(', ')}].`);
+    return errors;
+  }
+
+  stages.forEach((stage, i) => checkStage(stage, expected.stages[i], fail));
+  checkArtifacts(stages, fail);
+  checkApprovals(stages, expected, fail);
+  return errors;
+}
+
+type Fail = (message: string) => void;
+
+function checkLimits(stages: DeclaredStage[], fail: Fail): void {
+  if (stages.length > MAX_STAGES) {
+    fail(`the pipeline has ${stages.length} stages; CodePipeline allows ${MAX_STAGES}.`);
+  }
+  const stageNames = new Set<string>();
+  const ruleNames = new Map<string, string>();
+  for (const stage of stages) {
+    checkName(stage.name, `stage name '${stage.name}'`, fail);
+    if (stageNames.has(stage.name)) {
+      fail(`the stage name '${stage.name}' is used twice.`);
+    }
+    stageNames.add(stage.name);
+    if (stage.actions.length === 0 || stage.actions.length > MAX_ACTIONS_PER_STAGE) {
+      fail(`the stage '${stage.name}' has ${stage.actions.length} actions; CodePipeline allows 1 to ${MAX_ACTIONS_PER_STAGE}.`);
+    }
+    const actionNames = new Set<string>();
+    for (const action of stage.actions) {
+      checkName(action.name, `action name '${action.name}' in stage '${stage.name}'`, fail);
+      if (actionNames.has(action.name)) {
+        fail(`the action name '${action.name}' is used twice in stage '${stage.name}'.`);
+      }
+      actionNames.add(action.name);
+    }
+    for (const [when, block] of conditionBlocks(stage)) {
+      const conditions = block.conditions ?? [];
+      if (conditions.length > 1) {
+        fail(`the ${when} of stage '${stage.name}' has ${conditions.length} conditions; CodePipeline allows exactly 1.`);
+      }
+      for (const condition of conditions) {
+        const rules = condition.rules ?? [];
+        if (rules.length === 0 || rules.length > MAX_RULES_PER_CONDITION) {
+          fail(`a ${when} condition of stage '${stage.name}' has ${rules.length} rules; CodePipeline allows 1 to ${MAX_RULES_PER_CONDITION}.`);
+        }
+        for (const rule of rules) {
+          const name = rule.name ?? '';
+          checkName(name, `rule name '${name}' in stage '${stage.name}'`, fail);
+          const previous = ruleNames.get(name);
+          if (previous !== undefined) {
+            fail(`the rule name '${name}' is used in stage '${previous}' and in stage '${stage.name}'; rule names must be unique in the pipeline.`);
+          }
+          ruleNames.set(name, stage.name);
+        }
+      }
+    }
+  }
+}
+
+function conditionBlocks(stage: DeclaredStage): Array<[string, { readonly conditions?: DeclaredCondition[] }]> {
+  const blocks: Array<[string, { readonly conditions?: DeclaredCondition[] }]> = [];
+  if (stage.beforeEntry) blocks.push(['beforeEntry', stage.beforeEntry]);
+  if (stage.onSuccess) blocks.push(['onSuccess', stage.onSuccess]);
+  if (stage.onFailure?.conditions) blocks.push(['onFailure', stage.onFailure]);
+  return blocks;
+}
+
+function checkName(name: string, what: string, fail: Fail): void {
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    fail(`the ${what} is not a valid CodePipeline name (1 to ${MAX_NAME_LENGTH} letters, digits, '.', '@', '-' or '_').`);
+  }
+}
+
+function rulesOf(block: { readonly conditions?: DeclaredCondition[] } | undefined, provider: string): NonNullable<DeclaredCondition['rules']> {
+  return (block?.conditions ?? []).flatMap(c => c.rules ?? []).filter(r => r.ruleTypeId?.provider === provider);
+}
+
+function checkStage(stage: DeclaredStage, expected: ExpectedStage, fail: Fail): void {
+  const deploys = stage.actions.some(isDeployment);
+  if (deploys && expected.kind !== StageKind.STAGING && expected.kind !== StageKind.PRODUCTION) {
+    fail(`the stage '${stage.name}' deploys stacks but is a ${expected.kind} stage.`);
+  }
+  if (expected.kind === StageKind.PRODUCTION && !isProductionStage(stage.name)) {
+    fail(`the production stage '${stage.name}' is not named as one: freeze and the delivery metrics would not see it.`);
+  }
+
+  // Guard rails: every stage of an environment carries the environment's window, bake and rollback.
+  const windows = rulesOf(stage.beforeEntry, 'DeploymentWindow');
+  if (expected.window) {
+    const config = windows[0]?.configuration;
+    const ok = windows.length === 1 && config?.Cron === expected.window.cron && config?.TimeZone === expected.window.timeZone;
+    if (!ok) {
+      fail(`the stage '${stage.name}' of ${expected.environment} must only be entered in its deployment window (${expected.window.cron}, ${expected.window.timeZone}), but its beforeEntry condition ${windows.length === 0 ? 'has no DeploymentWindow rule' : 'has a different DeploymentWindow rule'}.`);
+    }
+  } else if (windows.length > 0) {
+    fail(`the stage '${stage.name}' has a deployment window that was not configured for it.`);
+  }
+  const alarms = rulesOf(stage.onSuccess, 'CloudWatchAlarm');
+  if ((expected.alarms ?? 0) !== alarms.length) {
+    fail(`the stage '${stage.name}' must bake on ${expected.alarms ?? 0} alarm(s), but its onSuccess condition has ${alarms.length} CloudWatchAlarm rule(s).`);
+  }
+  const onFailure = stage.onFailure?.result;
+  const wanted = expected.onFailure === 'FAIL' ? undefined : expected.onFailure;
+  if (onFailure !== wanted) {
+    fail(`the stage '${stage.name}' must ${wanted ? `${wanted.toLowerCase()} on failure` : 'have no onFailure result'}, but its onFailure result is ${onFailure ?? 'absent'}.`);
+  }
+
+  // Actions beside self-mutation restart the execution when their project changes.
+  if (expected.preparation) {
+    for (const action of stage.actions.filter(a => a.actionTypeId.provider === 'CodeBuild' && a.name !== 'Synth')) {
+      if (!JSON.stringify(action.configuration?.EnvironmentVariables ?? '').includes(PROJECT_CONFIG_HASH)) {
+        fail(`the CodeBuild action '${action.name}' runs beside self-mutation in stage '${stage.name}' without ${PROJECT_CONFIG_HASH}: a change to its project would not restart the execution.`);
+      }
+    }
+  }
+}
+
+function isDeployment(action: DeclaredAction): boolean {
+  return action.actionTypeId.category === 'Deploy';
+}
+
+function isApproval(action: DeclaredAction): boolean {
+  return action.actionTypeId.category === 'Approval';
+}
+
+/** Position of an action: (stage index, runOrder), compared lexicographically. */
+type Position = readonly [number, number];
+const before = (a: Position, b: Position) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+const positionOf = (stageIndex: number, action: DeclaredAction): Position => [stageIndex, action.runOrder ?? 1];
+
+function checkArtifacts(stages: DeclaredStage[], fail: Fail): void {
+  const produced = new Map<string, Position>();
+  stages.forEach((stage, i) => stage.actions.forEach(action => {
+    for (const output of action.outputArtifacts ?? []) {
+      produced.set(output.name, positionOf(i, action));
+    }
+  }));
+  stages.forEach((stage, i) => stage.actions.forEach(action => {
+    for (const input of action.inputArtifacts ?? []) {
+      const at = produced.get(input.name);
+      if (!at || !before(at, positionOf(i, action))) {
+        fail(`the action '${action.name}' in stage '${stage.name}' reads the artifact '${input.name}', which no earlier action produces.`);
+      }
+    }
+  }));
+}
+
+function checkApprovals(stages: DeclaredStage[], expected: PipelineExpectations, fail: Fail): void {
+  const approvals = stages.flatMap((stage, i) => stage.actions.filter(isApproval).map(action => ({ stage, action, at: positionOf(i, action) })));
+  const wanted = expected.approvals.reduce((n, a) => n + a.approvals, 0);
+  if (approvals.length !== wanted) {
+    const mode = expected.mode === ReleaseMode.CONTINUOUS_DELIVERY ? 'continuous delivery' : 'continuous deployment';
+    fail(`the pipeline has ${approvals.length} manual approval action(s), but ${mode} with this configuration needs exactly ${wanted} (${expected.approvals.map(a => `${a.gates}: ${a.approvals}`).join(', ') || 'none'}).`);
+  }
+  const environmentOf = (name: string) => expected.stages.find(s => s.name === name)?.environment;
+  const deployments = (environment: string) => stages.flatMap((stage, i) =>
+    environmentOf(stage.name) === environment ? stage.actions.filter(isDeployment).map(a => positionOf(i, a)) : []);
+  const environments = [...new Set(expected.stages.map(s => s.environment).filter((e): e is string => e !== undefined))];
+
+  for (const gate of expected.approvals) {
+    const mine = approvals.filter(a => a.stage.name === gate.stageName);
+    if (mine.length < gate.approvals) {
+      fail(`the approval that gates ${gate.gates} is missing from stage '${gate.stageName}'.`);
+      continue;
+    }
+    const envIndex = environments.indexOf(gate.gates);
+    const previous = envIndex > 0 ? deployments(environments[envIndex - 1]) : [];
+    const gated = deployments(gate.gates);
+    for (const { action, at } of mine) {
+      if (previous.some(p => !before(p, at))) {
+        fail(`the approval '${action.name}' for ${gate.gates} runs before ${environments[envIndex - 1]} is deployed; it must follow that deployment.`);
+      }
+      if (gated.some(p => !before(at, p))) {
+        fail(`the approval '${action.name}' does not precede every deployment of ${gate.gates}.`);
+      }
+      for (const migration of gate.migrations) {
+        const run = stages.flatMap((s, i) => s.actions.filter(a => a.name === migration).map(a => positionOf(i, a)));
+        if (run.length === 0 || run.some(p => !before(at, p))) {
+          fail(`the migration '${migration}' of ${gate.gates} must run after the approval '${action.name}'.`);
+        }
+      }
+    }
+  }
+}
