@@ -43,10 +43,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   // Lambda handlers (src/**/*.lambda.ts) are bundled with esbuild at build time into assets/, so users need
-  // neither esbuild nor Docker at synth. The Node.js 22 runtime provides AWS SDK v3: keep it external.
+  // neither esbuild nor Docker at synth. The Node.js 24 runtime (the newest; cdk-nag L1 asks for it) provides AWS SDK v3: keep it external.
   lambdaAutoDiscover: true,
   lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false },
   },
   bin: {

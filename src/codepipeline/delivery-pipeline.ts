@@ -6,6 +6,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ApprovalOptions } from './approval-options';
 import { addPipelineNotifications, NotificationOptions } from './notifications';
+import { ApprovalGuard } from './private/approval-guard/approval-guard';
 import { ApprovalStep } from './private/approval-step';
 import { FoldingStage, LayoutPipeline } from './private/layout-pipeline';
 import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './private/nag-acknowledgments';
@@ -320,6 +321,8 @@ export class DeliveryPipeline extends Construct {
       throw new Error(`DeliveryPipeline: CDK Pipelines did not build the stage(s) ${pipeline.unansweredStages.join(', ')} the layout planned. Please report it with your aws-cdk-lib version.`);
     }
 
+    guardParallelApprovals(this, this.pipeline);
+
     if (props.notifications) {
       this.notificationRule = addPipelineNotifications(this, this.pipeline, props.notifications);
     }
@@ -344,6 +347,28 @@ export class DeliveryPipeline extends Construct {
       }),
     });
   }
+}
+
+/**
+ * A failed action beside a pending approval leaves the stage waiting on the approval (up to its timeout, 7 days by
+ * default) and newer executions queue behind it. Every stage where an approval shares its runOrder with other
+ * actions gets an `ApprovalGuard` that rejects the approval when one of them fails.
+ */
+function guardParallelApprovals(scope: Construct, pipeline: codepipeline.Pipeline): ApprovalGuard[] {
+  return pipeline.stages.flatMap(stage => {
+    const approvals = stage.actions.filter(a => a.actionProperties.category === codepipeline.ActionCategory.APPROVAL);
+    const beside = stage.actions.filter(a => a.actionProperties.category !== codepipeline.ActionCategory.APPROVAL
+      && approvals.some(approval => (approval.actionProperties.runOrder ?? 1) === (a.actionProperties.runOrder ?? 1)));
+    if (approvals.length === 0 || beside.length === 0) {
+      return [];
+    }
+    return [new ApprovalGuard(scope, `ApprovalGuard-${stage.stageName}`, {
+      pipeline,
+      stageName: stage.stageName,
+      approvalActionNames: approvals.map(a => a.actionProperties.actionName),
+      watchedActionNames: beside.map(a => a.actionProperties.actionName),
+    })];
+  });
 }
 
 function expectedStage(stage: PlannedStage, guards: EnvironmentGuards | undefined): ExpectedStage {

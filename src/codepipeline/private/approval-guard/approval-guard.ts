@@ -1,4 +1,4 @@
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -40,7 +40,7 @@ const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
  * This construct listens for FAILED events of the watched actions and rejects the approval with a summary that
  * names the failed step, so the stage fails at once.
  *
- * It creates: an EventBridge rule, a Lambda function (bundled handler, Node.js 22) with its own log group and a
+ * It creates: an EventBridge rule, a Lambda function (bundled handler, Node.js 24) with its own log group and a
  * least-privilege role, and an encrypted, SSL-only dead-letter queue that receives events EventBridge could not
  * deliver and events the function failed on after its retries, with an alarm when the queue is not empty.
  */
@@ -111,11 +111,6 @@ export class ApprovalGuard extends Construct {
       retryAttempts: 2,
       maxEventAge: Duration.hours(1),
       deadLetterQueue: this.deadLetterQueue,
-    });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'The handler is bundled for the Node.js 22 runtime (projen lambdaOptions in .projenrc.ts), which Lambda '
-        + 'supports until 2027; the runtime moves with the bundling target, not independently of it.',
     });
 
     this.rule = new events.Rule(this, 'Rule', {
