@@ -28,6 +28,13 @@ describe.each(examples)('examples/%s', (_name, create) => {
   });
 });
 
+test('examples/guarded-production: the pipeline stack depends on every stack whose alarms its bake rules read', () => {
+  const pipeline = guardedProduction(new App());
+  // (besides the cross-region support stacks of the artifact replication buckets)
+  expect(Stack.of(pipeline).dependencies.map(s => s.stackName).filter(n => n.startsWith('ReleaseAlarms-')).sort())
+    .toEqual(['ReleaseAlarms-ap-southeast-2', 'ReleaseAlarms-eu-west-1', 'ReleaseAlarms-us-east-1']);
+});
+
 test('hops: delivery 8, deployment without change sets 7, guarded 14 (migrations and deploy markers are actions; windows and bakes are not)', () => {
   const hops = examples.map(([, create]) => PipelineShape.fromStack(Stack.of(create(new App()))).criticalPathHops);
   expect(hops).toEqual([8, 7, 14]);

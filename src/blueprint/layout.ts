@@ -1,4 +1,4 @@
-import { partStageName, StageKind, TEST_STAGE } from '../contract';
+import { MAX_NAME_LENGTH, partStageName, StageKind, TEST_STAGE } from '../contract';
 
 /**
  * Engine-independent stage layout: which CodePipeline-like stages the release path becomes, in order.
@@ -88,6 +88,11 @@ export function planLayout(input: LayoutInput): PipelineLayout {
       }
     });
     const parts = packTargets(env, max);
+    const longest = partStageName(env.name, parts.length, parts.length);
+    if (longest.length > MAX_NAME_LENGTH) {
+      const room = MAX_NAME_LENGTH - (longest.length - (env.name.length - env.name.indexOf('-') - 1));
+      throw new Error(`${env.property}.name: once the wave is split into ${parts.length} parts its stage '${partStageName(env.name, 1, parts.length)}' has ${longest.length} characters; CodePipeline allows ${MAX_NAME_LENGTH}. Use a wave name of at most ${room} characters.`);
+    }
     parts.forEach((members, i) => stages.push({
       name: partStageName(env.name, i + 1, parts.length),
       kind: env.kind,

@@ -155,5 +155,5 @@ function dependOnAlarmStack(pipelineStack: Stack, alarm: cloudwatch.IAlarm, prop
   if (Stage.of(alarmStack) !== Stage.of(pipelineStack)) {
     throw new Error(`${property}: the alarm '${alarm.node.path}' is defined in the stack '${alarmStack.stackName}', which belongs to the Stage '${Stage.of(alarmStack)?.node.path ?? '(app)'}', not to the pipeline's app. The pipeline's rules need the alarm before any deployment: define it in a stack beside the pipeline stack (see examples/guarded-production), or import it with cloudwatch.Alarm.fromAlarmArn().`);
   }
-  pipelineStack.addDependency(alarmStack, `the pipeline's bake rules read the alarm ${alarm.node.path}`);
+  pipelineStack.addStackDependency(alarmStack, `the pipeline's bake rules read the alarm ${alarm.node.path}`);
 }

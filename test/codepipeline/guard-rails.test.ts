@@ -1,0 +1,211 @@
+import { DisableStageTransitionCommand, GetPipelineCommand } from '@aws-sdk/client-codepipeline';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { BakeFailureAction, DeliveryPipeline, PipelineShape } from '../../src';
+import { isProductionStage } from '../../src/contract';
+import { ruleName } from '../../src/codepipeline/private/stage-conditions';
+import { PIPELINE_ENV } from '../fixtures/app';
+import { GeneratedConfig, generatedApp, generatedProps, simpleConfig } from '../fixtures/generated-app';
+import { mockedOperations, pipelineDefinition, PIPELINE } from '../runtime/sdk-fixtures';
+
+interface RuleJson { Name: string; RuleTypeId: { Provider: string }; Configuration: Record<string, string> }
+interface ActionJson { Name: string; RunOrder: number; ActionTypeId: { Category: string; Provider: string }; Configuration?: Record<string, unknown> }
+interface StageJson {
+  Name: string;
+  Actions: ActionJson[];
+  BeforeEntry?: { Conditions: Array<{ Rules: RuleJson[] }> };
+  OnSuccess?: { Conditions: Array<{ Rules: RuleJson[] }> };
+  OnFailure?: { Result: string };
+}
+
+function stagesOf(stack: Stack): StageJson[] {
+  const [pipeline] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
+  return pipeline.Properties.Stages as StageJson[];
+}
+
+const deploys = (stage: StageJson) => stage.Actions.filter(a => a.ActionTypeId.Category === 'Deploy');
+const guarded: Partial<GeneratedConfig> = { production: { window: true, bakeAlarms: 2 } };
+
+describe('scale: a production phase with more targets than one CodePipeline stage holds', () => {
+  test.each([
+    // targets, expected production stages (2 actions per target with change sets: 25 targets per stage)
+    [1, ['Production']],
+    [30, ['Production-1', 'Production-2']],
+    [100, ['Production-1', 'Production-2', 'Production-3', 'Production-4']],
+  ])('%i targets: every production stage carries the window, the bake and the rollback', (targets, expected) => {
+    const { stack, pipeline } = generatedApp(simpleConfig(targets, guarded));
+    const stages = stagesOf(stack);
+    const production = stages.filter(s => isProductionStage(s.Name));
+
+    expect(production.map(s => s.Name)).toEqual(expected);
+    expect(pipeline.stageNames).toEqual(stages.map(s => s.Name));
+    expect(pipeline.pipeline.stages.map(s => s.stageName)).toEqual(stages.map(s => s.Name));
+    expect(production.reduce((n, s) => n + deploys(s).length, 0)).toBe(targets * 2);
+    for (const stage of production) {
+      expect(stage.Actions.length).toBeLessThanOrEqual(50);
+      expect(stage.BeforeEntry?.Conditions[0].Rules.map(r => [r.RuleTypeId.Provider, r.Configuration.TimeZone]))
+        .toEqual([['DeploymentWindow', 'Europe/Berlin']]);
+      expect(stage.OnSuccess?.Conditions[0].Rules.map(r => [r.RuleTypeId.Provider, r.Configuration.AlarmStates, r.Configuration.WaitTime]))
+        .toEqual([['CloudWatchAlarm', 'ALARM', '10'], ['CloudWatchAlarm', 'ALARM', '10']]);
+      expect(stage.OnFailure?.Result).toBe('ROLLBACK');
+    }
+  });
+
+  test('each target deploys whole in one part; the approval precedes the first part', () => {
+    const { stack } = generatedApp(simpleConfig(30, { stacksPerTarget: 2 }));
+    const stages = stagesOf(stack);
+    const production = stages.filter(s => isProductionStage(s.Name));
+    // 4 actions per target (2 stacks x prepare+execute): 12 targets per stage.
+    expect(production.map(s => deploys(s).length)).toEqual([48, 48, 24]);
+    for (const stage of production) {
+      const targetsHere = new Set(deploys(stage).map(a => a.Name.split('.')[0]));
+      for (const other of production.filter(s => s !== stage)) {
+        expect(deploys(other).some(a => targetsHere.has(a.Name.split('.')[0]))).toBe(false);
+      }
+    }
+    const staging = stages.find(s => s.Name === 'Staging')!;
+    expect(staging.Actions.filter(a => a.ActionTypeId.Category === 'Approval').map(a => a.Name)).toEqual(['PromoteToProduction']);
+  });
+
+  test('freeze and the delivery metrics recognise every production part', async () => {
+    const { pipeline } = generatedApp(simpleConfig(100));
+    const { mock, ops } = mockedOperations();
+    mock.on(GetPipelineCommand).resolves(pipelineDefinition(pipeline.stageNames));
+    mock.on(DisableStageTransitionCommand).resolves({});
+
+    const outcome = await ops.freeze({ reason: 'Quarter end' });
+
+    expect(outcome.stageNames).toEqual(['Production-1', 'Production-2', 'Production-3', 'Production-4']);
+    expect(mock.commandCalls(DisableStageTransitionCommand).map(c => c.args[0].input.pipelineName)).toEqual(Array(4).fill(PIPELINE));
+  });
+
+  test('waves split too: Production-<wave>-<n>, each part with the wave\'s guard rails', () => {
+    const { stack } = generatedApp({
+      ...simpleConfig(0),
+      useWaves: true,
+      waves: [{ targets: 1, bakeAlarms: 1 }, { targets: 60, window: true, bakeAlarms: 1, onFailure: BakeFailureAction.RETRY }],
+    });
+    const stages = stagesOf(stack);
+    expect(stages.map(s => s.Name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production-w1', 'Production-w2-1', 'Production-w2-2', 'Production-w2-3']);
+    for (const stage of stages.slice(5)) {
+      expect(stage.BeforeEntry?.Conditions[0].Rules[0].Name).toBe(`${stage.Name}-DeploymentWindow`);
+      expect(stage.OnFailure?.Result).toBe('RETRY');
+    }
+    expect(stages[4].BeforeEntry).toBeUndefined();
+  });
+
+  test('a Stage too large for one CodePipeline stage is a clear error', () => {
+    expect(() => generatedApp(simpleConfig(1, { stacksPerTarget: 26 })))
+      .toThrow("staging: the Stage 'Staging' deploys with 52 actions, more than the 50 a CodePipeline stage holds. Split its stacks over several Stages, or set useChangeSets: false (one action per stack instead of two).");
+  });
+
+  test('more than 50 stages is a clear error naming the count and the fix', () => {
+    const config: GeneratedConfig = { ...simpleConfig(0), useWaves: true, waves: Array.from({ length: 60 }, () => ({ targets: 1 })) };
+    expect(() => generatedApp(config))
+      .toThrow('pipeline: the release path needs 64 stages (Source, Build, 61 deployment stage(s) for 61 environment(s), 1 test stage(s)); CodePipeline allows 50. Use fewer production waves (60 now: put several Stages in one wave, they deploy in parallel), or fewer targets per wave.');
+  });
+});
+
+describe('scale: test steps', () => {
+  test('60 test steps continue in Test-2; self-mutation and assets stay beside the first', () => {
+    const { stack, pipeline } = generatedApp(simpleConfig(1, { tests: 60 }));
+    const stages = stagesOf(stack);
+    expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Test-1', 'Test-2', 'Staging', 'Production']);
+    const [test1, test2] = [stages[2], stages[3]];
+    expect(test1.Actions.map(a => a.Name)).toContain('SelfMutate');
+    expect(test1.Actions.length + test2.Actions.length).toBe(61); // 60 tests + self-mutation (no assets)
+    expect(test1.Actions.length).toBeLessThanOrEqual(50);
+    expect(new Set(test1.Actions.map(a => a.RunOrder))).toEqual(new Set([1]));
+  });
+});
+
+describe('bad input at the limits: clear errors at synth', () => {
+  test('a bake with more alarms than a condition holds', () => {
+    expect(() => generatedApp(simpleConfig(1, { production: { bakeAlarms: 6 } })))
+      .toThrow('production.bake.alarms: 6 alarms, but a CodePipeline condition holds at most 5 rules (one CloudWatchAlarm rule per alarm) and a stage has exactly one onSuccess condition. Combine related alarms into a cloudwatch.CompositeAlarm (AlarmRule.anyOf(...)) and bake on at most 5.');
+  });
+
+  test('an empty wave', () => {
+    expect(() => generatedApp({ ...simpleConfig(0), useWaves: true, waves: [{ targets: 1 }, { targets: 0 }] }))
+      .toThrow("production.waves[1].stages: the wave 'w2' has no Stage, so it would deploy nothing. Add its Stages, or remove the wave.");
+  });
+
+  test('a wave name that leaves no room for the part number once the wave is split', () => {
+    const app = new App();
+    const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
+    const props = generatedProps({ ...simpleConfig(0), useWaves: true, waves: [{ targets: 30 }] }, app, stack);
+    const name = 'w'.repeat(89);
+    expect(() => new DeliveryPipeline(stack, 'Delivery', { ...props, production: { waves: [{ ...props.production.waves![0], name }] } }))
+      .toThrow(`production.waves[0].name: once the wave is split into 2 parts its stage 'Production-${name}-1' has 102 characters; CodePipeline allows 100. Use a wave name of at most 87 characters.`);
+  });
+
+  test('long rule names are shortened by a stable rule and stay unique', () => {
+    const long = `Production-${'x'.repeat(89)}`;
+    const name = ruleName(long, 'Alarm1');
+    expect(name).toHaveLength(100);
+    expect(name).toBe(ruleName(long, 'Alarm1'));
+    expect(name).not.toBe(ruleName(long, 'Alarm2'));
+    expect(name).toMatch(/^Production-x+-[0-9a-f]{8}$/);
+    expect(ruleName('Production', 'Alarm1')).toBe('Production-Alarm1');
+  });
+});
+
+describe('actions beside self-mutation restart the execution when their project changes', () => {
+  function pipelineResource(command: string): unknown {
+    const app = new App();
+    const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
+    const props = generatedProps(simpleConfig(1), app, stack);
+    new DeliveryPipeline(stack, 'Delivery', { ...props, tests: [{ name: 'Test1', commands: [command] }] });
+    const [pipeline] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
+    return pipeline.Properties;
+  }
+
+  test('changing a test command changes the pipeline definition (so self-mutation restarts the execution)', () => {
+    const before = pipelineResource('npm test');
+    const after = pipelineResource('npm run test:all');
+    expect(after).not.toEqual(before);
+    expect(pipelineResource('npm test')).toEqual(before); // stable across syntheses
+  });
+
+  test('every CodeBuild action in the stage with self-mutation carries _PROJECT_CONFIG_HASH', () => {
+    const { stack } = generatedApp(simpleConfig(1, { tests: 3 }));
+    const test = stagesOf(stack).find(s => s.Name === 'Test')!;
+    for (const action of test.Actions) {
+      expect(JSON.stringify(action.Configuration?.EnvironmentVariables)).toContain('_PROJECT_CONFIG_HASH');
+    }
+  });
+
+  test('without tests, self-mutation runs in the build stage\'s second slot, with the hash', () => {
+    const { stack, pipeline } = generatedApp(simpleConfig(1, { tests: 0 }));
+    const build = stagesOf(stack).find(s => s.Name === 'Build')!;
+    expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Staging', 'Production']);
+    expect(build.Actions.map(a => [a.Name, a.RunOrder])).toEqual([['Synth', 1], ['SelfMutate', 2]]);
+  });
+});
+
+describe('the construct checks its own output', () => {
+  test('an approval added after construction breaks the approval invariant: synth fails naming it', () => {
+    const { app, pipeline } = generatedApp(simpleConfig(1));
+    const production = pipeline.pipeline.stages.find(s => s.stageName === 'Production')!;
+    production.addAction(new cpactions.ManualApprovalAction({ actionName: 'Sneaky', runOrder: 9 }));
+    expect(() => app.synth()).toThrow(/DeliveryPipeline self-check: the pipeline has 2 manual approval action\(s\), but continuous delivery with this configuration needs exactly 1 \(Production: 1\)/);
+  });
+
+  test('a deployment added to a test stage is caught', () => {
+    const { app, pipeline } = generatedApp(simpleConfig(1));
+    const test = pipeline.pipeline.stages.find(s => s.stageName === 'Test')!;
+    const artifact = new codepipeline.Artifact('Extra');
+    test.addAction(new cpactions.S3DeployAction({
+      actionName: 'Deploy', input: artifact, bucket: s3.Bucket.fromBucketName(Stack.of(pipeline), 'Site', 'site-bucket'),
+    }));
+    expect(() => app.synth()).toThrow(/DeliveryPipeline self-check: .*Deploy.*/);
+  });
+
+  test('a sound pipeline passes, and the shape helper agrees with the construct', () => {
+    const { stack, pipeline } = generatedApp(simpleConfig(30, guarded));
+    expect(PipelineShape.fromStack(stack).stageNames).toEqual(pipeline.stageNames);
+  });
+});
