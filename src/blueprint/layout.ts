@@ -29,6 +29,9 @@ export interface LayoutEnvironment {
   readonly preActions: number;
   /** Actions after the deployments (verification, the next environment's approval): in the last part. */
   readonly postActions: number;
+  /** What the pre and post actions are, for messages. */
+  readonly preDescription?: string;
+  readonly postDescription?: string;
 }
 
 export interface LayoutInput {
@@ -87,6 +90,11 @@ export function planLayout(input: LayoutInput): PipelineLayout {
         throw new Error(`${env.property}: the Stage '${env.targetNames[i]}' deploys with ${actions} actions, more than the ${max} a CodePipeline stage holds. Split its stacks over several Stages, or set useChangeSets: false (one action per stack instead of two).`);
       }
     });
+    for (const [count, when, what] of [[env.preActions, 'before', env.preDescription], [env.postActions, 'after', env.postDescription]] as const) {
+      if (count > max) {
+        throw new Error(`${env.property}: ${count} actions must run ${when} its deployments${what ? ` (${what})` : ''}, more than the ${max} a CodePipeline stage holds.${what?.includes('permission') ? ' The permission-broadening check adds 2 actions per gated Stage: split the gated environment into waves of fewer Stages, or approve manually.' : ''}`);
+      }
+    }
     const parts = packTargets(env, max);
     const longest = partStageName(env.name, parts.length, parts.length);
     if (longest.length > MAX_NAME_LENGTH) {

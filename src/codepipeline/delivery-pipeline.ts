@@ -193,15 +193,21 @@ export class DeliveryPipeline extends Construct {
       maxStages: MAX_STAGES,
       environments: environments.map((env, i) => {
         const next = environments[i + 1];
+        const gateBefore = gateOf(env, GatePlacement.BEFORE_DEPLOYMENT);
+        const gateNext = next && gateOf(next, GatePlacement.WITH_STAGING_VERIFICATION);
+        const approvalWhat = (gated: ReleaseEnvironment) => autoApprove
+          ? `a permission-broadening check and approval for each of the ${gated.stages.length} Stage(s) of ${gated.name}: ${approvalActions(gated)} actions`
+          : `the approval of ${gated.name}`;
         return {
           name: env.name,
+          preDescription: [gateBefore ? approvalWhat(env) : '', `${(env.options.migrations ?? []).length} migration(s)`].filter(Boolean).join(', '),
+          postDescription: [`${(env.options.verify ?? []).length} verification step(s)`, gateNext ? approvalWhat(next) : ''].filter(Boolean).join(', '),
           kind: env.kind,
           property: env.property,
           targetActions: env.stages.map(stage => stacksOf(stage).length * (useChangeSets ? 2 : 1)),
           targetNames: env.stages.map(stage => stage.node.path),
-          preActions: (gateOf(env, GatePlacement.BEFORE_DEPLOYMENT) ? approvalActions(env) : 0) + (env.options.migrations ?? []).length,
-          postActions: (env.options.verify ?? []).length
-            + (next && gateOf(next, GatePlacement.WITH_STAGING_VERIFICATION) ? approvalActions(next) : 0),
+          preActions: (gateBefore ? approvalActions(env) : 0) + (env.options.migrations ?? []).length,
+          postActions: (env.options.verify ?? []).length + (gateNext ? approvalActions(next) : 0),
         };
       }),
     });
@@ -304,12 +310,13 @@ export class DeliveryPipeline extends Construct {
       targets.forEach(target => wave.addStage(target));
       expected.push({ requestNames: [waveId, ...(targets.length === 1 ? [targets[0].stageName] : [])], answer: () => l2 });
 
-      for (const gate of [gateBefore, gateNext]) {
+      for (const [gate, steps] of [[gateBefore, approvals], [gateNext, promote]] as const) {
         if (gate) {
           expectedApprovals.push({
             gates: gate.gates,
             stageName: stage.name,
             approvals: manualApprovals(gate === gateNext ? next : env),
+            actionNames: steps.map(s => s.id),
             migrations: gate.migrations,
           });
         }

@@ -5,8 +5,8 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BakeFailureAction, DeliveryPipeline, PipelineShape } from '../../src';
-import { isProductionStage } from '../../src/contract';
 import { ruleName } from '../../src/codepipeline/private/stage-conditions';
+import { isProductionStage } from '../../src/contract';
 import { PIPELINE_ENV } from '../fixtures/app';
 import { GeneratedConfig, generatedApp, generatedProps, simpleConfig } from '../fixtures/generated-app';
 import { mockedOperations, pipelineDefinition, PIPELINE } from '../runtime/sdk-fixtures';
@@ -133,6 +133,14 @@ describe('bad input at the limits: clear errors at synth', () => {
       .toThrow("production.waves[1].stages: the wave 'w2' has no Stage, so it would deploy nothing. Add its Stages, or remove the wave.");
   });
 
+  test('auto-approval for more Stages than one stage holds (a check and an approval per Stage)', () => {
+    const config = simpleConfig(26, {
+      requireManualApproval: false, tests: 0, autoApprove: true, staging: {}, waves: [{ targets: 26, migrations: 1 }],
+    });
+    expect(() => generatedApp(config))
+      .toThrow('staging: 52 actions must run after its deployments (0 verification step(s), a permission-broadening check and approval for each of the 26 Stage(s) of Production: 52 actions), more than the 50 a CodePipeline stage holds. The permission-broadening check adds 2 actions per gated Stage: split the gated environment into waves of fewer Stages, or approve manually.');
+  });
+
   test('a wave name that leaves no room for the part number once the wave is split', () => {
     const app = new App();
     const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
@@ -202,6 +210,18 @@ describe('the construct checks its own output', () => {
       actionName: 'Deploy', input: artifact, bucket: s3.Bucket.fromBucketName(Stack.of(pipeline), 'Site', 'site-bucket'),
     }));
     expect(() => app.synth()).toThrow(/DeliveryPipeline self-check: .*Deploy.*/);
+  });
+
+  // Shrunk counterexample of the property-based test: two gates in one stage (the staging migration's approval before
+  // the staging deployment, the production migration's beside the staging verification) were mixed up by the check.
+  test('regression: two approval gates in the Staging stage are told apart', () => {
+    const { app, stack } = generatedApp(simpleConfig(22, {
+      requireManualApproval: false, tests: 0, useChangeSets: false, staging: { migrations: 1 }, waves: [{ targets: 22, migrations: 1 }],
+    }));
+    expect(() => app.synth()).not.toThrow();
+    const staging = stagesOf(stack).find(s => s.Name === 'Staging')!;
+    expect(staging.Actions.filter(a => a.ActionTypeId.Category === 'Approval').map(a => [a.Name, a.RunOrder]))
+      .toEqual([['Approve', 1], ['PromoteToProduction', 4]]);
   });
 
   test('a sound pipeline passes, and the shape helper agrees with the construct', () => {

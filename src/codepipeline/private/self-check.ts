@@ -67,6 +67,8 @@ export interface ExpectedApproval {
   readonly stageName: string;
   /** How many manual approval actions make up the gate. */
   readonly approvals: number;
+  /** Names of the gate's approval actions (or the prefix before `.`, for approvals that a step renders as `<name>.<part>`). */
+  readonly actionNames: string[];
   /** Migrations (action names) that must run after the approval. */
   readonly migrations: string[];
 }
@@ -253,7 +255,8 @@ function checkApprovals(stages: DeclaredStage[], expected: PipelineExpectations,
   const environments = [...new Set(expected.stages.map(s => s.environment).filter((e): e is string => e !== undefined))];
 
   for (const gate of expected.approvals) {
-    const mine = approvals.filter(a => a.stage.name === gate.stageName);
+    const mine = approvals.filter(a => a.stage.name === gate.stageName
+      && gate.actionNames.some(n => a.action.name === n || a.action.name.startsWith(`${n}.`)));
     if (mine.length < gate.approvals) {
       fail(`the approval that gates ${gate.gates} is missing from stage '${gate.stageName}'.`);
       continue;

@@ -1,0 +1,213 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as fc from 'fast-check';
+import { BakeFailureAction } from '../../src';
+import { isProductionStage } from '../../src/contract';
+import { GeneratedConfig, GeneratedGuards, generatedApp } from '../fixtures/generated-app';
+
+/**
+ * Property-based: generated configurations are synthesized for real, and the synthesized template is checked
+ * against the guard-rail invariants by an oracle written independently of the construct's own self-check.
+ * Invalid configurations must be rejected with a message that names the property.
+ */
+
+interface Action {
+  Name: string;
+  RunOrder?: number;
+  ActionTypeId: { Category: string };
+  InputArtifacts?: Array<{ Name: string }>;
+  OutputArtifacts?: Array<{ Name: string }>;
+}
+interface Rule { Name: string; RuleTypeId: { Provider: string } }
+interface Stage {
+  Name: string;
+  Actions: Action[];
+  BeforeEntry?: { Conditions: Array<{ Rules: Rule[] }> };
+  OnSuccess?: { Conditions: Array<{ Rules: Rule[] }> };
+  OnFailure?: { Result: string };
+}
+
+const guardsArb = (maxAlarms: number): fc.Arbitrary<GeneratedGuards> => fc.record({
+  window: fc.boolean(),
+  bakeAlarms: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: maxAlarms }) }),
+  onFailure: fc.constantFrom(undefined, BakeFailureAction.ROLLBACK, BakeFailureAction.RETRY, BakeFailureAction.FAIL),
+  requireManualApproval: fc.constantFrom(undefined, undefined, true, false),
+  migrations: fc.integer({ min: 0, max: 2 }),
+  gatedMigrations: fc.constantFrom(undefined, true, false),
+  verify: fc.integer({ min: 0, max: 2 }),
+}, { requiredKeys: [] });
+
+const targetsArb = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }) },
+  { weight: 3, arbitrary: fc.integer({ min: 5, max: 40 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 41, max: 120 }) },
+);
+
+function configArb(maxAlarms: number): fc.Arbitrary<GeneratedConfig> {
+  return fc.record({
+    requireManualApproval: fc.boolean(),
+    tests: fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.integer({ min: 5, max: 60 }) }),
+    useChangeSets: fc.boolean(),
+    stacksPerTarget: fc.integer({ min: 1, max: 2 }),
+    staging: guardsArb(maxAlarms),
+    useWaves: fc.boolean(),
+    waves: fc.array(fc.record({ targets: targetsArb }).chain(w => guardsArb(maxAlarms).map(g => ({ ...g, ...w }))), { minLength: 1, maxLength: 4 }),
+    production: fc.record({ window: fc.boolean(), bakeAlarms: fc.integer({ min: 0, max: maxAlarms }) }),
+    autoApprove: fc.constantFrom(false, false, false, true),
+  }).map(c => {
+    // At most 120 production targets in all; one wave when `stages` is used.
+    let budget = 120;
+    const waves = (c.useWaves ? c.waves : c.waves.slice(0, 1)).map(w => {
+      const targets = Math.min(w.targets, Math.max(1, budget));
+      budget -= targets;
+      return { ...w, targets };
+    });
+    return { ...c, waves };
+  });
+}
+
+/** The environments in order, with the guard rails that apply to each (production-level defaults resolved). */
+function environments(config: GeneratedConfig): Array<{ name: string; guards: GeneratedGuards; targets: number }> {
+  const production = config.useWaves
+    ? config.waves.map((w, i) => ({
+      name: `Production-w${i + 1}`,
+      targets: w.targets,
+      guards: {
+        ...w,
+        window: w.window || config.production.window,
+        bakeAlarms: w.bakeAlarms || config.production.bakeAlarms,
+        onFailure: w.bakeAlarms ? w.onFailure : undefined,
+      },
+    }))
+    : [{
+      name: 'Production',
+      targets: config.waves[0].targets,
+      guards: {
+        ...config.waves[0],
+        window: config.production.window || config.waves[0].window,
+        bakeAlarms: config.production.bakeAlarms || config.waves[0].bakeAlarms,
+        onFailure: config.production.bakeAlarms ? undefined : config.waves[0].onFailure,
+      },
+    }];
+  return [{ name: 'Staging', targets: 1, guards: config.staging }, ...production];
+}
+
+/** The environments a person must approve before they are entered. */
+function gatedEnvironments(config: GeneratedConfig): string[] {
+  const envs = environments(config);
+  const firstGated = config.requireManualApproval ? envs.slice(1).find(e => e.guards.requireManualApproval !== false)?.name : undefined;
+  return envs.filter(e => e.name === firstGated || e.guards.requireManualApproval === true
+    || ((e.guards.migrations ?? 0) > 0 && e.guards.gatedMigrations !== false)).map(e => e.name);
+}
+
+function checkInvariants(config: GeneratedConfig, stages: Stage[], stageNames: string[]): void {
+  expect(stages.map(s => s.Name)).toEqual(stageNames);
+  expect(stages.length).toBeLessThanOrEqual(50);
+  const ruleNames = new Set<string>();
+  for (const stage of stages) {
+    expect(stage.Actions.length).toBeGreaterThan(0);
+    expect(stage.Actions.length).toBeLessThanOrEqual(50);
+    expect(new Set(stage.Actions.map(a => a.Name)).size).toBe(stage.Actions.length);
+    for (const block of [stage.BeforeEntry, stage.OnSuccess]) {
+      expect((block?.Conditions ?? []).length).toBeLessThanOrEqual(1);
+      for (const rule of (block?.Conditions ?? []).flatMap(c => c.Rules)) {
+        expect(rule.Name).toMatch(/^[A-Za-z0-9.@\-_]{1,100}$/);
+        expect(ruleNames.has(rule.Name)).toBe(false);
+        ruleNames.add(rule.Name);
+      }
+      expect((block?.Conditions ?? []).flatMap(c => c.Rules).length).toBeLessThanOrEqual(5);
+    }
+  }
+
+  // Every stage of an environment carries the environment's window, bake and rollback.
+  const envOf = (stageName: string) => environments(config).find(e => stageName === e.name || new RegExp(`^${e.name}-\\d+$`).test(stageName));
+  let deployments = 0;
+  for (const stage of stages) {
+    const env = envOf(stage.Name);
+    const deploys = stage.Actions.filter(a => a.ActionTypeId.Category === 'Deploy').length;
+    deployments += deploys;
+    if (!env) {
+      expect(deploys).toBe(0);
+      continue;
+    }
+    expect(env.name === 'Staging' || isProductionStage(stage.Name)).toBe(true);
+    expect((stage.BeforeEntry?.Conditions[0].Rules ?? []).map(r => r.RuleTypeId.Provider)).toEqual(env.guards.window ? ['DeploymentWindow'] : []);
+    expect((stage.OnSuccess?.Conditions[0].Rules ?? []).filter(r => r.RuleTypeId.Provider === 'CloudWatchAlarm')).toHaveLength(env.guards.bakeAlarms ?? 0);
+    const onFailure = env.guards.bakeAlarms ? (env.guards.onFailure ?? BakeFailureAction.ROLLBACK) : undefined;
+    expect(stage.OnFailure?.Result).toBe(onFailure === BakeFailureAction.FAIL ? undefined : onFailure);
+  }
+  const targets = environments(config).reduce((n, e) => n + e.targets, 0);
+  expect(deployments).toBe(targets * config.stacksPerTarget * (config.useChangeSets ? 2 : 1));
+
+  // Artifacts are produced before they are read.
+  const position = (i: number, a: Action) => i * 1000 + (a.RunOrder ?? 1);
+  const produced = new Map<string, number>();
+  stages.forEach((s, i) => s.Actions.forEach(a => (a.OutputArtifacts ?? []).forEach(o => produced.set(o.Name, position(i, a)))));
+  stages.forEach((s, i) => s.Actions.forEach(a => (a.InputArtifacts ?? []).forEach(input => {
+    expect(produced.get(input.Name)).toBeLessThan(position(i, a));
+  })));
+
+  // Approvals: one gate (per gated Stage with auto-approval) between the previous environment and each gated one.
+  const approvals = stages.flatMap((s, i) => s.Actions.filter(a => a.ActionTypeId.Category === 'Approval').map(a => position(i, a)));
+  const gated = gatedEnvironments(config);
+  const envs = environments(config);
+  const approvalsPerGate = (name: string) => config.autoApprove ? envs.find(e => e.name === name)!.targets : 1;
+  expect(approvals).toHaveLength(gated.reduce((n, g) => n + approvalsPerGate(g), 0));
+  const deployPositions = (env: string) => stages.flatMap((s, i) => envOf(s.Name)?.name === env
+    ? s.Actions.filter(a => a.ActionTypeId.Category === 'Deploy').map(a => position(i, a)) : []);
+  for (const g of gated) {
+    const index = envs.findIndex(e => e.name === g);
+    const after = index > 0 ? Math.max(...deployPositions(envs[index - 1].name)) : -1;
+    const before = Math.min(...deployPositions(g));
+    expect(approvals.filter(p => p > after && p < before).length).toBeGreaterThanOrEqual(approvalsPerGate(g));
+  }
+}
+
+const tooManyAlarms = (config: GeneratedConfig) => environments(config).some(e => (e.guards.bakeAlarms ?? 0) > 5);
+
+/** Auto-approval adds a check and an approval per gated Stage: beyond one stage's 50 actions, the gate cannot be laid out. */
+function gateOverflows(config: GeneratedConfig): boolean {
+  if (!config.autoApprove) {
+    return false;
+  }
+  const envs = environments(config);
+  const gated = new Set(gatedEnvironments(config));
+  return envs.some((env, i) => {
+    const next = envs[i + 1];
+    const pre = (gated.has(env.name) && i !== 1 ? 2 * env.targets : 0) + (env.guards.migrations ?? 0);
+    const post = (env.guards.verify ?? 0) + (next && i === 0 && gated.has(next.name) ? 2 * next.targets : 0);
+    return pre > 50 || post > 50;
+  });
+}
+
+describe('guard rails hold on generated configurations (synthesized for real)', () => {
+  test('valid configurations: the template keeps every promise', () => {
+    fc.assert(fc.property(configArb(5), config => {
+      if (gateOverflows(config)) {
+        expect(() => generatedApp(config)).toThrow(/^(staging|production(\.waves\[\d+\])?): \d+ actions must run (before|after) its deployments \(.*permission-broadening check.*\), more than the 50 a CodePipeline stage holds\./);
+        return;
+      }
+      const { stack, pipeline } = generatedApp(config, false);
+      const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
+      checkInvariants(config, resource.Properties.Stages as Stage[], pipeline.stageNames);
+    }), { numRuns: 200, seed: 20261126 });
+  });
+
+  test('invalid configurations are rejected with a message naming the property', () => {
+    fc.assert(fc.property(configArb(8).filter(c => tooManyAlarms(c) && !gateOverflows(c)), config => {
+      expect(() => generatedApp(config)).toThrow(/^(staging|production(\.waves\[\d+\])?)\.bake\.alarms: \d alarms, but a CodePipeline condition holds at most 5 rules/);
+    }), { numRuns: 40, seed: 20261126 });
+    fc.assert(fc.property(fc.integer({ min: 47, max: 70 }), fc.integer({ min: 0, max: 3 }), (waves, tests) => {
+      const config: GeneratedConfig = {
+        requireManualApproval: true,
+        tests,
+        useChangeSets: true,
+        stacksPerTarget: 1,
+        staging: {},
+        production: {},
+        useWaves: true,
+        waves: Array.from({ length: waves }, () => ({ targets: 1 })),
+      };
+      expect(() => generatedApp(config)).toThrow(/^pipeline: the release path needs \d+ stages .*CodePipeline allows 50\. Use fewer production waves/);
+    }), { numRuns: 20, seed: 20261126 });
+  });
+});
