@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { RELEASE_MODE_TAG } from '../contract';
 
 /**
  * One action slot of a stage: the actions that share a `runOrder` and so run in parallel.
@@ -96,7 +97,7 @@ export class PipelineShape {
     this.approvals = slots.reduce((n, s) => n + s.approvals, 0);
     this.codeBuildProjects = codeBuildProjects;
     this.pipelineType = props.PipelineType ?? 'V1';
-    this.releaseMode = (props.Tags ?? []).find(t => t.Key === 'release-mode')?.Value;
+    this.releaseMode = (props.Tags ?? []).find(t => t.Key === RELEASE_MODE_TAG)?.Value;
   }
 
   /** The stage names, in order. */
