@@ -4,8 +4,9 @@
  * 1. The reference app written with this library and directly with aws-cdk-lib/pipelines defaults, both
  *    synthesized in the same run: critical-path hops, CodeBuild hops, CodeBuild projects, pipeline template
  *    bytes, synth wall time (median of N runs, interleaved) and the ratio ours/theirs.
- * 2. The example pipelines' hops.
- * 3. Delivery metrics over 10,000 executions: API calls and CPU time.
+ * 2. Scale: 1, 30 and 100 production targets (hops, stages, template bytes, every production stage guarded).
+ * 3. The example pipelines' hops.
+ * 4. Delivery metrics over 10,000 executions: API calls and CPU time.
  *
  * Usage: npm run bench [-- --runs N]
  */
@@ -19,6 +20,7 @@ import { createApp as continuousDelivery } from '../examples/continuous-delivery
 import { createApp as continuousDeployment } from '../examples/continuous-deployment/app';
 import { createApp as guardedProduction } from '../examples/guarded-production/app';
 import { DeliveryPipeline, PipelineShape } from '../src';
+import { isProductionStage } from '../src/contract';
 
 interface Variant {
   readonly name: string;
@@ -110,7 +112,29 @@ function referenceBench(runs: number): void {
   console.log(`theirs: ${theirs.shape.describe().split('\n').join('\n        ')}`);
   const ratio = median(ours.synthMs) / median(theirs.synthMs);
   console.log(`\ngoal: delivery mode <= 8 hops: ${ours.shape.criticalPathHops <= 8 ? 'MET' : 'NOT MET'} (${ours.shape.criticalPathHops}; CDK Pipelines defaults: ${theirs.shape.criticalPathHops})`);
+  console.log(`goal: delivery mode <= 3 CodeBuild hops: ${ours.shape.codeBuildHops <= 3 ? 'MET' : 'NOT MET'} (${ours.shape.codeBuildHops})`);
   console.log(`goal: synth-time ratio <= 1.10: ${ratio <= 1.10 ? 'MET' : 'NOT MET'} (${ratio.toFixed(2)})`);
+}
+
+/** Figures at scale: production phases of 1, 30 and 100 targets, with a window and an alarm-gated bake. */
+function scaleBench(): void {
+  console.log('\n== Scale: the reference app with N production targets (window + bake + rollback on production)');
+  const widths = [12, 6, 10, 8, 18, 16, 10];
+  console.log(row(['targets', 'hops', 'CodeBuild', 'stages', 'production stages', 'template bytes', 'synth ms'], widths));
+  for (const targets of [1, 30, 100]) {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
+    const started = process.hrtime.bigint();
+    const app = new App({ outdir });
+    const stack = withDeliveryPipeline(app, targets, true);
+    const assembly = app.synth();
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const file = assembly.getStackArtifact(stack.artifactId).templateFullPath;
+    const shape = PipelineShape.fromTemplateJson(JSON.parse(fs.readFileSync(file, 'utf-8')));
+    const production = shape.stages.filter(s => isProductionStage(s.name));
+    const guarded = production.every(s => s.conditionRules.includes('DeploymentWindow') && s.conditionRules.includes('CloudWatchAlarm'));
+    console.log(row([targets, shape.criticalPathHops, shape.codeBuildHops, shape.stages.length,
+      `${production.length}${guarded ? ' (all guarded)' : ' (NOT all guarded)'}`, fs.statSync(file).size, ms.toFixed(0)], widths));
+  }
 }
 
 function examplesBench(): void {
@@ -134,6 +158,7 @@ async function main(): Promise<void> {
     throw new Error(`--runs must be an integer of at least 3, got '${process.argv[runsFlag + 1]}'.`);
   }
   referenceBench(runs);
+  scaleBench();
   examplesBench();
   console.log('\n== Delivery metrics over 10,000 executions');
   await runMetricsBench();

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
-import { App, CfnOutput, Stack, Stage, StageProps } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack, Stage, StageProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { DeliveryPipeline, PipelineSource } from '../src';
+import { DeliveryPipeline, DeploymentWindow, PipelineSource } from '../src';
 
 /**
  * The benchmark's reference app: connection source; build; one unit-test step; staging with one smoke test;
@@ -37,8 +38,24 @@ class ServiceStage extends Stage {
   }
 }
 
-/** With cdk-delivery-pipelines. */
-export function withDeliveryPipeline(app: App): Stack {
+/** The production environments: the reference app's three regions, or `count` targets spread over them. */
+function production(count?: number): Array<{ id: string; env: { account: string; region: string } }> {
+  if (count === undefined) {
+    return PRODUCTION.map(env => ({ id: `Production-${env.region}`, env }));
+  }
+  return Array.from({ length: count }, (_, i) => {
+    const env = PRODUCTION[i % PRODUCTION.length];
+    return { id: `Production-${i + 1}-${env.region}`, env };
+  });
+}
+
+/**
+ * With cdk-delivery-pipelines.
+ *
+ * @param productionTargets production Stages (default: the reference app's three regions)
+ * @param guarded give production a deployment window and an alarm-gated bake with rollback
+ */
+export function withDeliveryPipeline(app: App, productionTargets?: number, guarded = false): Stack {
   const stack = new Stack(app, 'Pipeline', { env: PIPELINE_ENV });
   const staging = new ServiceStage(app, 'Staging', { env: STAGING_ENV });
   new DeliveryPipeline(stack, 'Delivery', {
@@ -46,14 +63,26 @@ export function withDeliveryPipeline(app: App): Stack {
     synth: { commands: BUILD },
     tests: [{ name: 'UnitTests', commands: UNIT_TESTS }],
     staging: { stage: staging, verify: [{ name: 'Smoke', commands: SMOKE, envFromOutputs: { URL: staging.url } }] },
-    production: { stages: PRODUCTION.map(env => new ServiceStage(app, `Production-${env.region}`, { env })) },
+    production: {
+      stages: production(productionTargets).map(({ id, env }) => new ServiceStage(app, id, { env })),
+      deploymentWindow: guarded ? DeploymentWindow.weekly({ startHour: 9, endHour: 16, timeZone: 'Europe/Berlin' }) : undefined,
+      bake: guarded ? {
+        alarms: [new cloudwatch.Alarm(stack, 'Errors', {
+          alarmName: 'service-errors',
+          metric: new cloudwatch.Metric({ namespace: 'Service', metricName: 'Errors' }),
+          threshold: 1,
+          evaluationPeriods: 1,
+        })],
+        duration: Duration.minutes(30),
+      } : undefined,
+    },
     requireManualApproval: true,
   });
   return stack;
 }
 
 /** Directly with aws-cdk-lib/pipelines defaults (crossAccountKeys is required for the cross-account stages). */
-export function withCdkPipelines(app: App): Stack {
+export function withCdkPipelines(app: App, productionTargets?: number): Stack {
   const stack = new Stack(app, 'Pipeline', { env: PIPELINE_ENV });
   const source = pipelines.CodePipelineSource.connection('acme/service', 'main', { connectionArn: CONNECTION_ARN });
   const pipeline = new pipelines.CodePipeline(stack, 'Pipeline', {
@@ -65,9 +94,9 @@ export function withCdkPipelines(app: App): Stack {
     pre: [new pipelines.ShellStep('UnitTests', { input: source, commands: UNIT_TESTS })],
     post: [new pipelines.ShellStep('Smoke', { commands: SMOKE, envFromCfnOutputs: { URL: staging.url } })],
   });
-  const production = pipeline.addWave('Production', { pre: [new pipelines.ManualApprovalStep('PromoteToProduction')] });
-  for (const env of PRODUCTION) {
-    production.addStage(new ServiceStage(app, `Production-${env.region}`, { env }));
+  const productionWave = pipeline.addWave('Production', { pre: [new pipelines.ManualApprovalStep('PromoteToProduction')] });
+  for (const { id, env } of production(productionTargets)) {
+    productionWave.addStage(new ServiceStage(app, id, { env }));
   }
   pipeline.buildPipeline();
   return stack;
