@@ -1,6 +1,8 @@
 import { Stage } from 'aws-cdk-lib';
 import { EnvironmentOptions, ProductionOptions, StagingOptions } from './environment';
-import { PlannedEnvironment } from './release-plan';
+import { LayoutEnvironment, PlannedStage } from './layout';
+import { ApprovalGate, GatePlacement, PlannedEnvironment, ReleasePlan } from './release-plan';
+import { MigrationStepOptions, VerificationStepOptions } from './steps';
 import { validateWaveName } from './validate';
 import { productionStageName, STAGING_STAGE, StageKind } from '../contract';
 
@@ -89,4 +91,78 @@ export function plannedEnvironments(environments: ReleaseEnvironment[]): Planned
     requireManualApproval: env.options.requireManualApproval,
     gatedMigrations: (env.options.migrations ?? []).filter(m => m.requireManualApproval ?? true).map(m => m.name),
   }));
+}
+
+/** What a planned stage of an environment runs, in order: gate, migrations, deployments, verification, next gate. */
+export interface EnvironmentStage {
+  readonly planned: PlannedStage;
+  readonly environment: ReleaseEnvironment;
+  /** The Stages this part deploys. */
+  readonly targets: Stage[];
+  /** The approval that gates the environment, before anything else (first part only). */
+  readonly gate?: ApprovalGate;
+  /** The environment's migrations, after `gate` (first part only). */
+  readonly migrations: MigrationStepOptions[];
+  /** The environment's verification steps, after the deployments (last part only). */
+  readonly verify: VerificationStepOptions[];
+  /** The next environment's approval, beside the verification (last part only). */
+  readonly nextGate?: ApprovalGate;
+  readonly nextEnvironment?: ReleaseEnvironment;
+}
+
+/** What the layout needs to know about the cost, in actions, of the engine's steps. */
+export interface ActionCosts {
+  /** Actions to deploy one target. */
+  readonly target: (stage: Stage) => number;
+  /** Actions of the approval that gates an environment. */
+  readonly gate: (gated: ReleaseEnvironment) => number;
+  /** What the gate is, for messages. */
+  readonly describeGate: (gated: ReleaseEnvironment) => string;
+}
+
+/** The gate of `env` at `placement`, if the plan has one. */
+export function gateOf(plan: ReleasePlan, env: ReleaseEnvironment | undefined, placement: GatePlacement): ApprovalGate | undefined {
+  return env && plan.approvals.find(a => a.gates === env.name && a.placement === placement);
+}
+
+/** The environments as the layout sees them: targets, and the actions before and after the deployments. */
+export function layoutEnvironments(environments: ReleaseEnvironment[], plan: ReleasePlan, costs: ActionCosts): LayoutEnvironment[] {
+  return environments.map((env, i) => {
+    const next = environments[i + 1];
+    const gate = gateOf(plan, env, GatePlacement.BEFORE_DEPLOYMENT);
+    const nextGate = gateOf(plan, next, GatePlacement.WITH_STAGING_VERIFICATION);
+    const migrations = env.options.migrations ?? [];
+    const verify = env.options.verify ?? [];
+    return {
+      name: env.name,
+      kind: env.kind,
+      property: env.property,
+      targetActions: env.stages.map(costs.target),
+      targetNames: env.stages.map(stage => stage.node.path),
+      preActions: (gate ? costs.gate(env) : 0) + migrations.length,
+      postActions: verify.length + (nextGate ? costs.gate(next) : 0),
+      preDescription: [gate ? costs.describeGate(env) : '', `${migrations.length} migration(s)`].filter(Boolean).join(', '),
+      postDescription: [`${verify.length} verification step(s)`, nextGate ? costs.describeGate(next) : ''].filter(Boolean).join(', '),
+    };
+  });
+}
+
+/** What each planned deployment stage runs (the gate and migrations in the first part, verification in the last). */
+export function environmentStage(planned: PlannedStage, environments: ReleaseEnvironment[], plan: ReleasePlan): EnvironmentStage {
+  const index = environments.findIndex(e => e.name === planned.environment);
+  const environment = environments[index];
+  const next = environments[index + 1];
+  const first = planned.part === 1;
+  const last = planned.part === planned.parts;
+  const nextGate = last ? gateOf(plan, next, GatePlacement.WITH_STAGING_VERIFICATION) : undefined;
+  return {
+    planned,
+    environment,
+    targets: planned.members.map(i => environment.stages[i]),
+    gate: first ? gateOf(plan, environment, GatePlacement.BEFORE_DEPLOYMENT) : undefined,
+    migrations: first ? environment.options.migrations ?? [] : [],
+    verify: last ? environment.options.verify ?? [] : [],
+    nextGate,
+    nextEnvironment: nextGate ? next : undefined,
+  };
 }

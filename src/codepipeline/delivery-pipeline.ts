@@ -8,18 +8,20 @@ import { ApprovalOptions } from './approval-options';
 import { addPipelineNotifications, NotificationOptions } from './notifications';
 import { ApprovalGuard } from './private/approval-guard/approval-guard';
 import { ApprovalStep } from './private/approval-step';
-import { FoldingStage, LayoutPipeline } from './private/layout-pipeline';
+import { ExpectedStage as ExpectedStageRequest, FoldingStage, LayoutPipeline } from './private/layout-pipeline';
 import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './private/nag-acknowledgments';
-import { checkPipeline, ExpectedApproval, ExpectedStage, MAX_ACTIONS_PER_STAGE, MAX_STAGES, readStages } from './private/self-check';
+import { checkPipeline, ExpectedApproval, ExpectedStage, MAX_ACTIONS_PER_STAGE, MAX_STAGES, PipelineExpectations, readStages } from './private/self-check';
 import { EnvironmentGuards, prepareGuards, stageConditions } from './private/stage-conditions';
 import { migrationStep, testStep, verificationStep } from './private/steps';
 import { PipelineSource } from './source';
 import { ProductionOptions, StagingOptions } from '../blueprint/environment';
-import { planLayout, PlannedStage } from '../blueprint/layout';
+import { PipelineLayout, planLayout, PlannedStage } from '../blueprint/layout';
 import { ReleaseMode } from '../blueprint/release-mode';
-import { plannedEnvironments, ReleaseEnvironment, releaseEnvironments } from '../blueprint/release-path';
-import { ApprovalGate, GatePlacement, GateReason, planRelease } from '../blueprint/release-plan';
-import { SynthOptions, TestStepOptions } from '../blueprint/steps';
+import {
+  ActionCosts, environmentStage, layoutEnvironments, plannedEnvironments, ReleaseEnvironment, releaseEnvironments,
+} from '../blueprint/release-path';
+import { ApprovalGate, GateReason, planRelease, ReleasePlan } from '../blueprint/release-plan';
+import { MigrationStepOptions, SynthOptions, TestStepOptions, VerificationStepOptions } from '../blueprint/steps';
 import {
   NamedStep, stacksOf, validateApproval, validateCommands, validateStages, validateStepName, validateUniqueStepNames,
 } from '../blueprint/validate';
@@ -167,54 +169,30 @@ export class DeliveryPipeline extends Construct {
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
     validateRequired(props);
-
-    const requireManualApproval = props.requireManualApproval ?? true;
-    const useChangeSets = props.useChangeSets ?? true;
     const tests = props.tests ?? [];
     const environments = releaseEnvironments(props.staging, props.production);
     validateProps(props, tests, environments);
     const pipelineStack = Stack.of(this);
-    validateExplicitRegion(pipelineStack, environments.flatMap(e => e.stages));
+    const targets = environments.flatMap(e => e.stages);
+    validateExplicitRegion(pipelineStack, targets);
 
-    // --- release semantics and layout (engine-independent) ---
-    const plan = planRelease(requireManualApproval, plannedEnvironments(environments));
+    // Release semantics and layout: engine-independent, in the blueprint.
+    const plan = planRelease(props.requireManualApproval ?? true, plannedEnvironments(environments));
     this.releaseMode = plan.mode;
-    const autoApprove = props.approval?.autoApproveUnlessPermissionsBroaden ?? false;
-    const gateOf = (env: ReleaseEnvironment, placement: GatePlacement) =>
-      plan.approvals.find(a => a.gates === env.name && a.placement === placement);
-    // ConfirmPermissionsBroadening: a security-diff CodeBuild action and a manual approval per gated Stage.
-    const approvalActions = (env: ReleaseEnvironment) => autoApprove ? 2 * env.stages.length : 1;
-    const manualApprovals = (env: ReleaseEnvironment) => autoApprove ? env.stages.length : 1;
+    const steps = new PipelineSteps(props);
     const layout = planLayout({
       testSteps: tests.length,
       preparationActions: PREPARATION_ACTIONS,
       buildActions: 1,
       maxActionsPerStage: MAX_ACTIONS_PER_STAGE,
       maxStages: MAX_STAGES,
-      environments: environments.map((env, i) => {
-        const next = environments[i + 1];
-        const gateBefore = gateOf(env, GatePlacement.BEFORE_DEPLOYMENT);
-        const gateNext = next && gateOf(next, GatePlacement.WITH_STAGING_VERIFICATION);
-        const approvalWhat = (gated: ReleaseEnvironment) => autoApprove
-          ? `a permission-broadening check and approval for each of the ${gated.stages.length} Stage(s) of ${gated.name}: ${approvalActions(gated)} actions`
-          : `the approval of ${gated.name}`;
-        return {
-          name: env.name,
-          preDescription: [gateBefore ? approvalWhat(env) : '', `${(env.options.migrations ?? []).length} migration(s)`].filter(Boolean).join(', '),
-          postDescription: [`${(env.options.verify ?? []).length} verification step(s)`, gateNext ? approvalWhat(next) : ''].filter(Boolean).join(', '),
-          kind: env.kind,
-          property: env.property,
-          targetActions: env.stages.map(stage => stacksOf(stage).length * (useChangeSets ? 2 : 1)),
-          targetNames: env.stages.map(stage => stage.node.path),
-          preActions: (gateBefore ? approvalActions(env) : 0) + (env.options.migrations ?? []).length,
-          postActions: (env.options.verify ?? []).length + (gateNext ? approvalActions(next) : 0),
-        };
-      }),
+      environments: layoutEnvironments(environments, plan, steps.costs),
     });
     this.stageNames = [SOURCE_STAGE, BUILD_STAGE, ...layout.stages.map(s => s.name)];
 
-    // --- CodePipeline backend ---
-    this.crossAccountKeys = props.crossAccountKeys ?? targetsAnotherAccount(pipelineStack, environments.flatMap(e => e.stages));
+    // The CodePipeline backend: every stage exists, in order and with its conditions, before CDK Pipelines
+    // adds its actions; then CDK Pipelines builds one wave per planned stage into it.
+    this.crossAccountKeys = props.crossAccountKeys ?? targetsAnotherAccount(pipelineStack, targets);
     const pipeline = new LayoutPipeline(this, 'CodePipeline', {
       pipelineName: props.pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
@@ -224,136 +202,215 @@ export class DeliveryPipeline extends Construct {
       restartExecutionOnUpdate: true,
     });
     this.pipeline = pipeline;
-
-    // Every stage exists, in order and with its conditions, before CDK Pipelines adds actions to it.
-    const guardsOf = new Map<string, EnvironmentGuards>(environments.map(env => [env.name, {
-      property: env.property,
-      deploymentWindow: env.options.deploymentWindow,
-      bake: env.options.bake,
-    }]));
-    for (const guards of guardsOf.values()) {
-      prepareGuards(pipelineStack, pipeline.role, guards);
-    }
-    const sourceStage = pipeline.createStage({ stageName: SOURCE_STAGE });
-    const buildStage = pipeline.createStage({ stageName: BUILD_STAGE });
-    const planned = layout.stages.map(stage => ({
-      stage,
-      l2: pipeline.createStage({
-        stageName: stage.name,
-        ...(stage.environment ? stageConditions(pipelineStack, stage.name, guardsOf.get(stage.environment)!) : {}),
-      }),
-    }));
-    const preparationTarget = layout.preparationInBuild ? buildStage : planned.find(p => p.stage.preparation)!.l2;
-    const preparationOffset = layout.preparationInBuild ? 1 : 0;
-    const selfMutation = new FoldingStage(preparationTarget, preparationOffset, false);
-    const preparation = new FoldingStage(preparationTarget, preparationOffset, true);
-
-    const source = props.source;
+    const guards = environmentGuards(pipelineStack, pipeline, environments);
+    const stages = createStages(pipelineStack, pipeline, layout, guards);
     this.cdkPipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       codePipeline: pipeline,
       selfMutation: true,
       publishAssetsInParallel: false,
-      useChangeSets,
+      useChangeSets: props.useChangeSets ?? true,
       codeBuildDefaults: props.codeBuildDefaults,
-      synth: new pipelines.CodeBuildStep('Synth', {
-        input: source.toCodePipelineSource(),
-        installCommands: props.synth.installCommands,
-        commands: props.synth.commands,
-        env: props.synth.env,
-        primaryOutputDirectory: props.synth.primaryOutputDirectory ?? 'cdk.out',
-        buildEnvironment: {
-          buildImage: props.synth.buildImage,
-          computeType: props.synth.computeType ?? codebuild.ComputeType.MEDIUM,
-        },
-      }),
+      synth: steps.synth(),
     });
-
-    const approvalSteps = (gate: ApprovalGate, actionName: string, gated: ReleaseEnvironment): pipelines.Step[] => {
-      if (autoApprove) {
-        return gated.stages.map(stage => new pipelines.ConfirmPermissionsBroadening(`CheckPermissions-${stage.stageName}`, {
-          stage,
-          notificationTopic: props.approval?.notificationTopic,
-        }));
-      }
-      return [new ApprovalStep(actionName, { ...props.approval, comment: props.approval?.comment ?? approvalComment(gate) })];
-    };
-
-    // One CDK Pipelines wave per planned stage; the layout pipeline answers CDK Pipelines' stage requests in order.
-    const expected = [
-      { requestNames: [SOURCE_STAGE], answer: () => sourceStage },
-      { requestNames: [BUILD_STAGE], answer: () => buildStage },
-      { requestNames: [SELF_MUTATION_STAGE], answer: () => selfMutation },
-      { requestNames: [ASSETS_STAGE], optional: true, answer: () => preparation },
-    ];
-    const expectedApprovals: ExpectedApproval[] = [];
-    planned.forEach(({ stage, l2 }, k) => {
-      const waveId = `DeliveryPipelineStage${k + 1}`;
-      if (stage.kind === StageKind.TEST) {
-        this.cdkPipeline.addWave(waveId, { pre: stage.members.map(i => testStep(tests[i], source)) });
-        expected.push({ requestNames: [waveId], answer: () => stage.preparation ? preparation : l2 });
-        return;
-      }
-      const envIndex = environments.findIndex(e => e.name === stage.environment);
-      const env = environments[envIndex];
-      const next = environments[envIndex + 1];
-      const first = stage.part === 1;
-      const last = stage.part === stage.parts;
-      const gateBefore = first ? gateOf(env, GatePlacement.BEFORE_DEPLOYMENT) : undefined;
-      const gateNext = last && next ? gateOf(next, GatePlacement.WITH_STAGING_VERIFICATION) : undefined;
-      const approvals = gateBefore ? approvalSteps(gateBefore, 'Approve', env) : [];
-      const migrations = first ? (env.options.migrations ?? []).map(m => migrationStep(m, source, env.name)) : [];
-      migrations.forEach(m => approvals.forEach(a => m.addStepDependency(a)));
-      const verify = last ? (env.options.verify ?? []).map(v => verificationStep(v, source, env.name)) : [];
-      const promote = gateNext ? approvalSteps(gateNext, 'PromoteToProduction', next) : [];
-      const wave = this.cdkPipeline.addWave(waveId, { pre: [...approvals, ...migrations], post: [...verify, ...promote] });
-      const targets = stage.members.map(i => env.stages[i]);
-      targets.forEach(target => wave.addStage(target));
-      expected.push({ requestNames: [waveId, ...(targets.length === 1 ? [targets[0].stageName] : [])], answer: () => l2 });
-
-      for (const [gate, steps] of [[gateBefore, approvals], [gateNext, promote]] as const) {
-        if (gate) {
-          expectedApprovals.push({
-            gates: gate.gates,
-            stageName: stage.name,
-            approvals: manualApprovals(gate === gateNext ? next : env),
-            actionNames: steps.map(s => s.id),
-            migrations: gate.migrations,
-          });
-        }
-      }
-    });
-    pipeline.expectStages(expected);
+    const approvals = addWaves(this.cdkPipeline, pipeline, stages, { tests, environments, plan, steps });
     this.cdkPipeline.buildPipeline();
     if (pipeline.unansweredStages.length > 0) {
       throw new Error(`DeliveryPipeline: CDK Pipelines did not build the stage(s) ${pipeline.unansweredStages.join(', ')} the layout planned. Please report it with your aws-cdk-lib version.`);
     }
 
-    guardParallelApprovals(this, this.pipeline);
-
+    guardParallelApprovals(this, pipeline);
     if (props.notifications) {
-      this.notificationRule = addPipelineNotifications(this, this.pipeline, props.notifications);
+      this.notificationRule = addPipelineNotifications(this, pipeline, props.notifications);
     }
-
-    const cfnPipeline = this.pipeline.node.defaultChild as codepipeline.CfnPipeline;
+    const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
     Tags.of(cfnPipeline).add(RELEASE_MODE_TAG, this.releaseMode);
-    acknowledgeArtifactBuckets(this.pipeline);
-    Aspects.of(this).add(new PipelineNagAcknowledgments(() => Object.values(this.pipeline.crossRegionSupport)
+    acknowledgeArtifactBuckets(pipeline);
+    Aspects.of(this).add(new PipelineNagAcknowledgments(() => Object.values(pipeline.crossRegionSupport)
       .map(support => Stack.of(this).resolve(support.replicationBucket.bucketName) as string)));
 
     // The promises above, checked on the final pipeline at synthesis.
-    const expectedStages: ExpectedStage[] = [
-      { name: SOURCE_STAGE, kind: StageKind.SOURCE },
-      { name: BUILD_STAGE, kind: StageKind.BUILD, preparation: layout.preparationInBuild },
-      ...layout.stages.map(stage => expectedStage(stage, stage.environment ? guardsOf.get(stage.environment) : undefined)),
-    ];
-    this.node.addValidation({
-      validate: () => checkPipeline(readStages(cfnPipeline), {
-        mode: this.releaseMode,
-        stages: expectedStages,
-        approvals: expectedApprovals,
-      }),
+    const expected: PipelineExpectations = {
+      mode: this.releaseMode,
+      stages: [
+        { name: SOURCE_STAGE, kind: StageKind.SOURCE },
+        { name: BUILD_STAGE, kind: StageKind.BUILD, preparation: layout.preparationInBuild },
+        ...layout.stages.map(stage => expectedStage(stage, stage.environment ? guards.get(stage.environment) : undefined)),
+      ],
+      approvals,
+    };
+    this.node.addValidation({ validate: () => checkPipeline(readStages(cfnPipeline), expected) });
+  }
+}
+
+/** The CDK Pipelines steps of the configuration, and what they cost in actions. */
+class PipelineSteps {
+  public readonly costs: ActionCosts;
+  private readonly autoApprove: boolean;
+
+  constructor(private readonly props: DeliveryPipelineProps) {
+    this.autoApprove = props.approval?.autoApproveUnlessPermissionsBroaden ?? false;
+    const useChangeSets = props.useChangeSets ?? true;
+    this.costs = {
+      target: stage => stacksOf(stage).length * (useChangeSets ? 2 : 1),
+      // ConfirmPermissionsBroadening: a security-diff CodeBuild action and a manual approval per gated Stage.
+      gate: gated => this.autoApprove ? 2 * gated.stages.length : 1,
+      describeGate: gated => this.autoApprove
+        ? `a permission-broadening check and approval for each of the ${gated.stages.length} Stage(s) of ${gated.name}: ${2 * gated.stages.length} actions`
+        : `the approval of ${gated.name}`,
+    };
+  }
+
+  /** Manual approval actions of a gate. */
+  public manualApprovals(gated: ReleaseEnvironment): number {
+    return this.autoApprove ? gated.stages.length : 1;
+  }
+
+  public synth(): pipelines.CodeBuildStep {
+    const synth = this.props.synth;
+    return new pipelines.CodeBuildStep('Synth', {
+      input: this.props.source.toCodePipelineSource(),
+      installCommands: synth.installCommands,
+      commands: synth.commands,
+      env: synth.env,
+      primaryOutputDirectory: synth.primaryOutputDirectory ?? 'cdk.out',
+      buildEnvironment: {
+        buildImage: synth.buildImage,
+        computeType: synth.computeType ?? codebuild.ComputeType.MEDIUM,
+      },
     });
   }
+
+  public gate(gate: ApprovalGate, actionName: string, gated: ReleaseEnvironment): pipelines.Step[] {
+    if (this.autoApprove) {
+      return gated.stages.map(stage => new pipelines.ConfirmPermissionsBroadening(`CheckPermissions-${stage.stageName}`, {
+        stage,
+        notificationTopic: this.props.approval?.notificationTopic,
+      }));
+    }
+    return [new ApprovalStep(actionName, { ...this.props.approval, comment: this.props.approval?.comment ?? approvalComment(gate) })];
+  }
+
+  public test(options: TestStepOptions): pipelines.Step {
+    return testStep(options, this.props.source);
+  }
+
+  public migration(options: MigrationStepOptions, environment: string): pipelines.CodeBuildStep {
+    return migrationStep(options, this.props.source, environment);
+  }
+
+  public verification(options: VerificationStepOptions, environment: string): pipelines.Step {
+    return verificationStep(options, this.props.source, environment);
+  }
+}
+
+/** The guard rails of each environment, validated once (every part of a split environment carries them). */
+function environmentGuards(
+  pipelineStack: Stack, pipeline: codepipeline.Pipeline, environments: ReleaseEnvironment[],
+): Map<string, EnvironmentGuards> {
+  const guards = new Map<string, EnvironmentGuards>(environments.map(env => [env.name, {
+    property: env.property,
+    deploymentWindow: env.options.deploymentWindow,
+    bake: env.options.bake,
+  }]));
+  for (const g of guards.values()) {
+    prepareGuards(pipelineStack, pipeline.role, g);
+  }
+  return guards;
+}
+
+interface CreatedStages {
+  readonly source: codepipeline.IStage;
+  readonly build: codepipeline.IStage;
+  readonly planned: Array<{ readonly stage: PlannedStage; readonly l2: codepipeline.IStage }>;
+  /** Where self-mutation goes (CDK Pipelines hashes its project itself). */
+  readonly selfMutation: codepipeline.IStage;
+  /** Where asset publishing and the first tests go, beside self-mutation, with their project hashes. */
+  readonly preparation: codepipeline.IStage;
+}
+
+function createStages(pipelineStack: Stack, pipeline: LayoutPipeline, layout: PipelineLayout, guards: Map<string, EnvironmentGuards>): CreatedStages {
+  const source = pipeline.createStage({ stageName: SOURCE_STAGE });
+  const build = pipeline.createStage({ stageName: BUILD_STAGE });
+  const planned = layout.stages.map(stage => ({
+    stage,
+    l2: pipeline.createStage({
+      stageName: stage.name,
+      ...(stage.environment ? stageConditions(pipelineStack, stage.name, guards.get(stage.environment)!) : {}),
+    }),
+  }));
+  const target = layout.preparationInBuild ? build : planned.find(p => p.stage.preparation)!.l2;
+  const offset = layout.preparationInBuild ? 1 : 0;
+  return {
+    source,
+    build,
+    planned,
+    selfMutation: new FoldingStage(target, offset, false),
+    preparation: new FoldingStage(target, offset, true),
+  };
+}
+
+interface WaveInputs {
+  readonly tests: TestStepOptions[];
+  readonly environments: ReleaseEnvironment[];
+  readonly plan: ReleasePlan;
+  readonly steps: PipelineSteps;
+}
+
+/**
+ * One CDK Pipelines wave per planned stage, and the stage requests the layout pipeline must expect from CDK
+ * Pipelines, in order. Returns the approval gates as built, for the self-check.
+ */
+function addWaves(cdkPipeline: pipelines.CodePipeline, pipeline: LayoutPipeline, stages: CreatedStages, inputs: WaveInputs): ExpectedApproval[] {
+  const { tests, environments, plan, steps } = inputs;
+  const expected: ExpectedStageRequest[] = [
+    { requestNames: [SOURCE_STAGE], answer: () => stages.source },
+    { requestNames: [BUILD_STAGE], answer: () => stages.build },
+    { requestNames: [SELF_MUTATION_STAGE], answer: () => stages.selfMutation },
+    { requestNames: [ASSETS_STAGE], optional: true, answer: () => stages.preparation },
+  ];
+  const approvals: ExpectedApproval[] = [];
+  stages.planned.forEach(({ stage, l2 }, k) => {
+    const waveId = `DeliveryPipelineStage${k + 1}`;
+    const answer = () => stage.preparation ? stages.preparation : l2;
+    if (stage.kind === StageKind.TEST) {
+      cdkPipeline.addWave(waveId, { pre: stage.members.map(i => steps.test(tests[i])) });
+      expected.push({ requestNames: [waveId], answer });
+      return;
+    }
+    const contents = environmentStage(stage, environments, plan);
+    const env = contents.environment;
+    const gate = contents.gate ? steps.gate(contents.gate, 'Approve', env) : [];
+    const migrations = contents.migrations.map(m => steps.migration(m, env.name));
+    migrations.forEach(m => gate.forEach(a => m.addStepDependency(a)));
+    const next = contents.nextGate && contents.nextEnvironment
+      ? steps.gate(contents.nextGate, 'PromoteToProduction', contents.nextEnvironment)
+      : [];
+    const wave = cdkPipeline.addWave(waveId, {
+      pre: [...gate, ...migrations],
+      post: [...contents.verify.map(v => steps.verification(v, env.name)), ...next],
+    });
+    contents.targets.forEach(target => wave.addStage(target));
+    // A wave of one Stage is named after the Stage by CDK Pipelines.
+    expected.push({ requestNames: [waveId, ...(contents.targets.length === 1 ? [contents.targets[0].stageName] : [])], answer });
+
+    const built: Array<[ApprovalGate | undefined, pipelines.Step[], ReleaseEnvironment | undefined]> = [
+      [contents.gate, gate, env],
+      [contents.nextGate, next, contents.nextEnvironment],
+    ];
+    for (const [g, gateSteps, gated] of built) {
+      if (g && gated) {
+        approvals.push({
+          gates: g.gates,
+          stageName: stage.name,
+          approvals: steps.manualApprovals(gated),
+          actionNames: gateSteps.map(s => s.id),
+          migrations: g.migrations,
+        });
+      }
+    }
+  });
+  pipeline.expectStages(expected);
+  return approvals;
 }
 
 /**
