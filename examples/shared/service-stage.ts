@@ -1,9 +1,10 @@
 import * as path from 'node:path';
-import { CfnOutput, Stack, Stage, StageProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Stage, StageProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { hardenedKey } from './keys';
 import { VerificationStepOptions } from '../../src';
 
 /**
@@ -17,7 +18,15 @@ export class ServiceStage extends Stage {
   constructor(scope: Construct, id: string, props: StageProps) {
     super(scope, id, props);
     const stack = new Stack(this, 'Service');
-    const logGroup = new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+    // Logs kept a year (AWS Control Tower CT.CLOUDWATCH.PR.2), encrypted with the service's own key (PR.3).
+    const logsKey = hardenedKey(stack, 'LogsKey', `Encrypts the ${id} service logs`);
+    logsKey.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${stack.region}:${stack.account}:log-group:*` } },
+    }));
+    const logGroup = new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: logsKey });
     // An explicit role that may write to its own log group only (no AWS managed policy).
     const role = new iam.Role(stack, 'HandlerRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
@@ -28,6 +37,10 @@ export class ServiceStage extends Stage {
       code: lambda.Code.fromAsset(path.join(__dirname, 'handler')),
       environment: { ENVIRONMENT_NAME: id },
       logGroup,
+    });
+    Validations.of(fn).acknowledge({
+      id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+      reason: 'The example service has no private resources to reach; a real service that talks to a database would run in its VPC.',
     });
     const url = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.urlOutput = new CfnOutput(stack, 'Url', { value: url.url });

@@ -1,13 +1,16 @@
-import { Aspects, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ApprovalOptions } from './approval-options';
 import { addPipelineNotifications, NotificationOptions } from './notifications';
-import { ApprovalGuard } from './private/approval-guard/approval-guard';
+import { BUILD_STAGE, RELEASE_MODE_TAG, SOURCE_STAGE, StageKind } from '../contract';
+import { ApprovalGuard, ApprovalGuardProps } from './private/approval-guard/approval-guard';
 import { ApprovalStep } from './private/approval-step';
+import { artifactLifecycle, denyGrantsExceptForAwsServices, libraryLogGroup } from './private/hygiene';
 import { ExpectedStage as ExpectedStageRequest, FoldingStage, LayoutPipeline } from './private/layout-pipeline';
 import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './private/nag-acknowledgments';
 import { checkPipeline, ExpectedApproval, ExpectedStage, MAX_ACTIONS_PER_STAGE, MAX_STAGES, PipelineExpectations, readStages } from './private/self-check';
@@ -25,7 +28,6 @@ import { MigrationStepOptions, SynthOptions, TestStepOptions, VerificationStepOp
 import {
   NamedStep, stacksOf, validateApproval, validateCommands, validateStages, validateStepName, validateUniqueStepNames,
 } from '../blueprint/validate';
-import { BUILD_STAGE, RELEASE_MODE_TAG, SOURCE_STAGE, StageKind } from '../contract';
 
 /**
  * Properties of a `DeliveryPipeline`.
@@ -114,11 +116,35 @@ export interface DeliveryPipelineProps {
    * @default - CodeBuild's standard 7.0 Linux image, small compute
    */
   readonly codeBuildDefaults?: pipelines.CodeBuildOptions;
+
+  /**
+   * How long pipeline artifacts (source archives, cloud assemblies) are kept in the artifact bucket and the
+   * cross-region replication buckets. Whole days.
+   *
+   * Stage rollback and re-running an old execution need the artifacts of that execution: keep them at least as
+   * long as the gap between two releases can be. Expired artifacts become noncurrent versions and are deleted
+   * 7 days later.
+   *
+   * @default Duration.days(90)
+   */
+  readonly artifactRetention?: Duration;
+
+  /**
+   * How long the logs of the pipeline's CodeBuild projects (build, tests, verification, migrations, asset
+   * publishing, self-mutation) and of its functions are kept. They are encrypted with the pipeline's key when it
+   * has one (`crossAccountKeys`).
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 
 /** Action names that the pipeline uses for its own actions in stages that steps share. */
 const RESERVED_STEP_NAMES = ['Synth', 'SelfMutate', 'FileAsset', 'FileAssets', 'DockerAsset', 'DockerAssets', 'Approve', 'PromoteToProduction'];
+
+/** Default artifact retention: long enough to roll back to the release before a quiet quarter. */
+const DEFAULT_ARTIFACT_RETENTION_DAYS = 90;
 
 /** Self-mutation and (at most) one asset-publishing action per asset type: files and Docker images. */
 const PREPARATION_ACTIONS = 3;
@@ -202,6 +228,12 @@ export class DeliveryPipeline extends Construct {
       restartExecutionOnUpdate: true,
     });
     this.pipeline = pipeline;
+    const artifactKey = pipeline.artifactBucket.encryptionKey;
+    const artifactRetention = props.artifactRetention ?? Duration.days(DEFAULT_ARTIFACT_RETENTION_DAYS);
+    artifactLifecycle(pipeline.artifactBucket, artifactRetention, 'artifactRetention');
+    denyGrantsExceptForAwsServices(artifactKey);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const buildLogs = libraryLogGroup(this, 'BuildLogs', logRetention, artifactKey);
     const guards = environmentGuards(pipelineStack, pipeline, environments);
     const stages = createStages(pipelineStack, pipeline, layout, guards);
     this.cdkPipeline = new pipelines.CodePipeline(this, 'Pipeline', {
@@ -209,7 +241,11 @@ export class DeliveryPipeline extends Construct {
       selfMutation: true,
       publishAssetsInParallel: false,
       useChangeSets: props.useChangeSets ?? true,
-      codeBuildDefaults: props.codeBuildDefaults,
+      codeBuildDefaults: {
+        ...props.codeBuildDefaults,
+        // Every CodeBuild project logs to a log group with an end (and the pipeline's key).
+        logging: props.codeBuildDefaults?.logging ?? { cloudWatch: { logGroup: buildLogs } },
+      },
       synth: steps.synth(),
     });
     const approvals = addWaves(this.cdkPipeline, pipeline, stages, { tests, environments, plan, steps });
@@ -218,7 +254,11 @@ export class DeliveryPipeline extends Construct {
       throw new Error(`DeliveryPipeline: CDK Pipelines did not build the stage(s) ${pipeline.unansweredStages.join(', ')} the layout planned. Please report it with your aws-cdk-lib version.`);
     }
 
-    guardParallelApprovals(this, pipeline);
+    for (const support of Object.values(pipeline.crossRegionSupport)) {
+      artifactLifecycle(support.replicationBucket, artifactRetention, 'artifactRetention');
+      denyGrantsExceptForAwsServices(support.replicationBucket.encryptionKey);
+    }
+    guardParallelApprovals(this, pipeline, { encryptionKey: artifactKey, alarmTopic: props.approval?.notificationTopic });
     if (props.notifications) {
       this.notificationRule = addPipelineNotifications(this, pipeline, props.notifications);
     }
@@ -418,7 +458,9 @@ function addWaves(cdkPipeline: pipelines.CodePipeline, pipeline: LayoutPipeline,
  * default) and newer executions queue behind it. Every stage where an approval shares its runOrder with other
  * actions gets an `ApprovalGuard` that rejects the approval when one of them fails.
  */
-function guardParallelApprovals(scope: Construct, pipeline: codepipeline.Pipeline): ApprovalGuard[] {
+function guardParallelApprovals(
+  scope: Construct, pipeline: codepipeline.Pipeline, options: Pick<ApprovalGuardProps, 'encryptionKey' | 'alarmTopic'>,
+): ApprovalGuard[] {
   return pipeline.stages.flatMap(stage => {
     const approvals = stage.actions.filter(a => a.actionProperties.category === codepipeline.ActionCategory.APPROVAL);
     const beside = stage.actions.filter(a => a.actionProperties.category !== codepipeline.ActionCategory.APPROVAL
@@ -431,6 +473,7 @@ function guardParallelApprovals(scope: Construct, pipeline: codepipeline.Pipelin
       stageName: stage.stageName,
       approvalActionNames: approvals.map(a => a.actionProperties.actionName),
       watchedActionNames: beside.map(a => a.actionProperties.actionName),
+      ...options,
     })];
   });
 }

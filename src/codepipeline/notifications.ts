@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { isEmailAddress } from '../contract';
+import { denyGrantsExceptForAwsServices } from './private/hygiene';
 
 /**
  * A pipeline event that can be notified.
@@ -237,6 +238,7 @@ function subscriptionTopic(scope: Construct, subscriptionTargets: sns.ITopicSubs
     resources: ['*'],
     conditions: { StringEquals: { 'kms:ViaService': `sns.${stack.region}.${stack.urlSuffix}` } },
   }));
+  denyGrantsExceptForAwsServices(key);
   const topic = new sns.Topic(container, 'Topic', {
     displayName: 'Pipeline notifications',
     masterKey: key,

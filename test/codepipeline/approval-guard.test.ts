@@ -241,7 +241,7 @@ describe('ApprovalGuard', () => {
   });
 
   describe('policy checks', () => {
-    test('cdk-nag AwsSolutions: zero findings and no acknowledgment in the guard\'s stack', () => {
+    test('cdk-nag AwsSolutions: zero findings and no cdk-nag acknowledgment; cfn-guard rules acknowledged one per resource', () => {
       // The pipeline lives in its own stack (a plain L2 pipeline has findings of its own); the guard in a second stack.
       const app = new App();
       const pipelineStack = new Stack(app, 'PipelineStack', { env: ENV });
@@ -254,7 +254,15 @@ describe('ApprovalGuard', () => {
       const acknowledgments = guardStack.node.findAll().flatMap(c => c.node.metadata
         .filter(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
         .flatMap(m => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ path: c.node.path, id: id.replace(/^Annotation::/i, ''), reason }))));
-      expect(acknowledgments).toEqual([]);
+      expect(acknowledgments.map(a => [a.path, a.id])).toEqual([
+        ['GuardStack/Guard/DeadLetterQueue', 'cdk-validator-cfnguard::sqs_dlq_check'],
+        ['GuardStack/Guard/DeadLetterAlarm', 'cdk-validator-cfnguard::cloudwatch_alarm_action_check'],
+        ['GuardStack/Guard/Logs', 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check'],
+        ['GuardStack/Guard/Function', 'cdk-validator-cfnguard::lambda_inside_vpc_check'],
+      ]);
+      for (const a of acknowledgments) {
+        expect(a.reason.length).toBeGreaterThan(60);
+      }
     });
 
     test('cdk-nag AwsSolutions: zero findings for the guard next to the pipeline in one stack', () => {

@@ -115,6 +115,15 @@ describe('addPipelineNotifications: e-mail and HTTPS through the library topic',
             Resource: '*',
             Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } },
           },
+          {
+            // AWS Control Tower CT.KMS.PR.3: grants only for AWS resources or by AWS services.
+            Sid: 'DenyGrantsExceptForAwsServices',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'kms:CreateGrant',
+            Resource: '*',
+            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+          },
         ],
       },
     });

@@ -1,15 +1,19 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { APPROVAL_ACTION_NAMES_VARIABLE, encodeActionNames, STAGE_NAME_VARIABLE } from './environment';
 import { RejectApprovalFunction } from './reject-approval-function';
+import { acknowledge, CFN_GUARD, libraryLogGroup } from '../hygiene';
 
 /** Properties of `ApprovalGuard`. */
 export interface ApprovalGuardProps {
@@ -24,6 +28,18 @@ export interface ApprovalGuardProps {
   readonly approvalActionNames: string[];
   /** The verification actions of that stage whose failure rejects the approvals (e.g. the smoke tests). */
   readonly watchedActionNames: string[];
+  /**
+   * Key to encrypt the function's logs with (the pipeline's artifact key).
+   *
+   * @default - CloudWatch Logs' own encryption at rest
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Topic notified when the dead-letter queue is not empty (an approval may still be waiting).
+   *
+   * @default - no notification; the alarm is visible in CloudWatch only
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /** CodePipeline's pattern for stage and action names. */
@@ -76,7 +92,16 @@ export class ApprovalGuard extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: LOG_RETENTION });
+    this.logGroup = libraryLogGroup(this, 'Logs', LOG_RETENTION, props.encryptionKey);
+    if (props.alarmTopic) {
+      this.deadLetterAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alarmTopic));
+    } else {
+      acknowledge(this.deadLetterAlarm, `${CFN_GUARD}::cloudwatch_alarm_action_check`,
+        'No topic to notify was configured (approval.notificationTopic); the alarm still shows in CloudWatch. Set a topic to be told '
+        + 'when an approval may be waiting that the guard could not reject.');
+    }
+    acknowledge(this.deadLetterQueue, `${CFN_GUARD}::sqs_dlq_check`,
+      'This queue is itself the dead-letter queue of the guard\'s rule and function; a queue behind it would add nothing.');
 
     // An explicit role: the function's default role carries the AWS managed AWSLambdaBasicExecutionRole policy
     // (logs on every log group). This one may write only to its own log group.
@@ -112,6 +137,9 @@ export class ApprovalGuard extends Construct {
       maxEventAge: Duration.hours(1),
       deadLetterQueue: this.deadLetterQueue,
     });
+    acknowledge(this.function, `${CFN_GUARD}::lambda_inside_vpc_check`,
+      'The function only calls the CodePipeline API of its own region; in a VPC it would need a NAT gateway or an interface '
+      + 'endpoint to reach it, and it touches no private resource.');
 
     this.rule = new events.Rule(this, 'Rule', {
       description: `Approval guard: a watched action failed in stage ${stageName}`,

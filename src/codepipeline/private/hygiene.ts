@@ -1,0 +1,104 @@
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+
+/**
+ * Cost, retention and key hygiene on the resources the library creates, so that AWS Control Tower's proactive
+ * controls (cfn-guard) and cdk-nag pass on them: artifact retention, build logs with an end, key policies that
+ * keep grants for AWS services. What cannot be honestly fixed is acknowledged narrowly, one rule on one
+ * resource, with a reason.
+ */
+
+/** The cfn-guard plugin's rule ids, as `Validations.acknowledge` takes them. */
+export const CFN_GUARD = 'cdk-validator-cfnguard';
+
+/** Acknowledges one rule of one validation plugin on one construct, with a reason. */
+export function acknowledge(construct: IConstruct, rule: string, reason: string): void {
+  Validations.of(construct).acknowledge({ id: rule, reason });
+}
+
+/** Noncurrent versions (a deleted or expired artifact) are kept this long, then removed. */
+export const NONCURRENT_ARTIFACT_DAYS = 7;
+
+/**
+ * Versioning and a lifecycle rule on a bucket of pipeline artifacts (the artifact store or a cross-region
+ * replication bucket): artifacts expire after `retention`, their noncurrent versions 7 days later, incomplete
+ * uploads after a day.
+ */
+export function artifactLifecycle(bucket: s3.IBucket, retention: Duration, property: string): void {
+  if (!(bucket instanceof s3.Bucket)) {
+    return; // a bucket the user brought: theirs to configure
+  }
+  const days = retention.toDays({ integral: false });
+  if (!Token.isUnresolved(days) && (days < 1 || !Number.isInteger(days))) {
+    throw new Error(`${property}: ${retention.toHumanString()} is not a whole number of days of at least 1. S3 lifecycle rules count in days: use e.g. Duration.days(90).`);
+  }
+  const cfn = bucket.node.defaultChild as s3.CfnBucket;
+  cfn.versioningConfiguration = { status: 'Enabled' };
+  bucket.addLifecycleRule({
+    id: 'ExpirePipelineArtifacts',
+    expiration: retention,
+    noncurrentVersionExpiration: Duration.days(NONCURRENT_ARTIFACT_DAYS),
+    abortIncompleteMultipartUploadAfter: Duration.days(1),
+  });
+  acknowledge(bucket, `${CFN_GUARD}::s3_bucket_logging_enabled_check`,
+    'The bucket holds only pipeline artifacts, written and read by the pipeline\'s own roles. Server access logs would need a '
+    + 'separate log bucket per region; enable CloudTrail S3 data events on it if object-level audit is required.');
+  acknowledge(bucket, `${CFN_GUARD}::s3_event_notifications_enabled_check`,
+    'Nothing consumes events of pipeline artifacts: CodePipeline itself reports every execution and action (EventBridge).');
+  acknowledge(bucket, `${CFN_GUARD}::s3_bucket_object_lock_enabled_check`,
+    'Object Lock would keep artifacts past their lifecycle expiry (and cannot be removed once set); artifacts are '
+    + 'reproducible from the source revision, and their retention is the lifecycle rule\'s.');
+}
+
+/**
+ * The key policy statement Control Tower's CT.KMS.PR.3 asks for: nobody may create grants on the key unless the
+ * grant is for an AWS resource or the caller is an AWS service. The pipeline uses its keys directly (no grants).
+ */
+export function denyGrantsExceptForAwsServices(keyOrAlias: kms.IKey | undefined): void {
+  // aws-cdk-lib's cross-region replication buckets name their key through an alias.
+  const key = keyOrAlias instanceof kms.Alias ? keyOrAlias.aliasTargetKey : keyOrAlias;
+  if (!(key instanceof kms.Key)) {
+    return;
+  }
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'DenyGrantsExceptForAwsServices',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  }));
+}
+
+/** Keys whose policy already lets CloudWatch Logs use them. */
+const keysForLogs = new WeakSet<kms.IKey>();
+
+/**
+ * A log group for the library's CodeBuild projects or functions: a retention, and encryption with `key` when the
+ * pipeline has one (CloudWatch Logs in the stack's region may use it for this log group's data only).
+ */
+export function libraryLogGroup(scope: Construct, id: string, retention: logs.RetentionDays, key: kms.IKey | undefined): logs.LogGroup {
+  const group = new logs.LogGroup(scope, id, { retention, encryptionKey: key });
+  if (key && !keysForLogs.has(key)) {
+    keysForLogs.add(key);
+    const stack = Stack.of(scope);
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudWatchLogsOfThisAccountAndRegion',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
+  } else if (!key) {
+    acknowledge(group, `${CFN_GUARD}::cloudwatch_log_group_encrypted_check`,
+      'This pipeline has no customer-managed key (crossAccountKeys: false): CloudWatch Logs encrypts the log data at rest '
+      + 'with its own keys. Set crossAccountKeys: true to encrypt it with the pipeline\'s key.');
+  }
+  return group;
+}
