@@ -13,9 +13,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   minNodeVersion: '20.0.0',
 
+  // Peer range: the oldest aws-cdk-lib with every API the library needs (L2 stage conditions: StageProps
+  // beforeEntry/onSuccess/onFailure, codepipeline.Rule, Result, RetryMode arrived in 2.186.0), and the constructs
+  // that aws-cdk-lib itself asks for. Newer APIs are feature-detected. `npm run cdk-compat` synthesizes the packed
+  // library on exactly these minimums; the tests run on the newest (the devDeps below).
+  cdkVersion: '2.186.0',
+  constructsVersion: '10.0.0',
+  peerDependencyOptions: { pinnedDevDependency: false },
   // Versions measured to work together on Node 20 (see shared/TOOLCHAIN.md).
-  cdkVersion: '2.276.0',
-  constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
 
@@ -33,6 +38,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cli-table3@^0.6',
   ],
   devDeps: [
+    'aws-cdk-lib@2.276.0',
     '@types/node@^20',
     'aws-cdk@2.1148.1',
     'cdk-nag@^3',
@@ -44,6 +50,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Lambda handlers (src/**/*.lambda.ts) are bundled with esbuild at build time into assets/, so users need
   // neither esbuild nor Docker at synth. The Node.js 24 runtime (the newest; cdk-nag L1 asks for it) provides AWS SDK v3: keep it external.
+  // The generated function names the runtime by its id (`new lambda.Runtime('nodejs24.x', ...)`), not by
+  // `Runtime.NODEJS_24_X` (aws-cdk-lib 2.224+), so it synthesizes on the whole peer range.
   lambdaAutoDiscover: true,
   lambdaOptions: {
     runtime: awscdk.LambdaRuntime.NODEJS_24_X,
@@ -72,7 +80,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', 'examples/*/cdk.out/', '/.ci-out/', '/.scratch/'],
 });
 
-for (const dir of ['/examples/', '/bench/', '/scripts/', '/.ci/']) {
+// The tests run on the newest constructs (projen replaces a `constructs` devDep given above with the peer).
+project.addDevDeps('constructs@10.5.1');
+// jsii warns that the devDeps are not the peer minimums (metadata/missing-dev-dependency): deliberately so, the
+// tests run on the newest and `npm run cdk-compat` synthesizes on the minimums.
+const jsiiFlags = '--silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency';
+project.compileTask.reset(`jsii ${jsiiFlags}`);
+project.tasks.tryFind('watch')?.reset(`jsii -w ${jsiiFlags}`);
+
+// Scratch and CI output (the compat app, probes) must never reach the package.
+for (const dir of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/.ci-out/', '/.scratch/']) {
   project.addPackageIgnore(dir);
 }
 
@@ -97,6 +114,12 @@ const examples = project.addTask('examples', {
 examples.spawn(project.bundler.bundleTask);
 examples.exec(`${tsNode} --project scripts/tsconfig.json scripts/examples.ts`, { receiveArgs: true });
 project.testTask.prependSpawn(project.bundler.bundleTask);
+
+project.addTask('cdk-compat', {
+  description: 'Synthesize the examples and one app per feature from the packed library on the minimum aws-cdk-lib of the peer range (after a build)',
+  exec: `${tsNode} --project scripts/tsconfig.json scripts/compat/compat.ts`,
+  receiveArgs: true,
+});
 
 project.addTask('bench', {
   description: 'Benchmarks: pipeline critical path, template size and synth time against plain CDK Pipelines',

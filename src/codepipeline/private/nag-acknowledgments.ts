@@ -1,4 +1,5 @@
-import { ArnFormat, Aspects, IAspect, Stack, Validations } from 'aws-cdk-lib';
+import * as cdk from 'aws-cdk-lib';
+import { ArnFormat, Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -453,15 +454,24 @@ function replicationBucketsOf(pipeline: codepipeline.Pipeline) {
 }
 
 /**
+ * The metadata type of `Validations.of(node).acknowledge()`. `Validations` arrived in aws-cdk-lib 2.251 and the
+ * peer range starts lower, so the key is read when present and written with its value otherwise: the metadata
+ * needs nothing new. On older versions nothing reads it (cdk-nag 3, which does, runs on aws-cdk-lib 2.258 and later).
+ */
+export const ACKNOWLEDGED_RULES_METADATA_KEY: string =
+  (cdk as unknown as { readonly Validations?: { readonly ACKNOWLEDGED_RULES_METADATA_KEY?: string } })
+    .Validations?.ACKNOWLEDGED_RULES_METADATA_KEY ?? 'aws:cdk:acknowledged-rules';
+
+/**
  * Records acknowledgments in the construct metadata entry that `Validations.of(node).acknowledge()` writes and
- * policy plugins such as cdk-nag read (`Validations.ACKNOWLEDGED_RULES_METADATA_KEY`: rule id → reason).
+ * policy plugins such as cdk-nag read (`ACKNOWLEDGED_RULES_METADATA_KEY`: rule id → reason).
  *
  * Written directly because `acknowledge()` captures a stack trace per rule: measured at 0.25-0.5 ms per call
  * under ts-node, about 10 % of the reference pipeline's synth time for ~55 acknowledgments.
  */
 function acknowledge(node: IConstruct, reasons: Map<string, string>): void {
   if (reasons.size > 0) {
-    node.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Object.fromEntries(reasons));
+    node.node.addMetadata(ACKNOWLEDGED_RULES_METADATA_KEY, Object.fromEntries(reasons));
   }
 }
 

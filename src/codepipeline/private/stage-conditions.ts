@@ -37,9 +37,13 @@ export type StageConditions = Pick<codepipeline.StageProps, 'beforeEntry' | 'onS
  * and grants the pipeline's role what the rules need.
  */
 export function prepareGuards(pipelineStack: Stack, role: iam.IRole, guards: EnvironmentGuards): void {
+  if (guards.deploymentWindow) {
+    checkStageConditionsApi(`${guards.property}.deploymentWindow`, 'A deployment window');
+  }
   if (!guards.bake) {
     return;
   }
+  checkStageConditionsApi(`${guards.property}.bake`, 'A bake');
   const bake = guards.bake;
   bakeMinutes(bake, guards.property);
   if (bake.alarms.length === 0) {
@@ -58,6 +62,30 @@ export function prepareGuards(pipelineStack: Stack, role: iam.IRole, guards: Env
     actions: ['cloudwatch:DescribeAlarms'],
     resources: bake.alarms.map(a => a.alarmArn),
   }));
+}
+
+/**
+ * L2 stage conditions (`StageProps` `beforeEntry`/`onSuccess`/`onFailure`, `codepipeline.Rule`, `Result`,
+ * `RetryMode`) arrived in aws-cdk-lib 2.186.0, the bottom of the peer range. Package managers that only warn about
+ * peer ranges (pnpm, yarn) still install the library beside an older aws-cdk-lib, whose `StageProps` would drop the
+ * condition without a word: name the guard rail that cannot be rendered and the version that can.
+ */
+function checkStageConditionsApi(property: string, feature: string): void {
+  const l2 = codepipeline as unknown as { readonly Rule?: unknown; readonly Result?: unknown; readonly RetryMode?: unknown };
+  if (l2.Rule === undefined || l2.Result === undefined || l2.RetryMode === undefined) {
+    throw new Error(`${property}: ${feature} is a CodePipeline V2 stage condition, which aws-cdk-lib ${installedCdkVersion()} cannot render: `
+      + 'codepipeline.Rule and the stage conditions of StageProps arrived in aws-cdk-lib 2.186.0. cdk-delivery-pipelines needs '
+      + "aws-cdk-lib 2.186.0 or later (its peer dependency): upgrade aws-cdk-lib in your app's package.json.");
+  }
+}
+
+function installedCdkVersion(): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('aws-cdk-lib/package.json') as { readonly version: string }).version;
+  } catch {
+    return '(version unknown)';
+  }
 }
 
 /** The conditions of one stage of the environment (every part of a split environment carries them all). */
@@ -155,5 +183,18 @@ function dependOnAlarmStack(pipelineStack: Stack, alarm: cloudwatch.IAlarm, prop
   if (Stage.of(alarmStack) !== Stage.of(pipelineStack)) {
     throw new Error(`${property}: the alarm '${alarm.node.path}' is defined in the stack '${alarmStack.stackName}', which belongs to the Stage '${Stage.of(alarmStack)?.node.path ?? '(app)'}', not to the pipeline's app. The pipeline's rules need the alarm before any deployment: define it in a stack beside the pipeline stack (see examples/guarded-production), or import it with cloudwatch.Alarm.fromAlarmArn().`);
   }
-  pipelineStack.addStackDependency(alarmStack, `the pipeline's bake rules read the alarm ${alarm.node.path}`);
+  addStackDependency(pipelineStack, alarmStack, `the pipeline's bake rules read the alarm ${alarm.node.path}`);
+}
+
+/**
+ * `Stack.addStackDependency` (aws-cdk-lib 2.262 and later) where it exists, else `addDependency`, which it
+ * renamed and deprecated: the same stack dependency on every version of the peer range.
+ */
+function addStackDependency(stack: Stack, target: Stack, reason: string): void {
+  const renamed = (stack as unknown as { addStackDependency?: (target: Stack, reason?: string) => void }).addStackDependency;
+  if (renamed) {
+    renamed.call(stack, target, reason);
+  } else {
+    stack.addDependency(target, reason);
+  }
 }
