@@ -42,6 +42,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/node@^20',
     'aws-cdk@2.1148.1',
     'cdk-nag@^3',
+    // AWS Control Tower proactive controls as cfn-guard rules, a second policy opinion on every example.
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
     'aws-sdk-client-mock@^4',
     'ts-node@^10',
     'fast-check@^4',

@@ -1,7 +1,7 @@
 /**
  * `npm run examples`: synthesizes every example app (examples/<name>/cdk.json) with the real aws-cdk CLI,
  * offline and without AWS credentials, then prints each pipeline (stages, action slots, release mode) and
- * checks that the validation report (CloudFormation validation + cdk-nag AwsSolutions) has no violation.
+ * checks that the validation report (CloudFormation validation, cdk-nag AwsSolutions, cfn-guard Control Tower rules) has no violation.
  *
  * Usage: npm run examples [-- name ...]
  */
@@ -99,7 +99,7 @@ function synthesize(name: string): Result {
     console.log(`Critical path:  ${shape.criticalPathHops} hops (${shape.codeBuildHops} CodeBuild), ${shape.approvals} manual approval(s), ${shape.pipelineType}`);
     console.log(shape.describe().split('\n').map(l => `  ${l}`).join('\n'));
   }
-  console.log(`Validation:     ${violations.count} violation(s) in cdk.out/validation-report.json (CloudFormation validation + cdk-nag AwsSolutions)`);
+  console.log(`Validation:     ${violations.count} violation(s) in cdk.out/validation-report.json (CloudFormation validation, cdk-nag AwsSolutions, cfn-guard Control Tower rules)`);
   for (const d of violations.details) {
     console.log(`  ${d}`);
   }

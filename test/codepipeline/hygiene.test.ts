@@ -1,6 +1,10 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DeliveryPipeline, NotificationTarget } from '../../src';
 import { AppStage, fixture, PIPELINE_ENV, referencePipeline, referenceProps } from '../fixtures/app';
@@ -133,5 +137,54 @@ describe('the approval guard', () => {
     expect(guardLogs.Properties.RetentionInDays).toBe(365);
     expect(guardLogs.Properties.KmsKeyId).toBeDefined();
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^Approvers') }] });
+  });
+});
+
+describe('AWS Control Tower proactive controls (cfn-guard) on everything the library creates', () => {
+  /** Violations of the cfn-guard plugin on the library's resources (the pipeline construct and the support stacks). */
+  function libraryViolations(build: (app: App, stack: Stack) => void): string[] {
+    const app = new App({ policyValidationBeta1: [new CfnGuardValidator()] });
+    const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
+    build(app, stack);
+    let outdir: string;
+    try {
+      outdir = app.synth().directory;
+    } catch {
+      outdir = app.outdir; // synth throws on violations; the report is written first
+    }
+    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8')) as {
+      pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath?: string }> }> }>;
+    };
+    const guard = report.pluginReports.find(p => p.pluginName === 'cdk-validator-cfnguard');
+    expect(guard).toBeDefined(); // the plugin ran
+    return guard!.violations.flatMap(v => v.violatingConstructs
+      .filter(c => /^(PipelineStack\/Delivery|cross-region-stack-)/.test(c.constructPath ?? ''))
+      .map(c => `${v.ruleName} on ${c.constructPath}`));
+  }
+
+  const everything = (app: App, stack: Stack) => {
+    const f = {
+      app,
+      stack,
+      staging: new AppStage(app, 'Staging', { env: { account: '222222222222', region: 'us-east-1' } }),
+      production: ['us-east-1', 'eu-west-1'].map(r => new AppStage(app, `Prod-${r}`, { env: { account: '333333333333', region: r } })),
+    };
+    new DeliveryPipeline(stack, 'Delivery', referenceProps(f, {
+      approval: { notificationTopic: new sns.Topic(stack, 'Approvers', { enforceSSL: true }) },
+      notifications: { targets: [NotificationTarget.email('oncall@example.com')] },
+      staging: { stage: f.staging, migrations: [{ name: 'Seed', commands: ['npm run seed'] }], verify: [{ name: 'Smoke', commands: ['curl -f "$URL"'], envFromOutputs: { URL: f.staging.url } }] },
+    }));
+  };
+
+  test('the pipeline, its buckets, keys, log groups, approval guard and notifications: zero violations', () => {
+    expect(libraryViolations(everything)).toEqual([]);
+  });
+
+  test('the check has teeth: a bucket the library would create without a lifecycle is reported', () => {
+    const violations = libraryViolations((app, stack) => {
+      everything(app, stack);
+      new s3.Bucket(stack.node.findChild('Delivery'), 'Unmanaged', { enforceSSL: true });
+    });
+    expect(violations).toEqual(expect.arrayContaining(['s3_lifecycle_policy_check on PipelineStack/Delivery/Unmanaged/Resource']));
   });
 });
