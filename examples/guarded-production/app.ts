@@ -1,4 +1,4 @@
-import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -7,6 +7,7 @@ import {
   VerificationStepOptions,
 } from '../../src';
 import { CONNECTION_ARN, PIPELINE_ENV, PRODUCTION_ACCOUNT, STAGING_ENV } from '../shared/accounts';
+import { acknowledge } from '../shared/acknowledge';
 import { hardenedKey } from '../shared/keys';
 import { ServiceStage, smokeTest } from '../shared/service-stage';
 
@@ -34,10 +35,8 @@ class ReleaseAlarmsStack extends Stack {
       evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    Validations.of(this.errors).acknowledge({
-      id: 'cdk-validator-cfnguard::cloudwatch_alarm_action_check',
-      reason: 'A release gate: the pipeline\'s bake rule reads this alarm and rolls the release back; paging on errors is the service\'s own alarms\' job.',
-    });
+    acknowledge(this.errors, 'cdk-validator-cfnguard::cloudwatch_alarm_action_check',
+      'A release gate: the pipeline\'s bake rule reads this alarm and rolls the release back; paging on errors is the service\'s own alarms\' job.');
   }
 }
 

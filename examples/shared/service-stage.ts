@@ -1,9 +1,10 @@
 import * as path from 'node:path';
-import { CfnOutput, Stack, Stage, StageProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledge } from './acknowledge';
 import { hardenedKey } from './keys';
 import { VerificationStepOptions } from '../../src';
 
@@ -38,10 +39,8 @@ export class ServiceStage extends Stage {
       environment: { ENVIRONMENT_NAME: id },
       logGroup,
     });
-    Validations.of(fn).acknowledge({
-      id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-      reason: 'The example service has no private resources to reach; a real service that talks to a database would run in its VPC.',
-    });
+    acknowledge(fn, 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+      'The example service has no private resources to reach; a real service that talks to a database would run in its VPC.');
     const url = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.urlOutput = new CfnOutput(stack, 'Url', { value: url.url });
   }

@@ -1,9 +1,10 @@
-import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
+import { ACKNOWLEDGED_RULES_METADATA_KEY } from './nag-acknowledgments';
 
 /**
  * Cost, retention and key hygiene on the resources the library creates, so that AWS Control Tower's proactive
@@ -15,9 +16,13 @@ import { Construct, IConstruct } from 'constructs';
 /** The cfn-guard plugin's rule ids, as `Validations.acknowledge` takes them. */
 export const CFN_GUARD = 'cdk-validator-cfnguard';
 
-/** Acknowledges one rule of one validation plugin on one construct, with a reason. */
+/**
+ * Acknowledges one rule of one validation plugin on one construct, with a reason: the metadata entry that
+ * `Validations.of(construct).acknowledge()` writes (aws-cdk-lib 2.251+), written directly so that older versions
+ * of the peer range synthesize too (they run no validation plugin that would read it).
+ */
 export function acknowledge(construct: IConstruct, rule: string, reason: string): void {
-  Validations.of(construct).acknowledge({ id: rule, reason });
+  construct.node.addMetadata(ACKNOWLEDGED_RULES_METADATA_KEY, { [rule]: reason });
 }
 
 /** Noncurrent versions (a deleted or expired artifact) are kept this long, then removed. */
