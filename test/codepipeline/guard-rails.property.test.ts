@@ -162,6 +162,10 @@ function checkInvariants(config: GeneratedConfig, stages: Stage[], stageNames: s
   }
 }
 
+/** CI runs 200 configurations with a fixed seed; PROPERTY_RUNS and PROPERTY_SEED explore more (e.g. before a release). */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
+const SEED = Number(process.env.PROPERTY_SEED ?? 20261126);
+
 const tooManyAlarms = (config: GeneratedConfig) => environments(config).some(e => (e.guards.bakeAlarms ?? 0) > 5);
 
 /** Auto-approval adds a check and an approval per gated Stage: beyond one stage's 50 actions, the gate cannot be laid out. */
@@ -189,13 +193,13 @@ describe('guard rails hold on generated configurations (synthesized for real)', 
       const { stack, pipeline } = generatedApp(config, false);
       const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
       checkInvariants(config, resource.Properties.Stages as Stage[], pipeline.stageNames);
-    }), { numRuns: 200, seed: 20261126 });
+    }), { numRuns: RUNS, seed: SEED });
   });
 
   test('invalid configurations are rejected with a message naming the property', () => {
     fc.assert(fc.property(configArb(8).filter(c => tooManyAlarms(c) && !gateOverflows(c)), config => {
       expect(() => generatedApp(config)).toThrow(/^(staging|production(\.waves\[\d+\])?)\.bake\.alarms: \d alarms, but a CodePipeline condition holds at most 5 rules/);
-    }), { numRuns: 40, seed: 20261126 });
+    }), { numRuns: Math.ceil(RUNS / 5), seed: SEED });
     fc.assert(fc.property(fc.integer({ min: 47, max: 70 }), fc.integer({ min: 0, max: 3 }), (waves, tests) => {
       const config: GeneratedConfig = {
         requireManualApproval: true,
@@ -208,6 +212,6 @@ describe('guard rails hold on generated configurations (synthesized for real)', 
         waves: Array.from({ length: waves }, () => ({ targets: 1 })),
       };
       expect(() => generatedApp(config)).toThrow(/^pipeline: the release path needs \d+ stages .*CodePipeline allows 50\. Use fewer production waves/);
-    }), { numRuns: 20, seed: 20261126 });
+    }), { numRuns: Math.ceil(RUNS / 10), seed: SEED });
   });
 });

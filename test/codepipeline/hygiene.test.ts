@@ -8,17 +8,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DeliveryPipeline, NotificationTarget } from '../../src';
 import { AppStage, fixture, PIPELINE_ENV, referencePipeline, referenceProps } from '../fixtures/app';
+import { DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES } from '../fixtures/policies';
 
 /** Cost, retention and key hygiene on the resources the library creates (AWS Control Tower proactive controls). */
 
-const DENY_GRANTS = {
-  Sid: 'DenyGrantsExceptForAwsServices',
-  Effect: 'Deny',
-  Principal: { AWS: '*' },
-  Action: 'kms:CreateGrant',
-  Resource: '*',
-  Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-};
+const DENY_GRANTS = DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES;
 
 function supportStacks(app: App): Stack[] {
   return app.node.findAll().filter((c): c is Stack => Stack.isStack(c) && c.stackName.includes('-support-'));

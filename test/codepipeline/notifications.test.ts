@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { addPipelineNotifications, NotificationOptions, NotificationTarget, PipelineEvent } from '../../src/codepipeline/notifications';
+import { DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES } from '../fixtures/policies';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -115,15 +116,8 @@ describe('addPipelineNotifications: e-mail and HTTPS through the library topic',
             Resource: '*',
             Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } },
           },
-          {
-            // AWS Control Tower CT.KMS.PR.3: grants only for AWS resources or by AWS services.
-            Sid: 'DenyGrantsExceptForAwsServices',
-            Effect: 'Deny',
-            Principal: { AWS: '*' },
-            Action: 'kms:CreateGrant',
-            Resource: '*',
-            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-          },
+          // AWS Control Tower CT.KMS.PR.3: grants only for AWS resources or by AWS services.
+          DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES,
         ],
       },
     });
