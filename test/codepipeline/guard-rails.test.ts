@@ -102,6 +102,15 @@ describe('scale: a production phase with more targets than one CodePipeline stag
       .toThrow("staging: the Stage 'Staging' deploys with 52 actions, more than the 50 a CodePipeline stage holds. Split its stacks over several Stages, or set useChangeSets: false (one action per stack instead of two).");
   });
 
+  // Found by a 500-run exploration (PROPERTY_SEED=7): 47 waves and no tests make exactly 50 stages, which is valid.
+  test('exactly 50 stages synthesize; 51 are a clear error', () => {
+    const config = (waves: number): GeneratedConfig => ({
+      ...simpleConfig(0, { tests: 0 }), useWaves: true, waves: Array.from({ length: waves }, () => ({ targets: 1 })),
+    });
+    expect(generatedApp(config(47), false).pipeline.stageNames).toHaveLength(50);
+    expect(() => generatedApp(config(48), false)).toThrow(/^pipeline: the release path needs 51 stages/);
+  });
+
   test('more than 50 stages is a clear error naming the count and the fix', () => {
     const config: GeneratedConfig = { ...simpleConfig(0), useWaves: true, waves: Array.from({ length: 60 }, () => ({ targets: 1 })) };
     expect(() => generatedApp(config))
