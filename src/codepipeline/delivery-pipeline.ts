@@ -16,6 +16,7 @@ import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './privat
 import { checkPipeline, ExpectedApproval, ExpectedStage, MAX_ACTIONS_PER_STAGE, MAX_STAGES, PipelineExpectations, readStages } from './private/self-check';
 import { EnvironmentGuards, prepareGuards, stageConditions } from './private/stage-conditions';
 import { migrationStep, testStep, verificationStep } from './private/steps';
+import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION, validateToolVersion } from './private/tool-versions';
 import { PipelineSource } from './source';
 import { ProductionOptions, StagingOptions } from '../blueprint/environment';
 import { PipelineLayout, planLayout, PlannedStage } from '../blueprint/layout';
@@ -137,6 +138,23 @@ export interface DeliveryPipelineProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Exact version of the AWS CDK CLI that self-mutation (and the permission-broadening check) installs.
+   *
+   * Self-mutation deploys with the version of the *previous* definition: to move to a CLI that a newer
+   * aws-cdk-lib needs, change this first, release, then upgrade aws-cdk-lib.
+   *
+   * @default '2.1148.1' (the CLI this library's tests and examples synthesize with)
+   */
+  readonly cdkCliVersion?: string;
+
+  /**
+   * Exact version of `cdk-assets` that asset publishing installs.
+   *
+   * @default '4.7.3'
+   */
+  readonly cdkAssetsVersion?: string;
 }
 
 
@@ -241,6 +259,8 @@ export class DeliveryPipeline extends Construct {
       selfMutation: true,
       publishAssetsInParallel: false,
       useChangeSets: props.useChangeSets ?? true,
+      cliVersion: toolVersion(props.cdkCliVersion, DEFAULT_CDK_CLI_VERSION, 'cdkCliVersion'),
+      cdkAssetsCliVersion: toolVersion(props.cdkAssetsVersion, DEFAULT_CDK_ASSETS_VERSION, 'cdkAssetsVersion'),
       codeBuildDefaults: {
         ...props.codeBuildDefaults,
         // Every CodeBuild project logs to a log group with an end (and the pipeline's key).
@@ -476,6 +496,14 @@ function guardParallelApprovals(
       ...options,
     })];
   });
+}
+
+function toolVersion(version: string | undefined, defaultVersion: string, property: string): string {
+  if (version === undefined) {
+    return defaultVersion;
+  }
+  validateToolVersion(version, property, defaultVersion);
+  return version;
 }
 
 function expectedStage(stage: PlannedStage, guards: EnvironmentGuards | undefined): ExpectedStage {
