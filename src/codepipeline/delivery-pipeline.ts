@@ -16,7 +16,7 @@ import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './privat
 import { checkPipeline, ExpectedApproval, ExpectedStage, MAX_ACTIONS_PER_STAGE, MAX_STAGES, PipelineExpectations, readStages } from './private/self-check';
 import { EnvironmentGuards, prepareGuards, stageConditions } from './private/stage-conditions';
 import { migrationStep, testStep, verificationStep } from './private/steps';
-import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION, validateToolVersion } from './private/tool-versions';
+import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION, pinsCdkAssets, validateToolVersion } from './private/tool-versions';
 import { PipelineSource } from './source';
 import { ProductionOptions, StagingOptions } from '../blueprint/environment';
 import { PipelineLayout, planLayout, PlannedStage } from '../blueprint/layout';
@@ -254,13 +254,17 @@ export class DeliveryPipeline extends Construct {
     const buildLogs = libraryLogGroup(this, 'BuildLogs', logRetention, artifactKey);
     const guards = environmentGuards(pipelineStack, pipeline, environments);
     const stages = createStages(pipelineStack, pipeline, layout, guards);
+    const assetsVersion = toolVersion(props.cdkAssetsVersion, DEFAULT_CDK_ASSETS_VERSION, 'cdkAssetsVersion');
+    // `cdkAssetsCliVersion` is newer than the peer range's minimum (2.186): passed outside the typed literal so the
+    // source compiles on every version of the range, and checked below.
+    const assetsPin: Record<string, string> = { cdkAssetsCliVersion: assetsVersion };
     this.cdkPipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+      ...assetsPin,
       codePipeline: pipeline,
       selfMutation: true,
       publishAssetsInParallel: false,
       useChangeSets: props.useChangeSets ?? true,
       cliVersion: toolVersion(props.cdkCliVersion, DEFAULT_CDK_CLI_VERSION, 'cdkCliVersion'),
-      cdkAssetsCliVersion: toolVersion(props.cdkAssetsVersion, DEFAULT_CDK_ASSETS_VERSION, 'cdkAssetsVersion'),
       codeBuildDefaults: {
         ...props.codeBuildDefaults,
         // Every CodeBuild project logs to a log group with an end (and the pipeline's key).
@@ -268,6 +272,9 @@ export class DeliveryPipeline extends Construct {
       },
       synth: steps.synth(),
     });
+    if (!pinsCdkAssets(this.cdkPipeline) && props.cdkAssetsVersion !== undefined) {
+      throw new Error('cdkAssetsVersion: the installed aws-cdk-lib cannot pin the cdk-assets version its asset publishing installs (CDK Pipelines\' cdkAssetsCliVersion). Upgrade aws-cdk-lib, or leave cdkAssetsVersion out (asset publishing then installs CDK Pipelines\' default).');
+    }
     const approvals = addWaves(this.cdkPipeline, pipeline, stages, { tests, environments, plan, steps });
     this.cdkPipeline.buildPipeline();
     if (pipeline.unansweredStages.length > 0) {

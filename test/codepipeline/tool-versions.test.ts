@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as pipelines from 'aws-cdk-lib/pipelines';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../../src';
-import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION } from '../../src/codepipeline/private/tool-versions';
+import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION, pinsCdkAssets } from '../../src/codepipeline/private/tool-versions';
 import { fixture, referenceProps } from '../fixtures/app';
 
 /** Every buildspec the pipeline renders: inline in its CodeBuild projects, and the ones it writes to the cloud assembly. */
@@ -62,6 +63,13 @@ describe('pinned tools: no buildspec installs an unpinned tool', () => {
     const f = fixture();
     expect(() => new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { [property]: version })))
       .toThrow(`${property}: '${version}' is not an exact version. A release pipeline must not change its tools under you: pin one, e.g. '${example}'.`);
+  });
+
+  test('this aws-cdk-lib honours the cdk-assets pin, and the detection tells a CDK Pipelines that does not', () => {
+    const f = fixture();
+    const pipeline = new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f));
+    expect(pinsCdkAssets(pipeline.cdkPipeline)).toBe(true);
+    expect(pinsCdkAssets({} as pipelines.CodePipeline)).toBe(false);
   });
 
   test('the CDK CLI pin is the CLI this repository tests and synthesizes the examples with', () => {

@@ -1,3 +1,5 @@
+import * as pipelines from 'aws-cdk-lib/pipelines';
+
 /**
  * Tool versions the pipeline installs at run time, pinned: a release pipeline must not change its tools under a
  * team. `test/codepipeline/tool-versions.test.ts` keeps the CDK CLI pin equal to the version this repository's
@@ -17,4 +19,12 @@ export function validateToolVersion(version: string, property: string, example: 
   if (typeof version !== 'string' || !EXACT_VERSION.test(version)) {
     throw new Error(`${property}: '${version}' is not an exact version. A release pipeline must not change its tools under you: pin one, e.g. '${example}'.`);
   }
+}
+
+/**
+ * Whether this aws-cdk-lib's CDK Pipelines honours `cdkAssetsCliVersion` (it keeps the value on the instance).
+ * Keyed on a CDK Pipelines field name: `test/codepipeline/tool-versions.test.ts` fails if it changes.
+ */
+export function pinsCdkAssets(cdkPipeline: pipelines.CodePipeline): boolean {
+  return Object.prototype.hasOwnProperty.call(cdkPipeline, 'cdkAssetsCliVersion');
 }
