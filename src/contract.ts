@@ -40,29 +40,6 @@ export function productionStageName(wave?: string): string {
   return wave === undefined ? PRODUCTION_STAGE : `${PRODUCTION_STAGE}-${wave}`;
 }
 
-/**
- * What a stage name says about the stage. Production stages are `Production`, `Production-<n>`,
- * `Production-<wave>` and `Production-<wave>-<n>`; test stages `Test` and `Test-<n>`.
- */
-export function stageKindOf(stageName: string): StageKind | undefined {
-  if (stageName === SOURCE_STAGE) {
-    return StageKind.SOURCE;
-  }
-  if (stageName === BUILD_STAGE) {
-    return StageKind.BUILD;
-  }
-  if (stageName === TEST_STAGE || /^Test-\d+$/.test(stageName)) {
-    return StageKind.TEST;
-  }
-  if (stageName === STAGING_STAGE || /^Staging-\d+$/.test(stageName)) {
-    return StageKind.STAGING;
-  }
-  if (isProductionStage(stageName)) {
-    return StageKind.PRODUCTION;
-  }
-  return undefined;
-}
-
 /** Whether a stage name denotes a production stage (every operation that targets "production" uses this). */
 export function isProductionStage(stageName: string): boolean {
   return stageName === PRODUCTION_STAGE || stageName.startsWith(`${PRODUCTION_STAGE}-`);

@@ -146,8 +146,8 @@ function packTargets(env: LayoutEnvironment, max: number): number[][] {
       current = [];
       used = 0;
     } else if (current.length === 0 && used + actions > max) {
-      // The pre actions alone leave no room for this target: they get a part of their own... which CodePipeline
-      // would still count as a stage with no deployment. Start the target in a fresh part instead.
+      // The pre actions leave no room for this target: they get a part of their own (which carries the
+      // environment's guard rails like any other part), and the target starts the next one.
       parts.push([]);
       used = 0;
     }
