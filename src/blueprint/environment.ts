@@ -1,6 +1,7 @@
 import { Duration, Stage } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { DeploymentWindow } from './deployment-window';
+import { GateRule } from './gate-rule';
 import { MigrationStepOptions, VerificationStepOptions } from './steps';
 
 /**
@@ -66,6 +67,15 @@ export interface EnvironmentOptions {
   readonly deploymentWindow?: DeploymentWindow;
 
   /**
+   * Rules that must pass before the environment is entered (with the deployment window, one `beforeEntry`
+   * condition of at most 5 rules; no extra action): e.g. `GateRule.noAlarm(productionAlarm)` keeps a release out
+   * of production while production is alarming. Every stage of the environment carries them.
+   *
+   * @default - no gate rules
+   */
+  readonly gates?: GateRule[];
+
+  /**
    * Alarm-gated bake time after the deployment, with automatic rollback by default (an `onSuccess` and an
    * `onFailure` condition; no extra action).
    *
@@ -110,8 +120,8 @@ export interface ProductionWaveOptions extends EnvironmentOptions {
 /**
  * The production environments. Give either `stages` (one wave, all in parallel) or `waves` (in order).
  *
- * The environment settings apply to the single wave of `stages`. With `waves`, `deploymentWindow` and `bake`
- * here are defaults for every wave (the whole production phase); the others must be set per wave.
+ * The environment settings apply to the single wave of `stages`. With `waves`, `deploymentWindow`, `gates` and
+ * `bake` here are defaults for every wave (the whole production phase); the others must be set per wave.
  */
 export interface ProductionOptions extends EnvironmentOptions {
   /**

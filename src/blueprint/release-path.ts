@@ -22,7 +22,7 @@ export interface ReleaseEnvironment {
 
 /**
  * The release path: staging, then the production environments in order, with production-level defaults
- * (`deploymentWindow`, `bake`) applied to every wave.
+ * (`deploymentWindow`, `gates`, `bake`) applied to every wave.
  */
 export function releaseEnvironments(staging: StagingOptions, production: ProductionOptions): ReleaseEnvironment[] {
   if (!staging?.stage) {
@@ -54,7 +54,7 @@ export function releaseEnvironments(staging: StagingOptions, production: Product
   }
   for (const key of ['requireManualApproval', 'migrations', 'verify'] as const) {
     if (production[key] !== undefined) {
-      throw new Error(`production.${key}: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow' and 'bake' apply to every wave).`);
+      throw new Error(`production.${key}: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates' and 'bake' apply to every wave).`);
     }
   }
   const names = new Map<string, number>();
@@ -78,6 +78,7 @@ export function releaseEnvironments(staging: StagingOptions, production: Product
         ...wave,
         deploymentWindow: wave.deploymentWindow ?? production.deploymentWindow,
         bake: wave.bake ?? production.bake,
+        gates: wave.gates ?? production.gates,
       },
     };
   })];

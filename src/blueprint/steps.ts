@@ -3,6 +3,28 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 
 /**
+ * Build caching for a step: what CodeBuild keeps between builds. Opt-in: a cache makes builds faster when
+ * dependencies change rarely, and a stale or poisoned cache can make a build pass that a clean one would fail
+ * (keep lock files authoritative: `npm ci` still verifies them).
+ */
+export interface BuildCacheOptions {
+  /**
+   * Where the cache lives: `codebuild.Cache.bucket(bucket)` (shared by every build host, survives between
+   * builds, costs S3 storage) or `codebuild.Cache.local(LocalCacheMode.CUSTOM, ...)` (on the build host,
+   * best effort: used only when the next build lands on a warm host).
+   */
+  readonly cache: codebuild.Cache;
+
+  /**
+   * Paths to cache (buildspec `cache.paths`), e.g. `['/root/.npm/**\/*']`. Required for S3 and
+   * `LocalCacheMode.CUSTOM` caches, which store only these paths.
+   *
+   * @default - none (only for local SOURCE or DOCKER_LAYER caches)
+   */
+  readonly paths?: string[];
+}
+
+/**
  * How the application is built and synthesized.
  *
  * The build runs in CodeBuild on the source and must produce the cloud assembly (`cdk synth` output).
@@ -49,6 +71,13 @@ export interface SynthOptions {
    * @default codebuild.ComputeType.MEDIUM
    */
   readonly computeType?: codebuild.ComputeType;
+
+  /**
+   * Cache between builds (opt-in).
+   *
+   * @default - no cache
+   */
+  readonly cache?: BuildCacheOptions;
 }
 
 /**
@@ -116,6 +145,13 @@ export interface TestStepOptions extends CommandStepOptions {
    * @default codebuild.ComputeType.SMALL
    */
   readonly computeType?: codebuild.ComputeType;
+
+  /**
+   * Cache between runs of this test step (opt-in).
+   *
+   * @default - no cache
+   */
+  readonly cache?: BuildCacheOptions;
 }
 
 /**

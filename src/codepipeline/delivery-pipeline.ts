@@ -8,14 +8,19 @@ import { Construct } from 'constructs';
 import { ApprovalOptions } from './approval-options';
 import { addPipelineNotifications, NotificationOptions } from './notifications';
 import { BUILD_STAGE, RELEASE_MODE_TAG, SOURCE_STAGE, StageKind } from '../contract';
+import { AdditionalSource, PipelineVariable } from './pipeline-options';
 import { ApprovalGuard, ApprovalGuardProps } from './private/approval-guard/approval-guard';
 import { ApprovalStep } from './private/approval-step';
 import { artifactLifecycle, denyGrantsExceptForAwsServices, libraryLogGroup } from './private/hygiene';
 import { ExpectedStage as ExpectedStageRequest, FoldingStage, LayoutPipeline } from './private/layout-pipeline';
 import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './private/nag-acknowledgments';
+import {
+  additionalInputs, cacheBuildSpec, renderTriggers, renderVariables, StepEnvironment, validateAdditionalSources, validateCache,
+  validateExecutionMode, validateTriggerSafety, validateVariables,
+} from './private/pipeline-features';
 import { checkPipeline, ExpectedApproval, ExpectedStage, MAX_ACTIONS_PER_STAGE, MAX_STAGES, PipelineExpectations, readStages } from './private/self-check';
-import { EnvironmentGuards, prepareGuards, stageConditions } from './private/stage-conditions';
-import { migrationStep, testStep, verificationStep } from './private/steps';
+import { EnvironmentGuards, GateContext, prepareGuards, stageConditions } from './private/stage-conditions';
+import { AdditionalInputs, migrationStep, testStep, verificationStep } from './private/steps';
 import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION, pinsCdkAssets, validateToolVersion } from './private/tool-versions';
 import { PipelineSource } from './source';
 import { ProductionOptions, StagingOptions } from '../blueprint/environment';
@@ -155,6 +160,35 @@ export interface DeliveryPipelineProps {
    * @default '4.7.3'
    */
   readonly cdkAssetsVersion?: string;
+
+  /**
+   * How executions that start while another runs are handled.
+   *
+   * SUPERSEDED: a newer execution overtakes an older one at the next stage boundary (the newest commit wins).
+   * QUEUED: executions run one by one, in order; when self-mutation changes the pipeline, CodePipeline stops the
+   * running execution and starts it again on the new definition, and the queued ones then run on it.
+   * PARALLEL: executions run independently; CodePipeline cannot roll stages back in this mode, so a bake that rolls
+   * back is a synthesis error, and an older commit can reach production after a newer one.
+   *
+   * @default codepipeline.ExecutionMode.SUPERSEDED
+   */
+  readonly executionMode?: codepipeline.ExecutionMode;
+
+  /**
+   * Pipeline variables, set when an execution starts and read by steps as `#{variables.NAME}` (in `env`).
+   * CodePipeline rejects an execution that sets an undeclared variable; a step that reads one is a synthesis error.
+   *
+   * @default - no variables
+   */
+  readonly variables?: PipelineVariable[];
+
+  /**
+   * Sources beside `source` (another repository, an S3 object): every build, test, verification and migration step
+   * has each of them in its directory. A connection source with `triggers` starts the pipeline on its own events.
+   *
+   * @default - only `source`
+   */
+  readonly additionalSources?: AdditionalSource[];
 }
 
 
@@ -216,6 +250,7 @@ export class DeliveryPipeline extends Construct {
     const tests = props.tests ?? [];
     const environments = releaseEnvironments(props.staging, props.production);
     validateProps(props, tests, environments);
+    const features = validateFeatures(props, tests, environments);
     const pipelineStack = Stack.of(this);
     const targets = environments.flatMap(e => e.stages);
     validateExplicitRegion(pipelineStack, targets);
@@ -223,7 +258,9 @@ export class DeliveryPipeline extends Construct {
     // Release semantics and layout: engine-independent, in the blueprint.
     const plan = planRelease(props.requireManualApproval ?? true, plannedEnvironments(environments));
     this.releaseMode = plan.mode;
-    const steps = new PipelineSteps(props);
+    const sources: Array<[string, PipelineSource]> = [['source', props.source], ...features.additional.map((a, i): [string, PipelineSource] => [`additionalSources[${i}].source`, a.source])];
+    validateTriggerSafety(sources, { productionGated: plan.approvals.some(a => a.gates === environments[1].name) });
+    const steps = new PipelineSteps(props, additionalInputs(features.additional));
     const layout = planLayout({
       testSteps: tests.length,
       preparationActions: PREPARATION_ACTIONS,
@@ -244,7 +281,9 @@ export class DeliveryPipeline extends Construct {
       enableKeyRotation: this.crossAccountKeys ? true : undefined,
       // Self-mutation changes the definition; CodePipeline then starts the new definition on the same commit.
       restartExecutionOnUpdate: true,
+      executionMode: features.executionMode,
     });
+    renderVariables(pipeline, features.variables);
     this.pipeline = pipeline;
     const artifactKey = pipeline.artifactBucket.encryptionKey;
     const artifactRetention = props.artifactRetention ?? Duration.days(DEFAULT_ARTIFACT_RETENTION_DAYS);
@@ -252,8 +291,15 @@ export class DeliveryPipeline extends Construct {
     denyGrantsExceptForAwsServices(artifactKey);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const buildLogs = libraryLogGroup(this, 'BuildLogs', logRetention, artifactKey);
-    const guards = environmentGuards(pipelineStack, pipeline, environments);
-    const stages = createStages(pipelineStack, pipeline, layout, guards);
+    let sourceStage: codepipeline.IStage | undefined;
+    const gateContext: GateContext = {
+      pipelineName: props.pipelineName,
+      variables: features.variables.map(v => v.name),
+      sourceArtifactName: () => primarySourceArtifact(sourceStage, props.source),
+    };
+    const guards = environmentGuards(pipelineStack, pipeline, environments, gateContext);
+    const stages = createStages(pipelineStack, pipeline, layout, guards, gateContext);
+    sourceStage = stages.source;
     const assetsVersion = toolVersion(props.cdkAssetsVersion, DEFAULT_CDK_ASSETS_VERSION, 'cdkAssetsVersion');
     // `cdkAssetsCliVersion` is newer than the peer range's minimum (2.186): passed outside the typed literal so the
     // source compiles on every version of the range, and checked below.
@@ -280,6 +326,7 @@ export class DeliveryPipeline extends Construct {
     if (pipeline.unansweredStages.length > 0) {
       throw new Error(`DeliveryPipeline: CDK Pipelines did not build the stage(s) ${pipeline.unansweredStages.join(', ')} the layout planned. Please report it with your aws-cdk-lib version.`);
     }
+    renderTriggers(pipeline, stages.source, sources);
 
     for (const support of Object.values(pipeline.crossRegionSupport)) {
       artifactLifecycle(support.replicationBucket, artifactRetention, 'artifactRetention');
@@ -314,7 +361,7 @@ class PipelineSteps {
   public readonly costs: ActionCosts;
   private readonly autoApprove: boolean;
 
-  constructor(private readonly props: DeliveryPipelineProps) {
+  constructor(private readonly props: DeliveryPipelineProps, private readonly inputs: AdditionalInputs) {
     this.autoApprove = props.approval?.autoApproveUnlessPermissionsBroaden ?? false;
     const useChangeSets = props.useChangeSets ?? true;
     this.costs = {
@@ -334,8 +381,10 @@ class PipelineSteps {
 
   public synth(): pipelines.CodeBuildStep {
     const synth = this.props.synth;
+    const cacheSpec = cacheBuildSpec(synth.cache);
     return new pipelines.CodeBuildStep('Synth', {
       input: this.props.source.toCodePipelineSource(),
+      additionalInputs: this.inputs,
       installCommands: synth.installCommands,
       commands: synth.commands,
       env: synth.env,
@@ -344,6 +393,8 @@ class PipelineSteps {
         buildImage: synth.buildImage,
         computeType: synth.computeType ?? codebuild.ComputeType.MEDIUM,
       },
+      cache: synth.cache?.cache,
+      partialBuildSpec: Object.keys(cacheSpec).length > 0 ? codebuild.BuildSpec.fromObject(cacheSpec) : undefined,
     });
   }
 
@@ -358,29 +409,30 @@ class PipelineSteps {
   }
 
   public test(options: TestStepOptions): pipelines.Step {
-    return testStep(options, this.props.source);
+    return testStep(options, this.props.source, this.inputs);
   }
 
   public migration(options: MigrationStepOptions, environment: string): pipelines.CodeBuildStep {
-    return migrationStep(options, this.props.source, environment);
+    return migrationStep(options, this.props.source, environment, this.inputs);
   }
 
   public verification(options: VerificationStepOptions, environment: string): pipelines.Step {
-    return verificationStep(options, this.props.source, environment);
+    return verificationStep(options, this.props.source, environment, this.inputs);
   }
 }
 
 /** The guard rails of each environment, validated once (every part of a split environment carries them). */
 function environmentGuards(
-  pipelineStack: Stack, pipeline: codepipeline.Pipeline, environments: ReleaseEnvironment[],
+  pipelineStack: Stack, pipeline: codepipeline.Pipeline, environments: ReleaseEnvironment[], context: GateContext,
 ): Map<string, EnvironmentGuards> {
   const guards = new Map<string, EnvironmentGuards>(environments.map(env => [env.name, {
     property: env.property,
     deploymentWindow: env.options.deploymentWindow,
     bake: env.options.bake,
+    gates: env.options.gates,
   }]));
   for (const g of guards.values()) {
-    prepareGuards(pipelineStack, pipeline.role, g);
+    prepareGuards(pipelineStack, pipeline.role, g, context);
   }
   return guards;
 }
@@ -395,14 +447,16 @@ interface CreatedStages {
   readonly preparation: codepipeline.IStage;
 }
 
-function createStages(pipelineStack: Stack, pipeline: LayoutPipeline, layout: PipelineLayout, guards: Map<string, EnvironmentGuards>): CreatedStages {
+function createStages(
+  pipelineStack: Stack, pipeline: LayoutPipeline, layout: PipelineLayout, guards: Map<string, EnvironmentGuards>, context: GateContext,
+): CreatedStages {
   const source = pipeline.createStage({ stageName: SOURCE_STAGE });
   const build = pipeline.createStage({ stageName: BUILD_STAGE });
   const planned = layout.stages.map(stage => ({
     stage,
     l2: pipeline.createStage({
       stageName: stage.name,
-      ...(stage.environment ? stageConditions(pipelineStack, stage.name, guards.get(stage.environment)!) : {}),
+      ...(stage.environment ? stageConditions(pipelineStack, stage.name, guards.get(stage.environment)!, context) : {}),
     }),
   }));
   const target = layout.preparationInBuild ? build : planned.find(p => p.stage.preparation)!.l2;
@@ -524,7 +578,48 @@ function expectedStage(stage: PlannedStage, guards: EnvironmentGuards | undefine
       : undefined,
     alarms: guards?.bake?.alarms.length ?? 0,
     onFailure: guards?.bake ? guards.bake.onFailure ?? 'ROLLBACK' : undefined,
+    gates: (guards?.gates ?? []).map(g => g.kind),
   };
+}
+
+interface ValidatedFeatures {
+  readonly executionMode: codepipeline.ExecutionMode;
+  readonly variables: PipelineVariable[];
+  readonly additional: AdditionalSource[];
+}
+
+/** Pipeline-level V2 features, checked before anything is built. */
+function validateFeatures(props: DeliveryPipelineProps, tests: TestStepOptions[], environments: ReleaseEnvironment[]): ValidatedFeatures {
+  const executionMode = props.executionMode ?? codepipeline.ExecutionMode.SUPERSEDED;
+  validateExecutionMode(executionMode, environments);
+  const stepEnvironments: StepEnvironment[] = [
+    { property: 'synth', env: props.synth.env },
+    ...tests.map((t, i) => ({ property: `tests[${i}]`, env: t.env })),
+    ...environments.flatMap(env => [
+      ...(env.options.verify ?? []).map((v, i) => ({ property: `${env.property}.verify[${i}]`, env: v.env })),
+      ...(env.options.migrations ?? []).map((m, i) => ({ property: `${env.property}.migrations[${i}]`, env: m.env })),
+    ]),
+  ];
+  const variables = props.variables ?? [];
+  validateVariables(variables, stepEnvironments);
+  const additional = props.additionalSources ?? [];
+  validateAdditionalSources(additional, props.source);
+  if (props.synth.cache !== undefined) {
+    validateCache(props.synth.cache, 'synth.cache');
+  }
+  tests.forEach((t, i) => t.cache !== undefined && validateCache(t.cache, `tests[${i}].cache`));
+  return { executionMode, variables, additional };
+}
+
+/** The primary source's output artifact (for Commands gate rules), once CDK Pipelines built the Source stage. */
+function primarySourceArtifact(sourceStage: codepipeline.IStage | undefined, source: PipelineSource): string {
+  const name = source._connection?.actionName;
+  const action = sourceStage?.actions.find(a => name === undefined || a.actionProperties.actionName === name) ?? sourceStage?.actions[0];
+  const artifact = action?.actionProperties.outputs?.[0]?.artifactName;
+  if (artifact === undefined) {
+    throw new Error('DeliveryPipeline: the primary source action has no output artifact for the Commands gate rule. Please report it with your aws-cdk-lib version.');
+  }
+  return artifact;
 }
 
 /** Required properties, checked before use: callers in other languages can pass null. */

@@ -2,6 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import type { ConnectionDetails, TriggerFilters } from './private/source-details';
 
 /**
  * Options for a source reached through an AWS CodeConnections (CodeStar) connection.
@@ -18,6 +19,15 @@ export interface ConnectionSourceOptions {
    * @default true
    */
   readonly triggerOnPush?: boolean;
+
+  /**
+   * What starts the pipeline, instead of every push to the branch (CodePipeline V2 git triggers): pushes to the
+   * branch that change certain files, pushed tags, pull requests into the branch. With triggers, CodePipeline's
+   * default change detection is off: only they start the pipeline (and manual starts, which release the branch).
+   *
+   * @default - every push to the branch (unless `triggerOnPush` is false)
+   */
+  readonly triggers?: ReleaseTrigger[];
 
   /**
    * Pass a full git clone (with history) instead of a zip of the files, so build steps can run git commands.
@@ -39,6 +49,217 @@ export interface CodeCommitSourceOptions {
   readonly codeBuildCloneOutput?: boolean;
 }
 
+
+/**
+ * Filters on the files a push or pull request changes (globs relative to the repository root, e.g. `services/api/**`).
+ */
+export interface FilePathFilter {
+  /**
+   * Start only when a changed file matches one of these globs.
+   *
+   * @default - any file
+   */
+  readonly includes?: string[];
+
+  /**
+   * Do not start when every changed file matches one of these globs.
+   *
+   * @default - none excluded
+   */
+  readonly excludes?: string[];
+}
+
+/**
+ * Options of `ReleaseTrigger.onTag`.
+ */
+export interface TagTriggerOptions {
+  /**
+   * Release when a tag matching one of these globs is pushed, e.g. `v*`.
+   */
+  readonly includes: string[];
+
+  /**
+   * Tags not to release, e.g. `v*-rc*`.
+   *
+   * @default - none excluded
+   */
+  readonly excludes?: string[];
+}
+
+/**
+ * Pull-request events that can start the pipeline.
+ */
+export enum PullRequestEvent {
+  /** A pull request is opened. */
+  OPEN = 'OPEN',
+  /** New commits are pushed to an open pull request. */
+  UPDATED = 'UPDATED',
+  /** A pull request is closed (merged or not). */
+  CLOSED = 'CLOSED',
+}
+
+/**
+ * Options of `ReleaseTrigger.onPullRequest`.
+ */
+export interface PullRequestTriggerOptions {
+  /**
+   * The events that start the pipeline.
+   *
+   * @default [PullRequestEvent.OPEN, PullRequestEvent.UPDATED]
+   */
+  readonly events?: PullRequestEvent[];
+
+  /**
+   * Start only for pull requests that change these files.
+   *
+   * @default - any file
+   */
+  readonly filePaths?: FilePathFilter;
+}
+
+/** The kinds of release trigger. */
+export enum ReleaseTriggerKind {
+  /** Pushes to the released branch. */
+  PUSH = 'PUSH',
+  /** Pushed git tags. */
+  TAG = 'TAG',
+  /** Pull requests into the released branch. */
+  PULL_REQUEST = 'PULL_REQUEST',
+}
+
+/** CodePipeline's limits on git trigger filters. */
+const MAX_PATTERNS = 8;
+const MAX_PATTERN_LENGTH = 255;
+const MAX_FILTERS = 3;
+
+/**
+ * What starts a release from a connection source (a CodePipeline V2 git trigger). Create one with a static
+ * factory; pass them in `PipelineSource.connection(..., { triggers })`.
+ */
+export abstract class ReleaseTrigger {
+  /**
+   * Pushes to the released branch, optionally only those that change certain files (monorepos).
+   */
+  public static onPush(filePaths: FilePathFilter = {}): ReleaseTrigger {
+    checkPatterns(filePaths?.includes, 'filePaths.includes', 'ReleaseTrigger.onPush', true);
+    checkPatterns(filePaths?.excludes, 'filePaths.excludes', 'ReleaseTrigger.onPush', true);
+    checkOverlap(filePaths, 'ReleaseTrigger.onPush: filePaths');
+    return new ResolvedTrigger(ReleaseTriggerKind.PUSH, { filePaths });
+  }
+
+  /**
+   * Pushed tags matching a glob: release on tag (`v*`). The pipeline releases the tagged commit, on whatever
+   * branch it is.
+   */
+  public static onTag(options: TagTriggerOptions): ReleaseTrigger {
+    if (!options || !Array.isArray(options.includes) || options.includes.length === 0) {
+      throw new Error("ReleaseTrigger.onTag: 'includes' is empty. Pass the tags to release, e.g. ReleaseTrigger.onTag({ includes: ['v*'] }).");
+    }
+    checkPatterns(options.includes, 'includes', 'ReleaseTrigger.onTag', false);
+    checkPatterns(options.excludes, 'excludes', 'ReleaseTrigger.onTag', false);
+    checkOverlap(options, 'ReleaseTrigger.onTag');
+    return new ResolvedTrigger(ReleaseTriggerKind.TAG, { tags: options });
+  }
+
+  /**
+   * Pull requests into the released branch. The pipeline then releases the pull request's head commit, which is
+   * not merged: only allowed when production is gated by a manual approval (continuous delivery), and staging
+   * receives unmerged code. Prefer pull-request checks outside the release pipeline where you can.
+   */
+  public static onPullRequest(options: PullRequestTriggerOptions = {}): ReleaseTrigger {
+    const events = options.events ?? [PullRequestEvent.OPEN, PullRequestEvent.UPDATED];
+    if (events.length === 0) {
+      throw new Error('ReleaseTrigger.onPullRequest: events is empty. Pass the pull-request events that start the pipeline, or leave events out for OPEN and UPDATED.');
+    }
+    events.forEach((event, i) => {
+      if (!Object.values(PullRequestEvent).includes(event)) {
+        throw new Error(`ReleaseTrigger.onPullRequest: events[${i}] '${String(event)}' is not one of ${Object.values(PullRequestEvent).join(', ')}. Use a PullRequestEvent.`);
+      }
+    });
+    if (new Set(events).size !== events.length) {
+      throw new Error(`ReleaseTrigger.onPullRequest: events lists an event twice (${events.join(', ')}). List each event once.`);
+    }
+    const filePaths = options.filePaths ?? {};
+    checkPatterns(filePaths.includes, 'filePaths.includes', 'ReleaseTrigger.onPullRequest', true);
+    checkPatterns(filePaths.excludes, 'filePaths.excludes', 'ReleaseTrigger.onPullRequest', true);
+    checkOverlap(filePaths, 'ReleaseTrigger.onPullRequest: filePaths');
+    return new ResolvedTrigger(ReleaseTriggerKind.PULL_REQUEST, { events, filePaths });
+  }
+
+  /** What kind of event starts the pipeline. */
+  public abstract readonly kind: ReleaseTriggerKind;
+
+  /** @internal */
+  public abstract readonly _filters: TriggerFilters;
+}
+
+class ResolvedTrigger extends ReleaseTrigger {
+  constructor(public readonly kind: ReleaseTriggerKind, public readonly _filters: TriggerFilters) {
+    super();
+  }
+}
+
+function checkPatterns(patterns: string[] | undefined, field: string, where: string, paths: boolean): void {
+  if (patterns === undefined) {
+    return;
+  }
+  if (!Array.isArray(patterns) || patterns.length === 0) {
+    throw new Error(`${where}: ${field} is empty. Give at least one glob, or leave ${field} out.`);
+  }
+  if (patterns.length > MAX_PATTERNS) {
+    throw new Error(`${where}: ${field} has ${patterns.length} globs; CodePipeline accepts at most ${MAX_PATTERNS} per filter. Use broader globs (e.g. 'services/**').`);
+  }
+  patterns.forEach((pattern, i) => {
+    const what = `${where}: ${field}[${i}]`;
+    if (typeof pattern !== 'string' || pattern.trim() === '') {
+      throw new Error(`${what} is empty. Give a glob such as ${paths ? "'services/api/**'" : "'v*'"}.`);
+    }
+    if (pattern !== pattern.trim()) {
+      throw new Error(`${what} '${pattern}' starts or ends with whitespace, which no ${paths ? 'path' : 'tag'} has. Remove it.`);
+    }
+    if (pattern.length > MAX_PATTERN_LENGTH) {
+      throw new Error(`${what} has ${pattern.length} characters; CodePipeline accepts at most ${MAX_PATTERN_LENGTH}.`);
+    }
+    if (paths && (pattern.startsWith('/') || pattern.startsWith('./'))) {
+      throw new Error(`${what} '${pattern}' starts with '${pattern.startsWith('/') ? '/' : './'}', but file paths are matched relative to the repository root. Write '${pattern.replace(/^\.?\//, '')}'.`);
+    }
+    if (!balanced(pattern)) {
+      throw new Error(`${what} '${pattern}' has an unclosed '[' or '{'. Close it, or escape it with '\\'.`);
+    }
+  });
+  const seen = new Set<string>();
+  for (const pattern of patterns) {
+    if (seen.has(pattern)) {
+      throw new Error(`${where}: ${field} lists '${pattern}' twice. List each glob once.`);
+    }
+    seen.add(pattern);
+  }
+}
+
+function checkOverlap(filter: { readonly includes?: string[]; readonly excludes?: string[] }, where: string): void {
+  const excluded = new Set(filter?.excludes ?? []);
+  const both = (filter?.includes ?? []).filter(p => excluded.has(p));
+  if (both.length > 0) {
+    throw new Error(`${where}: '${both[0]}' is both included and excluded, so it can never start the pipeline. Remove it from one list.`);
+  }
+}
+
+/** Brackets and braces of a glob are closed (a backslash escapes the next character). */
+function balanced(pattern: string): boolean {
+  const open: string[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+    } else if (c === '[' || c === '{') {
+      open.push(c === '[' ? ']' : '}');
+    } else if ((c === ']' || c === '}') && open[open.length - 1] === c) {
+      open.pop();
+    }
+  }
+  return open.length === 0;
+}
+
 /**
  * Where the pipeline gets its source. Create one with a static factory.
  */
@@ -57,11 +278,18 @@ export abstract class PipelineSource {
       throw new Error(`source: connectionArn '${options.connectionArn}' is not a CodeConnections connection ARN. Use the ARN shown in the console, e.g. 'arn:aws:codeconnections:us-east-1:123456789012:connection/abcd-1234'.`);
     }
     checkBranch(branch);
+    const triggers = options.triggers;
+    if (triggers !== undefined) {
+      checkTriggers(triggers, options.triggerOnPush);
+    }
+    const actionName = repository.replace(/[^A-Za-z0-9.@_-]/g, '_');
     return new WrappedSource(`${repository}@${branch}`, 'CommitId', () => pipelines.CodePipelineSource.connection(repository, branch, {
       connectionArn: options.connectionArn,
-      triggerOnPush: options.triggerOnPush ?? true,
+      actionName,
+      // With triggers, CodePipeline's default change detection is off: only the triggers start the pipeline.
+      triggerOnPush: triggers === undefined ? options.triggerOnPush ?? true : false,
       codeBuildCloneOutput: options.codeBuildCloneOutput ?? false,
-    }));
+    }), { actionName, branch, triggers: triggers ?? [] });
   }
 
   /**
@@ -92,10 +320,42 @@ export abstract class PipelineSource {
    */
   public abstract readonly revisionVariable: string;
 
+  /** @internal */
+  public abstract readonly _connection?: ConnectionDetails;
+
   /**
    * The CDK Pipelines source this source renders to (created once, on first use).
    */
   public abstract toCodePipelineSource(): pipelines.CodePipelineSource;
+
+}
+
+function checkTriggers(triggers: ReleaseTrigger[], triggerOnPush: boolean | undefined): void {
+  if (!Array.isArray(triggers) || triggers.length === 0) {
+    throw new Error("source: triggers is empty, so nothing would start the pipeline but a manual start. Pass at least one ReleaseTrigger, or leave 'triggers' out to release every push to the branch.");
+  }
+  if (triggerOnPush !== undefined) {
+    throw new Error(`source: both triggerOnPush (${triggerOnPush}) and triggers are set. With triggers, only the triggers start the pipeline: remove triggerOnPush (use ReleaseTrigger.onPush() to release every push to the branch).`);
+  }
+  triggers.forEach((trigger, i) => {
+    if (!(trigger instanceof ReleaseTrigger)) {
+      throw new Error(`source: triggers[${i}] is not a ReleaseTrigger. Create triggers with ReleaseTrigger.onPush(), ReleaseTrigger.onTag() or ReleaseTrigger.onPullRequest().`);
+    }
+  });
+  const seen = new Map<string, number>();
+  triggers.forEach((trigger, i) => {
+    const key = JSON.stringify([trigger.kind, trigger._filters]);
+    const previous = seen.get(key);
+    if (previous !== undefined) {
+      throw new Error(`source: triggers[${i}] is the same ${trigger.kind.toLowerCase().replace('_', '-')} trigger as triggers[${previous}]. Remove the duplicate.`);
+    }
+    seen.set(key, i);
+  });
+  const pushFilters = triggers.filter(t => t.kind !== ReleaseTriggerKind.PULL_REQUEST).length;
+  const pullRequestFilters = triggers.length - pushFilters;
+  if (pushFilters > MAX_FILTERS || pullRequestFilters > MAX_FILTERS) {
+    throw new Error(`source: ${pushFilters > MAX_FILTERS ? `${pushFilters} push and tag triggers` : `${pullRequestFilters} pull-request triggers`}; CodePipeline accepts at most ${MAX_FILTERS} push filters and ${MAX_FILTERS} pull-request filters per source. Merge triggers of the same kind (their globs combine).`);
+  }
 }
 
 class WrappedSource extends PipelineSource {
@@ -105,6 +365,7 @@ class WrappedSource extends PipelineSource {
     public readonly description: string,
     public readonly revisionVariable: string,
     private readonly render: () => pipelines.CodePipelineSource,
+    public readonly _connection?: ConnectionDetails,
   ) {
     super();
   }

@@ -129,18 +129,29 @@ class FoldedAction implements codepipeline.IAction {
       return config;
     }
     const configuration = { ...config.configuration };
-    if (configuration.EnvironmentVariables !== undefined) {
-      // CDK Pipelines gives the actions it builds beside self-mutation no action variables today.
-      throw new Error(`DeliveryPipeline: the action '${this.inner.actionProperties.actionName}' runs beside self-mutation and already has action environment variables; the layout cannot add its project configuration hash. Please report it with your aws-cdk-lib version.`);
-    }
-    configuration.EnvironmentVariables = Stack.of(scope).toJsonString([
-      { name: PROJECT_CONFIG_HASH_VARIABLE, type: codebuild.BuildEnvironmentVariableType.PLAINTEXT, value: projectConfigHash(project) },
-    ]);
+    const hash = { name: PROJECT_CONFIG_HASH_VARIABLE, type: codebuild.BuildEnvironmentVariableType.PLAINTEXT, value: projectConfigHash(project) };
+    configuration.EnvironmentVariables = Stack.of(scope).toJsonString([...this.actionVariables(scope, configuration.EnvironmentVariables), hash]);
     return { ...config, configuration };
   }
 
   public onStateChange(name: string, target?: events.IRuleTarget, options?: events.RuleProps): events.Rule {
     return this.inner.onStateChange(name, target, options);
+  }
+
+  /**
+   * The action's own environment variables (CodePipeline variable references such as `#{variables.NAME}`), to
+   * keep beside the hash. They are plain JSON when they hold no CloudFormation reference, which actions beside
+   * self-mutation cannot hold (no stack has deployed yet).
+   */
+  private actionVariables(scope: Construct, rendered: unknown): unknown[] {
+    if (rendered === undefined) {
+      return [];
+    }
+    const resolved = Stack.of(scope).resolve(rendered);
+    if (typeof resolved !== 'string') {
+      throw new Error(`DeliveryPipeline: the action '${this.inner.actionProperties.actionName}' runs beside self-mutation and has action environment variables with CloudFormation references; the layout cannot add its project configuration hash. Please report it with your aws-cdk-lib version.`);
+    }
+    return JSON.parse(resolved) as unknown[];
   }
 }
 

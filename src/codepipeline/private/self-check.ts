@@ -57,6 +57,8 @@ export interface ExpectedStage {
   readonly alarms?: number;
   /** `ROLLBACK`, `RETRY` or `FAIL` (FAIL renders no onFailure) when the environment bakes. */
   readonly onFailure?: string;
+  /** Providers of the environment's gate rules, in order (beforeEntry rules beside the deployment window). */
+  readonly gates?: string[];
 }
 
 /** An approval gate: its manual approval actions must sit after the previous environment and before `gates`. */
@@ -191,6 +193,16 @@ function checkStage(stage: DeclaredStage, expected: ExpectedStage, fail: Fail): 
     }
   } else if (windows.length > 0) {
     fail(`the stage '${stage.name}' has a deployment window that was not configured for it.`);
+  }
+  const gates = (stage.beforeEntry?.conditions ?? []).flatMap(c => c.rules ?? [])
+    .filter(r => r.ruleTypeId?.provider !== 'DeploymentWindow').map(r => r.ruleTypeId?.provider ?? '?');
+  const expectedGates = expected.gates ?? [];
+  if (gates.join(',') !== expectedGates.join(',')) {
+    fail(`the stage '${stage.name}' must be gated by ${expectedGates.length > 0 ? `the rule(s) ${expectedGates.join(', ')}` : 'no gate rule'} before entry, but its beforeEntry condition has ${gates.length > 0 ? gates.join(', ') : 'none'}.`);
+  }
+  const entryResults = (stage.beforeEntry?.conditions ?? []).map(c => c.result);
+  if (entryResults.some(r => r !== 'FAIL')) {
+    fail(`the stage '${stage.name}' has a beforeEntry condition whose result is ${entryResults.find(r => r !== 'FAIL')}, not FAIL: a failed gate would let the release through.`);
   }
   const alarms = rulesOf(stage.onSuccess, 'CloudWatchAlarm');
   if ((expected.alarms ?? 0) !== alarms.length) {

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { Arn, ArnFormat, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MAX_RULES_PER_CONDITION } from './self-check';
 import { DeploymentWindow } from '../../blueprint/deployment-window';
 import { BakeFailureAction, BakeOptions } from '../../blueprint/environment';
+import { GateRule, GateRuleKind } from '../../blueprint/gate-rule';
 import { MAX_NAME_LENGTH } from '../../contract';
 
 /**
@@ -20,6 +21,9 @@ import { MAX_NAME_LENGTH } from '../../contract';
 export enum RuleProvider {
   DEPLOYMENT_WINDOW = 'DeploymentWindow',
   CLOUDWATCH_ALARM = 'CloudWatchAlarm',
+  LAMBDA_INVOKE = 'LambdaInvoke',
+  VARIABLE_CHECK = 'VariableCheck',
+  COMMANDS = 'Commands',
 }
 
 /** The guard rails of one environment. */
@@ -28,6 +32,17 @@ export interface EnvironmentGuards {
   readonly property: string;
   readonly deploymentWindow?: DeploymentWindow;
   readonly bake?: BakeOptions;
+  readonly gates?: GateRule[];
+}
+
+/** What gate rules need from the pipeline. */
+export interface GateContext {
+  /** The pipeline's explicit name (Commands rules log to `/aws/codepipeline/<name>`). */
+  readonly pipelineName?: string;
+  /** The declared pipeline variables (`#{variables.NAME}` must name one). */
+  readonly variables: string[];
+  /** The name of the primary source's output artifact, once CDK Pipelines has built the Source stage. */
+  readonly sourceArtifactName: () => string;
 }
 
 export type StageConditions = Pick<codepipeline.StageProps, 'beforeEntry' | 'onSuccess' | 'onFailure'>;
@@ -36,10 +51,11 @@ export type StageConditions = Pick<codepipeline.StageProps, 'beforeEntry' | 'onS
  * Validates the guard rails once per environment (the same settings apply to each part of a split environment)
  * and grants the pipeline's role what the rules need.
  */
-export function prepareGuards(pipelineStack: Stack, role: iam.IRole, guards: EnvironmentGuards): void {
+export function prepareGuards(pipelineStack: Stack, role: iam.IRole, guards: EnvironmentGuards, context: GateContext): void {
   if (guards.deploymentWindow) {
     checkStageConditionsApi(`${guards.property}.deploymentWindow`, 'A deployment window');
   }
+  prepareGates(pipelineStack, role, guards, context);
   if (!guards.bake) {
     return;
   }
@@ -62,6 +78,62 @@ export function prepareGuards(pipelineStack: Stack, role: iam.IRole, guards: Env
     actions: ['cloudwatch:DescribeAlarms'],
     resources: bake.alarms.map(a => a.alarmArn),
   }));
+}
+
+function prepareGates(pipelineStack: Stack, role: iam.IRole, guards: EnvironmentGuards, context: GateContext): void {
+  const gates = guards.gates ?? [];
+  if (gates.length === 0) {
+    return;
+  }
+  const property = `${guards.property}.gates`;
+  checkStageConditionsApi(property, 'A gate rule');
+  const entryRules = gates.length + (guards.deploymentWindow ? 1 : 0);
+  if (entryRules > MAX_RULES_PER_CONDITION) {
+    throw new Error(`${property}: ${gates.length} gate rule(s)${guards.deploymentWindow ? ' and the deployment window' : ''} make ${entryRules} beforeEntry rules, but a CodePipeline stage has one beforeEntry condition of at most ${MAX_RULES_PER_CONDITION} rules. Combine alarms into a cloudwatch.CompositeAlarm, or checks into one GateRule.lambda.`);
+  }
+  gates.forEach((gate, i) => {
+    const where = `${property}[${i}]`;
+    if (!(gate instanceof GateRule)) {
+      throw new Error(`${where}: ${String(gate)} is not a GateRule. Create gate rules with GateRule.noAlarm(), GateRule.lambda(), GateRule.variableCheck() or GateRule.commands().`);
+    }
+    const settings = gate._settings;
+    switch (gate.kind) {
+      case GateRuleKind.NO_ALARM: {
+        const alarm = settings.alarm!;
+        checkAlarmAccount(pipelineStack, alarmEnvironment(alarm).account, alarm.node.path, where);
+        dependOnAlarmStack(pipelineStack, alarm, where);
+        role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [alarm.alarmArn] }));
+        break;
+      }
+      case GateRuleKind.LAMBDA:
+        role.addToPrincipalPolicy(new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [settings.fn!.functionArn],
+        }));
+        break;
+      case GateRuleKind.VARIABLE_CHECK: {
+        const declared = /^#\{variables\.(.+)\}$/.exec(settings.variable!);
+        if (declared && !context.variables.includes(declared[1])) {
+          throw new Error(`${where}: the variable check reads ${settings.variable}, but the pipeline declares no variable '${declared[1]}'${context.variables.length > 0 ? ` (it declares ${context.variables.join(', ')})` : ''}. Declare it in the pipeline's 'variables'.`);
+        }
+        break;
+      }
+      case GateRuleKind.COMMANDS: {
+        const name = context.pipelineName;
+        if (name === undefined || Token.isUnresolved(name)) {
+          throw new Error(`${where}: a Commands rule logs to the log group /aws/codepipeline/<pipelineName>, and the pipeline's role may write only there: set the pipeline's 'pipelineName' to use GateRule.commands().`);
+        }
+        role.addToPrincipalPolicy(new iam.PolicyStatement({
+          actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [
+            pipelineStack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/codepipeline/${name}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+            pipelineStack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/codepipeline/${name}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          ],
+        }));
+        break;
+      }
+    }
+  });
 }
 
 /**
@@ -89,20 +161,20 @@ function installedCdkVersion(): string {
 }
 
 /** The conditions of one stage of the environment (every part of a split environment carries them all). */
-export function stageConditions(pipelineStack: Stack, stageName: string, guards: EnvironmentGuards): StageConditions {
+export function stageConditions(pipelineStack: Stack, stageName: string, guards: EnvironmentGuards, context: GateContext): StageConditions {
   const conditions: { -readonly [K in keyof StageConditions]: StageConditions[K] } = {};
+  const entryRules: codepipeline.Rule[] = [];
   if (guards.deploymentWindow) {
-    conditions.beforeEntry = {
-      conditions: [{
-        result: codepipeline.Result.FAIL,
-        rules: [new codepipeline.Rule({
-          name: ruleName(stageName, 'DeploymentWindow'),
-          provider: RuleProvider.DEPLOYMENT_WINDOW,
-          version: '1',
-          configuration: { Cron: guards.deploymentWindow.expression, TimeZone: guards.deploymentWindow.timeZone },
-        })],
-      }],
-    };
+    entryRules.push(new codepipeline.Rule({
+      name: ruleName(stageName, 'DeploymentWindow'),
+      provider: RuleProvider.DEPLOYMENT_WINDOW,
+      version: '1',
+      configuration: { Cron: guards.deploymentWindow.expression, TimeZone: guards.deploymentWindow.timeZone },
+    }));
+  }
+  (guards.gates ?? []).forEach((gate, i) => entryRules.push(gateRule(pipelineStack, stageName, gate, i + 1, context)));
+  if (entryRules.length > 0) {
+    conditions.beforeEntry = { conditions: [{ result: codepipeline.Result.FAIL, rules: entryRules }] };
   }
   if (guards.bake) {
     const minutes = bakeMinutes(guards.bake, guards.property);
@@ -131,6 +203,49 @@ export function stageConditions(pipelineStack: Stack, stageName: string, guards:
     }
   }
   return conditions;
+}
+
+/** The L2 rule of a gate: `<stage>-<kind><n>`. */
+function gateRule(pipelineStack: Stack, stageName: string, gate: GateRule, n: number, context: GateContext): codepipeline.Rule {
+  const settings = gate._settings;
+  const name = ruleName(stageName, `${gate.nameSuffix}${n}`);
+  switch (gate.kind) {
+    case GateRuleKind.NO_ALARM: {
+      const where = alarmEnvironment(settings.alarm!);
+      return new codepipeline.Rule({
+        name,
+        provider: RuleProvider.CLOUDWATCH_ALARM,
+        version: '1',
+        configuration: { AlarmName: settings.alarm!.alarmName, AlarmStates: 'ALARM' },
+        region: !Token.isUnresolved(where.region) && where.region !== pipelineStack.region ? where.region : undefined,
+      });
+    }
+    case GateRuleKind.LAMBDA:
+      return new codepipeline.Rule({
+        name,
+        provider: RuleProvider.LAMBDA_INVOKE,
+        version: '1',
+        configuration: {
+          FunctionName: settings.fn!.functionName,
+          ...(settings.userParameters !== undefined ? { UserParameters: settings.userParameters } : {}),
+        },
+      });
+    case GateRuleKind.VARIABLE_CHECK:
+      return new codepipeline.Rule({
+        name,
+        provider: RuleProvider.VARIABLE_CHECK,
+        version: '1',
+        configuration: { Variable: settings.variable, Operator: settings.operator, Value: settings.value },
+      });
+    case GateRuleKind.COMMANDS:
+      return new codepipeline.Rule({
+        name,
+        provider: RuleProvider.COMMANDS,
+        version: '1',
+        commands: settings.commands,
+        inputArtifacts: [Lazy.string({ produce: () => context.sourceArtifactName() })],
+      });
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { cacheBuildSpec } from './pipeline-features';
 import { CommandStepOptions, MigrationStepOptions, TestStepOptions, VerificationStepOptions } from '../../blueprint/steps';
 import { PipelineSource } from '../source';
 
@@ -35,25 +36,38 @@ function commandStep(
   });
 }
 
-export function testStep(options: TestStepOptions, source: PipelineSource): pipelines.CodeBuildStep {
+/** Directories of the additional sources, available to every step. */
+export type AdditionalInputs = Record<string, pipelines.IFileSetProducer> | undefined;
+
+export function testStep(options: TestStepOptions, source: PipelineSource, additionalInputs?: AdditionalInputs): pipelines.CodeBuildStep {
   const reports = options.junitReportPaths ?? [];
+  const buildSpec = {
+    ...(reports.length > 0 ? { reports: { junit: { 'files': reports, 'file-format': 'JUNITXML' } } } : {}),
+    ...cacheBuildSpec(options.cache),
+  };
   return commandStep(options, source, {
+    additionalInputs,
     buildEnvironment: { buildImage: options.buildImage, computeType: options.computeType },
-    partialBuildSpec: reports.length > 0
-      ? codebuild.BuildSpec.fromObject({ reports: { junit: { 'files': reports, 'file-format': 'JUNITXML' } } })
-      : undefined,
+    cache: options.cache?.cache,
+    partialBuildSpec: Object.keys(buildSpec).length > 0 ? codebuild.BuildSpec.fromObject(buildSpec) : undefined,
   });
 }
 
-export function verificationStep(options: VerificationStepOptions, source: PipelineSource, environment: string): pipelines.CodeBuildStep {
+export function verificationStep(
+  options: VerificationStepOptions, source: PipelineSource, environment: string, additionalInputs?: AdditionalInputs,
+): pipelines.CodeBuildStep {
   return commandStep(options, source, {
+    additionalInputs,
     env: deployContext(source, environment),
     envFromCfnOutputs: options.envFromOutputs,
   });
 }
 
-export function migrationStep(options: MigrationStepOptions, source: PipelineSource, environment: string): pipelines.CodeBuildStep {
+export function migrationStep(
+  options: MigrationStepOptions, source: PipelineSource, environment: string, additionalInputs?: AdditionalInputs,
+): pipelines.CodeBuildStep {
   return commandStep(options, source, {
+    additionalInputs,
     env: deployContext(source, environment),
     vpc: options.vpc,
     subnetSelection: options.subnetSelection,
