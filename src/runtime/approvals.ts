@@ -120,7 +120,7 @@ interface SdkErrorFields {
  */
 export function uncertainty(error: unknown): string | undefined {
   if (error instanceof CommandAborted) {
-    return error.kind === 'interrupted' ? `the command was ${error.message.toLowerCase()} before the reply came` : 'the command deadline passed before the reply came';
+    return error.kind === 'interrupted' ? `the command was interrupted (${error.signalName}) before the reply came` : 'the command deadline passed before the reply came';
   }
   const fields = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorFields;
   if (fields.name === 'CredentialsProviderError') {

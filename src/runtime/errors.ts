@@ -126,6 +126,11 @@ export function toDeliveryError(error: unknown, context: ErrorContext): Delivery
   const doing = `${context.operation} on pipeline '${context.pipelineName}'`;
   const detail = fields.message ? `: ${fields.message}` : '';
 
+  if (fields.message.includes('Deserialization error')) {
+    return new DeliveryError(DeliveryErrorCode.FAILED,
+      `The reply to ${doing} is not a valid CodePipeline reply: it could not be parsed (${fields.name}: ${fields.message.split('\n')[0]}). ` +
+      'Nothing was decided from it. Check that the endpoint (AWS_ENDPOINT_URL_CODEPIPELINE, a proxy) is CodePipeline.', { cause: error });
+  }
   if (NOT_FOUND_ERRORS.has(fields.name)) {
     return new DeliveryError(DeliveryErrorCode.NOT_FOUND,
       `${fields.name} during ${doing}${detail}. Check the pipeline name, the region (--region) and the account of your credentials.`,
