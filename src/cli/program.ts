@@ -452,10 +452,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
         io.stdout.write(`${JSON.stringify(error.code === 'commander.version' ? { version: text.trim() } : { help: text }, null, 2)}\n`);
         return ExitCode.OK;
       }
-      // Commander's own message, without its "error: " prefix, or the help it printed for a missing command.
-      const message = error.code === 'commander.help' || error.code === 'commander.helpDisplayed'
-        ? `A command is required.\n${cli.held.err || cli.held.out}`
-        : error.message.replace(/^error: /, '');
+      // Commander's own message, without its "error: " prefix.
+      const message = error.message.replace(/^error: /, '');
       return reportError(new DeliveryError(DeliveryErrorCode.INVALID_INPUT, message), io, true);
     }
     return reportError(error, io, json);

@@ -104,8 +104,13 @@ describe('an uncertain PutApprovalResult is reported truthfully', () => {
 
     expect(await run([...APPROVE, '--json'], t.io)).toBe(ExitCode.OK);
     expect(JSON.parse(t.stdout())).toEqual({
-      pipelineName: 'my-app', stageName: 'Production', actionName: 'Approve', pipelineExecutionId: 'exec-1', decision: 'Approved',
-      summary: 'Dashboards green', decidedAt: '2025-05-26T09:00:00.000Z',
+      pipelineName: 'my-app',
+      stageName: 'Production',
+      actionName: 'Approve',
+      pipelineExecutionId: 'exec-1',
+      decision: 'Approved',
+      summary: 'Dashboards green',
+      decidedAt: '2025-05-26T09:00:00.000Z',
       confirmedAfter: 'the reply to an earlier attempt was lost and the retry (attempt 2) found the token used (ApprovalAlreadyCompletedException)',
     });
     expect(t.stderr()).toBe('');
