@@ -74,8 +74,8 @@ export async function startFakeCodePipeline(handler: FakeHandler): Promise<FakeC
     void (async () => {
       const target = request.headers['x-amz-target'];
       const targetText = Array.isArray(target) ? target[0] : target;
-      const raw = await readBody(request);
-      const body = raw ? JSON.parse(raw) as Record<string, unknown> : {};
+      const text = await readBody(request);
+      const body = text ? JSON.parse(text) as Record<string, unknown> : {};
       const operation = targetText?.startsWith(TARGET_PREFIX) ? targetText.slice(TARGET_PREFIX.length) : '';
       requests.push({
         operation,
