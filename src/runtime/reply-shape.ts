@@ -30,7 +30,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid date' : 'a date';
   if (typeof value === 'object') return 'an object';
-  return `a ${typeof value} (${JSON.stringify(value)?.slice(0, 40)})`;
+  return `a ${typeof value} (${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : String(value)})`;
 }
 
 const EXPECTED: Record<Shape['kind'], string> = {
