@@ -21,6 +21,15 @@ export function quietSdkNodeVersionWarning(env: NodeJS.ProcessEnv): void {
 
 if (require.main === module) {
   quietSdkNodeVersionWarning(process.env);
+  // A reader that stops early (`cdk-delivery --help | head`) closes the pipe: end quietly instead of a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') {
+        throw error;
+      }
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   run(process.argv.slice(2), processIo()).then(
     (code) => { process.exitCode = code; },
     (error: unknown) => {
