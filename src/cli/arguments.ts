@@ -24,6 +24,20 @@ export function parsePositiveSeconds(value: string): number {
   return seconds;
 }
 
+/** Node's timers hold at most 2^31 - 1 ms (~24.8 days); a longer delay fires at once. Every time limit stays below. */
+export const MAX_LIMIT_SECONDS = 24 * 60 * 60;
+
+/** A positive number of seconds up to `max` (a parser for commander). */
+export function secondsUpTo(max: number): (value: string) => number {
+  return (value) => {
+    const seconds = parsePositiveSeconds(value);
+    if (seconds > max) {
+      throw new InvalidArgumentError(`Expected at most ${max} seconds.`);
+    }
+    return seconds;
+  };
+}
+
 /** `name=value` → a pipeline variable (the value may contain `=`). */
 export function parseVariable(text: string): PipelineVariableValue {
   const at = text.indexOf('=');

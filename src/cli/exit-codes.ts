@@ -10,12 +10,18 @@ export enum ExitCode {
   USAGE = 2,
   /** Not found: pipeline, stage, action or execution does not exist, or no approval is pending. */
   NOT_FOUND = 3,
-  /** Access denied, or credentials missing, invalid or expired. */
+  /** Access denied, or credentials invalid or expired. */
   ACCESS_DENIED = 4,
-  /** Timed out: `wait --timeout` elapsed, or CodePipeline did not answer within --request-timeout. */
+  /** Timed out: `wait --timeout` elapsed, or CodePipeline did not answer within the command deadline. */
   TIMEOUT = 5,
-  /** Conflict: the approval was already approved or rejected, or its token is no longer valid. */
+  /** Conflict: the approval was already approved or rejected (by someone else), or its token is no longer valid. */
   CONFLICT = 6,
+  /** No AWS credentials were found. */
+  NO_CREDENTIALS = 7,
+  /** Outcome unknown: a change was sent, and whether CodePipeline recorded it could not be confirmed. */
+  UNCERTAIN = 8,
+  /** Interrupted by SIGINT (Ctrl-C) or SIGTERM: 128 + 2, as shells report Ctrl-C. */
+  INTERRUPTED = 130,
 }
 
 export function exitCodeFor(code: DeliveryErrorCode): ExitCode {
@@ -26,5 +32,8 @@ export function exitCodeFor(code: DeliveryErrorCode): ExitCode {
     case DeliveryErrorCode.TIMEOUT: return ExitCode.TIMEOUT;
     case DeliveryErrorCode.CONFLICT: return ExitCode.CONFLICT;
     case DeliveryErrorCode.FAILED: return ExitCode.FAILED;
+    case DeliveryErrorCode.NO_CREDENTIALS: return ExitCode.NO_CREDENTIALS;
+    case DeliveryErrorCode.UNCERTAIN: return ExitCode.UNCERTAIN;
+    case DeliveryErrorCode.INTERRUPTED: return ExitCode.INTERRUPTED;
   }
 }

@@ -66,7 +66,10 @@ export function renderStatus(status: PipelineStatus, style: Style): string {
 export function renderApproval(outcome: ApprovalOutcome, style: Style): string {
   const verb = outcome.decision === 'Approved' ? style.green('Approved') : style.red('Rejected');
   const execution = outcome.pipelineExecutionId ? ` of execution ${outcome.pipelineExecutionId}` : '';
-  return `${verb} ${outcome.stageName}/${outcome.actionName}${execution} in pipeline ${outcome.pipelineName}: "${outcome.summary}"\n`;
+  const confirmed = outcome.confirmedAfter
+    ? `(Recorded once: ${outcome.confirmedAfter}; the pipeline state, read again, shows the decision.)\n`
+    : '';
+  return `${verb} ${outcome.stageName}/${outcome.actionName}${execution} in pipeline ${outcome.pipelineName}: "${outcome.summary}"\n${confirmed}`;
 }
 
 export function renderTransition(outcome: TransitionOutcome, style: Style): string {

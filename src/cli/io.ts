@@ -18,6 +18,12 @@ export interface ClientSettings {
 
 export type ClientFactory = (settings: ClientSettings) => CodePipelineClient;
 
+/** The signals that interrupt a command. */
+export type InterruptSignal = 'SIGINT' | 'SIGTERM';
+
+/** Call `listener` on the first SIGINT or SIGTERM; returns a function that stops listening. */
+export type SignalSubscriber = (listener: (signal: InterruptSignal) => void) => () => void;
+
 /** Everything the CLI touches outside itself, injectable for in-process tests. */
 export interface CliIo {
   readonly stdout: OutputStream;
@@ -27,7 +33,22 @@ export interface CliIo {
   readonly clock: Clock;
   readonly readFile: (path: string) => Promise<string>;
   readonly writeFile: (path: string, content: string) => Promise<void>;
+  /** Where interruptions come from. Default: none (in-process callers that do not handle signals). */
+  readonly onSignal?: SignalSubscriber;
 }
+
+/**
+ * SIGINT and SIGTERM of this process. Each handler is installed once: a second Ctrl-C gets Node's default
+ * behaviour (the process ends at once).
+ */
+export const processSignals: SignalSubscriber = (listener) => {
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = () => listener(signal);
+    process.once(signal, handler);
+    return { signal, handler };
+  });
+  return () => handlers.forEach(({ signal, handler }) => process.removeListener(signal, handler));
+};
 
 /**
  * The SDK client as the CLI uses it: the SDK's own credential chain (with `profile`), region resolution,
@@ -53,5 +74,6 @@ export function processIo(): CliIo {
     clock: systemClock,
     readFile: (path) => fs.readFile(path, 'utf8'),
     writeFile: (path, content) => fs.writeFile(path, content, 'utf8'),
+    onSignal: processSignals,
   };
 }

@@ -1,19 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
-import { collect, parseIsoDate, parsePositiveSeconds, parseSourceRevision, parseVariable } from './arguments';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { collect, MAX_LIMIT_SECONDS, parseIsoDate, parsePositiveSeconds, parseSourceRevision, parseVariable, secondsUpTo } from './arguments';
 import { ExitCode, exitCodeFor } from './exit-codes';
 import { renderApproval, renderMetrics, renderRelease, renderStatus, renderTransition, renderWait } from './format';
 import { CliIo, processIo } from './io';
 import { WaitProgressReporter } from './progress';
 import { Style } from './style';
 import { validateApprovalSummary } from '../runtime/approvals';
+import { boundClientBySignal, CommandAborted } from '../runtime/command-signal';
 import { DeliveryError, DeliveryErrorCode } from '../runtime/errors';
-import { parsePipelineHistory } from '../runtime/history';
+import { DeliveryHistory, parsePipelineHistory } from '../runtime/history';
 import { computeDeliveryMetrics, MetricsWindow, validateWindow } from '../runtime/metrics';
 import { PipelineOperations } from '../runtime/operations-client';
 import { validateReleaseOptions } from '../runtime/release';
 import { validateFreezeReason } from '../runtime/transitions';
+import { MAX_POLL_INTERVAL_SECONDS, MAX_WAIT_TIMEOUT_SECONDS, validateWaitTiming } from '../runtime/wait-for-execution';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -24,6 +27,8 @@ interface CommonOptions {
   readonly profile?: string;
   readonly json?: boolean;
   readonly requestTimeout: number;
+  /** Seconds; undefined: CDK_DELIVERY_DEADLINE, else DEFAULT_DEADLINE_SECONDS. */
+  readonly deadline?: number;
 }
 
 interface ApprovalCliOptions extends CommonOptions {
@@ -58,16 +63,26 @@ interface WindowCliOptions extends CommonOptions {
 
 export const EXIT_CODES_HELP = `
 Exit codes:
-  0  success (wait: the execution succeeded)
-  1  operation failed: AWS/network error, throttled beyond retries, or the awaited execution did not succeed
-  2  usage error: bad or missing option, invalid history file, several approvals pending without --stage
-  3  not found: pipeline, stage, action or execution; or no approval pending
-  4  access denied, or credentials missing/invalid/expired
-  5  timed out: wait --timeout, or no answer within --request-timeout
-  6  conflict: the approval was already decided or its token is no longer valid
+  0    success (wait: the execution succeeded)
+  1    operation failed: AWS/network error, throttled beyond retries, a malformed reply, or the awaited execution did not succeed
+  2    usage error: bad or missing option, invalid history file, several approvals pending without --stage
+  3    not found: pipeline, stage, action or execution; or no approval pending
+  4    access denied, or credentials invalid/expired
+  5    timed out: wait --timeout, or no answer within the command deadline (--deadline)
+  6    conflict: the approval was already decided (by someone else) or its token is no longer valid
+  7    no AWS credentials found
+  8    outcome unknown: a change was sent and could not be confirmed (check with status)
+  130  interrupted by SIGINT (Ctrl-C) or SIGTERM
 
 Environment: AWS_REGION, AWS_PROFILE, AWS_MAX_ATTEMPTS and AWS_ENDPOINT_URL_CODEPIPELINE are honoured by the
-AWS SDK; NO_COLOR (or a non-TTY output) turns colours off.`;
+AWS SDK; CDK_DELIVERY_DEADLINE sets the default of --deadline; NO_COLOR (or a non-TTY output) turns colours off.`;
+
+/** Default of --deadline: a command against an endpoint that never answers gives up after this long. */
+export const DEFAULT_DEADLINE_SECONDS = 30;
+/** Default of --request-timeout: three attempts (the SDK's default) fit in the default deadline. */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
+/** The environment variable that sets the default of --deadline. */
+export const DEADLINE_ENV = 'CDK_DELIVERY_DEADLINE';
 
 function packageVersion(): string {
   try {
@@ -82,14 +97,38 @@ function usage(message: string): DeliveryError {
   return new DeliveryError(DeliveryErrorCode.INVALID_INPUT, message);
 }
 
+/** Output commander would have printed, held back under --json so that only JSON is written. */
+interface HeldOutput {
+  out: string;
+  err: string;
+}
+
 class Cli {
   public exitCode: ExitCode = ExitCode.OK;
+  /** What commander printed, under --json. */
+  public readonly held: HeldOutput = { out: '', err: '' };
   private readonly out: Style;
   private readonly err: Style;
+  /** Aborts every AWS call of the command: at its deadline, or on SIGINT/SIGTERM. */
+  private readonly controller = new AbortController();
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private stopListening: (() => void) | undefined;
+  private readonly clients: CodePipelineClient[] = [];
 
-  constructor(private readonly io: CliIo) {
+  constructor(private readonly io: CliIo, private readonly json: boolean) {
     this.out = Style.for(io.stdout, io.env);
     this.err = Style.for(io.stderr, io.env);
+    this.stopListening = io.onSignal?.((signal) => this.controller.abort(CommandAborted.interrupted(signal)));
+  }
+
+  /** Stop the deadline and the signal handlers, and close the clients (dropping any request still hanging). */
+  public dispose(): void {
+    clearTimeout(this.deadlineTimer);
+    this.stopListening?.();
+    this.stopListening = undefined;
+    for (const client of this.clients) {
+      client.destroy();
+    }
   }
 
   public program(): Command {
@@ -98,11 +137,17 @@ class Cli {
       .version(packageVersion())
       .exitOverride()
       .showSuggestionAfterError()
-      .configureOutput({
-        writeOut: (text) => this.io.stdout.write(text),
-        writeErr: (text) => this.io.stderr.write(text),
-        outputError: (text, write) => write(this.err.red(text)),
-      })
+      .configureOutput(this.json
+        ? {
+          writeOut: (text) => { this.held.out += text; },
+          writeErr: (text) => { this.held.err += text; },
+          outputError: () => undefined,
+        }
+        : {
+          writeOut: (text) => this.io.stdout.write(text),
+          writeErr: (text) => this.io.stderr.write(text),
+          outputError: (text, write) => write(this.err.red(text)),
+        })
       .addHelpText('after', EXIT_CODES_HELP);
 
     this.common(program.command('status').description('Show stages, their latest status, pending approvals, frozen transitions and release mode'))
@@ -137,8 +182,8 @@ class Cli {
 
     this.common(program.command('wait').description('Wait for an execution to finish; exit 0 only if it succeeded'))
       .option('--execution-id <id>', 'execution to wait for (default: the most recent one)')
-      .option('--timeout <seconds>', 'give up after this long (exit 5)', parsePositiveSeconds, 3600)
-      .option('--interval <seconds>', 'time between polls', parsePositiveSeconds, 10)
+      .option('--timeout <seconds>', `give up after this long (exit 5; 1 to ${MAX_WAIT_TIMEOUT_SECONDS})`, parsePositiveSeconds, 3600)
+      .option('--interval <seconds>', `time between polls (1 to ${MAX_POLL_INTERVAL_SECONDS}, less than --timeout)`, parsePositiveSeconds, 10)
       .action((options: WaitCliOptions) => this.wait(options));
 
     this.window(this.common(program.command('metrics')
@@ -158,8 +203,11 @@ class Cli {
       .option('--pipeline <name>', 'pipeline name')
       .option('--region <region>', 'AWS region (default: AWS_REGION or the profile\'s region)')
       .option('--profile <name>', 'named profile from the shared AWS config/credentials files (default: AWS_PROFILE)')
-      .addOption(new Option('--request-timeout <seconds>', 'fail a CodePipeline request that takes longer than this')
-        .argParser(parsePositiveSeconds).default(30))
+      .addOption(new Option('--request-timeout <seconds>', 'fail one attempt of a CodePipeline request that takes longer than this (the SDK retries)')
+        .argParser(secondsUpTo(MAX_LIMIT_SECONDS)).default(DEFAULT_REQUEST_TIMEOUT_SECONDS))
+      .addOption(new Option('--deadline <seconds>',
+        `give up on the command's AWS calls, retries included, after this long (wait: after --timeout plus this) [default: ${DEADLINE_ENV} or ${DEFAULT_DEADLINE_SECONDS}]`)
+        .argParser(secondsUpTo(MAX_LIMIT_SECONDS)))
       .option('--json', 'print the result as JSON on stdout')
       .addHelpText('after', EXIT_CODES_HELP);
   }
@@ -170,16 +218,48 @@ class Cli {
       .option('--until <iso>', 'end of the window, exclusive (default: now)', parseIsoDate);
   }
 
-  private operations(options: CommonOptions): PipelineOperations {
+  /** --deadline, else CDK_DELIVERY_DEADLINE, else the default. */
+  private deadlineSeconds(options: CommonOptions): number {
+    if (options.deadline !== undefined) {
+      return options.deadline;
+    }
+    const fromEnv = this.io.env[DEADLINE_ENV];
+    if (fromEnv === undefined || fromEnv === '') {
+      return DEFAULT_DEADLINE_SECONDS;
+    }
+    try {
+      return secondsUpTo(MAX_LIMIT_SECONDS)(fromEnv);
+    } catch (error) {
+      throw usage(`${DEADLINE_ENV}='${fromEnv}' is invalid. ${(error as InvalidArgumentError).message}`);
+    }
+  }
+
+  /**
+   * The operations client for the command. Its calls are bounded by one deadline for the whole command
+   * (`extraSeconds` more for wait) and end at once on SIGINT/SIGTERM.
+   */
+  private operations(options: CommonOptions, extraSeconds = 0): PipelineOperations {
     if (!options.pipeline) {
       throw usage('Missing --pipeline <name>: the name of the pipeline to operate.');
     }
+    const seconds = this.deadlineSeconds(options);
     const client = this.io.createClient({ region: options.region, profile: options.profile, requestTimeoutMs: options.requestTimeout * 1000 });
+    this.clients.push(client);
+    if (!this.deadlineTimer) {
+      this.deadlineTimer = setTimeout(() => this.controller.abort(CommandAborted.deadline(seconds + extraSeconds)), (seconds + extraSeconds) * 1000);
+      this.deadlineTimer.unref();
+    }
+    boundClientBySignal(client, this.controller.signal);
     return new PipelineOperations({ client, pipelineName: options.pipeline });
   }
 
   private print<T>(options: CommonOptions, result: T, render: (value: T) => string): void {
     this.io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : render(result));
+  }
+
+  /** A remark about the result: stderr in text mode; under --json it is part of the JSON result instead. */
+  private note(text: string): void {
+    this.io.stderr.write(`${this.err.yellow('note:')} ${text}\n`);
   }
 
   private async status(options: CommonOptions): Promise<void> {
@@ -224,21 +304,24 @@ class Cli {
   }
 
   private async wait(options: WaitCliOptions): Promise<void> {
-    const ops = this.operations(options);
-    const reporter = new WaitProgressReporter(this.io.stderr, this.err);
+    validateWaitTiming(options.timeout, options.interval);
+    const ops = this.operations(options, options.timeout);
+    // Under --json nothing but the result (stdout) and an error (stderr) is written.
+    const reporter = options.json ? undefined : new WaitProgressReporter(this.io.stderr, this.err);
     try {
       const outcome = await ops.wait({
         pipelineExecutionId: options.executionId,
         timeoutSeconds: options.timeout,
         pollIntervalSeconds: options.interval,
-        onProgress: (progress) => reporter.update(progress),
+        onProgress: (progress) => reporter?.update(progress),
         clock: this.io.clock,
+        abortSignal: this.controller.signal,
       });
-      reporter.finish();
+      reporter?.finish();
       this.print(options, outcome, (o) => renderWait(o, this.out));
       this.exitCode = outcome.succeeded ? ExitCode.OK : ExitCode.FAILED;
     } finally {
-      reporter.finish();
+      reporter?.finish();
     }
   }
 
@@ -254,8 +337,15 @@ class Cli {
     const window = this.resolveWindow(options);
     let metrics;
     if (options.history) {
-      const history = parsePipelineHistory(await this.readJson(options.history));
+      const raw = await this.readJson(options.history);
+      const history = parsePipelineHistory(raw);
       metrics = computeDeliveryMetrics(history, window);
+      const notice = options.since || options.until ? undefined : emptyDefaultWindowNotice(history, raw, window);
+      if (notice && options.json) {
+        metrics = { ...metrics, notice };
+      } else if (notice) {
+        this.note(notice);
+      }
     } else if (options.pipeline) {
       metrics = await this.operations(options).metrics(window);
     } else {
@@ -304,6 +394,28 @@ class Cli {
   }
 }
 
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/**
+ * When the default window (the 30 days before now) holds no execution of a history file that has some: say which
+ * period the file covers, so an old file does not read as a pipeline that did nothing.
+ */
+export function emptyDefaultWindowNotice(history: DeliveryHistory, raw: unknown, window: MetricsWindow): string | undefined {
+  const since = window.since.getTime();
+  const until = window.until.getTime();
+  if (history.executions.length === 0 || history.executions.some((e) => e.startMs >= since && e.startMs < until)) {
+    return undefined;
+  }
+  const starts = history.executions.map((e) => e.startMs);
+  const file = raw as { since?: unknown; until?: unknown };
+  const period = typeof file.since === 'string' && typeof file.until === 'string' ? `${file.since} to ${file.until}` : `${isoDay(Math.min(...starts))} to ${isoDay(Math.max(...starts))}`;
+  return `No execution started in the default window (the 30 days before now: ${window.since.toISOString()} to ${window.until.toISOString()}). ` +
+    `The history file covers ${period} (${history.executions.length} executions, the first started ${isoDay(Math.min(...starts))}, ` +
+    `the last ${isoDay(Math.max(...starts))}); pass --since and --until to choose a period inside it.`;
+}
+
 function reportError(error: unknown, io: CliIo, json: boolean): ExitCode {
   const style = Style.for(io.stderr, io.env);
   const known = error instanceof DeliveryError
@@ -323,18 +435,29 @@ function reportError(error: unknown, io: CliIo, json: boolean): ExitCode {
  * and resolve to the exit code. Never calls process.exit.
  */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const cli = new Cli(io);
+  const json = argv.includes('--json');
+  const cli = new Cli(io, json);
   try {
     await cli.program().parseAsync([...argv], { from: 'user' });
     return cli.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Commander already printed the message (or the help).
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+      const shown = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
+      if (!json) {
+        // Commander already printed the message (or the help).
+        return shown ? ExitCode.OK : ExitCode.USAGE;
+      }
+      if (shown) {
+        const text = cli.held.out || cli.held.err;
+        io.stdout.write(`${JSON.stringify(error.code === 'commander.version' ? { version: text.trim() } : { help: text }, null, 2)}\n`);
         return ExitCode.OK;
       }
-      return ExitCode.USAGE;
+      // Commander's own message, without its "error: " prefix.
+      const message = error.message.replace(/^error: /, '');
+      return reportError(new DeliveryError(DeliveryErrorCode.INVALID_INPUT, message), io, true);
     }
-    return reportError(error, io, argv.includes('--json'));
+    return reportError(error, io, json);
+  } finally {
+    cli.dispose();
   }
 }

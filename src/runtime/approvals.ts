@@ -1,5 +1,7 @@
 import { ApprovalStatus, CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand, StageState } from '@aws-sdk/client-codepipeline';
-import { callCodePipeline, DeliveryError, DeliveryErrorCode } from './errors';
+import { CommandAborted } from './command-signal';
+import { callCodePipeline, DeliveryError, DeliveryErrorCode, toDeliveryError } from './errors';
+import { checkReply, PIPELINE_STATE_REPLY } from './reply-shape';
 
 /** An approval action waiting for a decision. */
 export interface PendingApproval {
@@ -30,6 +32,11 @@ export interface ApprovalOutcome {
   readonly summary: string;
   /** When CodePipeline recorded the decision (ISO 8601). */
   readonly decidedAt?: string;
+  /**
+   * Set when the reply to PutApprovalResult was lost (timeout, 5xx, interruption) and the decision was confirmed
+   * by reading the pipeline state again: why the reply was uncertain.
+   */
+  readonly confirmedAfter?: string;
 }
 
 export const MAX_SUMMARY_LENGTH = 512;
@@ -95,10 +102,116 @@ export function validateApprovalSummary(summary: string): void {
   }
 }
 
+/** How long the confirmation read after an uncertain PutApprovalResult may take, even past the command's deadline. */
+export const CONFIRMATION_TIMEOUT_MS = 5000;
+
+const CONFLICT_ERRORS = new Set(['InvalidApprovalTokenException', 'ApprovalAlreadyCompletedException']);
+
+interface SdkErrorFields {
+  readonly name?: string;
+  readonly $metadata?: { readonly attempts?: number; readonly httpStatusCode?: number };
+  readonly code?: string;
+}
+
+/**
+ * Why the outcome of a failed PutApprovalResult is uncertain, or undefined when it certainly was not recorded.
+ * Uncertain: no reply (timeout, connection reset, deadline, interruption), a 5xx, or a token/already-completed
+ * error on a retry, which is what CodePipeline answers when an earlier attempt committed and its reply was lost.
+ */
+export function uncertainty(error: unknown): string | undefined {
+  if (error instanceof CommandAborted) {
+    return error.kind === 'interrupted' ? `the command was interrupted (${error.signalName}) before the reply came` : 'the command deadline passed before the reply came';
+  }
+  const fields = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorFields;
+  if (fields.name === 'CredentialsProviderError') {
+    return undefined;
+  }
+  const attempts = fields.$metadata?.attempts ?? 1;
+  const status = fields.$metadata?.httpStatusCode;
+  if (fields.name && CONFLICT_ERRORS.has(fields.name)) {
+    return attempts > 1 ? `the reply to an earlier attempt was lost and the retry (attempt ${attempts}) found the token used (${fields.name})` : undefined;
+  }
+  if (status !== undefined && status >= 500) {
+    return `CodePipeline answered HTTP ${status} (${fields.name ?? 'error'})`;
+  }
+  if (status === undefined || fields.name === 'TimeoutError' || fields.code !== undefined) {
+    return `no reply came (${fields.name ?? 'error'}${fields.code ? `, ${fields.code}` : ''})`;
+  }
+  return undefined;
+}
+
+/**
+ * After an uncertain PutApprovalResult: read the state again and say what happened to the approval. Recorded →
+ * the outcome; still pending → the original failure, saying it was not recorded; decided otherwise → CONFLICT;
+ * anything else (the read fails, the stage moved on) → UNCERTAIN, saying what to check.
+ */
+async function confirmDecision(
+  client: CodePipelineClient,
+  pipelineName: string,
+  decision: 'Approved' | 'Rejected',
+  approval: PendingApproval,
+  options: ApprovalOptions,
+  failure: unknown,
+  why: string,
+): Promise<ApprovalOutcome> {
+  const where = `${approval.stageName}/${approval.actionName}`;
+  const verb = decision === 'Approved' ? 'approval' : 'rejection';
+  const check = `Check with \`cdk-delivery status --pipeline ${pipelineName}\` (or the console) before deciding again.`;
+  const context = { operation: 'GetPipelineState', pipelineName };
+  let stageStates: readonly StageState[];
+  try {
+    const reply = await client.send(new GetPipelineStateCommand({ name: pipelineName }),
+      { abortSignal: AbortSignal.timeout(CONFIRMATION_TIMEOUT_MS) });
+    stageStates = checkReply(context, reply, PIPELINE_STATE_REPLY).stageStates ?? [];
+  } catch (error) {
+    throw new DeliveryError(DeliveryErrorCode.UNCERTAIN,
+      `The ${verb} of ${where} in pipeline '${pipelineName}' may or may not be recorded: ${why}, and reading the state to confirm failed ` +
+      `(${toDeliveryError(error, context).message}). ${check}`, { cause: error });
+  }
+  const stage = stageStates.find((s) => s.stageName === approval.stageName);
+  const action = stage?.actionStates?.find((a) => a.actionName === approval.actionName)?.latestExecution;
+  const sameExecution = approval.pipelineExecutionId === undefined || stage?.latestExecution?.pipelineExecutionId === approval.pipelineExecutionId;
+  const failed = toDeliveryError(failure, { operation: 'PutApprovalResult', pipelineName });
+  if (!action || !sameExecution) {
+    throw new DeliveryError(DeliveryErrorCode.UNCERTAIN,
+      `The ${verb} of ${where} in pipeline '${pipelineName}' may or may not be recorded: ${why}, and the stage has moved on ` +
+      `(its latest execution is now ${stage?.latestExecution?.pipelineExecutionId ?? 'unknown'}). ${check}`, { cause: failure });
+  }
+  if (action.status === 'InProgress' && action.token === approval.token) {
+    const code = failed.code === DeliveryErrorCode.CONFLICT ? DeliveryErrorCode.UNCERTAIN : failed.code;
+    throw new DeliveryError(code,
+      `The ${verb} was not recorded: ${why}, and ${where} is still pending (confirmed by reading the pipeline state). ` +
+      `Run the command again. (${failed.message})`, { cause: failure });
+  }
+  const wanted = decision === 'Approved' ? 'Succeeded' : 'Failed';
+  if (action.status === wanted && (action.summary === undefined || action.summary === options.summary)) {
+    return {
+      pipelineName,
+      stageName: approval.stageName,
+      actionName: approval.actionName,
+      pipelineExecutionId: approval.pipelineExecutionId,
+      decision,
+      summary: options.summary,
+      decidedAt: action.lastStatusChange?.toISOString(),
+      confirmedAfter: why,
+    };
+  }
+  if (action.status === 'Succeeded' || action.status === 'Failed') {
+    const other = action.status === 'Succeeded' ? 'approved' : 'rejected';
+    throw new DeliveryError(DeliveryErrorCode.CONFLICT,
+      `The ${verb} was not recorded by this command: ${where} was ${other} by someone else` +
+      `${action.summary ? ` with the summary '${action.summary}'` : ''} (${why}). Nothing was decided twice.`, { cause: failure });
+  }
+  throw new DeliveryError(DeliveryErrorCode.UNCERTAIN,
+    `The ${verb} of ${where} in pipeline '${pipelineName}' may or may not be recorded: ${why}, and the action is now ${action.status ?? 'without a status'}. ${check}`,
+    { cause: failure });
+}
+
 /**
  * Approve or reject the pending approval: read the pipeline state, pick the approval (see `selectApproval`),
  * and send PutApprovalResult with its token. A token that was already used is reported as CONFLICT, so a
- * decision is never recorded twice.
+ * decision is never recorded twice. When the outcome is uncertain (the reply was lost and the SDK's retry found
+ * the token used, a 5xx, no reply, the deadline, an interruption) the state is read again to report the truth.
  */
 export async function decideApproval(
   client: CodePipelineClient,
@@ -107,16 +220,26 @@ export async function decideApproval(
   options: ApprovalOptions,
 ): Promise<ApprovalOutcome> {
   validateApprovalSummary(options.summary);
-  const state = await callCodePipeline({ operation: 'GetPipelineState', pipelineName },
-    () => client.send(new GetPipelineStateCommand({ name: pipelineName })));
+  const stateContext = { operation: 'GetPipelineState', pipelineName };
+  const state = checkReply(stateContext, await callCodePipeline(stateContext,
+    () => client.send(new GetPipelineStateCommand({ name: pipelineName }))), PIPELINE_STATE_REPLY);
   const approval = selectApproval(pipelineName, findPendingApprovals(state.stageStates ?? []), options);
-  const result = await callCodePipeline({ operation: 'PutApprovalResult', pipelineName }, () => client.send(new PutApprovalResultCommand({
-    pipelineName,
-    stageName: approval.stageName,
-    actionName: approval.actionName,
-    token: approval.token,
-    result: { status: decision === 'Approved' ? ApprovalStatus.Approved : ApprovalStatus.Rejected, summary: options.summary },
-  })));
+  let result;
+  try {
+    result = await client.send(new PutApprovalResultCommand({
+      pipelineName,
+      stageName: approval.stageName,
+      actionName: approval.actionName,
+      token: approval.token,
+      result: { status: decision === 'Approved' ? ApprovalStatus.Approved : ApprovalStatus.Rejected, summary: options.summary },
+    }));
+  } catch (error) {
+    const why = uncertainty(error);
+    if (why === undefined) {
+      throw toDeliveryError(error, { operation: 'PutApprovalResult', pipelineName });
+    }
+    return confirmDecision(client, pipelineName, decision, approval, options, error, why);
+  }
   return {
     pipelineName,
     stageName: approval.stageName,
@@ -124,6 +247,6 @@ export async function decideApproval(
     pipelineExecutionId: approval.pipelineExecutionId,
     decision,
     summary: options.summary,
-    decidedAt: result.approvedAt?.toISOString(),
+    decidedAt: result.approvedAt instanceof Date ? result.approvedAt.toISOString() : undefined,
   };
 }

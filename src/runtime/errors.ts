@@ -1,3 +1,5 @@
+import { CommandAborted } from './command-signal';
+
 /**
  * Errors raised by the operations client. Every failure the CLI can report is a `DeliveryError` with a
  * `DeliveryErrorCode`; the CLI maps the code to its documented exit status.
@@ -7,14 +9,20 @@ export enum DeliveryErrorCode {
   INVALID_INPUT = 'INVALID_INPUT',
   /** The pipeline, stage, action or execution does not exist, or nothing is pending. */
   NOT_FOUND = 'NOT_FOUND',
-  /** The caller's credentials are missing, invalid or not allowed to do this. */
+  /** The caller's credentials are invalid, expired or not allowed to do this. */
   ACCESS_DENIED = 'ACCESS_DENIED',
+  /** No credentials were found: none in the environment, the profile or the instance/container role. */
+  NO_CREDENTIALS = 'NO_CREDENTIALS',
   /** A request, or the wait for an execution, took longer than allowed. */
   TIMEOUT = 'TIMEOUT',
   /** The approval was already decided, or its token is no longer valid. */
   CONFLICT = 'CONFLICT',
-  /** Anything else: service or network failure, throttling beyond the retries. */
+  /** Anything else: service or network failure, throttling beyond the retries, a reply of the wrong shape. */
   FAILED = 'FAILED',
+  /** A change was sent but whether CodePipeline recorded it could not be confirmed. */
+  UNCERTAIN = 'UNCERTAIN',
+  /** The user interrupted the command (SIGINT, SIGTERM). */
+  INTERRUPTED = 'INTERRUPTED',
 }
 
 export class DeliveryError extends Error {
@@ -81,6 +89,24 @@ function fieldsOf(error: unknown): ErrorFields {
   };
 }
 
+/** Operations that only read: an interrupted one changed nothing. */
+function isReadOnly(operation: string): boolean {
+  return /^(Get|List)/.test(operation);
+}
+
+function abortedMessage(aborted: CommandAborted, context: ErrorContext): DeliveryError {
+  const doing = `${context.operation} on pipeline '${context.pipelineName}'`;
+  const effect = isReadOnly(context.operation)
+    ? 'Nothing was changed.'
+    : `The request may or may not have taken effect: check with \`cdk-delivery status --pipeline ${context.pipelineName}\`.`;
+  if (aborted.kind === 'interrupted') {
+    return new DeliveryError(DeliveryErrorCode.INTERRUPTED, `${aborted.message} during ${doing}. ${effect}`, { cause: aborted });
+  }
+  return new DeliveryError(DeliveryErrorCode.TIMEOUT,
+    `No answer to ${doing} within the command deadline of ${aborted.seconds} s. ${effect} ` +
+    'Check the network and the endpoint, or raise --deadline (CDK_DELIVERY_DEADLINE).', { cause: aborted });
+}
+
 function attemptsNote(fields: ErrorFields): string {
   return fields.attempts && fields.attempts > 1 ? ` (after ${fields.attempts} attempts)` : '';
 }
@@ -93,16 +119,31 @@ export function toDeliveryError(error: unknown, context: ErrorContext): Delivery
   if (error instanceof DeliveryError) {
     return error;
   }
+  if (error instanceof CommandAborted) {
+    return abortedMessage(error, context);
+  }
   const fields = fieldsOf(error);
   const doing = `${context.operation} on pipeline '${context.pipelineName}'`;
   const detail = fields.message ? `: ${fields.message}` : '';
 
+  if (fields.message.includes('Deserialization error')) {
+    return new DeliveryError(DeliveryErrorCode.FAILED,
+      `The reply to ${doing} is not a valid CodePipeline reply: it could not be parsed (${fields.name}: ${fields.message.split('\n')[0]}). ` +
+      'Nothing was decided from it. Check that the endpoint (AWS_ENDPOINT_URL_CODEPIPELINE, a proxy) is CodePipeline.', { cause: error });
+  }
   if (NOT_FOUND_ERRORS.has(fields.name)) {
     return new DeliveryError(DeliveryErrorCode.NOT_FOUND,
       `${fields.name} during ${doing}${detail}. Check the pipeline name, the region (--region) and the account of your credentials.`,
       { cause: error });
   }
-  if (ACCESS_ERRORS.has(fields.name) || fields.name === 'CredentialsProviderError') {
+  if (fields.name === 'CredentialsProviderError') {
+    return new DeliveryError(DeliveryErrorCode.NO_CREDENTIALS,
+      `No AWS credentials found for ${doing}${detail}. Provide them with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ` +
+      'with --profile NAME (or AWS_PROFILE) naming a profile in ~/.aws/config or ~/.aws/credentials (run `aws sso login --profile NAME` ' +
+      'for an SSO profile), or with an instance or container role.',
+      { cause: error });
+  }
+  if (ACCESS_ERRORS.has(fields.name)) {
     return new DeliveryError(DeliveryErrorCode.ACCESS_DENIED,
       `Access denied for ${doing} (${fields.name})${detail}. Check your credentials (--profile, AWS_PROFILE) and that their policy allows codepipeline:${context.operation}.`,
       { cause: error });

@@ -8,6 +8,7 @@ import {
 import { toDeliveryError } from './errors';
 import { HISTORY_FORMAT_VERSION, HistoryActionExecution, jsonify, PipelineHistoryFile } from './history';
 import { MetricsWindow, validateWindow } from './metrics';
+import { ACTION_EXECUTIONS_PAGE_REPLY, checkReply, EXECUTIONS_PAGE_REPLY } from './reply-shape';
 import { isProductionStage } from '../contract';
 
 /** The largest page both List APIs accept: fewest calls. */
@@ -60,6 +61,7 @@ export async function fetchPipelineHistory(
   try {
     for await (const page of paginateListPipelineExecutions({ client, pageSize: MAX_PAGE_SIZE }, { pipelineName })) {
       let reachedPastWindow = false;
+      checkReply({ operation: 'ListPipelineExecutions', pipelineName }, page, EXECUTIONS_PAGE_REPLY);
       for (const summary of page.pipelineExecutionSummaries ?? []) {
         const start = summary.startTime?.getTime();
         if (start === undefined || start >= untilMs) {
@@ -86,6 +88,7 @@ export async function fetchPipelineHistory(
     try {
       for await (const page of paginateListActionExecutions({ client, pageSize: MAX_PAGE_SIZE }, { pipelineName })) {
         let reachedPastWindow = false;
+        checkReply({ operation: 'ListActionExecutions', pipelineName }, page, ACTION_EXECUTIONS_PAGE_REPLY);
         for (const detail of page.actionExecutionDetails ?? []) {
           if ((detail.startTime?.getTime() ?? Number.POSITIVE_INFINITY) < earliestStart) {
             reachedPastWindow = true;

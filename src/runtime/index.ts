@@ -1,6 +1,7 @@
 // The operations client. Not exported from the library's jsii entry point (src/index.ts): its types come from
 // bundled dependencies (the AWS SDK). The CLI and tests import it from here.
 export * from './approvals';
+export * from './command-signal';
 export * from './errors';
 export * from './history';
 export * from './history-fetch';
@@ -9,6 +10,7 @@ export * from './operations-client';
 export * from './pipeline-status';
 export { isProductionStage, PRODUCTION_STAGE, RELEASE_MODE_TAG, TERMINAL_EXECUTION_STATUSES } from '../contract';
 export * from './release';
+export * from './reply-shape';
 export * from './statistics';
 export * from './transitions';
 export * from './wait-for-execution';

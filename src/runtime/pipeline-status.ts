@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { findPendingApprovals, PendingApproval } from './approvals';
 import { callCodePipeline, toDeliveryError } from './errors';
+import { checkReply, PIPELINE_REPLY, PIPELINE_STATE_REPLY, TAGS_PAGE_REPLY } from './reply-shape';
 import { isProductionStage, RELEASE_MODE_TAG } from '../contract';
 
 /** The tag the construct puts on the pipeline to say which practice it follows. */
@@ -96,15 +97,17 @@ function disabledTransitions(states: readonly StageState[]): DisabledTransition[
  */
 export async function getPipelineStatus(client: CodePipelineClient, pipelineName: string): Promise<PipelineStatus> {
   const [pipeline, state] = await Promise.all([
-    callCodePipeline({ operation: 'GetPipeline', pipelineName }, () => client.send(new GetPipelineCommand({ name: pipelineName }))),
-    callCodePipeline({ operation: 'GetPipelineState', pipelineName }, () => client.send(new GetPipelineStateCommand({ name: pipelineName }))),
+    callCodePipeline({ operation: 'GetPipeline', pipelineName }, () => client.send(new GetPipelineCommand({ name: pipelineName })))
+      .then((reply) => checkReply({ operation: 'GetPipeline', pipelineName }, reply, PIPELINE_REPLY)),
+    callCodePipeline({ operation: 'GetPipelineState', pipelineName }, () => client.send(new GetPipelineStateCommand({ name: pipelineName })))
+      .then((reply) => checkReply({ operation: 'GetPipelineState', pipelineName }, reply, PIPELINE_STATE_REPLY)),
   ]);
   const pipelineArn = pipeline.metadata?.pipelineArn;
   const tags: Tag[] = [];
   if (pipelineArn) {
     try {
       for await (const page of paginateListTagsForResource({ client }, { resourceArn: pipelineArn })) {
-        tags.push(...(page.tags ?? []));
+        tags.push(...(checkReply({ operation: 'ListTagsForResource', pipelineName }, page, TAGS_PAGE_REPLY).tags ?? []));
       }
     } catch (error) {
       throw toDeliveryError(error, { operation: 'ListTagsForResource', pipelineName });

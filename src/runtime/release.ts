@@ -1,5 +1,6 @@
-import { CodePipelineClient, SourceRevisionType, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, GetPipelineCommand, SourceRevisionType, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { callCodePipeline, DeliveryError, DeliveryErrorCode } from './errors';
+import { checkReply, PIPELINE_REPLY } from './reply-shape';
 
 export interface PipelineVariableValue {
   readonly name: string;
@@ -69,9 +70,36 @@ export function validateReleaseOptions(options: ReleaseOptions): void {
   }
 }
 
-/** Start an execution of the pipeline; returns its id. */
+/**
+ * Throw unless every variable is one the pipeline declares (CodePipeline rejects undeclared ones, and a pipeline
+ * that declares none rejects any). `declared` are the names in the pipeline declaration (GetPipeline).
+ */
+export function validateDeclaredVariables(pipelineName: string, variables: readonly PipelineVariableValue[], declared: readonly string[]): void {
+  const undeclared = variables.map((v) => v.name).filter((name) => !declared.includes(name));
+  if (undeclared.length === 0) {
+    return;
+  }
+  const names = undeclared.map((n) => `'${n}'`).join(', ');
+  if (declared.length === 0) {
+    throw invalid(`Pipeline '${pipelineName}' declares no variables, so CodePipeline would reject --variable ${names}. ` +
+      'Declare the variable on the pipeline (DeliveryPipeline variables) and deploy it, or drop --variable.');
+  }
+  throw invalid(`Pipeline '${pipelineName}' declares no variable ${names}; it declares ${declared.map((n) => `'${n}'`).join(', ')}. ` +
+    'Use a declared name, or declare the variable on the pipeline and deploy it.');
+}
+
+/**
+ * Start an execution of the pipeline; returns its id. With variables, the pipeline declaration is read first
+ * (GetPipeline) and undeclared names are refused before anything starts.
+ */
 export async function startRelease(client: CodePipelineClient, pipelineName: string, options: ReleaseOptions = {}): Promise<ReleaseOutcome> {
   validateReleaseOptions(options);
+  if (options.variables && options.variables.length > 0) {
+    const context = { operation: 'GetPipeline', pipelineName };
+    const declaration = checkReply(context,
+      await callCodePipeline(context, () => client.send(new GetPipelineCommand({ name: pipelineName }))), PIPELINE_REPLY);
+    validateDeclaredVariables(pipelineName, options.variables, (declaration.pipeline?.variables ?? []).map((v) => v.name ?? ''));
+  }
   const output = await callCodePipeline({ operation: 'StartPipelineExecution', pipelineName }, () => client.send(new StartPipelineExecutionCommand({
     name: pipelineName,
     variables: options.variables?.map((v) => ({ name: v.name, value: v.value })),
@@ -82,7 +110,7 @@ export async function startRelease(client: CodePipelineClient, pipelineName: str
     })),
     clientRequestToken: options.clientRequestToken,
   })));
-  if (!output.pipelineExecutionId) {
+  if (typeof output.pipelineExecutionId !== 'string' || output.pipelineExecutionId.length === 0) {
     throw new DeliveryError(DeliveryErrorCode.FAILED, `StartPipelineExecution on pipeline '${pipelineName}' returned no execution id.`);
   }
   return { pipelineName, pipelineExecutionId: output.pipelineExecutionId };

@@ -6,6 +6,7 @@ import {
   StageTransitionType,
 } from '@aws-sdk/client-codepipeline';
 import { callCodePipeline, DeliveryError, DeliveryErrorCode } from './errors';
+import { checkReply, PIPELINE_REPLY } from './reply-shape';
 import { isProductionStage, PRODUCTION_STAGE } from '../contract';
 
 export interface FreezeOptions {
@@ -54,7 +55,8 @@ export async function resolveTargetStages(
   pipelineName: string,
   stageNames: readonly string[] | undefined,
 ): Promise<string[]> {
-  const output = await callCodePipeline({ operation: 'GetPipeline', pipelineName }, () => client.send(new GetPipelineCommand({ name: pipelineName })));
+  const output = checkReply({ operation: 'GetPipeline', pipelineName }, await callCodePipeline({ operation: 'GetPipeline', pipelineName },
+    () => client.send(new GetPipelineCommand({ name: pipelineName }))), PIPELINE_REPLY);
   const existing = (output.pipeline?.stages ?? []).map((stage) => stage.name ?? '');
   if (stageNames && stageNames.length > 0) {
     const unknown = stageNames.filter((name) => !existing.includes(name));

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsError, epochSeconds, FakeCodePipeline, FakeHandler, ok, startFakeCodePipeline } from '../runtime/fake-codepipeline-server';
+import { awsError, epochSeconds, FakeCodePipeline, FakeHandler, hang, ok, startFakeCodePipeline } from '../runtime/fake-codepipeline-server';
 
 /**
  * The CLI as a user runs it: a separate Node process (TypeScript via ts-node, transpile only), configured only
@@ -15,9 +15,9 @@ const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 
 interface Result { readonly code: number; readonly stdout: string; readonly stderr: string }
 
-function cdkDelivery(args: string[], env: Record<string, string>): Promise<Result> {
+function cdkDelivery(args: string[], env: Record<string, string>, timeout = 30_000): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args], { cwd: ROOT, env, timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args], { cwd: ROOT, env, timeout }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -42,7 +42,6 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'secret',
     AWS_REGION: 'eu-west-1',
     AWS_ENDPOINT_URL_CODEPIPELINE: server.endpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
   };
 });
@@ -93,4 +92,69 @@ describe('cdk-delivery as a process', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/│ Throughput\s+│ 2\.43 per day\s+│ >= 1 per day\s+│ yes │/);
   });
+
+  test('GIVEN no credentials anywhere WHEN status runs THEN exit 7 says none were found and how to provide them', async () => {
+    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...noCredentials } = env;
+    handler = () => ok({});
+    const before = server.requests.length;
+
+    const result = await cdkDelivery(['status', '--pipeline', 'shop-api'], noCredentials);
+
+    expect(result.code).toBe(7);
+    expect(result.stderr).toContain('error: No AWS credentials found for GetPipeline');
+    expect(result.stderr).toContain('Provide them with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, with --profile NAME (or AWS_PROFILE)');
+    expect(server.requests).toHaveLength(before);
+  });
+
+  test('GIVEN Node.js 20 and no AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED WHEN a command calls AWS THEN no SDK warning; set to false, it shows', async () => {
+    handler = () => ok({ pipelineExecutionId: 'e1' });
+    const major = Number(process.versions.node.split('.')[0]);
+
+    const quiet = await cdkDelivery(['release', '--pipeline', 'shop-api'], env);
+    const loud = await cdkDelivery(['release', '--pipeline', 'shop-api'], { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false' });
+
+    expect(quiet).toEqual({ code: 0, stdout: 'Started execution e1 of pipeline shop-api\n', stderr: '' });
+    expect(loud.code).toBe(0);
+    // The SDK warns only below Node.js 22; on a newer Node neither run prints it.
+    expect(loud.stderr.includes('NodeVersionSupportWarning')).toBe(major < 22);
+  });
+
+  test('GIVEN a real SIGINT while wait --json polls WHEN the process gets it THEN it exits 130 with a JSON error on stderr', async () => {
+    handler = (op) => op === 'GetPipelineExecution'
+      ? ok({ pipelineExecution: { pipelineName: 'shop-api', pipelineExecutionId: 'e5', status: 'InProgress' } })
+      : ok({});
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, 'wait', '--pipeline', 'shop-api', '--execution-id', 'e5',
+      '--interval', '1', '--json'], { cwd: ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+    while (server.calls('GetPipelineExecution').length < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill('SIGINT');
+
+    expect(await exited).toBe(130);
+    expect(stdout).toBe('');
+    expect(JSON.parse(stderr)).toEqual({ error: { code: 'INTERRUPTED', exitCode: 130, message: expect.stringContaining('Interrupted by SIGINT while waiting for execution e5') } });
+  }, 30_000);
+
+  test('GIVEN an endpoint that never answers and no --deadline WHEN status runs THEN the process gives up after the default 30 s deadline (≤ 35 s), exit 5', async () => {
+    let firstRequestAt: number | undefined;
+    handler = () => {
+      firstRequestAt ??= Date.now();
+      return hang();
+    };
+
+    const result = await cdkDelivery(['status', '--pipeline', 'shop-api'], env, 60_000);
+
+    // Measured from the first request, so that ts-node's start-up (seconds, absent from the compiled CLI) does not count.
+    const seconds = (Date.now() - (firstRequestAt ?? 0)) / 1000;
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/within the command deadline of 30 s\. Nothing was changed\./);
+    expect(seconds).toBeGreaterThan(29);
+    expect(seconds).toBeLessThan(32);
+  }, 60_000);
 });

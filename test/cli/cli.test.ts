@@ -46,7 +46,8 @@ describe('cdk-delivery usage', () => {
       expect(t.stdout()).toContain(`  ${command} [options]`);
     }
     expect(t.stdout()).toContain('Exit codes:');
-    expect(t.stdout()).toContain('6  conflict: the approval was already decided or its token is no longer valid');
+    expect(t.stdout()).toContain('6    conflict: the approval was already decided (by someone else) or its token is no longer valid');
+    expect(t.stdout()).toContain('130  interrupted by SIGINT (Ctrl-C) or SIGTERM');
   });
 
   test('GIVEN a subcommand --help WHEN run THEN its options are shown, exit 0', async () => {
@@ -268,6 +269,7 @@ describe('cdk-delivery release', () => {
   test('GIVEN variables and a source revision WHEN release runs THEN the execution id is printed', async () => {
     const { client, mock } = mocked();
     mock.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-77' });
+    mock.on(GetPipelineCommand).resolves({ pipeline: { name: 'my-app', roleArn: 'r', stages: [], variables: [{ name: 'NOTE' }] } });
     const t = memoryIo({ client });
 
     const code = await run(['release', '--pipeline', 'my-app', '--variable', 'NOTE=a=b', '--source-revision', 'Source=COMMIT_ID:4f2a9c1',
@@ -324,7 +326,7 @@ describe('cdk-delivery wait', () => {
     const t = memoryIo({ client });
 
     expect(await run(['wait', '--pipeline', 'my-app', '--execution-id', 'e', '--timeout', '60', '--interval', '20'], t.io)).toBe(ExitCode.TIMEOUT);
-    expect(t.stderr()).toContain("error: Timed out after 60 s waiting for execution e of pipeline 'my-app' (last status: InProgress).");
+    expect(t.stderr()).toContain("error: Timed out after 60 s (--timeout 60) waiting for execution e of pipeline 'my-app' (last status: InProgress).");
   });
 
   test.each([['--timeout', '0'], ['--interval', 'soon']])('GIVEN %s %s WHEN wait runs THEN exit 2', async (option, value) => {

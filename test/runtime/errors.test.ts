@@ -27,8 +27,8 @@ describe('toDeliveryError', () => {
       'Check your credentials (--profile, AWS_PROFILE) and that their policy allows codepipeline:GetPipelineState.'],
     [serviceError('UnrecognizedClientException', 'The security token included in the request is invalid.'), DeliveryErrorCode.ACCESS_DENIED,
       'Access denied for GetPipelineState'],
-    [Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), DeliveryErrorCode.ACCESS_DENIED,
-      'Could not load credentials from any providers'],
+    [Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), DeliveryErrorCode.NO_CREDENTIALS,
+      "No AWS credentials found for GetPipelineState on pipeline 'my-app': Could not load credentials from any providers. Provide them with AWS_ACCESS_KEY_ID"],
     [new InvalidApprovalTokenException({ message: 'The token is invalid', ...meta() }), DeliveryErrorCode.CONFLICT,
       'The approval was not recorded: it was already approved or rejected, or its token is no longer valid (InvalidApprovalTokenException): The token is invalid. ' +
       'Nothing was approved twice; run `cdk-delivery status` to see what is pending now.'],

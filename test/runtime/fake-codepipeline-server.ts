@@ -11,7 +11,11 @@ import { AddressInfo, Socket } from 'node:net';
 export type FakeReply =
   | { readonly kind: 'ok'; readonly body: unknown }
   | { readonly kind: 'error'; readonly status: number; readonly type: string; readonly message: string }
-  | { readonly kind: 'hang' };
+  | { readonly kind: 'hang' }
+  /** Exactly this body (possibly empty or not JSON) with this status. */
+  | { readonly kind: 'raw'; readonly status: number; readonly body: string }
+  /** Close the connection without an answer (the client sees ECONNRESET / socket hang up). */
+  | { readonly kind: 'drop' };
 
 export interface RecordedRequest {
   readonly operation: string;
@@ -35,6 +39,8 @@ export interface FakeCodePipeline {
 export const ok = (body: unknown): FakeReply => ({ kind: 'ok', body });
 export const awsError = (status: number, type: string, message: string): FakeReply => ({ kind: 'error', status, type, message });
 export const hang = (): FakeReply => ({ kind: 'hang' });
+export const raw = (status: number, body: string): FakeReply => ({ kind: 'raw', status, body });
+export const drop = (): FakeReply => ({ kind: 'drop' });
 
 const TARGET_PREFIX = 'CodePipeline_20150709.';
 
@@ -68,8 +74,8 @@ export async function startFakeCodePipeline(handler: FakeHandler): Promise<FakeC
     void (async () => {
       const target = request.headers['x-amz-target'];
       const targetText = Array.isArray(target) ? target[0] : target;
-      const raw = await readBody(request);
-      const body = raw ? JSON.parse(raw) as Record<string, unknown> : {};
+      const text = await readBody(request);
+      const body = text ? JSON.parse(text) as Record<string, unknown> : {};
       const operation = targetText?.startsWith(TARGET_PREFIX) ? targetText.slice(TARGET_PREFIX.length) : '';
       requests.push({
         operation,
@@ -84,6 +90,15 @@ export async function startFakeCodePipeline(handler: FakeHandler): Promise<FakeC
       }
       const reply = await handler(operation, body);
       if (reply.kind === 'hang') {
+        return;
+      }
+      if (reply.kind === 'drop') {
+        request.socket.destroy();
+        return;
+      }
+      if (reply.kind === 'raw') {
+        response.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(reply.body) });
+        response.end(reply.body);
         return;
       }
       if (reply.kind === 'error') {

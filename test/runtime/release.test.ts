@@ -1,4 +1,4 @@
-import { StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
+import { GetPipelineCommand, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { mockedOperations, PIPELINE } from './sdk-fixtures';
 import { DeliveryErrorCode } from '../../src/runtime/errors';
 
@@ -7,6 +7,7 @@ describe('release', () => {
     // GIVEN
     const { mock, ops } = mockedOperations();
     mock.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-42' });
+    mock.on(GetPipelineCommand).resolves({ pipeline: { name: PIPELINE, roleArn: 'r', stages: [], variables: [{ name: 'RELEASE_NOTE' }] } });
 
     // WHEN
     const outcome = await ops.release({

@@ -66,7 +66,7 @@ describe('wait', () => {
 
     await expect(ops.wait({ pipelineExecutionId: 'exec-9', timeoutSeconds: 30, pollIntervalSeconds: 10, clock })).rejects.toMatchObject({
       code: DeliveryErrorCode.TIMEOUT,
-      message: "Timed out after 30 s waiting for execution exec-9 of pipeline 'my-app' (last status: InProgress).",
+      message: "Timed out after 30 s (--timeout 30) waiting for execution exec-9 of pipeline 'my-app' (last status: InProgress).",
     });
     expect(mock.commandCalls(GetPipelineExecutionCommand)).toHaveLength(4);
   });
@@ -92,8 +92,11 @@ describe('wait', () => {
   });
 
   test.each([
-    [{ timeoutSeconds: 0 }, 'The wait timeout must be a positive number of seconds, got 0.'],
-    [{ pollIntervalSeconds: -1 }, 'The poll interval must be a positive number of seconds, got -1.'],
+    [{ timeoutSeconds: 0 }, 'The wait timeout (--timeout) must be between 1 and 604800 seconds, got 0.'],
+    [{ timeoutSeconds: 604801 }, 'The wait timeout (--timeout) must be between 1 and 604800 seconds, got 604801.'],
+    [{ pollIntervalSeconds: -1 }, 'The poll interval (--interval) must be between 1 and 3600 seconds, got -1.'],
+    [{ pollIntervalSeconds: 3601, timeoutSeconds: 7200 }, 'The poll interval (--interval) must be between 1 and 3600 seconds, got 3601.'],
+    [{ pollIntervalSeconds: 30, timeoutSeconds: 30 }, 'The poll interval (--interval 30) must be shorter than the wait timeout (--timeout 30).'],
   ])('GIVEN %j WHEN waited THEN it is refused', async (options, message) => {
     const { ops } = mockedOperations();
 
