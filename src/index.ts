@@ -7,5 +7,7 @@ export { NotificationTarget, PipelineEvent } from './codepipeline/notifications'
 export type { NotificationOptions } from './codepipeline/notifications';
 export * from './codepipeline/source';
 export * from './codepipeline/delivery-pipeline';
+export * from './metrics/figures';
+export * from './metrics/delivery-metrics';
 export * from './testing/pipeline-shape';
 export * from './testing/snapshot';
