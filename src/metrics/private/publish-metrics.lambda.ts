@@ -7,7 +7,8 @@ import { configFromEnvironment, publishDeliveryMetrics, PublishResult } from './
  * provides the AWS SDK v3.
  *
  * The EMF document goes straight to standard output, not through `console.log`: with the function's JSON log
- * format, `console.log` wraps each line in a JSON envelope and CloudWatch would not extract the metrics.
+ * format, `console.log` wraps each line in a JSON envelope and CloudWatch would not extract the metrics (the EMF
+ * client library and Powertools metrics moved to writing to stdout directly for the same reason).
  */
 const client = new CodePipelineClient({});
 
