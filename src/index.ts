@@ -10,5 +10,7 @@ export type { NotificationOptions } from './codepipeline/notifications';
 export * from './codepipeline/source';
 export * from './codepipeline/pipeline-options';
 export * from './codepipeline/delivery-pipeline';
+export * from './metrics/figures';
+export * from './metrics/delivery-metrics';
 export * from './testing/pipeline-shape';
 export * from './testing/snapshot';

@@ -27,5 +27,7 @@ export function createApp(app: App): DeliveryPipeline {
         new ServiceStage(app, `Production-${region}`, { env: { account: PRODUCTION_ACCOUNT, region } })),
     },
     requireManualApproval: true,
+    // Delivery metrics in CloudWatch: the CircleCI and DORA figures on a dashboard, and a delivery-health alarm.
+    metrics: {},
   });
 }

@@ -113,9 +113,11 @@ export function renderMetrics(metrics: DeliveryMetrics, style: Style): string {
     row('Success rate', `${formatPercent(metrics.successRate)} (${c.succeeded}/${c.succeeded + c.failed})`, 'successRate'),
     row('Mean time to recovery', `${formatDuration(metrics.mttrSeconds)} (${metrics.recoveredFailureEpisodes} recovered)`, 'mttrSeconds'),
     row('Open failure episodes', String(metrics.openFailureEpisodes)),
+    row('Deployment frequency', `${metrics.deploymentsPerDay.toFixed(2)} per day (${metrics.deploymentsPerWeek.toFixed(1)} per week)`),
     row('Lead time (median)', `${formatDuration(metrics.leadTimeMedianSeconds)} (${metrics.leadTimeSamples} deployments)`),
     row('Change failure rate',
       `${formatPercent(metrics.changeFailureRate)} (${metrics.failedProductionExecutions}/${metrics.productionExecutions})`),
+    row('Time to restore', `${formatDuration(metrics.timeToRestoreSeconds)} (${metrics.restoredProductionFailures} restored)`),
   );
   return `${header}\n${t.toString()}\n`;
 }

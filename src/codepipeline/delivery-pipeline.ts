@@ -34,6 +34,7 @@ import { MigrationStepOptions, SynthOptions, TestStepOptions, VerificationStepOp
 import {
   NamedStep, stacksOf, validateApproval, validateCommands, validateStages, validateStepName, validateUniqueStepNames,
 } from '../blueprint/validate';
+import { DeliveryMetrics, DeliveryMetricsOptions } from '../metrics/delivery-metrics';
 
 /**
  * Properties of a `DeliveryPipeline`.
@@ -98,6 +99,17 @@ export interface DeliveryPipelineProps {
    * @default - no notifications
    */
   readonly notifications?: NotificationOptions;
+
+  /**
+   * Publish the pipeline's delivery metrics (CircleCI and DORA) to CloudWatch, with a dashboard and a
+   * delivery-health alarm (see `DeliveryMetrics`). Pass `{}` for the defaults.
+   *
+   * Off unless set: it adds billed resources (11 custom metrics, a dashboard, alarms) that a library upgrade
+   * should not add to a stack unasked, and `cdk-delivery metrics` gives the same figures on demand for free.
+   *
+   * @default - no metrics in CloudWatch
+   */
+  readonly metrics?: DeliveryMetricsOptions;
 
   /**
    * Deploy each stack through a CloudFormation change set (a prepare and an execute action per stack).
@@ -244,6 +256,9 @@ export class DeliveryPipeline extends Construct {
    */
   public readonly notificationRule?: codestarnotifications.INotificationRule;
 
+  /** The delivery metrics (function, dashboard, alarms), when `metrics` is set. */
+  public readonly deliveryMetrics?: DeliveryMetrics;
+
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
     validateRequired(props);
@@ -335,6 +350,9 @@ export class DeliveryPipeline extends Construct {
     guardParallelApprovals(this, pipeline, { encryptionKey: artifactKey, alarmTopic: props.approval?.notificationTopic });
     if (props.notifications) {
       this.notificationRule = addPipelineNotifications(this, pipeline, props.notifications);
+    }
+    if (props.metrics) {
+      this.deliveryMetrics = new DeliveryMetrics(this, 'Metrics', { ...props.metrics, pipeline, encryptionKey: artifactKey, logRetention });
     }
     const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
     Tags.of(cfnPipeline).add(RELEASE_MODE_TAG, this.releaseMode);

@@ -4,6 +4,7 @@ import { isProductionStage, isTerminalExecutionStatus } from '../contract';
 import { mean, median, percentileNearestRank } from './statistics';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const DAYS_PER_WEEK = 7;
 
 /** Statuses that count; `InProgress` and `Stopping` executions are ignored. */
 
@@ -48,7 +49,38 @@ export interface DeliveryMetrics {
   readonly productionExecutions: number;
   readonly failedProductionExecutions: number;
   readonly changeFailureRate: number | null;
+  /**
+   * Production deployments: executions in the window whose production actions all succeeded (the executions
+   * lead time is measured for; a later rollback does not undo that the change was deployed).
+   */
+  readonly productionDeployments: number;
+  /** DORA deployment frequency: production deployments / windowDays. */
+  readonly deploymentsPerDay: number;
+  /** DORA deployment frequency per week: production deployments / (windowDays / 7). */
+  readonly deploymentsPerWeek: number;
+  /**
+   * DORA time to restore (failed deployment recovery time): mean over closed production failure episodes, from
+   * the failed production change to the next restoring one; `null` if none closed.
+   */
+  readonly timeToRestoreSeconds: number | null;
+  /** Production failure episodes that closed in the window (the samples of `timeToRestoreSeconds`). */
+  readonly restoredProductionFailures: number;
 }
+
+/**
+ * The CircleCI State of Software Delivery benchmark values, in the units of `DeliveryMetrics`. The CLI compares
+ * with them (`benchmarks`) and the `DeliveryMetrics` dashboard draws them: one definition for both.
+ */
+export const CIRCLECI_BENCHMARKS = {
+  /** Median duration of succeeded executions at most 10 minutes. */
+  durationSeconds: 600,
+  /** Mean time to recovery under 60 minutes. */
+  recoverySeconds: 3600,
+  /** Success rate at least 90 %. */
+  successRate: 0.9,
+  /** Throughput at least one succeeded execution per day. */
+  throughputPerDay: 1,
+} as const;
 
 /**
  * CircleCI State of Software Delivery benchmarks, printed beside the figures.
@@ -63,11 +95,12 @@ export interface Benchmark {
 /** Compare the metrics with the CircleCI benchmarks: duration ≤ 10 min, MTTR < 60 min, success rate ≥ 90 %, throughput ≥ 1/day. */
 export function benchmarks(metrics: DeliveryMetrics): Benchmark[] {
   const check = (value: number | null, ok: (v: number) => boolean): boolean | null => (value === null ? null : ok(value));
+  const goal = CIRCLECI_BENCHMARKS;
   return [
-    { metric: 'durationMedianSeconds', goal: '<= 10 min', met: check(metrics.durationMedianSeconds, (v) => v <= 600) },
-    { metric: 'mttrSeconds', goal: '< 60 min', met: check(metrics.mttrSeconds, (v) => v < 3600) },
-    { metric: 'successRate', goal: '>= 90 %', met: check(metrics.successRate, (v) => v >= 0.9) },
-    { metric: 'throughputPerDay', goal: '>= 1 per day', met: check(metrics.throughputPerDay, (v) => v >= 1) },
+    { metric: 'durationMedianSeconds', goal: `<= ${goal.durationSeconds / 60} min`, met: check(metrics.durationMedianSeconds, (v) => v <= goal.durationSeconds) },
+    { metric: 'mttrSeconds', goal: `< ${goal.recoverySeconds / 60} min`, met: check(metrics.mttrSeconds, (v) => v < goal.recoverySeconds) },
+    { metric: 'successRate', goal: `>= ${Math.round(goal.successRate * 100)} %`, met: check(metrics.successRate, (v) => v >= goal.successRate) },
+    { metric: 'throughputPerDay', goal: `>= ${goal.throughputPerDay} per day`, met: check(metrics.throughputPerDay, (v) => v >= goal.throughputPerDay) },
   ];
 }
 
@@ -154,6 +187,30 @@ function sourceRevisionTime(actions: readonly ActionRecord[]): number | undefine
   return times.length > 0 ? Math.min(...times) : undefined;
 }
 
+/**
+ * DORA time to restore: production failure episodes in time order. An episode opens at a change that failed in
+ * production (`failures`: the end of its last production action) while none is open, and closes at the next
+ * restoration (`restorations`: a deployment whose production actions all succeeded and that was not rolled back,
+ * at the end of its last production deploy action, or a succeeded rollback execution, at its end).
+ */
+function restoreTimes(failures: readonly number[], restorations: readonly number[]): number[] {
+  const events = [
+    ...failures.map((ms) => ({ ms, failure: true })),
+    ...restorations.map((ms) => ({ ms, failure: false })),
+  ].sort((a, b) => a.ms - b.ms || Number(b.failure) - Number(a.failure));
+  const restores: number[] = [];
+  let openedAt: number | undefined;
+  for (const event of events) {
+    if (event.failure && openedAt === undefined) {
+      openedAt = event.ms;
+    } else if (!event.failure && openedAt !== undefined) {
+      restores.push((event.ms - openedAt) / 1000);
+      openedAt = undefined;
+    }
+  }
+  return restores;
+}
+
 interface ProductionView {
   readonly execution: ExecutionRecord;
   readonly productionActions: readonly ActionRecord[];
@@ -192,7 +249,9 @@ function rolledBackExecutionIds(allExecutions: readonly ExecutionRecord[], views
  *   rolled it back; change failure rate = failed in production / reached production;
  * - lead time of an execution whose production actions all succeeded = end of its last production deploy action
  *   − the earliest source revision time its source actions report (`CommitterDate`, else `AuthorDate` output
- *   variable), else the execution's `startTime` (the time CodePipeline picked the change up).
+ *   variable), else the execution's `startTime` (the time CodePipeline picked the change up);
+ * - deployment frequency counts those same executions (production deployments) per day and per week;
+ * - time to restore: see `restoreTimes` (a succeeded rollback execution restores production too).
  */
 export function computeDeliveryMetrics(history: DeliveryHistory, window: MetricsWindow): DeliveryMetrics {
   validateWindow(window);
@@ -231,6 +290,10 @@ export function computeDeliveryMetrics(history: DeliveryHistory, window: Metrics
   let failedProductionExecutions = 0;
   let leadTimeFromSourceRevision = 0;
   const leadTimes: number[] = [];
+  const failures: number[] = [];
+  const restorations = selected
+    .filter((e) => e.executionType === 'ROLLBACK' && e.status === 'Succeeded')
+    .map((e) => e.lastUpdateMs);
   for (const execution of selected) {
     const view = views.get(execution.pipelineExecutionId);
     if (!view || view.deployActions.length === 0) {
@@ -240,9 +303,13 @@ export function computeDeliveryMetrics(history: DeliveryHistory, window: Metrics
     const failed = view.productionActions.some((a) => a.status === 'Failed') || rolledBack.has(execution.pipelineExecutionId);
     if (failed) {
       failedProductionExecutions += 1;
+      failures.push(Math.max(...view.productionActions.map((a) => a.lastUpdateMs)));
     }
     if (view.productionActions.every((a) => a.status === 'Succeeded')) {
       const end = Math.max(...view.deployActions.map((a) => a.lastUpdateMs));
+      if (!failed) {
+        restorations.push(end);
+      }
       const revisionTime = sourceRevisionTime(view.sourceActions);
       if (revisionTime !== undefined) {
         leadTimeFromSourceRevision += 1;
@@ -251,6 +318,7 @@ export function computeDeliveryMetrics(history: DeliveryHistory, window: Metrics
     }
   }
 
+  const restores = restoreTimes(failures, restorations);
   return {
     pipelineName: history.pipelineName,
     since: window.since.toISOString(),
@@ -271,5 +339,10 @@ export function computeDeliveryMetrics(history: DeliveryHistory, window: Metrics
     productionExecutions,
     failedProductionExecutions,
     changeFailureRate: productionExecutions === 0 ? null : failedProductionExecutions / productionExecutions,
+    productionDeployments: leadTimes.length,
+    deploymentsPerDay: leadTimes.length / windowDays,
+    deploymentsPerWeek: leadTimes.length / (windowDays / DAYS_PER_WEEK),
+    timeToRestoreSeconds: mean(restores),
+    restoredProductionFailures: restores.length,
   };
 }

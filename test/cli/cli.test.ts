@@ -355,6 +355,11 @@ describe('cdk-delivery metrics', () => {
     expect(metrics.throughputPerDay).toBeCloseTo(51 / 21, 12);
     expect(metrics.successRate).toBeCloseTo(51 / 61, 12);
     expect(metrics.changeFailureRate).toBeCloseTo(2 / 51, 12);
+    // DORA deployment frequency: the 49 executions that deployed to production, over 21 days
+    expect(metrics.productionDeployments).toBe(49);
+    expect(metrics.deploymentsPerDay).toBeCloseTo(49 / 21, 12);
+    expect(metrics.deploymentsPerWeek).toBeCloseTo(49 / 3, 12);
+    expect(metrics.restoredProductionFailures).toBe(2);
   });
 
   test('GIVEN the example history WHEN metrics runs without --json THEN a table shows each figure beside its CircleCI benchmark', async () => {
@@ -368,6 +373,8 @@ describe('cdk-delivery metrics', () => {
     expect(out).toMatch(/│ Duration \(median\)\s+│ .+│ <= 10 min\s+│ no\s+│/);
     expect(out).toMatch(/│ Mean time to recovery\s+│ .+ \(9 recovered\)\s+│ < 60 min\s+│/);
     expect(out).toMatch(/│ Change failure rate\s+│ 3\.9 % \(2\/51\)/);
+    expect(out).toMatch(/│ Deployment frequency\s+│ 2\.33 per day \(16\.3 per week\)\s+│/);
+    expect(out).toMatch(/│ Time to restore\s+│ 4m 39s \(2 restored\)\s+│/);
   });
 
   test('GIVEN neither --pipeline nor --history WHEN metrics runs THEN exit 2 explaining both', async () => {

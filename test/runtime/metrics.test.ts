@@ -19,6 +19,11 @@ describe('computeDeliveryMetrics', () => {
       openFailureEpisodes: 0,
       leadTimeMedianSeconds: null,
       changeFailureRate: null,
+      productionDeployments: 0,
+      deploymentsPerDay: 0,
+      deploymentsPerWeek: 0,
+      timeToRestoreSeconds: null,
+      restoredProductionFailures: 0,
     });
   });
 
@@ -209,6 +214,76 @@ describe('computeDeliveryMetrics', () => {
     // lead time only where every production action succeeded: good, rolled-back, good-2 → 30 min each
     expect(metrics.leadTimeSamples).toBe(3);
     expect(metrics.leadTimeMedianSeconds).toBe(30 * 60);
+    // deployed: the same three (rolled-back was deployed before it was rolled back) over 30 days
+    expect(metrics.productionDeployments).toBe(3);
+    expect(metrics.deploymentsPerDay).toBeCloseTo(0.1, 12);
+    expect(metrics.deploymentsPerWeek).toBeCloseTo(0.7, 12);
+    // broke-prod fails at 1d 30m and opens an episode; rolled-back (2d 30m) fails inside it; the rollback ends at
+    // 2d 70m and restores production: 1d 40m. good-2 restores nothing (no episode open).
+    expect(metrics.restoredProductionFailures).toBe(1);
+    expect(metrics.timeToRestoreSeconds).toBe(DAY / 1000 + 40 * 60);
+  });
+
+  test('GIVEN succeeded executions with and without production deploys WHEN computed THEN deployment frequency counts production deployments only', () => {
+    const executions = [
+      succeeded('deployed-1', 0, 30 * 60),
+      succeeded('deployed-2', DAY, 30 * 60),
+      // succeeded, but no production action in its history (e.g. production skipped by a condition): not a deployment
+      succeeded('no-production', 2 * DAY, 30 * 60),
+      // its production smoke test failed after the deploy: a failed change, not a deployment
+      execution('failed-verification', 'Failed', T0 + 3 * DAY, T0 + 3 * DAY + 30 * MINUTE),
+      // an approval only: never deployed
+      execution('rejected', 'Failed', T0 + 4 * DAY, T0 + 4 * DAY + 30 * MINUTE),
+      // in progress: ignored although its deploy succeeded
+      execution('running', 'InProgress', T0 + 5 * DAY, T0 + 5 * DAY + 30 * MINUTE),
+    ];
+    const deploy = (id: string, offset: number, status = 'Succeeded') => action(id, 'Production', 'Deploy', 'Deploy', status, T0 + offset, T0 + offset + 20 * MINUTE);
+    const actions = [
+      deploy('deployed-1', 0),
+      deploy('deployed-2', DAY),
+      action('no-production', 'Staging', 'Deploy', 'Deploy', 'Succeeded', T0 + 2 * DAY, T0 + 2 * DAY + 20 * MINUTE),
+      deploy('failed-verification', 3 * DAY),
+      action('failed-verification', 'Production', 'Smoke', 'Test', 'Failed', T0 + 3 * DAY + 20 * MINUTE, T0 + 3 * DAY + 30 * MINUTE),
+      action('rejected', 'Production', 'Approve', 'Approval', 'Failed', T0 + 4 * DAY, T0 + 4 * DAY + 30 * MINUTE),
+      deploy('running', 5 * DAY),
+    ];
+
+    const metrics = computeDeliveryMetrics(history(executions, actions), window(14));
+
+    expect(metrics.counts.succeeded).toBe(3);
+    expect(metrics.throughputPerDay).toBeCloseTo(3 / 14, 12);
+    expect(metrics.productionDeployments).toBe(2);
+    expect(metrics.deploymentsPerDay).toBeCloseTo(2 / 14, 12);
+    expect(metrics.deploymentsPerWeek).toBe(1);
+    // failed-verification opened an episode that nothing restored in the window
+    expect(metrics.timeToRestoreSeconds).toBeNull();
+    expect(metrics.restoredProductionFailures).toBe(0);
+  });
+
+  test('GIVEN two production failure episodes WHEN computed THEN time to restore is their mean, from the failed production action to the next good deployment', () => {
+    const deploy = (id: string, offset: number, status: string) => action(id, 'Production', 'Deploy', 'Deploy', status, T0 + offset, T0 + offset + 10 * MINUTE);
+    const executions = [
+      execution('fail-1', 'Failed', T0, T0 + 10 * MINUTE),
+      // a second failure inside the open episode does not reopen it
+      execution('fail-2', 'Failed', T0 + HOUR, T0 + HOUR + 10 * MINUTE),
+      succeeded('fix-1', 2 * HOUR, 10 * 60),
+      execution('fail-3', 'Failed', T0 + DAY, T0 + DAY + 10 * MINUTE),
+      succeeded('fix-2', DAY + 30 * MINUTE, 10 * 60),
+    ];
+    const actions = [
+      deploy('fail-1', 0, 'Failed'),
+      deploy('fail-2', HOUR, 'Failed'),
+      deploy('fix-1', 2 * HOUR, 'Succeeded'),
+      deploy('fail-3', DAY, 'Failed'),
+      deploy('fix-2', DAY + 30 * MINUTE, 'Succeeded'),
+    ];
+
+    const metrics = computeDeliveryMetrics(history(executions, actions), window(30));
+
+    // episode 1: 0h10m → 2h10m = 2 h; episode 2: 1d 0h10m → 1d 0h40m = 30 min; mean 75 min
+    expect(metrics.restoredProductionFailures).toBe(2);
+    expect(metrics.timeToRestoreSeconds).toBe(75 * 60);
+    expect(metrics.changeFailureRate).toBe(0.6);
   });
 
   test('GIVEN an empty or inverted window WHEN computed THEN it is refused with the dates in the message', () => {
