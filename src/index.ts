@@ -9,3 +9,5 @@ export * from './codepipeline/source';
 export * from './codepipeline/delivery-pipeline';
 export * from './testing/pipeline-shape';
 export * from './testing/snapshot';
+export { SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity } from './blueprint/security';
+export type { DependencyScanOptions, PinnedRelease, SbomOptions, SecretsDetectionOptions, SecurityCheckOptions, StaticAnalysisOptions } from './blueprint/security';
