@@ -1,12 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { DeliveryPipeline, PipelineSource, SecurityCheck } from '../../src';
+import { DeliveryPipeline, PipelineSource } from '../../src';
 import { CONNECTION_ARN, PIPELINE_ENV, PRODUCTION_ACCOUNT, PRODUCTION_REGIONS, STAGING_ENV } from '../shared/accounts';
 import { ServiceStage, smokeTest } from '../shared/service-stage';
 
 /**
  * Continuous delivery: every change is built, tested, deployed to staging and verified there, then waits for
- * a person to approve production. The approval runs while the staging smoke test does. The DPRA security checks
- * (secrets, static analysis, dependency scan, SBOM) run beside the unit tests.
+ * a person to approve production. The approval runs while the staging smoke test does.
  */
 export function createApp(app: App): DeliveryPipeline {
   const stack = new Stack(app, 'ContinuousDeliveryPipeline', { env: PIPELINE_ENV });
@@ -18,12 +17,6 @@ export function createApp(app: App): DeliveryPipeline {
     synth: { commands: ['npm ci', 'npm run build', 'npx cdk synth'] },
     tests: [
       { name: 'UnitTests', commands: ['npm ci', 'npm test'], junitReportPaths: ['test-reports/junit.xml'] },
-    ],
-    securityChecks: [
-      SecurityCheck.secretsDetection(),
-      SecurityCheck.staticAnalysis(),
-      SecurityCheck.dependencyScan(),
-      SecurityCheck.sbom(),
     ],
     staging: {
       stage: staging,
