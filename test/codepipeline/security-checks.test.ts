@@ -3,8 +3,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { createApp as guardedProduction } from '../../examples/guarded-production/app';
 import { DeliveryPipeline, DeliveryPipelineProps, PinnedRelease, SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity, TestStepOptions } from '../../src';
 import {
   DEFAULT_CYCLONEDX_NPM_VERSION, DEFAULT_GITLEAKS, DEFAULT_OSV_SCANNER, DEFAULT_SEMGREP_VERSION, installRelease, OSV_SUMMARY, OSV_TO_JUNIT,
@@ -203,6 +204,14 @@ describe('security checks: layout', () => {
     const { pipeline: withTestsAndChecks } = render({ securityChecks: ALL() });
     expect(hops(withTestsAndChecks)).toBe(hops(withTests)); // in parallel with the test step: no extra hop
   });
+});
+
+test('examples/guarded-production runs the four checks in its Test stage, in one slot with the unit tests', () => {
+  const shape = PipelineShape.fromStack(Stack.of(guardedProduction(new App())));
+  // One slot: the checks, the unit tests and the preparation actions all run in parallel.
+  expect(shape.stages.find(st => st.name === 'Test')!.slots.map(slot => slot.actions)).toEqual([
+    ['SelfMutate', 'FileAssets', 'DependencyScan', 'Sbom', 'SecretsDetection', 'StaticAnalysis', 'UnitTests'],
+  ]);
 });
 
 describe('security checks: validation', () => {
