@@ -84,16 +84,17 @@ export interface SecretsDetectionOptions extends SecurityCheckOptions {
 /** Options of `SecurityCheck.staticAnalysis()`. */
 export interface StaticAnalysisOptions extends SecurityCheckOptions {
   /**
-   * Fail the step when Semgrep reports a finding of `minimumSeverity` or higher.
+   * Fail the step when Semgrep reports a finding (of `minimumSeverity` or higher, when set).
    *
    * @default true
    */
   readonly failOnFindings?: boolean;
 
   /**
-   * The lowest rule severity reported, and (with `failOnFindings`) that fails the step.
+   * The lowest rule severity reported, and (with `failOnFindings`) that fails the step: Semgrep's `--severity`
+   * filter with this level and the ones above it.
    *
-   * @default StaticAnalysisSeverity.WARNING
+   * @default - no filter: every finding of the rules is reported and fails the step
    */
   readonly minimumSeverity?: StaticAnalysisSeverity;
 

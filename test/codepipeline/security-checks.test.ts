@@ -83,12 +83,12 @@ describe('security checks: rendered buildspecs', () => {
     expect(spec.reports).toEqual({ gitleaks: { 'files': ['security-reports/gitleaks.xml'], 'file-format': 'JUNITXML' } });
   });
 
-  test('static analysis: Semgrep pinned with pip, metrics off, WARNING and ERROR fail the step, JUnit report group', () => {
+  test('static analysis: Semgrep pinned with pip, metrics off, every finding fails the step, JUnit report group', () => {
     const { spec } = step(steps, 'StaticAnalysis');
     expect(spec.phases.install!.commands).toEqual([`python3 -m pip install --no-cache-dir semgrep==${DEFAULT_SEMGREP_VERSION}`, 'semgrep --version']);
     expect(spec.phases.build.commands).toEqual([
       'mkdir -p security-reports',
-      "semgrep scan --metrics=off --disable-version-check --config 'p/default' --severity WARNING --severity ERROR --error --junit-xml-output=security-reports/semgrep.xml .",
+      "semgrep scan --metrics=off --disable-version-check --config 'p/default' --error --junit-xml-output=security-reports/semgrep.xml .",
     ]);
     expect(spec.reports).toEqual({ semgrep: { 'files': ['security-reports/semgrep.xml'], 'file-format': 'JUNITXML' } });
   });
@@ -116,6 +116,21 @@ describe('security checks: rendered buildspecs', () => {
     expect(spec.artifacts).toEqual(expect.objectContaining({ 'base-directory': 'sbom', 'files': ['**/*'] }));
     expect(action.OutputArtifacts).toHaveLength(1);
     expect(spec.reports).toBeUndefined();
+  });
+
+  test('each step may write test reports only to its own report groups', () => {
+    const f = fixture();
+    new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { securityChecks: [SecurityCheck.secretsDetection()] }));
+    const template = Template.fromStack(f.stack).toJSON() as { Resources: Record<string, { Type: string; Properties: any }> };
+    const [projectId] = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::CodeBuild::Project'
+      && String(r.Properties.Source.BuildSpec).includes('gitleaks dir'))!;
+    const roleArn = template.Resources[projectId].Properties.ServiceRole as { 'Fn::GetAtt': [string, string] };
+    const policies = Object.values(template.Resources).filter(r => r.Type === 'AWS::IAM::Policy'
+      && (r.Properties.Roles as Array<{ Ref: string }>).some(role => role.Ref === roleArn['Fn::GetAtt'][0]));
+    const reportStatements = policies.flatMap(p => p.Properties.PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown }>)
+      .filter(st => [st.Action].flat().includes('codebuild:BatchPutTestCases'));
+    expect(reportStatements).toHaveLength(1);
+    expect(JSON.stringify(reportStatements[0].Resource)).toContain(`:report-group/",{"Ref":"${projectId}"},"-*"`);
   });
 
   test('the scanners publish no output artifact: their results are the report groups and the build log', () => {

@@ -157,7 +157,7 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
     case SecurityCheckKind.STATIC_ANALYSIS: {
       const version = s.semgrepVersion ?? DEFAULT_SEMGREP_VERSION;
       const file = `${REPORTS_DIRECTORY}/semgrep.xml`;
-      const severities = severitiesFrom(s.minimumSeverity ?? StaticAnalysisSeverity.WARNING);
+      const severities = s.minimumSeverity === undefined ? [] : severitiesFrom(s.minimumSeverity);
       const rules = s.rules ?? ['p/default'];
       return {
         install: [`python3 -m pip install --no-cache-dir semgrep==${version}`, 'semgrep --version'],
