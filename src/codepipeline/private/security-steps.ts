@@ -39,8 +39,8 @@ const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
  * OSV-Scanner's JSON (v2: `results[].source.path`, v1: `packageSource.path`) as JUnit XML: one failed case per
- * vulnerable package and advisory, or one passed case when there are none (CodeBuild shows an empty report as
- * an error). Text goes through jq's `@html`, which escapes the XML metacharacters.
+ * vulnerable package and advisory, or one passed case when there are none (a clean scan shows as a passed case,
+ * not as an empty report). Text goes through jq's `@html`, which escapes the XML metacharacters.
  */
 export const OSV_TO_JUNIT = [
   '[.results[]? | (.source.path // .packageSource.path // "") as $src | .packages[]? | .package as $p | .vulnerabilities[]?',
