@@ -198,7 +198,8 @@ export class SecurityCheck {
   /**
    * A CycloneDX SBOM (JSON) of an npm project, from its `package-lock.json`, with cyclonedx-npm.
    *
-   * The SBOM is the step's output artifact (`sbom/bom.cdx.json` in the pipeline's artifact bucket).
+   * The SBOM is the step's output artifact (`bom.cdx.json`, kept in the pipeline's artifact bucket). Needs a CodeBuild
+   * image that offers Node.js 22 (`runtime-versions`), as the standard 7.0 image and later do.
    */
   public static sbom(options: SbomOptions = {}): SecurityCheck {
     return new SecurityCheck(SecurityCheckKind.SBOM, 'Sbom', options);
