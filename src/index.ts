@@ -14,3 +14,5 @@ export * from './metrics/figures';
 export * from './metrics/delivery-metrics';
 export * from './testing/pipeline-shape';
 export * from './testing/snapshot';
+export { SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity } from './blueprint/security';
+export type { DependencyScanOptions, PinnedRelease, SbomOptions, SecretsDetectionOptions, SecurityCheckOptions, StaticAnalysisOptions } from './blueprint/security';

@@ -4,7 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   BakeFailureAction, DeliveryPipeline, DeploymentWindow, NotificationTarget, PipelineEvent, PipelineSource,
-  VerificationStepOptions,
+  SecurityCheck, VerificationStepOptions,
 } from '../../src';
 import { CONNECTION_ARN, PIPELINE_ENV, PRODUCTION_ACCOUNT, STAGING_ENV } from '../shared/accounts';
 import { acknowledge } from '../shared/acknowledge';
@@ -54,8 +54,9 @@ function deployMarker(name: string): VerificationStepOptions {
 }
 
 /**
- * Continuous deployment with guard rails: a gated database migration, a deployment window, alarm-gated bake
- * with automatic rollback in two production waves, deploy markers, and notifications to a topic and e-mail.
+ * Continuous deployment with guard rails: the DPRA security checks beside the unit tests, a gated database
+ * migration, a deployment window, alarm-gated bake with automatic rollback in two production waves, deploy markers,
+ * and notifications to a topic and e-mail.
  */
 export function createApp(app: App): DeliveryPipeline {
   const stack = new Stack(app, 'GuardedProductionPipeline', { env: PIPELINE_ENV });
@@ -77,6 +78,13 @@ export function createApp(app: App): DeliveryPipeline {
     source: PipelineSource.connection('acme/service', 'main', { connectionArn: CONNECTION_ARN }),
     synth: { commands: ['npm ci', 'npm run build', 'npx cdk synth'] },
     tests: [{ name: 'UnitTests', commands: ['npm ci', 'npm test'], junitReportPaths: ['test-reports/junit.xml'] }],
+    // No person between a commit and production: secrets, code and dependencies are checked on every change.
+    securityChecks: [
+      SecurityCheck.secretsDetection(),
+      SecurityCheck.staticAnalysis(),
+      SecurityCheck.dependencyScan(),
+      SecurityCheck.sbom(),
+    ],
     requireManualApproval: false,
     staging: {
       stage: staging,

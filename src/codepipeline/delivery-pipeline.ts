@@ -18,6 +18,7 @@ import {
   additionalInputs, cacheBuildSpec, renderTriggers, renderVariables, StepEnvironment, validateAdditionalSources, validateCache,
   validateExecutionMode, validateTriggerSafety, validateVariables,
 } from './private/pipeline-features';
+import { securityStep, validateSecurityCheck } from './private/security-steps';
 import { checkPipeline, ExpectedApproval, ExpectedStage, MAX_ACTIONS_PER_STAGE, MAX_STAGES, PipelineExpectations, readStages } from './private/self-check';
 import { EnvironmentGuards, GateContext, prepareGuards, stageConditions } from './private/stage-conditions';
 import { AdditionalInputs, migrationStep, testStep, verificationStep } from './private/steps';
@@ -30,6 +31,7 @@ import {
   ActionCosts, environmentStage, layoutEnvironments, plannedEnvironments, ReleaseEnvironment, releaseEnvironments,
 } from '../blueprint/release-path';
 import { ApprovalGate, GateReason, planRelease, ReleasePlan } from '../blueprint/release-plan';
+import { SecurityCheck } from '../blueprint/security';
 import { MigrationStepOptions, SynthOptions, TestStepOptions, VerificationStepOptions } from '../blueprint/steps';
 import {
   NamedStep, stacksOf, validateApproval, validateCommands, validateStages, validateStepName, validateUniqueStepNames,
@@ -63,6 +65,14 @@ export interface DeliveryPipelineProps {
    * @default - no test steps (and no `Test` stage)
    */
   readonly tests?: TestStepOptions[];
+
+  /**
+   * DPRA security checks (secrets detection, static analysis, dependency scanning, SBOM) that run in the `Test`
+   * stage in parallel with the test steps, and count as test steps in the layout.
+   *
+   * @default - no security checks
+   */
+  readonly securityChecks?: SecurityCheck[];
 
   /**
    * The staging environment.
@@ -263,6 +273,7 @@ export class DeliveryPipeline extends Construct {
     super(scope, id);
     validateRequired(props);
     const tests = props.tests ?? [];
+    const securityChecks = props.securityChecks ?? [];
     const environments = releaseEnvironments(props.staging, props.production);
     validateProps(props, tests, environments);
     const features = validateFeatures(props, tests, environments);
@@ -277,7 +288,7 @@ export class DeliveryPipeline extends Construct {
     validateTriggerSafety(sources, { productionGated: plan.approvals.some(a => a.gates === environments[1].name) });
     const steps = new PipelineSteps(props, additionalInputs(features.additional));
     const layout = planLayout({
-      testSteps: tests.length,
+      testSteps: tests.length + securityChecks.length,
       preparationActions: PREPARATION_ACTIONS,
       buildActions: 1,
       maxActionsPerStage: MAX_ACTIONS_PER_STAGE,
@@ -336,7 +347,9 @@ export class DeliveryPipeline extends Construct {
     if (!pinsCdkAssets(this.cdkPipeline) && props.cdkAssetsVersion !== undefined) {
       throw new Error('cdkAssetsVersion: the installed aws-cdk-lib cannot pin the cdk-assets version its asset publishing installs (CDK Pipelines\' cdkAssetsCliVersion). Upgrade aws-cdk-lib, or leave cdkAssetsVersion out (asset publishing then installs CDK Pipelines\' default).');
     }
-    const approvals = addWaves(this.cdkPipeline, pipeline, stages, { tests, environments, plan, steps });
+    // Test steps, then security checks: the layout's test members index this list.
+    const testActions = [...tests.map(t => () => steps.test(t)), ...securityChecks.map(c => () => steps.security(c))];
+    const approvals = addWaves(this.cdkPipeline, pipeline, stages, { testActions, environments, plan, steps });
     this.cdkPipeline.buildPipeline();
     if (pipeline.unansweredStages.length > 0) {
       throw new Error(`DeliveryPipeline: CDK Pipelines did not build the stage(s) ${pipeline.unansweredStages.join(', ')} the layout planned. Please report it with your aws-cdk-lib version.`);
@@ -430,6 +443,10 @@ class PipelineSteps {
     return testStep(options, this.props.source, this.inputs);
   }
 
+  public security(check: SecurityCheck): pipelines.Step {
+    return securityStep(check, this.props.source);
+  }
+
   public migration(options: MigrationStepOptions, environment: string): pipelines.CodeBuildStep {
     return migrationStep(options, this.props.source, environment, this.inputs);
   }
@@ -489,7 +506,8 @@ function createStages(
 }
 
 interface WaveInputs {
-  readonly tests: TestStepOptions[];
+  /** Builds the step of each test action (test steps and security checks), by layout member index. */
+  readonly testActions: Array<() => pipelines.Step>;
   readonly environments: ReleaseEnvironment[];
   readonly plan: ReleasePlan;
   readonly steps: PipelineSteps;
@@ -500,7 +518,7 @@ interface WaveInputs {
  * Pipelines, in order. Returns the approval gates as built, for the self-check.
  */
 function addWaves(cdkPipeline: pipelines.CodePipeline, pipeline: LayoutPipeline, stages: CreatedStages, inputs: WaveInputs): ExpectedApproval[] {
-  const { tests, environments, plan, steps } = inputs;
+  const { testActions, environments, plan, steps } = inputs;
   const expected: ExpectedStageRequest[] = [
     { requestNames: [SOURCE_STAGE], answer: () => stages.source },
     { requestNames: [BUILD_STAGE], answer: () => stages.build },
@@ -512,7 +530,7 @@ function addWaves(cdkPipeline: pipelines.CodePipeline, pipeline: LayoutPipeline,
     const waveId = `DeliveryPipelineStage${k + 1}`;
     const answer = () => stage.preparation ? stages.preparation : l2;
     if (stage.kind === StageKind.TEST) {
-      cdkPipeline.addWave(waveId, { pre: stage.members.map(i => steps.test(tests[i])) });
+      cdkPipeline.addWave(waveId, { pre: stage.members.map(i => testActions[i]()) });
       expected.push({ requestNames: [waveId], answer });
       return;
     }
@@ -665,6 +683,14 @@ function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], e
     validateStepName(t.name, `tests[${i}].name`);
     validateCommands(t.commands, `tests[${i}].commands (step '${t.name}')`, "Give the test step the commands that run the tests, e.g. ['npm ci', 'npm test'].");
     steps.push({ name: t.name, property: `tests[${i}].name` });
+  });
+  if (props.securityChecks !== undefined && !Array.isArray(props.securityChecks)) {
+    throw new Error(`securityChecks: '${String(props.securityChecks)}' is not a list of security checks. Pass e.g. [SecurityCheck.secretsDetection(), SecurityCheck.sbom()].`);
+  }
+  (props.securityChecks ?? []).forEach((c, i) => {
+    validateSecurityCheck(c, `securityChecks[${i}]`);
+    validateStepName(c.name, `securityChecks[${i}].name`);
+    steps.push({ name: c.name, property: `securityChecks[${i}].name` });
   });
   for (const env of environments) {
     (env.options.verify ?? []).forEach((v, i) => {

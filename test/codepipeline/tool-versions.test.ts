@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { DeliveryPipeline, DeliveryPipelineProps } from '../../src';
+import { DeliveryPipeline, DeliveryPipelineProps, SecurityCheck } from '../../src';
 import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION, pinsCdkAssets } from '../../src/codepipeline/private/tool-versions';
 import { fixture, referenceProps } from '../fixtures/app';
 
@@ -32,6 +32,41 @@ function globalInstalls(specs: string[]): string[] {
   return specs.flatMap(s => s.match(/npm install -g [^"\\\n]+/g) ?? []);
 }
 
+/** The commands of every inline buildspec (install and build phases). */
+function commandsOf(specs: string[]): string[] {
+  return specs.filter(s => s.startsWith('"{')).flatMap(s => {
+    const spec = JSON.parse(JSON.parse(s) as string) as { phases?: Record<string, { commands?: string[] }> };
+    return Object.values(spec.phases ?? {}).flatMap(phase => phase.commands ?? []);
+  });
+}
+
+const EXACT = String.raw`\d+\.\d+\.\d+`;
+
+/**
+ * Installs that are not pinned: `npm install -g` without an exact version, `pip install` without `==<exact>`, and
+ * downloads (`curl`) that are not of an exact release or whose SHA-256 is not checked before use.
+ */
+function unpinnedInstalls(commands: string[]): string[] {
+  return commands.filter(command => {
+    const npm = command.match(/npm install -g ([^&|;]+)/);
+    if (npm && !npm[1].trim().split(/\s+/).every(pkg => new RegExp(`^(@[^/]+/)?[^@\\s]+@${EXACT}$`).test(pkg))) {
+      return true;
+    }
+    const pip = command.match(/pip3? install ([^&|;]+)/);
+    if (pip && !pip[1].trim().split(/\s+/).filter(a => !a.startsWith('-')).every(pkg => new RegExp(`^[\\w.-]+==${EXACT}$`).test(pkg))) {
+      return true;
+    }
+    // A fetch of something to run: written to a file, or piped into a shell (not a smoke test's `curl -f "$URL"`).
+    if (/\bwget\b|\bcurl\b[^&|;]*\s-o\s|\bcurl\b[^&;]*\|\s*(ba)?sh\b/.test(command)) {
+      const url = command.match(/https:\/\/\S+/)?.[0] ?? '';
+      const verified = /curl [^&]*-o (\S+) [^&]*&& echo "\$sha {2}\1" \| sha256sum -c - &&/.test(command)
+        && /sha=[0-9a-f]{64}/.test(command);
+      return !new RegExp(`/download/v${EXACT}/`).test(url) || !verified;
+    }
+    return false;
+  });
+}
+
 describe('pinned tools: no buildspec installs an unpinned tool', () => {
   test('by default the CDK CLI and cdk-assets are pinned to exact versions', () => {
     const installs = globalInstalls(buildspecs());
@@ -48,6 +83,39 @@ describe('pinned tools: no buildspec installs an unpinned tool', () => {
 
   test('the scan has teeth: an unpinned install would be found', () => {
     expect(globalInstalls(['"npm install -g cdk-assets@latest"', 'npm install -g aws-cdk\n'])).toEqual(['npm install -g cdk-assets@latest', 'npm install -g aws-cdk']);
+  });
+
+  test('with every security check on, every install is pinned (npm, pip, and downloads checked against a SHA-256)', () => {
+    const specs = buildspecs({
+      securityChecks: [SecurityCheck.secretsDetection(), SecurityCheck.staticAnalysis(), SecurityCheck.dependencyScan(), SecurityCheck.sbom()],
+    });
+    const commands = commandsOf(specs);
+    expect(commands.filter(c => /npm install -g|pip3? install|curl .* -o /.test(c))).toHaveLength(4 + 1); // 4 checks, + self-mutation's CLI
+    expect(unpinnedInstalls(commands)).toEqual([]);
+    expect(globalInstalls(specs).filter(i => !/@\d+\.\d+\.\d+$/.test(i))).toEqual([]);
+  });
+
+  test.each([
+    ['npm without a version', 'npm install -g @cyclonedx/cyclonedx-npm'],
+    ['npm with a tag', 'npm install -g @cyclonedx/cyclonedx-npm@latest'],
+    ['pip without a version', 'python3 -m pip install --no-cache-dir semgrep'],
+    ['pip with a range', 'pip install semgrep>=1.0.0'],
+    ['a latest download', 'case x in x) sha=' + 'a'.repeat(64) + ' ;; esac && curl -sSfL -o /tmp/t "https://github.com/o/t/releases/latest/download/t" && echo "$sha  /tmp/t" | sha256sum -c - && install /tmp/t /usr/local/bin/t'],
+    ['a download without a checksum', 'curl -sSfL -o /tmp/t "https://github.com/o/t/releases/download/v1.2.3/t" && install /tmp/t /usr/local/bin/t'],
+    ['a checksum of another file', 'case x in x) sha=' + 'a'.repeat(64) + ' ;; esac && curl -sSfL -o /tmp/t "https://github.com/o/t/releases/download/v1.2.3/t" && echo "$sha  /tmp/other" | sha256sum -c - && install /tmp/t /usr/local/bin/t'],
+    ['a piped install', 'curl -sSfL https://github.com/o/t/releases/download/v1.2.3/install.sh | sh'],
+  ])('the install scan has teeth: %s is found', (_what, command) => {
+    expect(unpinnedInstalls([command])).toEqual([command]);
+  });
+
+  test('the install scan passes the shapes the security checks render, and a smoke test\'s curl', () => {
+    const pinned = [
+      'curl -f "$URL"',
+      'npm install -g @cyclonedx/cyclonedx-npm@6.0.1',
+      'python3 -m pip install --no-cache-dir semgrep==1.185.0',
+      'case "$(uname -m)" in x86_64) asset=t; sha=' + 'a'.repeat(64) + ' ;; esac && curl -sSfL --retry 3 -o /tmp/t-download "https://github.com/o/t/releases/download/v1.2.3/$asset" && echo "$sha  /tmp/t-download" | sha256sum -c - && install -m 0755 /tmp/t-download /usr/local/bin/t',
+    ];
+    expect(unpinnedInstalls(pinned)).toEqual([]);
   });
 
   test('cdkCliVersion and cdkAssetsVersion override the pins', () => {
