@@ -76,6 +76,18 @@ export interface EnvironmentOptions {
   readonly gates?: GateRule[];
 
   /**
+   * Deploy this environment's stacks through CloudFormation change sets (a prepare and an execute action per
+   * stack, one hop more) or directly (one action per stack).
+   *
+   * In this pipeline the change set is executed right after it is prepared: nobody reviews it, so it buys no
+   * review, only the change set's record. Staging therefore deploys directly by default; production follows the
+   * pipeline's `useChangeSets`.
+   *
+   * @default - staging: false; production: the pipeline's `useChangeSets`
+   */
+  readonly useChangeSets?: boolean;
+
+  /**
    * Alarm-gated bake time after the deployment, with automatic rollback by default (an `onSuccess` and an
    * `onFailure` condition; no extra action).
    *

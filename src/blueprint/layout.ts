@@ -87,7 +87,7 @@ export function planLayout(input: LayoutInput): PipelineLayout {
   for (const env of input.environments) {
     env.targetActions.forEach((actions, i) => {
       if (actions > max) {
-        throw new Error(`${env.property}: the Stage '${env.targetNames[i]}' deploys with ${actions} actions, more than the ${max} a CodePipeline stage holds. Split its stacks over several Stages, or set useChangeSets: false (one action per stack instead of two).`);
+        throw new Error(`${env.property}: the Stage '${env.targetNames[i]}' deploys with ${actions} actions, more than the ${max} a CodePipeline stage holds. Split its stacks over several Stages, or deploy without change sets (useChangeSets: false on the pipeline and on every environment: one action per stack instead of two).`);
       }
     });
     for (const [count, when, what] of [[env.preActions, 'before', env.preDescription], [env.postActions, 'after', env.postDescription]] as const) {

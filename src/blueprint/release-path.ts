@@ -22,7 +22,7 @@ export interface ReleaseEnvironment {
 
 /**
  * The release path: staging, then the production environments in order, with production-level defaults
- * (`deploymentWindow`, `gates`, `bake`) applied to every wave.
+ * (`deploymentWindow`, `gates`, `useChangeSets`, `bake`) applied to every wave.
  */
 export function releaseEnvironments(staging: StagingOptions, production: ProductionOptions): ReleaseEnvironment[] {
   if (!staging?.stage) {
@@ -54,7 +54,7 @@ export function releaseEnvironments(staging: StagingOptions, production: Product
   }
   for (const key of ['requireManualApproval', 'migrations', 'verify'] as const) {
     if (production[key] !== undefined) {
-      throw new Error(`production.${key}: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates' and 'bake' apply to every wave).`);
+      throw new Error(`production.${key}: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates', 'useChangeSets' and 'bake' apply to every wave).`);
     }
   }
   const names = new Map<string, number>();
@@ -79,6 +79,7 @@ export function releaseEnvironments(staging: StagingOptions, production: Product
         deploymentWindow: wave.deploymentWindow ?? production.deploymentWindow,
         bake: wave.bake ?? production.bake,
         gates: wave.gates ?? production.gates,
+        useChangeSets: wave.useChangeSets ?? production.useChangeSets,
       },
     };
   })];
@@ -113,8 +114,8 @@ export interface EnvironmentStage {
 
 /** What the layout needs to know about the cost, in actions, of the engine's steps. */
 export interface ActionCosts {
-  /** Actions to deploy one target. */
-  readonly target: (stage: Stage) => number;
+  /** Actions to deploy one target of an environment. */
+  readonly target: (stage: Stage, env: ReleaseEnvironment) => number;
   /** Actions of the approval that gates an environment. */
   readonly gate: (gated: ReleaseEnvironment) => number;
   /** What the gate is, for messages. */
@@ -138,7 +139,7 @@ export function layoutEnvironments(environments: ReleaseEnvironment[], plan: Rel
       name: env.name,
       kind: env.kind,
       property: env.property,
-      targetActions: env.stages.map(costs.target),
+      targetActions: env.stages.map(stage => costs.target(stage, env)),
       targetNames: env.stages.map(stage => stage.node.path),
       preActions: (gate ? costs.gate(env) : 0) + migrations.length,
       postActions: verify.length + (nextGate ? costs.gate(next) : 0),

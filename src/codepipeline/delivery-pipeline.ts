@@ -11,6 +11,7 @@ import { BUILD_STAGE, RELEASE_MODE_TAG, SOURCE_STAGE, StageKind } from '../contr
 import { AdditionalSource, PipelineVariable } from './pipeline-options';
 import { ApprovalGuard, ApprovalGuardProps } from './private/approval-guard/approval-guard';
 import { ApprovalStep } from './private/approval-step';
+import { DirectDeployStage } from './private/direct-deploy-stage';
 import { artifactLifecycle, denyGrantsExceptForAwsServices, libraryLogGroup } from './private/hygiene';
 import { ExpectedStage as ExpectedStageRequest, FoldingStage, LayoutPipeline } from './private/layout-pipeline';
 import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './private/nag-acknowledgments';
@@ -122,7 +123,8 @@ export interface DeliveryPipelineProps {
   readonly metrics?: DeliveryMetricsOptions;
 
   /**
-   * Deploy each stack through a CloudFormation change set (a prepare and an execute action per stack).
+   * Deploy each production stack through a CloudFormation change set (a prepare and an execute action per stack).
+   * Each environment can choose with its own `useChangeSets`; staging deploys directly unless it asks.
    *
    * `false` deploys each stack with one action, which saves one action slot (hop) per environment.
    *
@@ -284,9 +286,11 @@ export class DeliveryPipeline extends Construct {
     // Release semantics and layout: engine-independent, in the blueprint.
     const plan = planRelease(props.requireManualApproval ?? true, plannedEnvironments(environments));
     this.releaseMode = plan.mode;
+    const changeSets = (env: ReleaseEnvironment) => usesChangeSets(env, props);
     const sources: Array<[string, PipelineSource]> = [['source', props.source], ...features.additional.map((a, i): [string, PipelineSource] => [`additionalSources[${i}].source`, a.source])];
     validateTriggerSafety(sources, { productionGated: plan.approvals.some(a => a.gates === environments[1].name) });
-    const steps = new PipelineSteps(props, additionalInputs(features.additional));
+    const cdkChangeSets = environments.some(changeSets);
+    const steps = new PipelineSteps(props, additionalInputs(features.additional), cdkChangeSets);
     const layout = planLayout({
       testSteps: tests.length + securityChecks.length,
       preparationActions: PREPARATION_ACTIONS,
@@ -324,7 +328,8 @@ export class DeliveryPipeline extends Construct {
       sourceArtifactName: () => primarySourceArtifact(sourceStage, props.source),
     };
     const guards = environmentGuards(pipelineStack, pipeline, environments, gateContext);
-    const stages = createStages(pipelineStack, pipeline, layout, guards, gateContext);
+    const direct = new Set(environments.filter(env => cdkChangeSets && !changeSets(env)).map(env => env.name));
+    const stages = createStages(pipelineStack, pipeline, layout, guards, gateContext, direct);
     sourceStage = stages.source;
     const assetsVersion = toolVersion(props.cdkAssetsVersion, DEFAULT_CDK_ASSETS_VERSION, 'cdkAssetsVersion');
     // `cdkAssetsCliVersion` is newer than the peer range's minimum (2.186): passed outside the typed literal so the
@@ -335,7 +340,8 @@ export class DeliveryPipeline extends Construct {
       codePipeline: pipeline,
       selfMutation: true,
       publishAssetsInParallel: false,
-      useChangeSets: props.useChangeSets ?? true,
+      // CDK Pipelines decides for the whole pipeline; environments that deploy directly get a DirectDeployStage.
+      useChangeSets: cdkChangeSets,
       cliVersion: toolVersion(props.cdkCliVersion, DEFAULT_CDK_CLI_VERSION, 'cdkCliVersion'),
       codeBuildDefaults: {
         ...props.codeBuildDefaults,
@@ -354,6 +360,7 @@ export class DeliveryPipeline extends Construct {
     if (pipeline.unansweredStages.length > 0) {
       throw new Error(`DeliveryPipeline: CDK Pipelines did not build the stage(s) ${pipeline.unansweredStages.join(', ')} the layout planned. Please report it with your aws-cdk-lib version.`);
     }
+    stages.direct.forEach(stage => stage.flush());
     renderTriggers(pipeline, stages.source, sources);
 
     for (const support of Object.values(pipeline.crossRegionSupport)) {
@@ -392,11 +399,15 @@ class PipelineSteps {
   public readonly costs: ActionCosts;
   private readonly autoApprove: boolean;
 
-  constructor(private readonly props: DeliveryPipelineProps, private readonly inputs: AdditionalInputs) {
+  constructor(
+    private readonly props: DeliveryPipelineProps, private readonly inputs: AdditionalInputs,
+    cdkChangeSets: boolean,
+  ) {
     this.autoApprove = props.approval?.autoApproveUnlessPermissionsBroaden ?? false;
-    const useChangeSets = props.useChangeSets ?? true;
     this.costs = {
-      target: stage => stacksOf(stage).length * (useChangeSets ? 2 : 1),
+      // What CDK Pipelines adds to a stage (it splits a stage past 50 actions): with change sets anywhere, two
+      // actions per stack, also in an environment whose pairs become one direct deployment when the stage is flushed.
+      target: stage => stacksOf(stage).length * (cdkChangeSets ? 2 : 1),
       // ConfirmPermissionsBroadening: a security-diff CodeBuild action and a manual approval per gated Stage.
       gate: gated => this.autoApprove ? 2 * gated.stages.length : 1,
       describeGate: gated => this.autoApprove
@@ -475,7 +486,9 @@ function environmentGuards(
 interface CreatedStages {
   readonly source: codepipeline.IStage;
   readonly build: codepipeline.IStage;
-  readonly planned: Array<{ readonly stage: PlannedStage; readonly l2: codepipeline.IStage }>;
+  readonly planned: Array<{ readonly stage: PlannedStage; readonly l2: codepipeline.IStage; readonly answer: codepipeline.IStage }>;
+  /** Stages of environments that deploy without change sets while CDK Pipelines uses them (flushed after the build). */
+  readonly direct: DirectDeployStage[];
   /** Where self-mutation goes (CDK Pipelines hashes its project itself). */
   readonly selfMutation: codepipeline.IStage;
   /** Where asset publishing and the first tests go, beside self-mutation, with their project hashes. */
@@ -484,22 +497,30 @@ interface CreatedStages {
 
 function createStages(
   pipelineStack: Stack, pipeline: LayoutPipeline, layout: PipelineLayout, guards: Map<string, EnvironmentGuards>, context: GateContext,
+  directEnvironments: Set<string>,
 ): CreatedStages {
   const source = pipeline.createStage({ stageName: SOURCE_STAGE });
   const build = pipeline.createStage({ stageName: BUILD_STAGE });
-  const planned = layout.stages.map(stage => ({
-    stage,
-    l2: pipeline.createStage({
+  const direct: DirectDeployStage[] = [];
+  const planned = layout.stages.map(stage => {
+    const l2 = pipeline.createStage({
       stageName: stage.name,
       ...(stage.environment ? stageConditions(pipelineStack, stage.name, guards.get(stage.environment)!, context) : {}),
-    }),
-  }));
+    });
+    if (stage.environment && directEnvironments.has(stage.environment)) {
+      const wrapper = new DirectDeployStage(l2);
+      direct.push(wrapper);
+      return { stage, l2, answer: wrapper as codepipeline.IStage };
+    }
+    return { stage, l2, answer: l2 };
+  });
   const target = layout.preparationInBuild ? build : planned.find(p => p.stage.preparation)!.l2;
   const offset = layout.preparationInBuild ? 1 : 0;
   return {
     source,
     build,
     planned,
+    direct,
     selfMutation: new FoldingStage(target, offset, false),
     preparation: new FoldingStage(target, offset, true),
   };
@@ -526,9 +547,9 @@ function addWaves(cdkPipeline: pipelines.CodePipeline, pipeline: LayoutPipeline,
     { requestNames: [ASSETS_STAGE], optional: true, answer: () => stages.preparation },
   ];
   const approvals: ExpectedApproval[] = [];
-  stages.planned.forEach(({ stage, l2 }, k) => {
+  stages.planned.forEach(({ stage, answer: target }, k) => {
     const waveId = `DeliveryPipelineStage${k + 1}`;
-    const answer = () => stage.preparation ? stages.preparation : l2;
+    const answer = () => stage.preparation ? stages.preparation : target;
     if (stage.kind === StageKind.TEST) {
       cdkPipeline.addWave(waveId, { pre: stage.members.map(i => testActions[i]()) });
       expected.push({ requestNames: [waveId], answer });
@@ -645,6 +666,11 @@ function validateFeatures(props: DeliveryPipelineProps, tests: TestStepOptions[]
   }
   tests.forEach((t, i) => t.cache !== undefined && validateCache(t.cache, `tests[${i}].cache`));
   return { executionMode, variables, additional };
+}
+
+/** Whether an environment deploys through change sets: its own choice, else staging directly and production as the pipeline says. */
+function usesChangeSets(env: ReleaseEnvironment, props: DeliveryPipelineProps): boolean {
+  return env.options.useChangeSets ?? (env.kind === StageKind.STAGING ? false : props.useChangeSets ?? true);
 }
 
 /** The primary source's output artifact (for Commands gate rules), once CDK Pipelines built the Source stage. */

@@ -66,10 +66,10 @@ describe('continuous delivery (requireManualApproval: true, the default)', () =>
     }));
   });
 
-  test('is a V2 pipeline with 8 hops for the reference app', () => {
+  test('is a V2 pipeline with 7 hops for the reference app (staging deploys directly, production through change sets)', () => {
     const shape = PipelineShape.fromStack(f.stack);
     expect(shape.pipelineType).toBe('V2');
-    expect(shape.criticalPathHops).toBe(8);
+    expect(shape.criticalPathHops).toBe(7);
   });
 
   test('self-mutation and asset publishing run in parallel with the test steps', () => {
@@ -145,7 +145,7 @@ describe('continuous deployment (requireManualApproval: false)', () => {
 
   test('keeps the same stage order and critical path', () => {
     expect(stages.map(s => s.Name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
-    expect(PipelineShape.fromStack(f.stack).criticalPathHops).toBe(8);
+    expect(PipelineShape.fromStack(f.stack).criticalPathHops).toBe(7);
   });
 });
 

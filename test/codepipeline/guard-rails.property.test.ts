@@ -14,6 +14,7 @@ interface Action {
   Name: string;
   RunOrder?: number;
   ActionTypeId: { Category: string };
+  Configuration?: { ActionMode?: string };
   InputArtifacts?: Array<{ Name: string }>;
   OutputArtifacts?: Array<{ Name: string }>;
 }
@@ -34,6 +35,7 @@ const guardsArb = (maxAlarms: number): fc.Arbitrary<GeneratedGuards> => fc.recor
   migrations: fc.integer({ min: 0, max: 2 }),
   gatedMigrations: fc.constantFrom(undefined, true, false),
   verify: fc.integer({ min: 0, max: 2 }),
+  useChangeSets: fc.constantFrom(undefined, undefined, true, false),
 }, { requiredKeys: [] });
 
 const targetsArb = fc.oneof(
@@ -135,8 +137,15 @@ function checkInvariants(config: GeneratedConfig, stages: Stage[], stageNames: s
     const onFailure = env.guards.bakeAlarms ? (env.guards.onFailure ?? BakeFailureAction.ROLLBACK) : undefined;
     expect(stage.OnFailure?.Result).toBe(onFailure === BakeFailureAction.FAIL ? undefined : onFailure);
   }
-  const targets = environments(config).reduce((n, e) => n + e.targets, 0);
-  expect(deployments).toBe(targets * config.stacksPerTarget * (config.useChangeSets ? 2 : 1));
+  // Each environment deploys through change sets (prepare + execute per stack) or directly (one action), as chosen.
+  for (const env of environments(config)) {
+    const changeSets = env.guards.useChangeSets ?? (env.name === 'Staging' ? false : config.useChangeSets);
+    const actions = stages.filter(s => envOf(s.Name)?.name === env.name).flatMap(s => s.Actions.filter(a => a.ActionTypeId.Category === 'Deploy'));
+    expect(actions).toHaveLength(env.targets * config.stacksPerTarget * (changeSets ? 2 : 1));
+    const modes = new Set(actions.map(a => a.Configuration?.ActionMode));
+    expect([...modes].sort()).toEqual(changeSets ? ['CHANGE_SET_EXECUTE', 'CHANGE_SET_REPLACE'] : ['CREATE_UPDATE']);
+  }
+  expect(deployments).toBe(stages.flatMap(s => s.Actions).filter(a => a.ActionTypeId.Category === 'Deploy').length);
 
   // Artifacts are produced before they are read.
   const position = (i: number, a: Action) => i * 1000 + (a.RunOrder ?? 1);

@@ -437,3 +437,51 @@ describe('caching', () => {
     expect(synthError(overrides)).toBe(message);
   });
 });
+
+describe('change sets per environment', () => {
+  const deployActions = (p: any, stageName: string) => stage(p, stageName).Actions
+    .filter((a: any) => a.ActionTypeId.Category === 'Deploy').map((a: any) => `${a.Name}@${a.RunOrder}:${a.Configuration.ActionMode}`);
+
+  test('by default staging deploys directly and production through change sets: 7 hops instead of 8', () => {
+    const { pipeline } = build(() => ({}));
+    expect(deployActions(pipeline, 'Staging')).toEqual(['Api.Deploy@1:CREATE_UPDATE']);
+    expect(deployActions(pipeline, 'Production')).toEqual([
+      'Prod-us-east-1.Api.Prepare@1:CHANGE_SET_REPLACE', 'Prod-eu-west-1.Api.Prepare@1:CHANGE_SET_REPLACE', 'Prod-ap-southeast-2.Api.Prepare@1:CHANGE_SET_REPLACE',
+      'Prod-us-east-1.Api.Deploy@2:CHANGE_SET_EXECUTE', 'Prod-eu-west-1.Api.Deploy@2:CHANGE_SET_EXECUTE', 'Prod-ap-southeast-2.Api.Deploy@2:CHANGE_SET_EXECUTE',
+    ]);
+    // The verification (and the production approval beside it) moved up into the freed slot.
+    expect(stage(pipeline, 'Staging').Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual(['Api.Deploy@1', 'PromoteToProduction@2', 'Smoke@2']);
+  });
+
+  test("a direct deployment is exactly the action CDK Pipelines renders with useChangeSets: false, outputs' namespace included", () => {
+    const staging = (overrides: (f: Fixture) => Partial<DeliveryPipelineProps>) => action(build(overrides).pipeline, 'Staging', 'Api.Deploy');
+    const ours = staging(() => ({}));
+    const cdkPipelines = staging(() => ({ useChangeSets: false }));
+    expect(ours).toEqual(cdkPipelines);
+    // The smoke test reads the staging URL from this namespace.
+    expect(ours.Namespace).toBeDefined();
+    const smoke = action(build(() => ({})).pipeline, 'Staging', 'Smoke');
+    expect(smoke.Configuration.EnvironmentVariables).toContain(`#{${ours.Namespace}.Url}`);
+  });
+
+  test('each environment chooses: staging through change sets, one wave directly, the pipeline default elsewhere', () => {
+    const { pipeline } = build(f => ({
+      staging: { stage: f.staging, useChangeSets: true },
+      production: { waves: [{ name: 'canary', stages: [f.production[0]], useChangeSets: false }, { name: 'rest', stages: f.production.slice(1) }] },
+    }));
+    expect(deployActions(pipeline, 'Staging')).toEqual(['Api.Prepare@1:CHANGE_SET_REPLACE', 'Api.Deploy@2:CHANGE_SET_EXECUTE']);
+    // A wave of one Stage with one stack: CDK Pipelines names the actions 'Prepare' and 'Deploy'.
+    expect(deployActions(pipeline, 'Production-canary')).toEqual(['Deploy@1:CREATE_UPDATE']);
+    expect(deployActions(pipeline, 'Production-rest')).toEqual([
+      'Prod-eu-west-1.Api.Prepare@1:CHANGE_SET_REPLACE', 'Prod-ap-southeast-2.Api.Prepare@1:CHANGE_SET_REPLACE',
+      'Prod-eu-west-1.Api.Deploy@2:CHANGE_SET_EXECUTE', 'Prod-ap-southeast-2.Api.Deploy@2:CHANGE_SET_EXECUTE',
+    ]);
+  });
+
+  test('production-level useChangeSets applies to every wave; the pipeline-level false deploys everything directly', () => {
+    const waves = build(f => ({ production: { useChangeSets: false, waves: [{ name: 'a', stages: [f.production[0]] }, { name: 'b', stages: [f.production[1]] }] } })).pipeline;
+    expect(JSON.stringify(waves.Stages)).not.toContain('CHANGE_SET');
+    const none = build(() => ({ useChangeSets: false })).pipeline;
+    expect(JSON.stringify(none.Stages)).not.toContain('CHANGE_SET');
+  });
+});

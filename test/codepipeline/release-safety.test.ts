@@ -98,7 +98,7 @@ describe('database migrations', () => {
       requireManualApproval: false,
       production: { stages: f.production, migrations: [{ name: 'Migrate', commands: ['npm run migrate'] }] },
     }));
-    expect(approvalsIn(migrated.stages)).toEqual(['Staging/PromoteToProduction@3']);
+    expect(approvalsIn(migrated.stages)).toEqual(['Staging/PromoteToProduction@2']);
     expect(slots(migrated.stages.find(s => s.Name === 'Production')!)[0]).toEqual(['Migrate', 1]);
     // The migration itself is one hop; its approval runs beside the smoke test.
     expect(PipelineShape.fromStack(migrated.f.stack).criticalPathHops).toBe(PipelineShape.fromStack(plain.f.stack).criticalPathHops + 1);
@@ -106,7 +106,7 @@ describe('database migrations', () => {
 
   test('under continuous delivery the production approval also covers the migration', () => {
     const { stages } = build(f => ({ production: { stages: f.production, migrations: [{ name: 'Migrate', commands: ['npm run migrate'] }] } }));
-    expect(approvalsIn(stages)).toEqual(['Staging/PromoteToProduction@3']);
+    expect(approvalsIn(stages)).toEqual(['Staging/PromoteToProduction@2']);
     expect(stages.find(s => s.Name === 'Staging')!.Actions.find(a => a.Name === 'PromoteToProduction')!.Configuration!.CustomData)
       .toBe('Approve the release to Production. Staging is deployed; its verification runs in parallel with this approval. Approving also lets the migration(s) Migrate run before Production deploys.');
   });
@@ -155,9 +155,9 @@ describe('database migrations', () => {
     [(f: Fixture) => ({ staging: { stage: f.staging, migrations: [{ name: 'UnitTests', commands: ['x'] }] } }),
       "staging.migrations[0].name: the step name 'UnitTests' is already used by tests[0].name. Give every test and verification step a unique name."],
     [(f: Fixture) => ({ production: { waves: twoWaves(f), migrations: [{ name: 'Migrate', commands: ['x'] }] } }),
-      "production.migrations: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates' and 'bake' apply to every wave)."],
+      "production.migrations: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates', 'useChangeSets' and 'bake' apply to every wave)."],
     [(f: Fixture) => ({ production: { waves: twoWaves(f), requireManualApproval: true } }),
-      "production.requireManualApproval: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates' and 'bake' apply to every wave)."],
+      "production.requireManualApproval: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates', 'useChangeSets' and 'bake' apply to every wave)."],
   ])('rejects bad migration settings with a clear message (%#)', (overrides, message) => {
     expect(() => build(overrides)).toThrow(message);
   });
@@ -180,7 +180,8 @@ describe('approval details', () => {
     }));
     const shape = PipelineShape.fromStack(f.stack);
     const staging = shape.stages.find(s => s.name === 'Staging')!;
-    expect(staging.slots.slice(2).map(s => [s.actions, s.approvals])).toEqual([
+    // Staging deploys directly (one slot), then the check beside the smoke test, then the confirmation.
+    expect(staging.slots.slice(1).map(s => [s.actions, s.approvals])).toEqual([
       [['CheckPermissions-Prod-us-east-1.Check', 'Smoke'], 0],
       [['CheckPermissions-Prod-us-east-1.Confirm'], 1],
     ]);
