@@ -547,9 +547,9 @@ function addWaves(cdkPipeline: pipelines.CodePipeline, pipeline: LayoutPipeline,
     { requestNames: [ASSETS_STAGE], optional: true, answer: () => stages.preparation },
   ];
   const approvals: ExpectedApproval[] = [];
-  stages.planned.forEach(({ stage, answer: target }, k) => {
+  stages.planned.forEach(({ stage, answer: plannedStage }, k) => {
     const waveId = `DeliveryPipelineStage${k + 1}`;
-    const answer = () => stage.preparation ? stages.preparation : target;
+    const answer = () => stage.preparation ? stages.preparation : plannedStage;
     if (stage.kind === StageKind.TEST) {
       cdkPipeline.addWave(waveId, { pre: stage.members.map(i => testActions[i]()) });
       expected.push({ requestNames: [waveId], answer });

@@ -103,7 +103,8 @@ describe('scale: a production phase with more targets than one CodePipeline stag
     const fix = 'Split its stacks over several Stages, or deploy without change sets (useChangeSets: false on the pipeline and on every environment: one action per stack instead of two).';
     expect(() => generatedApp(simpleConfig(1, { stacksPerTarget: 26 })))
       .toThrow(`staging: the Stage 'Staging' deploys with 52 actions, more than the 50 a CodePipeline stage holds. ${fix}`);
-    expect(() => generatedApp(simpleConfig(1, { stacksPerTarget: 26, staging: { useChangeSets: false }, waves: [{ targets: 1, useChangeSets: true }] })))
+    const directStaging = simpleConfig(1, { stacksPerTarget: 26, staging: { useChangeSets: false }, waves: [{ targets: 1, useChangeSets: true }] });
+    expect(() => generatedApp(directStaging))
       .toThrow(`staging: the Stage 'Staging' deploys with 52 actions, more than the 50 a CodePipeline stage holds. ${fix}`);
     // Without change sets anywhere, 26 stacks are 26 actions.
     expect(generatedApp(simpleConfig(1, { stacksPerTarget: 26, useChangeSets: false }), false).pipeline.stageNames).toContain('Production');
