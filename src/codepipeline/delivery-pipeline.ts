@@ -27,7 +27,8 @@ import {
 import { ApprovalGate, GateReason, planRelease, ReleasePlan } from '../blueprint/release-plan';
 import { MigrationStepOptions, SynthOptions, TestStepOptions, VerificationStepOptions } from '../blueprint/steps';
 import {
-  NamedStep, stacksOf, validateApproval, validateCommands, validateStages, validateStepName, validateUniqueStepNames,
+  NamedStep, stacksOf, validateApproval, validateCommands, validateInput, validateOutputReferences, validatePipelineName,
+  validateStages, validateStepName, validateUniqueStepNames,
 } from '../blueprint/validate';
 
 /**
@@ -527,22 +528,14 @@ function expectedStage(stage: PlannedStage, guards: EnvironmentGuards | undefine
   };
 }
 
-/** Required properties, checked before use: callers in other languages can pass null. */
+/** Every property checked before use: callers in other languages (and plain JavaScript) can pass null or other types. */
 function validateRequired(props: DeliveryPipelineProps): void {
-  const missing: Array<[keyof DeliveryPipelineProps, string]> = [
-    ['source', "a PipelineSource, e.g. PipelineSource.connection('owner/repo', 'main', { connectionArn })"],
-    ['synth', "the build, e.g. { commands: ['npm ci', 'npx cdk synth'] }"],
-    ['staging', "the staging environment, e.g. { stage: new MyStage(app, 'Staging', { env }) }"],
-    ['production', "the production environments, e.g. { stages: [new MyStage(app, 'Production', { env })] }"],
-  ];
-  if (!props) {
-    throw new Error('DeliveryPipeline: no properties were given. Pass source, synth, staging and production.');
-  }
-  for (const [key, fix] of missing) {
-    if (props[key] === undefined || props[key] === null) {
-      throw new Error(`${key}: the property is required but was not given. Pass ${fix}.`);
-    }
-  }
+  validateInput(props, {
+    requireManualApproval: 'true for continuous delivery, false for continuous deployment',
+    useChangeSets: 'false deploys each stack with one action',
+    crossAccountKeys: 'true encrypts the artifacts with a customer-managed KMS key',
+  });
+  validatePipelineName(props.pipelineName);
 }
 
 function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], environments: ReleaseEnvironment[]): void {
@@ -585,6 +578,7 @@ function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], e
     { stage: staging.stages[0], property: staging.stageProperty(0) },
     production.flatMap(env => env.stages.map((stage, j) => ({ stage, property: env.stageProperty(j) }))),
   );
+  validateOutputReferences(environments.map(env => ({ ...env, verify: env.options.verify ?? [] })));
 }
 
 function approvalComment(gate: ApprovalGate): string {
