@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as cdk from 'aws-cdk-lib';
 import { App, Stack, TimeZone } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import * as constructs from 'constructs';
 import * as ts from 'typescript';
 import { createApp as continuousDelivery } from '../examples/continuous-delivery/app';
 import { createApp as continuousDeployment } from '../examples/continuous-deployment/app';
@@ -73,11 +76,20 @@ test('every README TypeScript snippet compiles', () => {
  * compared with examples/continuous-delivery and with the text the README prints for it.
  */
 
+/** The modules the README's runnable snippets import. */
+const SNIPPET_MODULES = { 'node:path': path, 'aws-cdk-lib': cdk, 'aws-cdk-lib/aws-lambda': lambda, 'constructs': constructs };
+
 /** Runs a README snippet as a CommonJS module: `cdk-delivery-pipelines` is src/, './my-service-stage' the README's. */
 function runSnippet(code: string, dirname: string, modules: Record<string, unknown>): Record<string, unknown> {
   const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
   const module = { exports: {} as Record<string, unknown> };
-  const load = (name: string): unknown => modules[name] ?? require(name);
+  const load = (name: string): unknown => {
+    const loaded = ({ ...SNIPPET_MODULES, ...modules } as Record<string, unknown>)[name];
+    if (loaded === undefined) {
+      throw new Error(`A README snippet imports '${name}': add it to SNIPPET_MODULES.`);
+    }
+    return loaded;
+  };
   new Function('require', 'module', 'exports', '__dirname', js)(load, module, module.exports, dirname);
   return module.exports;
 }
