@@ -12,7 +12,8 @@ import { createApp as continuousDeployment } from '../examples/continuous-deploy
 import { createApp as guardedProduction } from '../examples/guarded-production/app';
 import { ServiceStage } from '../examples/shared/service-stage';
 import * as library from '../src';
-import { PipelineShape } from '../src';
+import { DeliveryPipeline, PipelineShape } from '../src';
+import { fixture, referenceProps } from './fixtures/app';
 
 /**
  * README snippets must compile: every ```ts block is type-checked against the library's source, with
@@ -186,4 +187,28 @@ test('the installed aws-cdk-lib lists the number of time zones the README states
   const zones = (Object.values(TimeZone) as unknown[]).filter(z => z instanceof TimeZone);
   const match = /`TimeZone` lists the same (\d+)\s+zones/.exec(README);
   expect(Number(match?.[1])).toBe(zones.length);
+});
+
+test('the examples table: continuous-deployment runs two test steps in parallel, canary then global waves, one deploy action per stack', () => {
+  expect(README).toContain('| `examples/continuous-deployment` | deployment mode: two test steps in parallel, ordered production waves (canary, then global), one deploy action per stack |');
+  const shape = PipelineShape.fromStack(Stack.of(continuousDeployment(new App())));
+  expect(shape.stages.find(s => s.name === 'Test')!.slots.map(slot => slot.actions.filter(a => !['SelfMutate', 'FileAssets'].includes(a))))
+    .toEqual([['Lint', 'UnitTests']]);
+  expect(shape.stageNames.filter(n => n.startsWith('Production'))).toEqual(['Production-canary', 'Production-global']);
+  const deployActions = shape.stages.filter(s => s.name !== 'Source' && s.name !== 'Build' && s.name !== 'Test')
+    .flatMap(s => s.slots.flatMap(slot => slot.actions));
+  expect(deployActions.filter(a => a.endsWith('.Prepare'))).toEqual([]);
+  expect(deployActions.filter(a => a.endsWith('.Deploy'))).toHaveLength(4);
+});
+
+test('more than 47 test steps split into Test-1, Test-2 (47 fit beside self-mutation and the asset actions)', () => {
+  expect(README).toMatch(/than\s+47 test steps the same way \(`Test-1`, `Test-2`\)/);
+  const stageNames = (tests: number) => {
+    const f = fixture();
+    return new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, {
+      tests: Array.from({ length: tests }, (_, i) => ({ name: `T${i}`, commands: ['npm test'] })),
+    })).stageNames.filter(n => n.startsWith('Test'));
+  };
+  expect(stageNames(47)).toEqual(['Test']);
+  expect(stageNames(48)).toEqual(['Test-1', 'Test-2']);
 });
