@@ -1,5 +1,7 @@
 import { CfnOutput, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Construct } from 'constructs';
+import { DeploymentWindow } from './deployment-window';
 import { EnvironmentOptions } from './environment';
 import { CommandStepOptions, VerificationStepOptions } from './steps';
 import { isEmailAddress, NAME_PATTERN, PRODUCTION_STAGE } from '../contract';
@@ -256,6 +258,19 @@ function optionalInstance(value: unknown, type: Function, property: string, fix:
   }
 }
 
+/** An interface value (an `IVpc`, `ITopic`, `IAlarm`…) recognised by a member every implementation has. */
+function optionalInterface(value: unknown, member: string, type: string, property: string, fix: string): void {
+  if (value !== undefined && value !== null && !(isObject(value) && value[member] !== undefined)) {
+    throw new Error(`${property}: ${describe(value)} is not ${type}. Pass ${fix}.`);
+  }
+}
+
+function optionalComputeType(value: unknown, property: string): void {
+  if (value !== undefined && value !== null && !(Object.values(codebuild.ComputeType) as unknown[]).includes(value)) {
+    throw new Error(`${property}: ${describe(value)} is not a CodeBuild compute type. Pass a codebuild.ComputeType, e.g. codebuild.ComputeType.MEDIUM.`);
+  }
+}
+
 function aStage(value: unknown, property: string): void {
   const fix = `a CDK Stage with the application's stacks, e.g. new MyStage(app, '${property.startsWith('staging') ? 'Staging' : 'Production'}', { env })`;
   required(value, property, fix);
@@ -311,11 +326,19 @@ function environment(env: EnvironmentOptions, property: string): void {
       }
     }
   });
-  list(env.migrations, `${property}.migrations`, "migrations, e.g. [{ name: 'Migrate', commands: ['npm run migrate'] }]", commandStep);
+  list(env.migrations, `${property}.migrations`, "migrations, e.g. [{ name: 'Migrate', commands: ['npm run migrate'] }]", (m, p) => {
+    commandStep(m, p);
+    optionalInterface(m.vpc, 'vpcId', 'an ec2.IVpc', `${p}.vpc`, "the VPC to run in, e.g. ec2.Vpc.fromLookup(this, 'Vpc', { vpcId })");
+    list(m.securityGroups, `${p}.securityGroups`, 'security groups, e.g. [databaseClients]', (g, q) =>
+      optionalInterface(g, 'securityGroupId', 'an ec2.ISecurityGroup', q, 'a security group, e.g. ec2.SecurityGroup.fromSecurityGroupId(this, \'Db\', id)'));
+  });
+  optionalInstance(env.deploymentWindow, DeploymentWindow, `${property}.deploymentWindow`,
+    "a window from a factory, e.g. DeploymentWindow.weekly({ startHour: 9, endHour: 16, days: 'MON-THU', timeZone: 'Europe/Berlin' })");
   if (env.bake !== undefined && env.bake !== null) {
     object(env.bake, `${property}.bake`, 'the alarms and the bake time, e.g. { alarms: [errors], duration: Duration.minutes(30) }');
     required(env.bake.alarms, `${property}.bake.alarms`, 'the CloudWatch alarms to watch, e.g. [errorAlarm]');
-    list(env.bake.alarms, `${property}.bake.alarms`, 'the CloudWatch alarms to watch, e.g. [errorAlarm]');
+    list(env.bake.alarms, `${property}.bake.alarms`, 'the CloudWatch alarms to watch, e.g. [errorAlarm]', (a, p) =>
+      optionalInterface(a, 'alarmArn', 'a cloudwatch.IAlarm', p, "an alarm, e.g. cloudwatch.Alarm.fromAlarmArn(this, 'Errors', arn)"));
     required(env.bake.duration, `${property}.bake.duration`, 'the bake time, e.g. Duration.minutes(30)');
     optionalInstance(env.bake.duration, Duration, `${property}.bake.duration`, 'the bake time, e.g. Duration.minutes(30)');
   }
@@ -331,7 +354,10 @@ export interface InputShape {
     readonly stages?: Stage[];
     readonly waves?: Array<EnvironmentOptions & { readonly name: string; readonly stages: Stage[] }>;
   };
-  readonly approval?: ApprovalSettings;
+  readonly approval?: ApprovalSettings & { readonly notificationTopic?: unknown };
+  readonly notifications?: { readonly targets: unknown[]; readonly events?: unknown[] };
+  readonly artifactRetention?: Duration;
+  readonly logRetention?: number;
 }
 
 /**
@@ -350,8 +376,10 @@ export function validateInput(props: InputShape, flags: Record<string, string>):
   required(props.synth.commands, 'synth.commands', "the commands that build the app and run 'cdk synth', e.g. ['npm ci', 'npm run build', 'npx cdk synth']");
   stringList(props.synth.installCommands, 'synth.installCommands', "the install-phase commands, e.g. ['n 22']");
   stringMap(props.synth.env, 'synth.env', "variable names and values, e.g. { NODE_OPTIONS: '--max-old-space-size=4096' }");
+  optionalComputeType((props.synth as { computeType?: unknown }).computeType, 'synth.computeType');
   list(props.tests, 'tests', "test steps, e.g. [{ name: 'UnitTests', commands: ['npm ci', 'npm test'] }]", (t, p) => {
     commandStep(t, p);
+    optionalComputeType((t as { computeType?: unknown }).computeType, `${p}.computeType`);
     stringList((t as { junitReportPaths?: string[] }).junitReportPaths, `${p}.junitReportPaths`, "report paths, e.g. ['test-reports/junit.xml']");
   });
 
@@ -375,11 +403,23 @@ export function validateInput(props: InputShape, flags: Record<string, string>):
     object(props.approval, 'approval', "the approval settings, e.g. { comment: 'Check the staging dashboard.' }");
     stringList(props.approval.notifyEmails, 'approval.notifyEmails', "e-mail addresses, e.g. ['release-managers@example.com']");
     optionalInstance(props.approval.timeout, Duration, 'approval.timeout', 'a Duration from 5 minutes to 60 days, e.g. Duration.hours(8)');
+    optionalInterface(props.approval.notificationTopic, 'topicArn', 'an sns.ITopic', 'approval.notificationTopic', "a topic, e.g. sns.Topic.fromTopicArn(this, 'Approvers', arn)");
     for (const key of ['comment', 'reviewUrl'] as const) {
       if (props.approval[key] !== undefined && props.approval[key] !== null && typeof props.approval[key] !== 'string') {
         throw new Error(`approval.${key}: ${describe(props.approval[key])} is not a string. Pass text, e.g. ${key === 'comment' ? "'Check the staging dashboard.'" : "'https://dashboards.example.com/staging'"}.`);
       }
     }
+  }
+  if (props.notifications !== undefined && props.notifications !== null) {
+    const fix = "a target, e.g. NotificationTarget.email('release-team@example.com')";
+    object(props.notifications, 'notifications', "the events and targets, e.g. { targets: [NotificationTarget.email('release-team@example.com')] }");
+    required(props.notifications.targets, 'notifications.targets', "targets, e.g. [NotificationTarget.email('release-team@example.com')]");
+    list(props.notifications.targets, 'notifications.targets', fix, (t, p) => optionalInterface(t, 'description', 'a NotificationTarget', p, fix));
+    list(props.notifications.events, 'notifications.events', 'PipelineEvent values, e.g. [PipelineEvent.EXECUTION_FAILED]');
+  }
+  optionalInstance(props.artifactRetention, Duration, 'artifactRetention', 'whole days, e.g. Duration.days(90)');
+  if (props.logRetention !== undefined && props.logRetention !== null && typeof props.logRetention !== 'number') {
+    throw new Error(`logRetention: ${describe(props.logRetention)} is not a logs.RetentionDays value. Pass e.g. logs.RetentionDays.ONE_YEAR.`);
   }
   for (const [key, meaning] of Object.entries(flags)) {
     optionalBoolean((props as unknown as Record<string, unknown>)[key], key, meaning);
