@@ -384,6 +384,9 @@ export function validateInput(props: InputShape, flags: Record<string, string>):
   });
 
   object(props.staging, 'staging', "the staging environment, e.g. { stage: new MyStage(app, 'Staging', { env }) }");
+  if (Stage.isStage(props.staging)) {
+    throw new Error(`staging: ${describe(props.staging)} was passed directly. Pass it as the environment's stage: staging: { stage: ${props.staging.node.id === 'Staging' ? 'staging' : 'myStage'}, verify: [...] }.`);
+  }
   required(props.staging.stage, 'staging.stage', "the CDK Stage to deploy and verify before production, e.g. { stage: new MyStage(app, 'Staging', { env }) }");
   aStage(props.staging.stage, 'staging.stage');
   environment(props.staging, 'staging');

@@ -169,6 +169,8 @@ const cases: Case[] = [
     "synth.env.STAGE: null is not a string. Pass variable names and values, e.g. { NODE_OPTIONS: '--max-old-space-size=4096' }."],
   ['staging null', () => ({ staging: untyped(null) }),
     "staging: the property is required but was null. Pass the staging environment, e.g. { stage: new MyStage(app, 'Staging', { env }) }."],
+  ['staging a Stage instead of { stage }', f => ({ staging: untyped(f.staging) }),
+    "staging: the AppStage 'Staging' was passed directly. Pass it as the environment's stage: staging: { stage: staging, verify: [...] }."],
   ['staging.stage missing', () => ({ staging: untyped({}) }),
     "staging.stage: the property is required but was not given. Pass the CDK Stage to deploy and verify before production, e.g. { stage: new MyStage(app, 'Staging', { env }) }."],
   ['staging.stage a Stack', f => ({ staging: untyped({ stage: f.stack }) }),
