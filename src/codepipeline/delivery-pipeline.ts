@@ -27,8 +27,8 @@ import {
 import { ApprovalGate, GateReason, planRelease, ReleasePlan } from '../blueprint/release-plan';
 import { MigrationStepOptions, SynthOptions, TestStepOptions, VerificationStepOptions } from '../blueprint/steps';
 import {
-  NamedStep, stacksOf, validateApproval, validateCommands, validateInput, validateOutputReferences, validatePipelineName,
-  validateStages, validateStepName, validateUniqueStepNames,
+  MAX_ACTION_CONFIGURATION_VALUE, NamedStep, stacksOf, validateApproval, validateCommands, validateInput, validateOutputReferences,
+  validatePipelineName, validateStages, validateStepName, validateUniqueStepNames,
 } from '../blueprint/validate';
 
 /**
@@ -581,18 +581,17 @@ function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], e
   validateOutputReferences(environments.map(env => ({ ...env, verify: env.options.verify ?? [] })));
 }
 
-function approvalComment(gate: ApprovalGate): string {
+function approvalComment(gate: ApprovalGate, names = gate.migrations.join(', ')): string {
   const migrations = gate.migrations.length > 0
-    ? ` Approving also lets the migration(s) ${gate.migrations.join(', ')} run before ${gate.gates} deploys.`
+    ? ` Approving also lets the migration(s) ${names} run before ${gate.gates} deploys.`
     : '';
-  switch (gate.reason) {
-    case GateReason.PIPELINE:
-      return `Approve the release to ${gate.gates}. Staging is deployed; its verification runs in parallel with this approval.${migrations}`;
-    case GateReason.ENVIRONMENT:
-      return `Approve the deployment to ${gate.gates}.${migrations}`;
-    default:
-      return `Approve the migration(s) ${gate.migrations.join(', ')} before they run in ${gate.gates}.`;
-  }
+  const comment = gate.reason === GateReason.PIPELINE
+    ? `Approve the release to ${gate.gates}. Staging is deployed; its verification runs in parallel with this approval.${migrations}`
+    : gate.reason === GateReason.ENVIRONMENT
+      ? `Approve the deployment to ${gate.gates}.${migrations}`
+      : `Approve the migration(s) ${names} before they run in ${gate.gates}.`;
+  // CodePipeline takes at most 1000 characters (CustomData): many long migration names are counted instead.
+  return comment.length <= MAX_ACTION_CONFIGURATION_VALUE ? comment : approvalComment(gate, `${gate.migrations.length} listed in the stage`);
 }
 
 function targetsAnotherAccount(pipelineStack: Stack, stages: Stage[]): boolean {

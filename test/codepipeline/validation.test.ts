@@ -1,4 +1,5 @@
 import { App, CfnOutput, Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../../src';
 import { AppStage, fixture, Fixture, PIPELINE_ENV, referenceProps } from '../fixtures/app';
 
@@ -360,5 +361,26 @@ describe('bad input from untyped callers and CodePipeline\'s limits', () => {
     }));
     expect(pipeline.stageNames[0]).toBe('Source');
   });
+});
+
+test('the default approval comment stays within CodePipeline\'s 1000 characters: many long migration names are counted', () => {
+  const comments = (migrations: number) => {
+    const f = fixture();
+    new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, {
+      requireManualApproval: false,
+      staging: {
+        stage: f.staging,
+        migrations: Array.from({ length: migrations }, (_, i) => ({ name: `Migrate${i}-${'m'.repeat(90)}`, commands: ['npm run migrate'] })),
+      },
+    }));
+    const pipeline = Object.values(Template.fromStack(f.stack).findResources('AWS::CodePipeline::Pipeline'))[0];
+    return (pipeline.Properties.Stages as Array<{ Actions: Array<{ ActionTypeId: { Category: string }; Configuration?: { CustomData?: string } }> }>)
+      .flatMap(stage => stage.Actions).filter(a => a.ActionTypeId.Category === 'Approval').map(a => a.Configuration!.CustomData!);
+  };
+  const few = comments(2);
+  expect(few).toHaveLength(1);
+  expect(few[0]).toContain(`Migrate1-${'m'.repeat(90)}`);
+  const many = comments(12);
+  expect(many).toEqual(['Approve the migration(s) 12 listed in the stage before they run in Staging.']);
 });
 
