@@ -1,4 +1,9 @@
-import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { Construct } from 'constructs';
+import { DeploymentWindow } from './deployment-window';
+import { EnvironmentOptions } from './environment';
+import { CommandStepOptions, VerificationStepOptions } from './steps';
 import { isEmailAddress, NAME_PATTERN, PRODUCTION_STAGE } from '../contract';
 
 /**
@@ -28,21 +33,26 @@ export function stacksOf(stage: Stage): Stack[] {
 
 export function validateStepName(name: string, property: string): void {
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    throw new Error(`${property}: '${name}' is not a valid step name. Use 1 to 100 letters, digits, '.', '@', '-' or '_' (it becomes a CodePipeline action name).`);
+    throw new Error(`${property}: ${describe(name)} is not a valid step name. Use 1 to 100 letters, digits, '.', '@', '-' or '_' (it becomes a CodePipeline action name).`);
   }
 }
 
 export function validateWaveName(name: string, property: string): void {
   // The wave becomes the CodePipeline stage `Production-<name>`.
   if (typeof name !== 'string' || !NAME_PATTERN.test(name) || name.length > 100 - `${PRODUCTION_STAGE}-`.length) {
-    throw new Error(`${property}: '${name}' is not a valid wave name. Use 1 to 89 letters, digits, '.', '@', '-' or '_' (it becomes the CodePipeline stage name 'Production-${name}').`);
+    throw new Error(`${property}: ${describe(name)} is not a valid wave name. Use 1 to 89 letters, digits, '.', '@', '-' or '_' (it becomes the CodePipeline stage name 'Production-${name}').`);
   }
 }
 
 export function validateCommands(commands: string[], property: string, fix: string): void {
   if (!Array.isArray(commands)) {
-    throw new Error(`${property}: no commands were given. ${fix}`);
+    throw new Error(`${property}: ${describe(commands)} is not a list of commands. ${fix}`);
   }
+  commands.forEach((c, i) => {
+    if (typeof c !== 'string') {
+      throw new Error(`${indexed(property, i)}: ${describe(c)} is not a command (a string). ${fix}`);
+    }
+  });
   if (commands.length === 0 || commands.every(c => c.trim() === '')) {
     throw new Error(`${property}: ${JSON.stringify(commands)} has no command to run. ${fix}`);
   }
@@ -126,7 +136,14 @@ export function validateApproval(approval: ApprovalSettings, property: string): 
       throw new Error(`${property}.notifyEmails: '${email}' is not an e-mail address. Use addresses such as 'release-managers@example.com'.`);
     }
   }
-  if (approval.reviewUrl && !Token.isUnresolved(approval.reviewUrl) && !/^https?:\/\/\S+$/.test(approval.reviewUrl)) {
+  if (approval.comment !== undefined && !Token.isUnresolved(approval.comment)
+    && (approval.comment.trim() === '' || approval.comment.length > MAX_ACTION_CONFIGURATION_VALUE)) {
+    throw new Error(`${property}.comment: ${describe(approval.comment)} is ${approval.comment.trim() === '' ? 'blank' : 'too long'}. CodePipeline accepts 1 to ${MAX_ACTION_CONFIGURATION_VALUE} characters for an approval's comment (CustomData): shorten it and put the details behind reviewUrl, or leave it out for the default comment.`);
+  }
+  if (approval.reviewUrl !== undefined && !Token.isUnresolved(approval.reviewUrl) && approval.reviewUrl.length > MAX_ACTION_CONFIGURATION_VALUE) {
+    throw new Error(`${property}.reviewUrl: ${describe(approval.reviewUrl)} is too long. CodePipeline accepts at most ${MAX_ACTION_CONFIGURATION_VALUE} characters for an approval's review URL (ExternalEntityLink): link to a shorter address.`);
+  }
+  if (approval.reviewUrl !== undefined && !Token.isUnresolved(approval.reviewUrl) && !/^https?:\/\/\S+$/.test(approval.reviewUrl)) {
     throw new Error(`${property}.reviewUrl: '${approval.reviewUrl}' is not an http(s) URL. Use the full address of the page to review, e.g. 'https://dashboards.example.com/staging'.`);
   }
   if (approval.autoApproveUnlessPermissionsBroaden) {
@@ -134,5 +151,329 @@ export function validateApproval(approval: ApprovalSettings, property: string): 
     if (unsupported.length > 0) {
       throw new Error(`${property}: ${unsupported.join(', ')} cannot be combined with autoApproveUnlessPermissionsBroaden, whose approval is created by CDK Pipelines' ConfirmPermissionsBroadening (it supports only notificationTopic). Remove ${unsupported.join(', ')} or the automatic approval.`);
     }
+  }
+}
+
+/*
+ * Untyped callers. jsii languages (Python, Java, .NET, Go) and plain JavaScript can pass null, nothing or a value
+ * of another type where TypeScript would not compile: every property is checked here before it is used.
+ */
+
+/** A value as a message shows it: `null`, `'text'`, `42`, `an array of 2`, `the Stack 'App/Api'`. */
+export function describe(value: unknown): string {
+  if (value === undefined) {
+    return 'nothing (undefined)';
+  }
+  if (value === null) {
+    return 'null';
+  }
+  if (typeof value === 'string') {
+    return `'${value.length > 60 ? `${value.slice(0, 60)}…' (${value.length} characters)` : `${value}'`}`;
+  }
+  if (typeof value !== 'object') {
+    return typeof value === 'function' ? 'a function' : String(value);
+  }
+  if (Array.isArray(value)) {
+    return `an array of ${value.length}`;
+  }
+  if (Construct.isConstruct(value)) {
+    // aws-cdk-lib's bundled classes can carry a numeric suffix (Stack2).
+    return `the ${Stack.isStack(value) ? 'Stack' : value.constructor.name} '${value.node.path}'`;
+  }
+  const name = value.constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : `an object with ${Object.keys(value).length === 0 ? 'no keys' : `keys ${Object.keys(value).join(', ')}`}`;
+}
+
+/** `tests[0].commands (step 'x')` → `tests[0].commands[2] (step 'x')`. */
+function indexed(property: string, i: number | string): string {
+  const key = typeof i === 'number' ? `[${i}]` : `.${i}`;
+  const space = property.indexOf(' ');
+  return space < 0 ? `${property}${key}` : `${property.slice(0, space)}${key}${property.slice(space)}`;
+}
+
+function required(value: unknown, property: string, fix: string): void {
+  if (value === undefined || value === null) {
+    throw new Error(`${property}: the property is required but was ${value === null ? 'null' : 'not given'}. Pass ${fix}.`);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function object(value: unknown, property: string, fix: string): void {
+  required(value, property, fix);
+  if (!isObject(value)) {
+    throw new Error(`${property}: ${describe(value)} is not an object. Pass ${fix}.`);
+  }
+}
+
+/** An optional list whose items `item` checks (null counts as not given). */
+function list<T>(value: T[] | undefined, property: string, fix: string, item?: (v: T, p: string) => void): void {
+  if (value === undefined || value === null) {
+    return;
+  }
+  if (!Array.isArray(value)) {
+    throw new Error(`${property}: ${describe(value)} is not a list. Pass ${fix}.`);
+  }
+  value.forEach((v, i) => {
+    if (v === undefined || v === null) {
+      throw new Error(`${property}[${i}]: the list holds ${describe(v)}. Remove it, or pass ${fix}.`);
+    }
+    item?.(v, `${property}[${i}]`);
+  });
+}
+
+function stringList(value: string[] | undefined, property: string, fix: string): void {
+  list(value, property, fix, (v, p) => {
+    if (typeof v !== 'string') {
+      throw new Error(`${p}: ${describe(v)} is not a string. Pass ${fix}.`);
+    }
+  });
+}
+
+function stringMap(value: Record<string, string> | undefined, property: string, fix: string): void {
+  if (value === undefined || value === null) {
+    return;
+  }
+  if (!isObject(value)) {
+    throw new Error(`${property}: ${describe(value)} is not a map of names to values. Pass ${fix}.`);
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') {
+      throw new Error(`${property}.${key}: ${describe(v)} is not a string. Pass ${fix}.`);
+    }
+  }
+}
+
+function optionalBoolean(value: unknown, property: string, meaning: string): void {
+  if (value !== undefined && value !== null && typeof value !== 'boolean') {
+    throw new Error(`${property}: ${describe(value)} is not a boolean. Pass true or false (${meaning}).`);
+  }
+}
+
+function optionalInstance(value: unknown, type: Function, property: string, fix: string): void {
+  if (value !== undefined && value !== null && !(value instanceof type)) {
+    throw new Error(`${property}: ${describe(value)} is not a ${type.name}. Pass ${fix}.`);
+  }
+}
+
+/** An interface value (an `IVpc`, `ITopic`, `IAlarm`…) recognised by a member every implementation has. */
+function optionalInterface(value: unknown, member: string, type: string, property: string, fix: string): void {
+  if (value !== undefined && value !== null && !(isObject(value) && value[member] !== undefined)) {
+    throw new Error(`${property}: ${describe(value)} is not ${type}. Pass ${fix}.`);
+  }
+}
+
+function optionalComputeType(value: unknown, property: string): void {
+  if (value !== undefined && value !== null && !(Object.values(codebuild.ComputeType) as unknown[]).includes(value)) {
+    throw new Error(`${property}: ${describe(value)} is not a CodeBuild compute type. Pass a codebuild.ComputeType, e.g. codebuild.ComputeType.MEDIUM.`);
+  }
+}
+
+function aStage(value: unknown, property: string): void {
+  const fix = `a CDK Stage with the application's stacks, e.g. new MyStage(app, '${property.startsWith('staging') ? 'Staging' : 'Production'}', { env })`;
+  required(value, property, fix);
+  if (!Stage.isStage(value)) {
+    throw new Error(`${property}: ${describe(value)} is not a CDK Stage. Pass ${fix}${Stack.isStack(value) ? ' (put the stack inside a Stage)' : ''}.`);
+  }
+}
+
+/**
+ * The secret names or ARNs a step reads from Secrets Manager (`secretEnv`). An empty id would render a CodeBuild
+ * variable that fails only when the build starts.
+ */
+export function validateSecretEnv(secretEnv: Record<string, string> | undefined, property: string): void {
+  const fix = "a secret name or ARN, optionally with ':json-key', e.g. { DATABASE_URL: 'prod/service/database:url' }";
+  stringMap(secretEnv, property, fix);
+  for (const [name, secret] of Object.entries(secretEnv ?? {})) {
+    // CodeBuild's format: secret-id:json-key:version-stage:version-id, where the secret id may be an ARN.
+    const id = secret.startsWith('arn:') ? secret.split(':').slice(0, 7).join(':') : secret.split(':')[0];
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new Error(`${property}: '${name}' is not a valid environment variable name. Use letters, digits and '_', not starting with a digit.`);
+    }
+    if (Token.isUnresolved(secret)) {
+      continue;
+    }
+    if (id.trim() === '' || id !== id.trim()) {
+      throw new Error(`${property}.${name}: ${describe(secret)} has ${id.trim() === '' ? 'no secret id' : 'spaces around the secret id'}. Pass ${fix}.`);
+    }
+    if (id.startsWith('arn:') && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(id)) {
+      throw new Error(`${property}.${name}: '${id}' is not a Secrets Manager secret ARN. Pass the ARN shown in the console (arn:aws:secretsmanager:region:account:secret:name-suffix) or the secret's name.`);
+    }
+  }
+}
+
+/** A test, verification or migration step as an untyped caller may pass it. */
+function commandStep(step: CommandStepOptions, property: string): void {
+  object(step, property, "a step, e.g. { name: 'UnitTests', commands: ['npm ci', 'npm test'] }");
+  stringList(step.installCommands, `${property}.installCommands`, "the install-phase commands, e.g. ['n 22']");
+  stringMap(step.env, `${property}.env`, "variable names and values, e.g. { STAGE: 'staging' }");
+  validateSecretEnv(step.secretEnv, `${property}.secretEnv`);
+}
+
+function environment(env: EnvironmentOptions, property: string): void {
+  optionalBoolean(env.requireManualApproval, `${property}.requireManualApproval`, 'true gates the environment with a manual approval');
+  list(env.verify, `${property}.verify`, "verification steps, e.g. [{ name: 'SmokeTest', commands: ['curl --fail \"$URL\"'] }]", (v, p) => {
+    commandStep(v, p);
+    const outputs = (v as VerificationStepOptions).envFromOutputs;
+    if (outputs !== undefined && outputs !== null && !isObject(outputs)) {
+      throw new Error(`${p}.envFromOutputs: ${describe(outputs)} is not a map of variable names to CfnOutputs. Pass e.g. { URL: stage.urlOutput }.`);
+    }
+    for (const [name, output] of Object.entries(outputs ?? {})) {
+      if (!(output instanceof CfnOutput)) {
+        throw new Error(`${p}.envFromOutputs.${name}: ${describe(output)} is not a CfnOutput. Pass a CfnOutput of a stack in a Stage the pipeline deploys, e.g. { ${name}: stage.urlOutput }.`);
+      }
+    }
+  });
+  list(env.migrations, `${property}.migrations`, "migrations, e.g. [{ name: 'Migrate', commands: ['npm run migrate'] }]", (m, p) => {
+    commandStep(m, p);
+    optionalInterface(m.vpc, 'vpcId', 'an ec2.IVpc', `${p}.vpc`, "the VPC to run in, e.g. ec2.Vpc.fromLookup(this, 'Vpc', { vpcId })");
+    list(m.securityGroups, `${p}.securityGroups`, 'security groups, e.g. [databaseClients]', (g, q) =>
+      optionalInterface(g, 'securityGroupId', 'an ec2.ISecurityGroup', q, 'a security group, e.g. ec2.SecurityGroup.fromSecurityGroupId(this, \'Db\', id)'));
+  });
+  optionalInstance(env.deploymentWindow, DeploymentWindow, `${property}.deploymentWindow`,
+    "a window from a factory, e.g. DeploymentWindow.weekly({ startHour: 9, endHour: 16, days: 'MON-THU', timeZone: 'Europe/Berlin' })");
+  if (env.bake !== undefined && env.bake !== null) {
+    object(env.bake, `${property}.bake`, 'the alarms and the bake time, e.g. { alarms: [errors], duration: Duration.minutes(30) }');
+    required(env.bake.alarms, `${property}.bake.alarms`, 'the CloudWatch alarms to watch, e.g. [errorAlarm]');
+    list(env.bake.alarms, `${property}.bake.alarms`, 'the CloudWatch alarms to watch, e.g. [errorAlarm]', (a, p) =>
+      optionalInterface(a, 'alarmArn', 'a cloudwatch.IAlarm', p, "an alarm, e.g. cloudwatch.Alarm.fromAlarmArn(this, 'Errors', arn)"));
+    required(env.bake.duration, `${property}.bake.duration`, 'the bake time, e.g. Duration.minutes(30)');
+    optionalInstance(env.bake.duration, Duration, `${property}.bake.duration`, 'the bake time, e.g. Duration.minutes(30)');
+  }
+}
+
+/** What `validateInput` reads of the construct's properties. */
+export interface InputShape {
+  readonly source: unknown;
+  readonly synth: { readonly commands: string[]; readonly installCommands?: string[]; readonly env?: Record<string, string> };
+  readonly tests?: CommandStepOptions[];
+  readonly staging: EnvironmentOptions & { readonly stage: Stage };
+  readonly production: EnvironmentOptions & {
+    readonly stages?: Stage[];
+    readonly waves?: Array<EnvironmentOptions & { readonly name: string; readonly stages: Stage[] }>;
+  };
+  readonly approval?: ApprovalSettings & { readonly notificationTopic?: unknown };
+  readonly notifications?: { readonly targets: unknown[]; readonly events?: unknown[] };
+  readonly artifactRetention?: Duration;
+  readonly logRetention?: number;
+}
+
+/**
+ * The shape of the properties, before anything uses them: every required property is there and every value has
+ * the type the API declares. Property-specific rules (names, limits, environments) come after.
+ */
+export function validateInput(props: InputShape, flags: Record<string, string>): void {
+  if (!isObject(props)) {
+    throw new Error(`DeliveryPipeline: the properties are ${describe(props)}. Pass an object with source, synth, staging and production.`);
+  }
+  required(props.source, 'source', "a PipelineSource, e.g. PipelineSource.connection('owner/repo', 'main', { connectionArn })");
+  if (typeof (props.source as { toCodePipelineSource?: unknown }).toCodePipelineSource !== 'function') {
+    throw new Error(`source: ${describe(props.source)} is not a PipelineSource. Create one with a factory, e.g. PipelineSource.connection('owner/repo', 'main', { connectionArn }).`);
+  }
+  object(props.synth, 'synth', "the build, e.g. { commands: ['npm ci', 'npx cdk synth'] }");
+  required(props.synth.commands, 'synth.commands', "the commands that build the app and run 'cdk synth', e.g. ['npm ci', 'npm run build', 'npx cdk synth']");
+  stringList(props.synth.installCommands, 'synth.installCommands', "the install-phase commands, e.g. ['n 22']");
+  stringMap(props.synth.env, 'synth.env', "variable names and values, e.g. { NODE_OPTIONS: '--max-old-space-size=4096' }");
+  optionalComputeType((props.synth as { computeType?: unknown }).computeType, 'synth.computeType');
+  list(props.tests, 'tests', "test steps, e.g. [{ name: 'UnitTests', commands: ['npm ci', 'npm test'] }]", (t, p) => {
+    commandStep(t, p);
+    optionalComputeType((t as { computeType?: unknown }).computeType, `${p}.computeType`);
+    stringList((t as { junitReportPaths?: string[] }).junitReportPaths, `${p}.junitReportPaths`, "report paths, e.g. ['test-reports/junit.xml']");
+  });
+
+  object(props.staging, 'staging', "the staging environment, e.g. { stage: new MyStage(app, 'Staging', { env }) }");
+  if (Stage.isStage(props.staging)) {
+    throw new Error(`staging: ${describe(props.staging)} was passed directly. Pass it as the environment's stage: staging: { stage: ${props.staging.node.id === 'Staging' ? 'staging' : 'myStage'}, verify: [...] }.`);
+  }
+  required(props.staging.stage, 'staging.stage', "the CDK Stage to deploy and verify before production, e.g. { stage: new MyStage(app, 'Staging', { env }) }");
+  aStage(props.staging.stage, 'staging.stage');
+  environment(props.staging, 'staging');
+
+  object(props.production, 'production', "the production environments, e.g. { stages: [new MyStage(app, 'Production', { env })] }");
+  list(props.production.stages, 'production.stages', "the production Stages, e.g. [new MyStage(app, 'Production', { env })]", aStage);
+  list(props.production.waves, 'production.waves', "ordered waves, e.g. [{ name: 'canary', stages: [canary] }, { name: 'rest', stages: [europe, asia] }]", (w, p) => {
+    object(w, p, "a wave, e.g. { name: 'canary', stages: [canary] }");
+    validateWaveName(w.name, `${p}.name`);
+    required(w.stages, `${p}.stages`, `the Stages of the wave '${w.name}', e.g. [new MyStage(app, 'Canary', { env })]`);
+    list(w.stages, `${p}.stages`, `the Stages of the wave '${w.name}'`, aStage);
+    environment(w, p);
+  });
+  environment(props.production, 'production');
+
+  if (props.approval !== undefined && props.approval !== null) {
+    object(props.approval, 'approval', "the approval settings, e.g. { comment: 'Check the staging dashboard.' }");
+    stringList(props.approval.notifyEmails, 'approval.notifyEmails', "e-mail addresses, e.g. ['release-managers@example.com']");
+    optionalInstance(props.approval.timeout, Duration, 'approval.timeout', 'a Duration from 5 minutes to 60 days, e.g. Duration.hours(8)');
+    optionalInterface(props.approval.notificationTopic, 'topicArn', 'an sns.ITopic', 'approval.notificationTopic', "a topic, e.g. sns.Topic.fromTopicArn(this, 'Approvers', arn)");
+    for (const key of ['comment', 'reviewUrl'] as const) {
+      if (props.approval[key] !== undefined && props.approval[key] !== null && typeof props.approval[key] !== 'string') {
+        throw new Error(`approval.${key}: ${describe(props.approval[key])} is not a string. Pass text, e.g. ${key === 'comment' ? "'Check the staging dashboard.'" : "'https://dashboards.example.com/staging'"}.`);
+      }
+    }
+  }
+  if (props.notifications !== undefined && props.notifications !== null) {
+    const fix = "a target, e.g. NotificationTarget.email('release-team@example.com')";
+    object(props.notifications, 'notifications', "the events and targets, e.g. { targets: [NotificationTarget.email('release-team@example.com')] }");
+    required(props.notifications.targets, 'notifications.targets', "targets, e.g. [NotificationTarget.email('release-team@example.com')]");
+    list(props.notifications.targets, 'notifications.targets', fix, (t, p) => optionalInterface(t, 'description', 'a NotificationTarget', p, fix));
+    list(props.notifications.events, 'notifications.events', 'PipelineEvent values, e.g. [PipelineEvent.EXECUTION_FAILED]');
+  }
+  optionalInstance(props.artifactRetention, Duration, 'artifactRetention', 'whole days, e.g. Duration.days(90)');
+  if (props.logRetention !== undefined && props.logRetention !== null && typeof props.logRetention !== 'number') {
+    throw new Error(`logRetention: ${describe(props.logRetention)} is not a logs.RetentionDays value. Pass e.g. logs.RetentionDays.ONE_YEAR.`);
+  }
+  for (const [key, meaning] of Object.entries(flags)) {
+    optionalBoolean((props as unknown as Record<string, unknown>)[key], key, meaning);
+  }
+}
+
+/** One placed Stage, as `validateOutputReferences` sees it. */
+export interface DeployedEnvironment {
+  /** Property path of the environment (`staging`, `production`, `production.waves[1]`). */
+  readonly property: string;
+  readonly stages: Stage[];
+  readonly stageProperty: (index: number) => string;
+  readonly verify: VerificationStepOptions[];
+}
+
+/**
+ * A verification step reads stack outputs through the deploy actions' variables: it can only read outputs of
+ * stacks deployed before it runs, i.e. in its own environment or an earlier one (CDK Pipelines otherwise reports
+ * "Dependency cycle in graph", or that the stack "is not in the pipeline").
+ */
+export function validateOutputReferences(environments: DeployedEnvironment[]): void {
+  const owner = new Map<Stack, { readonly env: number; readonly property: string; readonly stage: Stage }>();
+  environments.forEach((env, e) => env.stages.forEach((s, j) => stacksOf(s).forEach(stack =>
+    owner.set(stack, { env: e, property: env.stageProperty(j), stage: s }))));
+  environments.forEach((env, e) => env.verify.forEach((step, i) => {
+    for (const [name, output] of Object.entries(step.envFromOutputs ?? {})) {
+      const property = `${env.property}.verify[${i}].envFromOutputs.${name} (step '${step.name}')`;
+      const stack = Stack.of(output);
+      const producer = owner.get(stack);
+      if (!producer) {
+        throw new Error(`${property}: the output '${output.node.path}' belongs to the stack '${stack.node.path}', which no Stage of the pipeline deploys, so no deploy action exports it. Read an output of a stack in ${env.property}'s Stage(s), or pass the value with 'env' instead.`);
+      }
+      if (producer.env > e) {
+        throw new Error(`${property}: reads the output '${output.node.path}' of the Stage '${producer.stage.node.path}' (${producer.property}), which deploys after ${env.property}, so the output does not exist yet when the step runs. Read an output of ${env.property}'s own Stage(s) or of an earlier environment, or move the step to ${environments[producer.env].property}.verify.`);
+      }
+    }
+  }));
+}
+
+/**
+ * Length limits of a manual approval's configuration: every CodePipeline action configuration value (`CustomData`,
+ * `ExternalEntityLink`) is 1 to 1000 characters.
+ */
+export const MAX_ACTION_CONFIGURATION_VALUE = 1000;
+
+/** CodePipeline's pipeline names: 1 to 100 letters, digits, '.', '@', '-' or '_'. */
+export function validatePipelineName(name: string | undefined): void {
+  if (name === undefined || name === null || Token.isUnresolved(name)) {
+    return;
+  }
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    throw new Error(`pipelineName: ${describe(name)} is not a valid CodePipeline pipeline name. Use 1 to 100 letters, digits, '.', '@', '-' or '_', e.g. 'shop-api', or leave it out for a generated name.`);
   }
 }

@@ -35,7 +35,8 @@ import { ApprovalGate, GateReason, planRelease, ReleasePlan } from '../blueprint
 import { SecurityCheck } from '../blueprint/security';
 import { MigrationStepOptions, SynthOptions, TestStepOptions, VerificationStepOptions } from '../blueprint/steps';
 import {
-  NamedStep, stacksOf, validateApproval, validateCommands, validateStages, validateStepName, validateUniqueStepNames,
+  MAX_ACTION_CONFIGURATION_VALUE, NamedStep, stacksOf, validateApproval, validateCommands, validateInput, validateOutputReferences,
+  validatePipelineName, validateStages, validateStepName, validateUniqueStepNames,
 } from '../blueprint/validate';
 import { DeliveryMetrics, DeliveryMetricsOptions } from '../metrics/delivery-metrics';
 
@@ -684,22 +685,14 @@ function primarySourceArtifact(sourceStage: codepipeline.IStage | undefined, sou
   return artifact;
 }
 
-/** Required properties, checked before use: callers in other languages can pass null. */
+/** Every property checked before use: callers in other languages (and plain JavaScript) can pass null or other types. */
 function validateRequired(props: DeliveryPipelineProps): void {
-  const missing: Array<[keyof DeliveryPipelineProps, string]> = [
-    ['source', "a PipelineSource, e.g. PipelineSource.connection('owner/repo', 'main', { connectionArn })"],
-    ['synth', "the build, e.g. { commands: ['npm ci', 'npx cdk synth'] }"],
-    ['staging', "the staging environment, e.g. { stage: new MyStage(app, 'Staging', { env }) }"],
-    ['production', "the production environments, e.g. { stages: [new MyStage(app, 'Production', { env })] }"],
-  ];
-  if (!props) {
-    throw new Error('DeliveryPipeline: no properties were given. Pass source, synth, staging and production.');
-  }
-  for (const [key, fix] of missing) {
-    if (props[key] === undefined || props[key] === null) {
-      throw new Error(`${key}: the property is required but was not given. Pass ${fix}.`);
-    }
-  }
+  validateInput(props, {
+    requireManualApproval: 'true for continuous delivery, false for continuous deployment',
+    useChangeSets: 'false deploys each stack with one action',
+    crossAccountKeys: 'true encrypts the artifacts with a customer-managed KMS key',
+  });
+  validatePipelineName(props.pipelineName);
 }
 
 function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], environments: ReleaseEnvironment[]): void {
@@ -750,20 +743,20 @@ function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], e
     { stage: staging.stages[0], property: staging.stageProperty(0) },
     production.flatMap(env => env.stages.map((stage, j) => ({ stage, property: env.stageProperty(j) }))),
   );
+  validateOutputReferences(environments.map(env => ({ ...env, verify: env.options.verify ?? [] })));
 }
 
-function approvalComment(gate: ApprovalGate): string {
+function approvalComment(gate: ApprovalGate, names = gate.migrations.join(', ')): string {
   const migrations = gate.migrations.length > 0
-    ? ` Approving also lets the migration(s) ${gate.migrations.join(', ')} run before ${gate.gates} deploys.`
+    ? ` Approving also lets the migration(s) ${names} run before ${gate.gates} deploys.`
     : '';
-  switch (gate.reason) {
-    case GateReason.PIPELINE:
-      return `Approve the release to ${gate.gates}. Staging is deployed; its verification runs in parallel with this approval.${migrations}`;
-    case GateReason.ENVIRONMENT:
-      return `Approve the deployment to ${gate.gates}.${migrations}`;
-    default:
-      return `Approve the migration(s) ${gate.migrations.join(', ')} before they run in ${gate.gates}.`;
-  }
+  const comment = gate.reason === GateReason.PIPELINE
+    ? `Approve the release to ${gate.gates}. Staging is deployed; its verification runs in parallel with this approval.${migrations}`
+    : gate.reason === GateReason.ENVIRONMENT
+      ? `Approve the deployment to ${gate.gates}.${migrations}`
+      : `Approve the migration(s) ${names} before they run in ${gate.gates}.`;
+  // CodePipeline takes at most 1000 characters (CustomData): many long migration names are counted instead.
+  return comment.length <= MAX_ACTION_CONFIGURATION_VALUE ? comment : approvalComment(gate, `${gate.migrations.length} listed in the stage`);
 }
 
 function targetsAnotherAccount(pipelineStack: Stack, stages: Stage[]): boolean {
