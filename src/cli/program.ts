@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { collect, parseIsoDate, parsePositiveSeconds, parseSourceRevision, parseVariable } from './arguments';
+import { registerDiagramCommand } from './diagram';
 import { ExitCode, exitCodeFor } from './exit-codes';
 import { renderApproval, renderMetrics, renderRelease, renderStatus, renderTransition, renderWait } from './format';
 import { CliIo, processIo } from './io';
@@ -149,6 +150,8 @@ class Cli {
     this.window(this.common(program.command('export').description('Write the execution history of [since, until) as JSON for offline metrics')))
       .option('--out <file>', 'write to this file (default: stdout)')
       .action((options: WindowCliOptions) => this.exportHistory(options));
+
+    registerDiagramCommand(program, this.io);
 
     return program;
   }
