@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -119,6 +120,23 @@ describe('cdk-delivery diagram', () => {
   guardedProduction(app);
   app.synth();
 
+  test('loads no aws-cdk-lib: the CLI runs without the peer dependencies (a global install has none)', () => {
+    const probe = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e',
+      "require('./src/cli/program'); console.log(JSON.stringify(Object.keys(require.cache).filter(k => k.includes('node_modules/aws-cdk-lib/'))))"],
+    { cwd: ROOT, encoding: 'utf-8' });
+    expect(probe.stderr).toBe('');
+    expect(JSON.parse(probe.stdout)).toEqual([]);
+  });
+
+  test('is listed in --help with its options', async () => {
+    const mem = memoryIo();
+    expect(await run(['diagram', '--help'], mem.io)).toBe(0);
+    // (commander wraps the help to the terminal's width)
+    const help = mem.stdout().replace(/\s+/g, ' ');
+    expect(help).toContain('--app <dir> cloud assembly directory written by `cdk synth` (default: "cdk.out")');
+    expect(help).toContain('(choices: "markdown", "mermaid", default: "markdown")');
+  });
+
   test('prints a heading and a mermaid block per pipeline of the cloud assembly', async () => {
     const mem = memoryIo();
     expect(await run(['diagram', '--app', outdir], mem.io)).toBe(0);
@@ -163,13 +181,14 @@ describe('cdk-delivery diagram', () => {
 
   test('--format mermaid with several pipelines asks for --pipeline', () => {
     const pipeline = awkwardTemplate.Resources.P;
-    const found: FoundDiagram[] = ['a', 'b'].map(name => ({
-      stack: name,
-      diagram: PipelineDiagram.fromTemplateJson({ Resources: { P: { ...pipeline, Properties: { ...pipeline.Properties, Name: name } } } })[0],
-    }));
+    const found: FoundDiagram[] = ['a', 'b'].map(name => {
+      const template = { Resources: { P: { ...pipeline, Properties: { ...pipeline.Properties, Name: name } } } };
+      const { pipelineName, mermaid } = PipelineDiagram.fromTemplateJson(template)[0];
+      return { stack: name, pipelineName, mermaid };
+    });
     expect(() => renderDiagrams(found, { format: 'mermaid', app: 'cdk.out' }))
       .toThrow('--format mermaid prints one diagram, and cdk.out has 2 pipelines (a, b): choose one with --pipeline <name>, or use --format markdown.');
-    expect(renderDiagrams(found, { format: 'mermaid', pipeline: 'b' })).toBe(found[1].diagram.mermaid);
-    expect(renderDiagrams(found, { format: 'markdown' })).toBe(`${found[0].diagram.toMarkdown()}\n${found[1].diagram.toMarkdown()}`);
+    expect(renderDiagrams(found, { format: 'mermaid', pipeline: 'b' })).toBe(found[1].mermaid);
+    expect(renderDiagrams(found, { format: 'markdown' })).toBe('### a\n\n```mermaid\n' + found[0].mermaid + '```\n\n### b\n\n```mermaid\n' + found[1].mermaid + '```\n');
   });
 });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { CliIo } from './io';
 import { DeliveryError, DeliveryErrorCode } from '../runtime/errors';
-import { PipelineDiagram } from '../testing/diagram';
+import { FlowchartOfPipeline, flowchartMarkdown, flowchartsOfTemplate } from '../testing/private/flowchart';
 
 interface DiagramCliOptions {
   readonly app: string;
@@ -18,9 +18,8 @@ interface ManifestJson {
 }
 
 /** A pipeline found in a cloud assembly, with the stack that holds it. */
-export interface FoundDiagram {
+export interface FoundDiagram extends FlowchartOfPipeline {
   readonly stack: string;
-  readonly diagram: PipelineDiagram;
 }
 
 /**
@@ -54,7 +53,7 @@ export async function readDiagrams(dir: string, io: Pick<CliIo, 'readFile'>): Pr
     const props = artifact.properties ?? {};
     if (artifact.type === 'aws:cloudformation:stack' && props.templateFile) {
       const template = JSON.parse(await io.readFile(join(dir, props.templateFile))) as Record<string, unknown>;
-      found.push(...PipelineDiagram.fromTemplateJson(template).map(diagram => ({ stack: id, diagram })));
+      found.push(...flowchartsOfTemplate(template).map(flowchart => ({ stack: id, ...flowchart })));
     } else if (artifact.type === 'cdk:cloud-assembly' && props.directoryName) {
       found.push(...await readDiagrams(join(dir, props.directoryName), io));
     }
@@ -65,12 +64,12 @@ export async function readDiagrams(dir: string, io: Pick<CliIo, 'readFile'>): Pr
 /** The command's output for the diagrams found, after the `--pipeline` and `--format` choices. */
 export function renderDiagrams(found: FoundDiagram[], options: Omit<DiagramCliOptions, 'app'> & { readonly app?: string }): string {
   const where = options.app ?? 'the cloud assembly';
-  const names = found.map(f => f.diagram.pipelineName);
+  const names = found.map(f => f.pipelineName);
   if (found.length === 0) {
     throw new DeliveryError(DeliveryErrorCode.NOT_FOUND,
       `No AWS::CodePipeline::Pipeline in ${where}. Is it the cdk.out of the app that defines the pipeline?`);
   }
-  const chosen = options.pipeline === undefined ? found : found.filter(f => f.diagram.pipelineName === options.pipeline);
+  const chosen = options.pipeline === undefined ? found : found.filter(f => f.pipelineName === options.pipeline);
   if (chosen.length === 0) {
     throw new DeliveryError(DeliveryErrorCode.NOT_FOUND,
       `No pipeline named '${options.pipeline}' in ${where}. Pipelines found: ${names.join(', ')}.`);
@@ -80,7 +79,7 @@ export function renderDiagrams(found: FoundDiagram[], options: Omit<DiagramCliOp
       throw new DeliveryError(DeliveryErrorCode.INVALID_INPUT,
         `--format mermaid prints one diagram, and ${where} has ${chosen.length} pipelines (${names.join(', ')}): choose one with --pipeline <name>, or use --format markdown.`);
     }
-    return chosen[0].diagram.mermaid;
+    return chosen[0].mermaid;
   }
-  return chosen.map(f => f.diagram.toMarkdown()).join('\n');
+  return chosen.map(f => flowchartMarkdown(f)).join('\n');
 }
