@@ -34,11 +34,13 @@ export class DeliverySnapshot {
   }
 
   /**
-   * Every stack of the app, the pipeline stack and the stacks of its `Stage`s (nested cloud assemblies), as
-   * templates keyed by the stack's path (`PipelineStack`, `Staging/Api`), with the buildspec files its CodeBuild
-   * projects read from the cloud assembly (CDK Pipelines' asset publishing: `PipelineStack/buildspec-...yaml`, as
-   * lines), normalized so that the snapshot
-   * changes when the pipeline or the infrastructure changes, and not when only asset contents or the CDK version do:
+   * The whole app's templates, keyed by stack path, normalized for snapshots.
+   *
+   * Every stack of the app, the pipeline stack and the stacks of its `Stage`s (nested cloud assemblies), keyed by
+   * the stack's path (`PipelineStack`, `Staging/Api`), with the buildspec files its CodeBuild projects read from the
+   * cloud assembly (CDK Pipelines' asset publishing: `PipelineStack/buildspec-...yaml`, as lines). Normalized so that
+   * the snapshot changes when the pipeline or the infrastructure changes, and not when only asset contents or the
+   * CDK version do:
    *
    * - every asset hash of the assembly's asset manifests (file assets such as Lambda code, Docker image assets,
    *   the stage templates the pipeline publishes) becomes `<asset-hash>`, wherever it appears: S3 object keys,
