@@ -1,8 +1,13 @@
+import * as path from 'node:path';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DeliverySnapshot } from '../src';
 import { DOCKERFILE, snapshotApp, SnapshotAppOptions } from './fixtures/snapshot-app';
+import * as serializer from '../src/testing/jest-serializer';
 
 interface Synthesized {
+  readonly app: App;
   /** DeliverySnapshot.appJson of the app. */
   readonly json: string;
   /** The raw templates of the pipeline stack and the staging stack: to show that a change really reached them. */
@@ -15,6 +20,7 @@ interface Synthesized {
 function synthesize(options: SnapshotAppOptions = {}): Synthesized {
   const { app, pipelineStack, stagingStack } = snapshotApp(options);
   return {
+    app,
     json: DeliverySnapshot.appJson(app),
     raw: JSON.stringify([Template.fromStack(pipelineStack).toJSON(), Template.fromStack(stagingStack).toJSON()]),
     pipelineOnly: DeliverySnapshot.templateJson(pipelineStack),
@@ -87,5 +93,28 @@ describe('DeliverySnapshot.appJson on a real app (Lambda asset + Docker image as
     const after = synthesize(change).json;
     expect(after).not.toEqual(baseline.json);
     expect(added(baseline.json, after).join('\n')).toContain(shown);
+  });
+});
+
+describe('the Jest snapshot serializer (src/testing/jest-serializer)', () => {
+  test('claims Apps and Stages, nothing else, and prints DeliverySnapshot.appJson', () => {
+    const { app, json } = synthesize();
+    expect(serializer.test(app)).toBe(true);
+    expect(serializer.test(new Stack())).toBe(false);
+    expect(serializer.test('{}')).toBe(false);
+    expect(serializer.serialize(app)).toBe(json);
+  });
+
+  test('registered with expect.addSnapshotSerializer, `expect(app).toMatchSnapshot()` records the normalized app', () => {
+    expect.addSnapshotSerializer(serializer);
+    // A small app (one stage, one Lambda asset) keeps the recorded snapshot short.
+    const app = new App();
+    const stage = new Stage(app, 'Service', { env: { account: '222222222222', region: 'us-east-1' } });
+    new lambda.Function(new Stack(stage, 'Api'), 'Fn', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, 'fixtures', 'handler')),
+    });
+    expect(app).toMatchSnapshot();
   });
 });
