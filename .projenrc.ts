@@ -48,6 +48,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ts-node@^10',
     'fast-check@^4',
     '@types/aws-lambda@^8',
+    // The real Mermaid parser checks every generated pipeline diagram (it needs a DOM for DOMPurify: jsdom).
+    // mermaid 11 (12 declares Node >= 22.12; this project runs on Node 20).
+    'mermaid@^11',
+    'jsdom@^26',
   ],
 
   // Lambda handlers (src/**/*.lambda.ts) are bundled with esbuild at build time into assets/, so users need

@@ -16,3 +16,4 @@ export * from './testing/pipeline-shape';
 export * from './testing/snapshot';
 export { SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity } from './blueprint/security';
 export type { DependencyScanOptions, PinnedRelease, SbomOptions, SecretsDetectionOptions, SecurityCheckOptions, StaticAnalysisOptions } from './blueprint/security';
+export * from './testing/diagram';

@@ -16,8 +16,8 @@ describe.each(examples)('examples/%s', (_name, create) => {
   const pipeline = create(app);
   const stack = Stack.of(pipeline);
 
-  test('pipeline template matches the snapshot (asset hashes normalized)', () => {
-    expect(DeliverySnapshot.templateJson(stack)).toMatchSnapshot();
+  test('the whole app (pipeline stack, stage stacks, asset buildspecs) matches the snapshot (asset hashes and CDK versions normalized)', () => {
+    expect(DeliverySnapshot.appJson(app)).toMatchSnapshot();
   });
 
   test('shape matches the mode', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { collect, MAX_LIMIT_SECONDS, parseIsoDate, parsePositiveSeconds, parseSourceRevision, parseVariable, secondsUpTo } from './arguments';
+import { registerDiagramCommand } from './diagram';
 import { ExitCode, exitCodeFor } from './exit-codes';
 import { renderApproval, renderMetrics, renderRelease, renderStatus, renderTransition, renderWait } from './format';
 import { CliIo, processIo } from './io';
@@ -194,6 +195,8 @@ class Cli {
     this.window(this.common(program.command('export').description('Write the execution history of [since, until) as JSON for offline metrics')))
       .option('--out <file>', 'write to this file (default: stdout)')
       .action((options: WindowCliOptions) => this.exportHistory(options));
+
+    registerDiagramCommand(program, this.io);
 
     return program;
   }
