@@ -6,6 +6,8 @@ export * from './codepipeline/approval-options';
 export { NotificationTarget, PipelineEvent } from './codepipeline/notifications';
 export type { NotificationOptions } from './codepipeline/notifications';
 export * from './codepipeline/source';
+export { RegistryCredential, RegistryCredentialUsage } from './codepipeline/containers';
+export type { DockerOptions, RegistryCredentialOptions, SecretRegistryCredentialOptions } from './codepipeline/containers';
 export * from './codepipeline/delivery-pipeline';
 export * from './testing/pipeline-shape';
 export * from './testing/snapshot';

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ApprovalOptions } from './approval-options';
+import { dockerPipelineProps, DockerOptions } from './containers';
 import { addPipelineNotifications, NotificationOptions } from './notifications';
 import { BUILD_STAGE, RELEASE_MODE_TAG, SOURCE_STAGE, StageKind } from '../contract';
 import { ApprovalGuard, ApprovalGuardProps } from './private/approval-guard/approval-guard';
@@ -155,6 +156,14 @@ export interface DeliveryPipelineProps {
    * @default '4.7.3'
    */
   readonly cdkAssetsVersion?: string;
+
+  /**
+   * Container images: registry logins (Docker Hub, other registries, ECR) and Docker in synth or self-mutation.
+   * Docker image assets need none of it: one asset-publishing action builds and pushes them.
+   *
+   * @default - anonymous registry access; Docker only in Docker image asset publishing
+   */
+  readonly docker?: DockerOptions;
 }
 
 
@@ -216,6 +225,7 @@ export class DeliveryPipeline extends Construct {
     const tests = props.tests ?? [];
     const environments = releaseEnvironments(props.staging, props.production);
     validateProps(props, tests, environments);
+    const docker = dockerPipelineProps(this, props.docker);
     const pipelineStack = Stack.of(this);
     const targets = environments.flatMap(e => e.stages);
     validateExplicitRegion(pipelineStack, targets);
@@ -260,6 +270,7 @@ export class DeliveryPipeline extends Construct {
     const assetsPin: Record<string, string> = { cdkAssetsCliVersion: assetsVersion };
     this.cdkPipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       ...assetsPin,
+      ...docker,
       codePipeline: pipeline,
       selfMutation: true,
       publishAssetsInParallel: false,
