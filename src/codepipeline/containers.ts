@@ -1,9 +1,11 @@
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
+import { acknowledge, CFN_GUARD } from './private/hygiene';
 import { literalRepository, literalSecret } from './private/registry-literals';
 
 /**
@@ -235,6 +237,32 @@ export function dockerPipelineProps(scope: Construct, docker: DockerOptions | un
     dockerEnabledForSynth: options.enabledForSynth ?? false,
     dockerEnabledForSelfMutation: options.enabledForSelfMutation ?? false,
   };
+}
+
+/**
+ * Acknowledges AWS Control Tower's CT.CODEBUILD.PR.4 (no privileged mode) on the pipeline's CodeBuild projects that
+ * run privileged because they run Docker: Docker asset publishing, and synth or self-mutation when `docker` asks.
+ * When the user makes every project privileged (`codeBuildDefaults`), only synth and self-mutation can be told apart,
+ * so the other projects' findings stay reported.
+ */
+export function acknowledgePrivilegedBuilds(
+  scope: Construct, cdkPipeline: pipelines.CodePipeline, docker: DockerPipelineProps, privilegedByDefault: boolean,
+): void {
+  const synth = cdkPipeline.synthProject.node.defaultChild;
+  const selfMutation = cdkPipeline.selfMutationEnabled ? cdkPipeline.selfMutationProject.node.defaultChild : undefined;
+  for (const project of scope.node.findAll().filter((c): c is codebuild.CfnProject => c instanceof codebuild.CfnProject)) {
+    const environment = Stack.of(project).resolve(project.environment) as { privilegedMode?: boolean } | undefined;
+    if (environment?.privilegedMode !== true) {
+      continue;
+    }
+    const reason = project === synth ? docker.dockerEnabledForSynth && 'the Build stage runs Docker at synthesis (docker.enabledForSynth)'
+      : project === selfMutation ? docker.dockerEnabledForSelfMutation && 'self-mutation publishes the pipeline stack\'s Docker image assets (docker.enabledForSelfMutation)'
+        : !privilegedByDefault && 'Docker image asset publishing builds and pushes the app\'s images';
+    if (reason) {
+      acknowledge(project, `${CFN_GUARD}::codebuild_project_environment_privileged_check`,
+        `CodeBuild runs the Docker daemon only in privileged mode, and ${reason}. The project runs the pipeline's own commands on the pipeline's source.`);
+    }
+  }
 }
 
 /** CDK Pipelines' key for Docker Hub (what `DockerCredential.dockerHub` uses). */

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ApprovalOptions } from './approval-options';
-import { dockerPipelineProps, DockerOptions } from './containers';
+import { acknowledgePrivilegedBuilds, dockerPipelineProps, DockerOptions } from './containers';
 import { addPipelineNotifications, NotificationOptions } from './notifications';
 import { BUILD_STAGE, RELEASE_MODE_TAG, SOURCE_STAGE, StageKind } from '../contract';
 import { ApprovalGuard, ApprovalGuardProps } from './private/approval-guard/approval-guard';
@@ -303,6 +303,7 @@ export class DeliveryPipeline extends Construct {
     const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
     Tags.of(cfnPipeline).add(RELEASE_MODE_TAG, this.releaseMode);
     acknowledgeArtifactBuckets(pipeline);
+    acknowledgePrivilegedBuilds(this, this.cdkPipeline, docker, props.codeBuildDefaults?.buildEnvironment?.privileged === true);
     Aspects.of(this).add(new PipelineNagAcknowledgments(() => Object.values(pipeline.crossRegionSupport)
       .map(support => Stack.of(this).resolve(support.replicationBucket.bucketName) as string)));
 

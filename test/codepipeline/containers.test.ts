@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -33,6 +34,8 @@ interface Project {
   /** The CodePipeline action that runs it (the project description ends with the action's path). */
   readonly action: string;
   readonly privileged: boolean;
+  /** Whether the pipeline acknowledged cfn-guard's privileged-mode rule (CT.CODEBUILD.PR.4) on it, and why. */
+  readonly privilegeReason?: string;
   /** The buildspec document (JSON): inline, or the file in the cloud assembly (asset publishing). */
   readonly buildspec: string;
   /** Statements of the policies attached to the project's role. */
@@ -59,6 +62,12 @@ function synth(overrides: Partial<DeliveryPipelineProps> = {}, setup: (f: Fixtur
   const policiesOf = (roleId: string) => Object.values(resources)
     .filter(r => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${roleId}"`))
     .flatMap(r => r.Properties.PolicyDocument.Statement);
+  const reasons = new Map(f.stack.node.findAll().filter((c): c is codebuild.CfnProject => c instanceof codebuild.CfnProject).map(c => [
+    f.stack.getLogicalId(c),
+    c.node.metadata.filter(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .map(m => (m.data as Record<string, string>)['cdk-validator-cfnguard::codebuild_project_environment_privileged_check'])
+      .find(r => r !== undefined),
+  ]));
   const projects = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CodeBuild::Project').map(([id, r]): Project => {
     const spec = r.Properties.Source.BuildSpec;
     const buildspec = typeof spec !== 'string' ? JSON.stringify(spec)
@@ -67,6 +76,7 @@ function synth(overrides: Partial<DeliveryPipelineProps> = {}, setup: (f: Fixtur
       id,
       action: String(r.Properties.Description).split('/').pop()!,
       privileged: r.Properties.Environment.PrivilegedMode === true,
+      privilegeReason: reasons.get(id),
       buildspec,
       statements: policiesOf(r.Properties.ServiceRole['Fn::GetAtt'][0]),
     };
@@ -152,6 +162,27 @@ describe('Docker in synth and self-mutation', () => {
   test('enabledForSelfMutation runs self-mutation privileged', () => {
     const s = withDocker({ enabledForSelfMutation: true });
     expect(s.projects.filter(p => p.privileged).map(p => p.action).sort()).toEqual(['DockerAssets', 'SelfMutate']);
+  });
+});
+
+describe('privileged mode is acknowledged (cfn-guard CT.CODEBUILD.PR.4) exactly where the pipeline needs Docker', () => {
+  const acknowledged = (s: Synthesized) => s.projects.filter(p => p.privilegeReason !== undefined).map(p => p.action).sort();
+
+  test('by default: Docker asset publishing only, with the reason', () => {
+    const s = synth();
+    expect(acknowledged(s)).toEqual(['DockerAssets']);
+    expect(s.project('DockerAssets').privilegeReason).toBe('CodeBuild runs the Docker daemon only in privileged mode, and Docker image asset publishing builds '
+      + 'and pushes the app\'s images. The project runs the pipeline\'s own commands on the pipeline\'s source.');
+  });
+
+  test('with Docker in synth and self-mutation: those too', () => {
+    expect(acknowledged(withDocker({ enabledForSynth: true, enabledForSelfMutation: true }))).toEqual(['DockerAssets', 'SelfMutate', 'Synth']);
+  });
+
+  test('a user who makes every project privileged keeps the findings on the projects that do not need Docker', () => {
+    const s = synth({ codeBuildDefaults: { buildEnvironment: { privileged: true } } });
+    expect(s.projects.filter(p => p.privileged).length).toBeGreaterThan(3);
+    expect(acknowledged(s)).toEqual([]);
   });
 });
 
