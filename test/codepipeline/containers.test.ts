@@ -8,6 +8,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as pipelines from 'aws-cdk-lib/pipelines';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeliveryPipeline, DeliveryPipelineProps, DockerOptions, RegistryCredential, RegistryCredentialUsage } from '../../src';
 import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION } from '../../src/codepipeline/private/tool-versions';
@@ -275,6 +276,38 @@ describe('registry credentials', () => {
     }));
     expect(JSON.stringify(credentialsConfig(s.project('Synth').buildspec))).toContain('dockerhub/ci');
     expect(JSON.stringify(credentialsConfig(s.project('DockerAssets').buildspec))).toContain('dockerhub/credentials');
+  });
+});
+
+describe('why credentials are rewritten as plain strings', () => {
+  // The CDK Pipelines behaviour the library works around (aws/aws-cdk#29028): with one publisher per asset type, a
+  // registry login that holds a CloudFormation reference fails synthesis. When this test fails, CDK Pipelines writes
+  // such logins itself and registry-literals.ts can go.
+  const plainCdkPipeline = (credential: (stack: Stack) => pipelines.DockerCredential) => {
+    const f = fixture();
+    addImages(f);
+    const pipeline = new pipelines.CodePipeline(f.stack, 'Pipeline', {
+      publishAssetsInParallel: false,
+      crossAccountKeys: true,
+      dockerCredentials: [credential(f.stack)],
+      synth: new pipelines.ShellStep('Synth', {
+        input: pipelines.CodePipelineSource.connection('acme/app', 'main', { connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/x' }),
+        commands: ['npx cdk synth'],
+      }),
+    });
+    pipeline.addStage(f.staging);
+    return () => pipeline.buildPipeline();
+  };
+
+  test('plain CDK Pipelines fails on a secret imported by name and on any ECR repository', () => {
+    expect(plainCdkPipeline(stack => pipelines.DockerCredential.dockerHub(hubSecret(stack)))).toThrow(/This BuildSpec contains CloudFormation references/);
+    expect(plainCdkPipeline(stack => pipelines.DockerCredential.ecr([ecr.Repository.fromRepositoryArn(stack, 'B', BASE_IMAGES_ARN)])))
+      .toThrow(/This BuildSpec contains CloudFormation references/);
+  });
+
+  test('and succeeds on plain strings, which is what the library hands it', () => {
+    expect(plainCdkPipeline(stack => pipelines.DockerCredential.dockerHub(
+      secretsmanager.Secret.fromSecretCompleteArn(stack, 'Hub', `${HUB_SECRET_ARN}-AbCdEf`)))).not.toThrow();
   });
 });
 
