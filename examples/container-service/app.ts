@@ -13,8 +13,15 @@ const PRODUCTION_REGION = 'us-east-1';
 import { acknowledge } from '../shared/acknowledge';
 import { hardenedKey } from '../shared/keys';
 
+/** The service's stack, in two availability zones named here (no lookup at synthesis: offline, no credentials). */
+class ServiceStack extends Stack {
+  public get availabilityZones(): string[] {
+    return [`${this.region}a`, `${this.region}b`];
+  }
+}
+
 /**
- * An ECS Fargate service built from the Dockerfile in ./image. `ContainerImage.fromAsset` only hashes the
+ * An ECS Fargate service built from the Dockerfile in ../shared/container-image. `ContainerImage.fromAsset` only hashes the
  * directory at synthesis (no Docker daemon needed); the pipeline's Docker asset-publishing action builds the image
  * and pushes it to every target account and region.
  *
@@ -27,7 +34,7 @@ export class ContainerServiceStage extends Stage {
 
   constructor(scope: Construct, id: string, props: StageProps) {
     super(scope, id, props);
-    const stack = new Stack(this, 'Service');
+    const stack = new ServiceStack(this, 'Service');
     // Logs kept a year (AWS Control Tower CT.CLOUDWATCH.PR.2), encrypted with the service's own key (PR.3).
     const logsKey = hardenedKey(stack, 'LogsKey', `Encrypts the ${id} container service logs`);
     logsKey.addToResourcePolicy(new iam.PolicyStatement({
@@ -38,7 +45,6 @@ export class ContainerServiceStage extends Stage {
     }));
     const logGroup = (logId: string) => new logs.LogGroup(stack, logId, { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: logsKey });
 
-    // Two zones, read from cdk.context.json (no lookup at synthesis: offline, no credentials).
     const vpc = new ec2.Vpc(stack, 'Vpc', {
       maxAzs: 2,
       natGateways: 0,
@@ -57,7 +63,7 @@ export class ContainerServiceStage extends Stage {
     const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 256, memoryLimitMiB: 512 });
     taskDefinition.addContainer('web', {
-      image: ecs.ContainerImage.fromAsset(path.join(__dirname, 'image')),
+      image: ecs.ContainerImage.fromAsset(path.join(__dirname, '..', 'shared', 'container-image')),
       memoryLimitMiB: 512,
       readonlyRootFilesystem: true,
       user: 'node',
