@@ -149,6 +149,8 @@ describe('Docker image assets', () => {
     const all = synth({}, f => ({
       docker: { enabledForSynth: true, enabledForSelfMutation: true, credentials: [RegistryCredential.dockerHub(hubSecret(f.stack))] },
     }));
+    // By default the credential serves every build that runs Docker.
+    expect(['Synth', 'SelfMutate', 'DockerAssets'].map(a => credentialsConfig(all.project(a).buildspec) !== undefined)).toEqual([true, true, true]);
     const installs = all.projects.flatMap(p => p.buildspec.match(/npm install -g [^"\\\n]+/g) ?? []);
     expect(new Set(installs)).toEqual(new Set([`npm install -g aws-cdk@${DEFAULT_CDK_CLI_VERSION}`, `npm install -g cdk-assets@${DEFAULT_CDK_ASSETS_VERSION}`]));
   });
@@ -204,11 +206,12 @@ describe('registry credentials', () => {
     }
   });
 
-  test('known CDK Pipelines behaviour: the file-asset role may read an asset-publishing credential too', () => {
+  test('known CDK Pipelines behaviour: the file-asset project logs in too, and its role may read an asset-publishing credential', () => {
     // aws-cdk-lib grants ASSET_PUBLISHING credentials to every asset project, file assets included. The grant is
     // read-only on the one secret; this test fails when CDK Pipelines narrows it, so the README's note can go.
     const s = synth({}, f => ({ docker: { credentials: [RegistryCredential.dockerHub(hubSecret(f.stack))] } }));
     expect(readsSecret(s.project('FileAssets'), HUB_SECRET_ARN)).toBe(true);
+    expect(credentialsConfig(s.project('FileAssets').buildspec)).toEqual(credentialsConfig(s.project('DockerAssets').buildspec));
   });
 
   test('with Docker in synth, the synth build logs in and its role reads the secret', () => {
