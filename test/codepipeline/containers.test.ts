@@ -353,6 +353,8 @@ describe('validation', () => {
       "docker.credentials[0]: '444444444444.dkr.ecr.eu-west-1.amazonaws.com' is an Amazon ECR registry, which takes no password secret. Use RegistryCredential.ecr([repository]) (the builds get pull access to those repositories)."],
     ['no ECR repository', () => ({ credentials: [RegistryCredential.ecr([])] }),
       'docker.credentials[0]: no repository was given. Pass the ECR repositories the builds pull from'],
+    ['an ECR repository created in the pipeline stack', f => ({ credentials: [RegistryCredential.ecr([new ecr.Repository(f.stack, 'Own')])] }),
+      'docker.credentials[0].repositories[0]: the repository\'s ARN is only known at deployment ({"Fn::GetAtt":["Own'],
     ['a missing ECR repository', () => ({ credentials: [RegistryCredential.ecr([undefined as unknown as ecr.IRepository])] }),
       'docker.credentials[0].repositories[0]: no repository was given. Pass an ecr.IRepository.'],
     ['ECR repositories of two registries', f => ({
