@@ -12,7 +12,10 @@ import { literalRepository, literalSecret } from './private/registry-literals';
  * Which builds of the pipeline log in to a registry with a `RegistryCredential`.
  */
 export enum RegistryCredentialUsage {
-  /** The `Build` stage (`cdk synth`), when it builds or pulls images. Needs `docker.enabledForSynth`. */
+  /**
+   * The `Build` stage (`cdk synth`). Needs `docker.enabledForSynth`. The login is written to cdk-assets' credentials
+   * file (`~/.cdk/cdk-docker-creds.json`) for the tools of the build that read it; aws-cdk-lib's Docker bundling does not.
+   */
   SYNTH = 'SYNTH',
   /**
    * Self-mutation (`cdk deploy` of the pipeline stack), when the pipeline stack itself has Docker image assets.

@@ -282,6 +282,26 @@ describe('registry credentials', () => {
   });
 });
 
+test('the cdk-assets credentials file: the CDK CLI (self-mutation\'s cdk deploy) reads it, aws-cdk-lib only writes it (CDK Pipelines), its bundling ignores it', () => {
+  const cli = fs.readFileSync(path.join(path.dirname(require.resolve('aws-cdk/package.json')), 'lib', 'index.js'), 'utf-8');
+  expect(cli).toContain('"cdk-docker-creds.json"');
+  expect(cli).toContain('configureCdkCredentials');
+  const root = path.dirname(require.resolve('aws-cdk-lib/package.json'));
+  const readers: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(file);
+      } else if (entry.name.endsWith('.js') && fs.readFileSync(file, 'utf-8').includes('cdk-docker-creds')) {
+        readers.push(path.relative(root, file));
+      }
+    }
+  };
+  walk(root);
+  expect(readers).toEqual([path.join('pipelines', 'lib', 'docker-credentials.js')]);
+});
+
 describe('why credentials are rewritten as plain strings', () => {
   // The CDK Pipelines behaviour the library works around (aws/aws-cdk#29028): with one publisher per asset type, a
   // registry login that holds a CloudFormation reference fails synthesis. When this test fails, CDK Pipelines writes
