@@ -9,6 +9,8 @@ export { NotificationTarget, PipelineEvent } from './codepipeline/notifications'
 export type { NotificationOptions } from './codepipeline/notifications';
 export * from './codepipeline/source';
 export * from './codepipeline/pipeline-options';
+export { RegistryCredential, RegistryCredentialUsage } from './codepipeline/containers';
+export type { DockerOptions, RegistryCredentialOptions, SecretRegistryCredentialOptions } from './codepipeline/containers';
 export * from './codepipeline/delivery-pipeline';
 export * from './metrics/figures';
 export * from './metrics/delivery-metrics';

@@ -1,4 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { createApp as containerService } from '../examples/container-service/app';
 import { createApp as continuousDelivery } from '../examples/continuous-delivery/app';
 import { createApp as continuousDeployment } from '../examples/continuous-deployment/app';
 import { createApp as guardedProduction } from '../examples/guarded-production/app';
@@ -9,6 +11,7 @@ const examples: Array<[string, (app: App) => DeliveryPipeline]> = [
   ['continuous-delivery', continuousDelivery],
   ['continuous-deployment', continuousDeployment],
   ['guarded-production', guardedProduction],
+  ['container-service', containerService],
 ];
 
 describe.each(examples)('examples/%s', (_name, create) => {
@@ -35,9 +38,9 @@ test('examples/guarded-production: the pipeline stack depends on every stack who
     .toEqual(['ReleaseAlarms-ap-southeast-2', 'ReleaseAlarms-eu-west-1', 'ReleaseAlarms-us-east-1']);
 });
 
-test('hops: delivery 8, deployment without change sets 7, guarded 14 (migrations and deploy markers are actions; windows and bakes are not)', () => {
+test('hops: delivery 8, deployment without change sets 7, guarded 14 (migrations and deploy markers are actions; windows and bakes are not), container service 8 (Docker assets publish beside the tests)', () => {
   const hops = examples.map(([, create]) => PipelineShape.fromStack(Stack.of(create(new App()))).criticalPathHops);
-  expect(hops).toEqual([8, 7, 14]);
+  expect(hops).toEqual([8, 7, 14, 8]);
 });
 
 test('the guarded example gates production with conditions: a window on every wave, alarm rules, rollback', () => {
@@ -48,4 +51,13 @@ test('the guarded example gates production with conditions: a window on every wa
   ]);
   // Continuous deployment: the only approval is the one the production migration asks for.
   expect(shape.approvals).toBe(1);
+});
+
+test('examples/container-service: one Docker asset-publishing action beside the tests, the only privileged project', () => {
+  const stack = Stack.of(containerService(new App()));
+  const shape = PipelineShape.fromStack(stack);
+  expect(shape.stages.find(s => s.name === 'Test')!.slots.flatMap(s => s.actions).sort()).toEqual(['DockerAssets', 'SelfMutate', 'UnitTests']);
+  const projects = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'));
+  expect(projects.filter(p => p.Properties.Environment.PrivilegedMode === true).map(p => String(p.Properties.Description).split('/').pop()))
+    .toEqual(['DockerAssets']);
 });

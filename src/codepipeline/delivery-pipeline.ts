@@ -6,12 +6,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ApprovalOptions } from './approval-options';
+import { DockerOptions } from './containers';
 import { addPipelineNotifications, NotificationOptions } from './notifications';
 import { BUILD_STAGE, RELEASE_MODE_TAG, SOURCE_STAGE, StageKind } from '../contract';
 import { AdditionalSource, PipelineVariable } from './pipeline-options';
 import { ApprovalGuard, ApprovalGuardProps } from './private/approval-guard/approval-guard';
 import { ApprovalStep } from './private/approval-step';
 import { DirectDeployStage } from './private/direct-deploy-stage';
+import { acknowledgePrivilegedBuilds, dockerPipelineProps } from './private/docker';
 import { artifactLifecycle, denyGrantsExceptForAwsServices, libraryLogGroup } from './private/hygiene';
 import { ExpectedStage as ExpectedStageRequest, FoldingStage, LayoutPipeline } from './private/layout-pipeline';
 import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './private/nag-acknowledgments';
@@ -214,6 +216,14 @@ export interface DeliveryPipelineProps {
    * @default - only `source`
    */
   readonly additionalSources?: AdditionalSource[];
+
+  /**
+   * Container images: registry logins (Docker Hub, other registries, ECR) and Docker in synth or self-mutation.
+   * Docker image assets need none of it: one asset-publishing action builds and pushes them.
+   *
+   * @default - anonymous registry access; Docker only in Docker image asset publishing
+   */
+  readonly docker?: DockerOptions;
 }
 
 
@@ -280,6 +290,7 @@ export class DeliveryPipeline extends Construct {
     const environments = releaseEnvironments(props.staging, props.production);
     validateProps(props, tests, environments);
     const features = validateFeatures(props, tests, environments);
+    const docker = dockerPipelineProps(this, props.docker);
     const pipelineStack = Stack.of(this);
     const targets = environments.flatMap(e => e.stages);
     validateExplicitRegion(pipelineStack, targets);
@@ -338,6 +349,7 @@ export class DeliveryPipeline extends Construct {
     const assetsPin: Record<string, string> = { cdkAssetsCliVersion: assetsVersion };
     this.cdkPipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       ...assetsPin,
+      ...docker,
       codePipeline: pipeline,
       selfMutation: true,
       publishAssetsInParallel: false,
@@ -378,6 +390,7 @@ export class DeliveryPipeline extends Construct {
     const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
     Tags.of(cfnPipeline).add(RELEASE_MODE_TAG, this.releaseMode);
     acknowledgeArtifactBuckets(pipeline);
+    acknowledgePrivilegedBuilds(this, this.cdkPipeline, docker, props.codeBuildDefaults?.buildEnvironment?.privileged === true);
     Aspects.of(this).add(new PipelineNagAcknowledgments(() => Object.values(pipeline.crossRegionSupport)
       .map(support => Stack.of(this).resolve(support.replicationBucket.bucketName) as string)));
 

@@ -205,10 +205,19 @@ const SELF_MUTATION_LIST_BUCKET: KnownStatement = {
     + 'bucket, whose name the pipeline stack does not know; listing reads no object content.',
 };
 
+const ECR_AUTHORIZATION_TOKEN: KnownStatement = {
+  // The second half of Repository.grantPull, for the ECR repositories of a `RegistryCredential.ecr(...)`.
+  actionSets: [['ecr:GetAuthorizationToken']],
+  resource: r => r === '*',
+  resourceReason: () => 'Resource \'*\' for ecr:GetAuthorizationToken: aws-cdk-lib\'s Repository.grantPull for a registry credential; '
+    + 'the action has no resource-level permissions (the token is per registry), and what can be pulled with it is limited '
+    + 'to the repositories the other statements of the grant name.',
+};
+
 const KNOWN_STATEMENTS: KnownStatement[] = [
   ARTIFACT_BUCKET_GRANT, ARTIFACT_KEY_GRANT, REPLICATION_KEY_GRANT, PROJECT_LOGS, PROJECT_REPORTS,
   ASSET_LOGS, ASSET_REPORTS, ASSET_BUILDS,
-  SELF_MUTATION_ASSUME, SELF_MUTATION_DESCRIBE_STACKS, SELF_MUTATION_LIST_BUCKET,
+  SELF_MUTATION_ASSUME, SELF_MUTATION_DESCRIBE_STACKS, SELF_MUTATION_LIST_BUCKET, ECR_AUTHORIZATION_TOKEN,
 ];
 
 /** The asset-publishing role: its policy holds the three statements aws-cdk-lib's AssetSingletonRole starts with. */
