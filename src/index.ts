@@ -9,3 +9,4 @@ export * from './codepipeline/source';
 export * from './codepipeline/delivery-pipeline';
 export * from './testing/pipeline-shape';
 export * from './testing/snapshot';
+export * from './pull-requests';

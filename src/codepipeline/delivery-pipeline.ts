@@ -210,12 +210,40 @@ export class DeliveryPipeline extends Construct {
    */
   public readonly notificationRule?: codestarnotifications.INotificationRule;
 
+  /** Where the pipeline gets its source (read by `PullRequestChecks`). */
+  public readonly source: PipelineSource;
+
+  /** How the app is built and synthesized (read by `PullRequestChecks`, which runs the same build). */
+  public readonly synth: SynthOptions;
+
+  /** The test steps, in order (read by `PullRequestChecks`, which runs the same tests). */
+  public readonly tests: TestStepOptions[];
+
+  /** The staging `Stage`. */
+  public readonly stagingStage: Stage;
+
+  /** Every production `Stage`, in release order. */
+  public readonly productionStages: Stage[];
+
+  /** The CodeBuild settings every project of the pipeline gets. */
+  public readonly codeBuildDefaults?: pipelines.CodeBuildOptions;
+
+  /** The exact AWS CDK CLI version the pipeline installs. */
+  public readonly cdkCliVersion: string;
+
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
     validateRequired(props);
     const tests = props.tests ?? [];
     const environments = releaseEnvironments(props.staging, props.production);
     validateProps(props, tests, environments);
+    this.source = props.source;
+    this.synth = props.synth;
+    this.tests = tests;
+    this.stagingStage = environments[0].stages[0];
+    this.productionStages = environments.slice(1).flatMap(e => e.stages);
+    this.codeBuildDefaults = props.codeBuildDefaults;
+    this.cdkCliVersion = toolVersion(props.cdkCliVersion, DEFAULT_CDK_CLI_VERSION, 'cdkCliVersion');
     const pipelineStack = Stack.of(this);
     const targets = environments.flatMap(e => e.stages);
     validateExplicitRegion(pipelineStack, targets);
@@ -264,7 +292,7 @@ export class DeliveryPipeline extends Construct {
       selfMutation: true,
       publishAssetsInParallel: false,
       useChangeSets: props.useChangeSets ?? true,
-      cliVersion: toolVersion(props.cdkCliVersion, DEFAULT_CDK_CLI_VERSION, 'cdkCliVersion'),
+      cliVersion: this.cdkCliVersion,
       codeBuildDefaults: {
         ...props.codeBuildDefaults,
         // Every CodeBuild project logs to a log group with an end (and the pipeline's key).

@@ -40,6 +40,18 @@ export interface CodeCommitSourceOptions {
 }
 
 /**
+ * The repository behind a connection source (pull-request checks subscribe to it).
+ */
+export interface ConnectionSourceDetails {
+  /** `owner/repo`. */
+  readonly repository: string;
+  /** The branch the pipeline releases from. */
+  readonly branch: string;
+  /** ARN of the CodeConnections connection. */
+  readonly connectionArn: string;
+}
+
+/**
  * Where the pipeline gets its source. Create one with a static factory.
  */
 export abstract class PipelineSource {
@@ -61,7 +73,7 @@ export abstract class PipelineSource {
       connectionArn: options.connectionArn,
       triggerOnPush: options.triggerOnPush ?? true,
       codeBuildCloneOutput: options.codeBuildCloneOutput ?? false,
-    }));
+    }), { repository, branch, connectionArn: options.connectionArn });
   }
 
   /**
@@ -93,6 +105,13 @@ export abstract class PipelineSource {
   public abstract readonly revisionVariable: string;
 
   /**
+   * The repository, branch and connection, for a connection source.
+   *
+   * @default - undefined for CodeCommit and S3 sources
+   */
+  public abstract readonly connection?: ConnectionSourceDetails;
+
+  /**
    * The CDK Pipelines source this source renders to (created once, on first use).
    */
   public abstract toCodePipelineSource(): pipelines.CodePipelineSource;
@@ -105,6 +124,7 @@ class WrappedSource extends PipelineSource {
     public readonly description: string,
     public readonly revisionVariable: string,
     private readonly render: () => pipelines.CodePipelineSource,
+    public readonly connection?: ConnectionSourceDetails,
   ) {
     super();
   }
