@@ -109,7 +109,7 @@ export abstract class PipelineSource {
    *
    * @default - undefined for CodeCommit and S3 sources
    */
-  public abstract readonly connection?: ConnectionSourceDetails;
+  public abstract readonly connectionDetails?: ConnectionSourceDetails;
 
   /**
    * The CDK Pipelines source this source renders to (created once, on first use).
@@ -124,7 +124,7 @@ class WrappedSource extends PipelineSource {
     public readonly description: string,
     public readonly revisionVariable: string,
     private readonly render: () => pipelines.CodePipelineSource,
-    public readonly connection?: ConnectionSourceDetails,
+    public readonly connectionDetails?: ConnectionSourceDetails,
   ) {
     super();
   }

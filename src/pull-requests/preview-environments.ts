@@ -126,8 +126,7 @@ export class PreviewEnvironments extends Construct {
     this.stackNamePrefix = previewNamespace(prefix);
     const ttlHours = wholeHours(props.timeToLive ?? DEFAULT_TTL, 'previews.timeToLive');
     const sweepHours = wholeHours(props.sweepInterval ?? DEFAULT_SWEEP, 'previews.sweepInterval');
-    const trial = props.stage.createStage(new App(), previewStageId(prefix, LONGEST_PULL_REQUEST_NUMBER), env);
-    validatePreviewStage(trial, env, 'previews.stage');
+    validatePreviewStage(trialStage(props.stage, prefix, env), env, 'previews.stage');
 
     const requested = this.node.tryGetContext(PREVIEW_CONTEXT_KEY) ?? process.env[PREVIEW_ENV_VARIABLE];
     if (requested !== undefined && requested !== '') {
@@ -365,9 +364,19 @@ function validatePreviewStage(stage: Stage, env: { account: string; region: stri
     if (!stack.stackName.startsWith(`${id}-`)) {
       throw new Error(`${property}: the preview stack '${stack.node.path}' is named '${stack.stackName}', which does not start with '${id}-': the preview role could not deploy it and previews of two pull requests would collide. Leave stackName unset in the Stage (CDK then names it '${id}-<id>').`);
     }
-    if (stack.stackName.length > MAX_STACK_NAME_LENGTH) {
-      throw new Error(`${property}: the preview stack name '${stack.stackName}' has ${stack.stackName.length} characters (checked with the longest pull-request number); CloudFormation allows ${MAX_STACK_NAME_LENGTH}. Use a shorter stackPrefix or shorter stack ids.`);
-    }
+  }
+}
+
+/**
+ * The preview of the longest pull-request number, in an app of its own: CDK rejects a stack name over
+ * CloudFormation's limit when the stack is created, so names that fit here fit for every pull request.
+ */
+function trialStage(factory: IPreviewStageFactory, prefix: string, env: Environment): Stage {
+  const id = previewStageId(prefix, LONGEST_PULL_REQUEST_NUMBER);
+  try {
+    return factory.createStage(new App(), id, env);
+  } catch (e) {
+    throw new Error(`previews.stage: creating the preview Stage '${id}' (the longest pull-request number) failed: ${(e as Error).message}. Stack names must stay within CloudFormation's ${MAX_STACK_NAME_LENGTH} characters for every pull request: use a shorter stackPrefix or shorter stack ids.`);
   }
 }
 

@@ -159,7 +159,7 @@ export class PullRequestChecks extends Construct {
 
 /** The connection source of the pipeline, which must be GitHub through CodeConnections. */
 function githubConnection(delivery: DeliveryPipeline): ConnectionSourceDetails {
-  const connection = delivery.source.connection;
+  const connection = delivery.source.connectionDetails;
   if (!connection) {
     throw new Error(`PullRequestChecks: the pipeline's source (${delivery.source.description}) is not a CodeConnections source. Pull-request checks subscribe to a GitHub repository through the pipeline's connection: use PipelineSource.connection('owner/repo', 'main', { connectionArn }).`);
   }

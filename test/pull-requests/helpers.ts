@@ -13,8 +13,8 @@ export interface RenderedProject {
 
 export function projects(template: Template): RenderedProject[] {
   return Object.entries(template.findResources('AWS::CodeBuild::Project')).map(([id, r]) => {
-    const spec = typeof r.Properties.Source.BuildSpec === 'string' && r.Properties.Source.BuildSpec.startsWith('{')
-      ? JSON.parse(r.Properties.Source.BuildSpec) : {};
+    const text = r.Properties.Source.BuildSpec === undefined ? '' : flatten(r.Properties.Source.BuildSpec);
+    const spec = text.startsWith('{') ? JSON.parse(text) : {};
     const env: Array<{ Name: string; Type: string; Value: string }> = r.Properties.Environment.EnvironmentVariables ?? [];
     return {
       id,
