@@ -55,8 +55,8 @@ function run(commands: string[], stacks: string[], env: Record<string, string> =
   let output: string;
   try {
     output = execFileSync('bash', ['-e', '-c', commands.join('\n')], {
-    cwd: dir,
-    encoding: 'utf8',
+      cwd: dir,
+      encoding: 'utf8',
       env: { PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`, HOME: dir, FAKE_AWS_STACKS: path.join(dir, 'stacks'), FAKE_AWS_CALLS: path.join(dir, 'calls'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
