@@ -5,6 +5,7 @@ import { collect, parseIsoDate, parsePositiveSeconds, parseSourceRevision, parse
 import { ExitCode, exitCodeFor } from './exit-codes';
 import { renderApproval, renderMetrics, renderRelease, renderStatus, renderTransition, renderWait } from './format';
 import { CliIo, processIo } from './io';
+import { addPreviewsCommand } from './previews';
 import { WaitProgressReporter } from './progress';
 import { Style } from './style';
 import { validateApprovalSummary } from '../runtime/approvals';
@@ -150,6 +151,7 @@ class Cli {
       .option('--out <file>', 'write to this file (default: stdout)')
       .action((options: WindowCliOptions) => this.exportHistory(options));
 
+    addPreviewsCommand(program, this.io, EXIT_CODES_HELP);
     return program;
   }
 
