@@ -10,7 +10,7 @@ import {
   PULL_REQUEST_TAG,
 } from './naming';
 import { previewDeployBuildSpec, previewDestroyBuildSpec, previewSweepBuildSpec, synthJob } from './private/buildspecs';
-import { checkProject, exactBranch, grantConnection } from './private/projects';
+import { acknowledgeProjectGrants, checkProject, exactBranch, grantConnection } from './private/projects';
 import type { PullRequestChecks } from './pull-request-checks';
 import { stacksOf } from '../blueprint/validate';
 import { acknowledge } from '../codepipeline/private/hygiene';
@@ -126,7 +126,7 @@ export class PreviewEnvironments extends Construct {
     this.stackNamePrefix = previewNamespace(prefix);
     const ttlHours = wholeHours(props.timeToLive ?? DEFAULT_TTL, 'previews.timeToLive');
     const sweepHours = wholeHours(props.sweepInterval ?? DEFAULT_SWEEP, 'previews.sweepInterval');
-    validatePreviewStage(trialStage(props.stage, prefix, env), env, 'previews.stage');
+    validatePreviewStage(trialStage(this, props.stage, prefix, env), env, 'previews.stage');
 
     const requested = this.node.tryGetContext(PREVIEW_CONTEXT_KEY) ?? process.env[PREVIEW_ENV_VARIABLE];
     if (requested !== undefined && requested !== '') {
@@ -198,6 +198,7 @@ export class PreviewEnvironments extends Construct {
       schedule: events.Schedule.rate(Duration.hours(sweepHours)),
       targets: [new targets.CodeBuildProject(this.sweepProject)],
     });
+    acknowledgeProjectGrants(this.role, [this.deployProject, this.destroyProject, this.sweepProject]);
   }
 }
 
@@ -298,6 +299,14 @@ export class PreviewAccess extends Construct {
       actions: ['ssm:GetParameter'],
       resources: [`arn:${partition}:ssm:${region}:${account}:parameter/cdk-bootstrap/${qualifier}/version`],
     }));
+    const policy = this.role.node.findChild('DefaultPolicy').node.defaultChild!;
+    const nagPartition = Token.isUnresolved(partition) ? '<AWS::Partition>' : partition;
+    acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:${nagPartition}:cloudformation:${region}:${account}:stack/${previewNamespace(prefix)}*/*]`,
+      'The preview stacks: every pull request gets its own stacks named <prefix>-pr<number>-…, so the role is limited to that name pattern (and nothing else in CloudFormation can be changed).');
+    acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]',
+      'cloudformation:ListStacks, GetTemplateSummary, ValidateTemplate and ecr:GetAuthorizationToken support no resource-level permissions; none of them changes anything.');
+    acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:${nagPartition}:s3:::cdk-${qualifier}-assets-${account}-${region}/*]`,
+      'The objects of the CDK bootstrap asset bucket of this account and region, where the preview\'s file assets are published (names are content hashes).');
   }
 }
 
@@ -371,10 +380,14 @@ function validatePreviewStage(stage: Stage, env: { account: string; region: stri
  * The preview of the longest pull-request number, in an app of its own: CDK rejects a stack name over
  * CloudFormation's limit when the stack is created, so names that fit here fit for every pull request.
  */
-function trialStage(factory: IPreviewStageFactory, prefix: string, env: Environment): Stage {
+function trialStage(scope: Construct, factory: IPreviewStageFactory, prefix: string, env: Environment): Stage {
   const id = previewStageId(prefix, LONGEST_PULL_REQUEST_NUMBER);
+  // The app's context (feature flags name stacks too); never synthesized (under the CDK CLI an App would otherwise
+  // write its empty assembly over the real one when the process exits).
+  const node = scope.node as { getAllContext?: () => Record<string, unknown> };
+  const context = typeof node.getAllContext === 'function' ? node.getAllContext() : {};
   try {
-    return factory.createStage(new App(), id, env);
+    return factory.createStage(new App({ autoSynth: false, context }), id, env);
   } catch (e) {
     throw new Error(`previews.stage: creating the preview Stage '${id}' (the longest pull-request number) failed: ${(e as Error).message}. Stack names must stay within CloudFormation's ${MAX_STACK_NAME_LENGTH} characters for every pull request: use a shorter stackPrefix or shorter stack ids.`);
   }

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PreviewEnvironments, PreviewOptions } from './preview-environments';
 import { synthJob, testJob } from './private/buildspecs';
-import { BuildPolicy, checkProject, exactBranch, grantConnection } from './private/projects';
+import { acknowledgeProjectGrants, BuildPolicy, checkProject, exactBranch, grantConnection } from './private/projects';
 import { DeliveryPipeline } from '../codepipeline/delivery-pipeline';
 import { libraryLogGroup } from '../codepipeline/private/hygiene';
 import { ConnectionSourceDetails } from '../codepipeline/source';
@@ -151,6 +151,7 @@ export class PullRequestChecks extends Construct {
       }
     }
     grantConnection(this.role, connection);
+    acknowledgeProjectGrants(this.role, Object.values(this.projects));
     if (props.previews) {
       this.previews = new PreviewEnvironments(this, 'Previews', { ...props.previews, checks: this });
     }

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -76,4 +76,30 @@ export function grantConnection(role: iam.Role, connection: ConnectionSourceDeta
     actions: [`${service}:GetConnectionToken`, `${service}:GetConnection`, `${service}:UseConnection`],
     resources: [arn],
   }));
+}
+
+/** How cdk-nag writes a pseudo parameter or a literal in a finding id. */
+function nagValue(value: string, pseudo: string): string {
+  return Token.isUnresolved(value) ? `<${pseudo}>` : value;
+}
+
+/**
+ * The log-group and report-group grants aws-cdk-lib's `Project` gives its role (`<log group>:*` for the log
+ * streams, `<project>-*` for its report groups), acknowledged one finding per project on the role's policy.
+ */
+export function acknowledgeProjectGrants(role: iam.Role, projects: codebuild.Project[]): void {
+  const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+  if (!policy) {
+    return;
+  }
+  for (const project of projects) {
+    const stack = Stack.of(project);
+    const partition = nagValue(stack.partition, 'AWS::Partition');
+    const where = `${nagValue(stack.region, 'AWS::Region')}:${nagValue(stack.account, 'AWS::AccountId')}`;
+    const id = stack.getLogicalId(project.node.defaultChild as codebuild.CfnProject);
+    acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${where}:log-group:/aws/codebuild/<${id}>:*]`,
+      `aws-cdk-lib's grant to the CodeBuild project ${project.node.path}: the log streams of its own log group (CodeBuild names each stream after the build).`);
+    acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:${partition}:codebuild:${where}:report-group/<${id}>-*]`,
+      `aws-cdk-lib's grant to the CodeBuild project ${project.node.path}: the test report groups named after the project (CodeBuild creates them from the buildspec's reports).`);
+  }
 }
