@@ -109,7 +109,9 @@ export abstract class PipelineSource {
    *
    * @default - undefined for CodeCommit and S3 sources
    */
-  public abstract readonly connectionDetails?: ConnectionSourceDetails;
+  public get connectionDetails(): ConnectionSourceDetails | undefined {
+    return undefined;
+  }
 
   /**
    * The CDK Pipelines source this source renders to (created once, on first use).
@@ -124,9 +126,13 @@ class WrappedSource extends PipelineSource {
     public readonly description: string,
     public readonly revisionVariable: string,
     private readonly render: () => pipelines.CodePipelineSource,
-    public readonly connectionDetails?: ConnectionSourceDetails,
+    private readonly connection?: ConnectionSourceDetails,
   ) {
     super();
+  }
+
+  public get connectionDetails(): ConnectionSourceDetails | undefined {
+    return this.connection;
   }
 
   public toCodePipelineSource(): pipelines.CodePipelineSource {
