@@ -34,6 +34,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Runtime half (operations client + CLI). Not jsii types, so they are bundled.
   bundledDeps: [
     '@aws-sdk/client-codepipeline@^3',
+    // `cdk-delivery previews`: lists and deletes preview stacks.
+    '@aws-sdk/client-cloudformation@^3',
     'commander@^14',
     'cli-table3@^0.6',
   ],

@@ -19,3 +19,4 @@ export * from './testing/snapshot';
 export { SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity } from './blueprint/security';
 export type { DependencyScanOptions, PinnedRelease, SbomOptions, SecretsDetectionOptions, SecurityCheckOptions, StaticAnalysisOptions } from './blueprint/security';
 export * from './testing/diagram';
+export * from './pull-requests';

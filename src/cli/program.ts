@@ -7,6 +7,7 @@ import { registerDiagramCommand } from './diagram';
 import { ExitCode, exitCodeFor } from './exit-codes';
 import { renderApproval, renderMetrics, renderRelease, renderStatus, renderTransition, renderWait } from './format';
 import { CliIo, processIo } from './io';
+import { addPreviewsCommand } from './previews';
 import { WaitProgressReporter } from './progress';
 import { Style } from './style';
 import { validateApprovalSummary } from '../runtime/approvals';
@@ -198,6 +199,7 @@ class Cli {
 
     registerDiagramCommand(program, this.io);
 
+    addPreviewsCommand(program, this.io, EXIT_CODES_HELP);
     return program;
   }
 

@@ -281,6 +281,26 @@ export class DeliveryPipeline extends Construct {
 
   /** The delivery metrics (function, dashboard, alarms), when `metrics` is set. */
   public readonly deliveryMetrics?: DeliveryMetrics;
+  /** Where the pipeline gets its source (read by `PullRequestChecks`). */
+  public readonly source: PipelineSource;
+
+  /** How the app is built and synthesized (read by `PullRequestChecks`, which runs the same build). */
+  public readonly synth: SynthOptions;
+
+  /** The test steps, in order (read by `PullRequestChecks`, which runs the same tests). */
+  public readonly tests: TestStepOptions[];
+
+  /** The staging `Stage`. */
+  public readonly stagingStage: Stage;
+
+  /** Every production `Stage`, in release order. */
+  public readonly productionStages: Stage[];
+
+  /** The CodeBuild settings every project of the pipeline gets. */
+  public readonly codeBuildDefaults?: pipelines.CodeBuildOptions;
+
+  /** The exact AWS CDK CLI version the pipeline installs. */
+  public readonly cdkCliVersion: string;
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
@@ -291,6 +311,13 @@ export class DeliveryPipeline extends Construct {
     validateProps(props, tests, environments);
     const features = validateFeatures(props, tests, environments);
     const docker = dockerPipelineProps(this, props.docker);
+    this.source = props.source;
+    this.synth = props.synth;
+    this.tests = tests;
+    this.stagingStage = environments[0].stages[0];
+    this.productionStages = environments.slice(1).flatMap(e => e.stages);
+    this.codeBuildDefaults = props.codeBuildDefaults;
+    this.cdkCliVersion = toolVersion(props.cdkCliVersion, DEFAULT_CDK_CLI_VERSION, 'cdkCliVersion');
     const pipelineStack = Stack.of(this);
     const targets = environments.flatMap(e => e.stages);
     validateExplicitRegion(pipelineStack, targets);
@@ -355,7 +382,7 @@ export class DeliveryPipeline extends Construct {
       publishAssetsInParallel: false,
       // CDK Pipelines decides for the whole pipeline; environments that deploy directly get a DirectDeployStage.
       useChangeSets: cdkChangeSets,
-      cliVersion: toolVersion(props.cdkCliVersion, DEFAULT_CDK_CLI_VERSION, 'cdkCliVersion'),
+      cliVersion: this.cdkCliVersion,
       codeBuildDefaults: {
         ...props.codeBuildDefaults,
         // Every CodeBuild project logs to a log group with an end (and the pipeline's key).

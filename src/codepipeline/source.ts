@@ -261,6 +261,18 @@ function balanced(pattern: string): boolean {
 }
 
 /**
+ * The repository behind a connection source (pull-request checks subscribe to it).
+ */
+export interface ConnectionSourceDetails {
+  /** `owner/repo`. */
+  readonly repository: string;
+  /** The branch the pipeline releases from. */
+  readonly branch: string;
+  /** ARN of the CodeConnections connection. */
+  readonly connectionArn: string;
+}
+
+/**
  * Where the pipeline gets its source. Create one with a static factory.
  */
 export abstract class PipelineSource {
@@ -289,7 +301,7 @@ export abstract class PipelineSource {
       // With triggers, CodePipeline's default change detection is off: only the triggers start the pipeline.
       triggerOnPush: triggers === undefined ? options.triggerOnPush ?? true : false,
       codeBuildCloneOutput: options.codeBuildCloneOutput ?? false,
-    }), { actionName, branch, triggers: triggers ?? [] });
+    }), { actionName, branch, triggers: triggers ?? [] }, { repository, branch, connectionArn: options.connectionArn });
   }
 
   /**
@@ -322,6 +334,15 @@ export abstract class PipelineSource {
 
   /** @internal */
   public abstract readonly _connection?: ConnectionDetails;
+
+  /**
+   * The repository, branch and connection, for a connection source.
+   *
+   * @default - undefined for CodeCommit and S3 sources
+   */
+  public get connectionDetails(): ConnectionSourceDetails | undefined {
+    return undefined;
+  }
 
   /**
    * The CDK Pipelines source this source renders to (created once, on first use).
@@ -366,8 +387,13 @@ class WrappedSource extends PipelineSource {
     public readonly revisionVariable: string,
     private readonly render: () => pipelines.CodePipelineSource,
     public readonly _connection?: ConnectionDetails,
+    private readonly connection?: ConnectionSourceDetails,
   ) {
     super();
+  }
+
+  public get connectionDetails(): ConnectionSourceDetails | undefined {
+    return this.connection;
   }
 
   public toCodePipelineSource(): pipelines.CodePipelineSource {

@@ -1,0 +1,2 @@
+export * from './pull-request-checks';
+export * from './preview-environments';
