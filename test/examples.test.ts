@@ -4,6 +4,7 @@ import { createApp as containerService } from '../examples/container-service/app
 import { createApp as continuousDelivery } from '../examples/continuous-delivery/app';
 import { createApp as continuousDeployment } from '../examples/continuous-deployment/app';
 import { createApp as guardedProduction } from '../examples/guarded-production/app';
+import { createApp as monorepo } from '../examples/monorepo/app';
 import { DeliveryPipeline, DeliverySnapshot, PipelineShape } from '../src';
 
 /** Every example app, built the way its main.ts builds it (without the cdk-nag plugin, checked by `npm run examples`). */
@@ -12,6 +13,7 @@ const examples: Array<[string, (app: App) => DeliveryPipeline]> = [
   ['continuous-deployment', continuousDeployment],
   ['guarded-production', guardedProduction],
   ['container-service', containerService],
+  ['monorepo', monorepo],
 ];
 
 describe.each(examples)('examples/%s', (_name, create) => {
@@ -38,9 +40,10 @@ test('examples/guarded-production: the pipeline stack depends on every stack who
     .toEqual(['ReleaseAlarms-ap-southeast-2', 'ReleaseAlarms-eu-west-1', 'ReleaseAlarms-us-east-1']);
 });
 
-test('hops: delivery 8, deployment without change sets 7, guarded 14 (migrations and deploy markers are actions; windows and bakes are not), container service 8 (Docker assets publish beside the tests)', () => {
+test('hops: delivery 7, deployment without change sets 7, guarded 13 (migrations and deploy markers are actions; windows and bakes are not), container service 7 (Docker assets publish beside the tests), monorepo 7 (gates are conditions, not actions)', () => {
+  // Staging deploys directly by default: the delivery example went from 8 hops to 7, guarded from 14 to 13.
   const hops = examples.map(([, create]) => PipelineShape.fromStack(Stack.of(create(new App()))).criticalPathHops);
-  expect(hops).toEqual([8, 7, 14, 8]);
+  expect(hops).toEqual([7, 7, 13, 7, 7]);
 });
 
 test('the guarded example gates production with conditions: a window on every wave, alarm rules, rollback', () => {
@@ -60,4 +63,24 @@ test('examples/container-service: one Docker asset-publishing action beside the 
   const projects = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'));
   expect(projects.filter(p => p.Properties.Environment.PrivilegedMode === true).map(p => String(p.Properties.Description).split('/').pop()))
     .toEqual(['DockerAssets']);
+});
+
+test('examples/monorepo: releases on service pushes and tags only, queues executions, gates production on its alarm and the release note', () => {
+  const stack = Stack.of(monorepo(new App()));
+  const [pipeline] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline')).map(r => r.Properties);
+  expect(pipeline.ExecutionMode).toBe('QUEUED');
+  expect(pipeline.Triggers).toEqual([{
+    ProviderType: 'CodeStarSourceConnection',
+    GitConfiguration: {
+      SourceActionName: 'acme_monorepo',
+      Push: [
+        { Branches: { Includes: ['main'] }, FilePaths: { Includes: ['services/api/**', 'libs/**'], Excludes: ['**/*.md'] } },
+        { Tags: { Includes: ['api-v*'], Excludes: ['api-v*-rc*'] } },
+      ],
+    },
+  }]);
+  expect(pipeline.Variables).toEqual([{ Name: 'RELEASE_NOTE', DefaultValue: 'none', Description: 'Why this release (shown in the build log)' }]);
+  const shape = PipelineShape.fromStack(stack);
+  expect(shape.stages.find(s => s.name === 'Production')!.conditionRules).toEqual(['CloudWatchAlarm', 'VariableCheck']);
+  expect(shape.stages.find(s => s.name === 'Source')!.slots[0].actions).toEqual(['acme_monorepo', 'acme_platform']);
 });
