@@ -24,6 +24,29 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
 
+  // The jsii languages. Package names follow each registry's conventions (the Java package turns the author
+  // domain's hyphens into underscores, as the JLS asks). Only the JavaScript target builds offline: the other
+  // packaging tasks (`npm run package-all`, `package:python` …) need PyPI, Maven Central, the .NET SDK and the Go
+  // toolchain, so they run on a release machine. `npm run jsii-check` (a CI step) generates every language's code
+  // offline and compiles what this machine can (scripts/jsii-check.ts).
+  publishToPypi: {
+    distName: 'cdk-delivery-pipelines',
+    module: 'cdk_delivery_pipelines',
+  },
+  publishToMaven: {
+    javaPackage: 'dev.cdk_delivery_pipelines',
+    mavenGroupId: 'dev.cdk-delivery-pipelines',
+    mavenArtifactId: 'cdk-delivery-pipelines',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkDeliveryPipelines',
+    packageId: 'CdkDeliveryPipelines',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-delivery-pipelines/cdk-delivery-pipelines-go',
+    packageName: 'cdkdeliverypipelines',
+  },
+
   // No hosted CI or release automation: CI is `.ci/run` on a clean clone.
   github: false,
   release: false,
@@ -90,6 +113,12 @@ const jsiiFlags = '--silence-warnings=reserved-word --silence-warnings=metadata/
 project.compileTask.reset(`jsii ${jsiiFlags}`);
 project.tasks.tryFind('watch')?.reset(`jsii -w ${jsiiFlags}`);
 
+// `npm run package` (and CI's build) packs the JavaScript tarball only. projen's default runs every language's
+// jsii-pacmak outside CI, which needs the registries above; those stay available as `package-all` / `package:<lang>`
+// for a release machine.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+
 // Scratch and CI output (the compat app, probes) must never reach the package.
 for (const dir of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/.ci-out/', '/.scratch/']) {
   project.addPackageIgnore(dir);
@@ -120,6 +149,12 @@ project.testTask.prependSpawn(project.bundler.bundleTask);
 project.addTask('cdk-compat', {
   description: 'Synthesize the examples and one app per feature from the packed library on the minimum aws-cdk-lib of the peer range (after a build)',
   exec: `${tsNode} --project scripts/tsconfig.json scripts/compat/compat.ts`,
+  receiveArgs: true,
+});
+
+project.addTask('jsii-check', {
+  description: 'Generate the Python, Java, .NET and Go bindings offline (jsii-pacmak --code-only) and compile what this machine can (after a compile)',
+  exec: `${tsNode} --project scripts/tsconfig.json scripts/jsii-check.ts`,
   receiveArgs: true,
 });
 
