@@ -96,6 +96,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Snapshots never update silently: drift fails the test run (and CI).
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
+      // A green `npm test` fits on a screen: no coverage table unless asked (`npm test -- --coverage`).
+      collectCoverage: false,
       testTimeout: 120_000,
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
       modulePathIgnorePatterns: ['<rootDir>/examples/.*/cdk.out', '<rootDir>/lib'],
@@ -145,6 +147,9 @@ const examples = project.addTask('examples', {
 examples.spawn(project.bundler.bundleTask);
 examples.exec(`${tsNode} --project scripts/tsconfig.json scripts/examples.ts`, { receiveArgs: true });
 project.testTask.prependSpawn(project.bundler.bundleTask);
+// Tests create AWS SDK clients in the jest process; on Node.js 20 the SDK warns (9 lines, once per test file) that
+// releases after January 2027 need Node.js 22. Its documented switch turns that off, as for the CLI and the bench.
+project.testTask.env('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
 
 project.addTask('cdk-compat', {
   description: 'Synthesize the examples and one app per feature from the packed library on the minimum aws-cdk-lib of the peer range (after a build)',
@@ -158,12 +163,13 @@ project.addTask('jsii-check', {
   receiveArgs: true,
 });
 
-project.addTask('bench', {
-  description: 'Benchmarks: pipeline critical path, template size and synth time against plain CDK Pipelines',
-  exec: `${tsNode} --project bench/tsconfig.json bench/bench.ts`,
+const bench = project.addTask('bench', {
+  description: 'Benchmarks: critical path, template size, real `cdk synth` time and memory against CDK Pipelines defaults and tuned (not in CI)',
   // The AWS SDK warns once per process that releases after January 2027 need Node.js 22.
   env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  receiveArgs: true,
 });
+// The compiled reference app links the bundled Lambda assets.
+bench.spawn(project.bundler.bundleTask);
+bench.exec(`${tsNode} --project bench/tsconfig.json bench/bench.ts`, { receiveArgs: true });
 
 project.synth();
