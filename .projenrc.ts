@@ -95,7 +95,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jestOptions: {
     // Snapshots never update silently: drift fails the test run (and CI).
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    // A green run prints the summary only: the default reporter minus the line of each file that passed silently
+    // (test/reporters/quiet-reporter.js), then jest's summary. Failures and console output print as usual.
+    preserveDefaultReporters: false,
     jestConfig: {
+      reporters: [
+        new javascript.JestReporter('<rootDir>/test/reporters/quiet-reporter.js'),
+        new javascript.JestReporter('summary'),
+      ],
       // A green `npm test` fits on a screen: no coverage table unless asked (`npm test -- --coverage`).
       collectCoverage: false,
       testTimeout: 120_000,
