@@ -232,12 +232,12 @@ function referenceBench(runs: number, warmups: number): void {
   const wallRatio = (other: Measurement) => median(ours.runs.map(r => r.wallMs)) / median(other.runs.map(r => r.wallMs));
   console.log(`\ngoal: delivery mode <= 8 hops: ${verdict(ours.shape.criticalPathHops <= 8)} (${ours.shape.criticalPathHops}; CDK Pipelines defaults ${defaults.shape.criticalPathHops}, tuned ${tuned.shape.criticalPathHops})`);
   console.log(`goal: delivery mode <= 3 CodeBuild hops: ${verdict(ours.shape.codeBuildHops <= 3)} (${ours.shape.codeBuildHops})`);
-  console.log(`goal: synth wall-time ratio (medians) <= 1.10 vs CDK Pipelines defaults: ${verdict(wallRatio(defaults) <= 1.10)} (${wallRatio(defaults).toFixed(2)})`);
-  console.log(`goal: synth wall-time ratio (medians) <= 1.10 vs CDK Pipelines tuned: ${verdict(wallRatio(tuned) <= 1.10)} (${wallRatio(tuned).toFixed(2)})`);
+  console.log(`goal: synth wall-time ratio (medians) <= 1.10 vs CDK Pipelines defaults: ${verdict(wallRatio(defaults) <= 1.10)} (${wallRatio(defaults).toFixed(3)})`);
+  console.log(`goal: synth wall-time ratio (medians) <= 1.10 vs CDK Pipelines tuned: ${verdict(wallRatio(tuned) <= 1.10)} (${wallRatio(tuned).toFixed(3)})`);
   if (withTime) {
     const cpuRatio = (other: Measurement) => median(ours.runs.map(r => r.cpuMs!)) / median(other.runs.map(r => r.cpuMs!));
-    console.log(`goal: synth CPU-time ratio (medians) <= 1.10 vs CDK Pipelines defaults: ${verdict(cpuRatio(defaults) <= 1.10)} (${cpuRatio(defaults).toFixed(2)})`);
-    console.log(`goal: synth CPU-time ratio (medians) <= 1.10 vs CDK Pipelines tuned: ${verdict(cpuRatio(tuned) <= 1.10)} (${cpuRatio(tuned).toFixed(2)})`);
+    console.log(`goal: synth CPU-time ratio (medians) <= 1.10 vs CDK Pipelines defaults: ${verdict(cpuRatio(defaults) <= 1.10)} (${cpuRatio(defaults).toFixed(3)})`);
+    console.log(`goal: synth CPU-time ratio (medians) <= 1.10 vs CDK Pipelines tuned: ${verdict(cpuRatio(tuned) <= 1.10)} (${cpuRatio(tuned).toFixed(3)})`);
   }
   fs.rmSync(dir, { recursive: true, force: true });
 }
