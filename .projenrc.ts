@@ -24,6 +24,29 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
 
+  // The jsii languages. Package names follow each registry's conventions (the Java package turns the author
+  // domain's hyphens into underscores, as the JLS asks). Only the JavaScript target builds offline: the other
+  // packaging tasks (`npm run package-all`, `package:python` …) need PyPI, Maven Central, the .NET SDK and the Go
+  // toolchain, so they run on a release machine. `npm run jsii-check` (a CI step) generates every language's code
+  // offline and compiles what this machine can (scripts/jsii-check.ts).
+  publishToPypi: {
+    distName: 'cdk-delivery-pipelines',
+    module: 'cdk_delivery_pipelines',
+  },
+  publishToMaven: {
+    javaPackage: 'dev.cdk_delivery_pipelines',
+    mavenGroupId: 'dev.cdk-delivery-pipelines',
+    mavenArtifactId: 'cdk-delivery-pipelines',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkDeliveryPipelines',
+    packageId: 'CdkDeliveryPipelines',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-delivery-pipelines/cdk-delivery-pipelines-go',
+    packageName: 'cdkdeliverypipelines',
+  },
+
   // No hosted CI or release automation: CI is `.ci/run` on a clean clone.
   github: false,
   release: false,
@@ -78,7 +101,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jestOptions: {
     // Snapshots never update silently: drift fails the test run (and CI).
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    // A green run prints the summary only: the default reporter minus the line of each file that passed silently
+    // (test/reporters/quiet-reporter.js), then jest's summary. Failures and console output print as usual.
+    preserveDefaultReporters: false,
     jestConfig: {
+      reporters: [
+        new javascript.JestReporter('<rootDir>/test/reporters/quiet-reporter.js'),
+        new javascript.JestReporter('summary'),
+      ],
+      // A green `npm test` fits on a screen: no coverage table unless asked (`npm test -- --coverage`).
+      collectCoverage: false,
       testTimeout: 120_000,
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
       modulePathIgnorePatterns: ['<rootDir>/examples/.*/cdk.out', '<rootDir>/lib'],
@@ -95,6 +127,12 @@ project.addDevDeps('constructs@10.5.1');
 const jsiiFlags = '--silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency';
 project.compileTask.reset(`jsii ${jsiiFlags}`);
 project.tasks.tryFind('watch')?.reset(`jsii -w ${jsiiFlags}`);
+
+// `npm run package` (and CI's build) packs the JavaScript tarball only. projen's default runs every language's
+// jsii-pacmak outside CI, which needs the registries above; those stay available as `package-all` / `package:<lang>`
+// for a release machine.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
 // Scratch and CI output (the compat app, probes) must never reach the package.
 for (const dir of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/.ci-out/', '/.scratch/']) {
@@ -122,6 +160,9 @@ const examples = project.addTask('examples', {
 examples.spawn(project.bundler.bundleTask);
 examples.exec(`${tsNode} --project scripts/tsconfig.json scripts/examples.ts`, { receiveArgs: true });
 project.testTask.prependSpawn(project.bundler.bundleTask);
+// Tests create AWS SDK clients in the jest process; on Node.js 20 the SDK warns (9 lines, once per test file) that
+// releases after January 2027 need Node.js 22. Its documented switch turns that off, as for the CLI and the bench.
+project.testTask.env('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
 
 project.addTask('cdk-compat', {
   description: 'Synthesize the examples and one app per feature from the packed library on the minimum aws-cdk-lib of the peer range (after a build)',
@@ -129,12 +170,19 @@ project.addTask('cdk-compat', {
   receiveArgs: true,
 });
 
-project.addTask('bench', {
-  description: 'Benchmarks: pipeline critical path, template size and synth time against plain CDK Pipelines',
-  exec: `${tsNode} --project bench/tsconfig.json bench/bench.ts`,
-  // The AWS SDK warns once per process that releases after January 2027 need Node.js 22.
-  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+project.addTask('jsii-check', {
+  description: 'Generate the Python, Java, .NET and Go bindings offline (jsii-pacmak --code-only) and compile what this machine can (after a compile)',
+  exec: `${tsNode} --project scripts/tsconfig.json scripts/jsii-check.ts`,
   receiveArgs: true,
 });
+
+const bench = project.addTask('bench', {
+  description: 'Benchmarks: critical path, template size, real `cdk synth` time and memory against CDK Pipelines defaults and tuned (not in CI)',
+  // The AWS SDK warns once per process that releases after January 2027 need Node.js 22.
+  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+});
+// The compiled reference app links the bundled Lambda assets.
+bench.spawn(project.bundler.bundleTask);
+bench.exec(`${tsNode} --project bench/tsconfig.json bench/bench.ts`, { receiveArgs: true });
 
 project.synth();
