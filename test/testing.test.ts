@@ -8,8 +8,8 @@ describe('PipelineShape', () => {
 
   test('counts slots, CodeBuild hops, projects and approvals', () => {
     expect(shape.stageNames).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
-    expect(shape.stages.map(s => s.slots.length)).toEqual([1, 1, 1, 3, 2]);
-    expect(shape.criticalPathHops).toBe(8);
+    expect(shape.stages.map(s => s.slots.length)).toEqual([1, 1, 1, 2, 2]);
+    expect(shape.criticalPathHops).toBe(7);
     // Build, Test and the staging smoke-test slot start CodeBuild containers.
     expect(shape.codeBuildHops).toBe(3);
     expect(shape.codeBuildProjects).toBe(5);
@@ -18,7 +18,7 @@ describe('PipelineShape', () => {
   });
 
   test('describes the pipeline one stage per line', () => {
-    expect(shape.describe().split('\n')[3]).toBe('Staging: [Api.Prepare] -> [Api.Deploy] -> [PromoteToProduction | Smoke]');
+    expect(shape.describe().split('\n')[3]).toBe('Staging: [Api.Deploy] -> [PromoteToProduction | Smoke]');
   });
 
   test('rejects a template without exactly one pipeline', () => {
