@@ -15,7 +15,7 @@ import { DeliveryFigure } from './figures';
 import { DEFAULT_NAMESPACE, PIPELINE_DIMENSION, unitOf } from './private/catalog';
 import { MAX_WINDOW_DAYS, NAMESPACE_VARIABLE, PIPELINE_NAME_VARIABLE, WINDOW_DAYS_VARIABLE } from './private/environment';
 import { PublishMetricsFunction } from './private/publish-metrics-function';
-import { acknowledge, CFN_GUARD, libraryLogGroup } from '../codepipeline/private/hygiene';
+import { acknowledge, CFN_GUARD, deadLetterQueue, libraryLogGroup } from '../codepipeline/private/hygiene';
 import { CIRCLECI_BENCHMARKS } from '../runtime/metrics';
 
 /**
@@ -143,22 +143,11 @@ export class DeliveryMetrics extends Construct {
     this.namespace = props.namespace ?? DEFAULT_NAMESPACE;
     this.pipelineName = pipeline.pipelineName;
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(this.deadLetterQueue, `${CFN_GUARD}::sqs_dlq_check`,
-      'This queue is itself the dead-letter queue of the metrics rules and function; a queue behind it would add nothing.');
-    this.deadLetterAlarm = this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) })
-      .createAlarm(this, 'DeadLetterAlarm', {
-        alarmDescription: 'The delivery-metrics function could not compute or publish the figures of the pipeline: the dashboard has gaps. '
-          + 'Read the events in the dead-letter queue and the function\'s logs.',
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    const dlq = deadLetterQueue(this, 'the metrics rules and function',
+      'The delivery-metrics function could not compute or publish the figures of the pipeline: the dashboard has gaps. '
+      + 'Read the events in the dead-letter queue and the function\'s logs.');
+    this.deadLetterQueue = dlq.queue;
+    this.deadLetterAlarm = dlq.alarm;
 
     this.logGroup = libraryLogGroup(this, 'Logs', props.logRetention ?? logs.RetentionDays.ONE_YEAR, props.encryptionKey);
 

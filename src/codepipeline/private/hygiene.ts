@@ -1,8 +1,10 @@
 import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { ACKNOWLEDGED_RULES_METADATA_KEY } from './nag-acknowledgments';
 
@@ -106,4 +108,25 @@ export function libraryLogGroup(scope: Construct, id: string, retention: logs.Re
       + 'with its own keys. Set crossAccountKeys: true to encrypt it with the pipeline\'s key.');
   }
   return group;
+}
+
+/**
+ * The dead-letter queue of a library function and its EventBridge rule (encrypted, SSL-only, 14 days), with an
+ * alarm while it holds events. `owner` says whose queue it is, for the cfn-guard acknowledgment.
+ */
+export function deadLetterQueue(scope: Construct, owner: string, alarmDescription: string): { queue: sqs.Queue; alarm: cloudwatch.Alarm } {
+  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  acknowledge(queue, `${CFN_GUARD}::sqs_dlq_check`, `This queue is itself the dead-letter queue of ${owner}; a queue behind it would add nothing.`);
+  const alarm = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }).createAlarm(scope, 'DeadLetterAlarm', {
+    alarmDescription,
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  return { queue, alarm };
 }

@@ -13,7 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { APPROVAL_ACTION_NAMES_VARIABLE, encodeActionNames, STAGE_NAME_VARIABLE } from './environment';
 import { RejectApprovalFunction } from './reject-approval-function';
-import { acknowledge, CFN_GUARD, libraryLogGroup } from '../hygiene';
+import { acknowledge, CFN_GUARD, deadLetterQueue, libraryLogGroup } from '../hygiene';
 
 /** Properties of `ApprovalGuard`. */
 export interface ApprovalGuardProps {
@@ -77,20 +77,11 @@ export class ApprovalGuard extends Construct {
     validateProps(this, props);
     const { pipeline, stageName, approvalActionNames, watchedActionNames } = props;
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.deadLetterAlarm = this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) })
-      .createAlarm(this, 'DeadLetterAlarm', {
-        alarmDescription: `The approval guard of stage '${stageName}' could not handle a failed verification action: `
-          + 'an approval may still be pending. Read the events in the dead-letter queue and the function\'s logs.',
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    const dlq = deadLetterQueue(this, 'the guard\'s rule and function',
+      `The approval guard of stage '${stageName}' could not handle a failed verification action: `
+      + 'an approval may still be pending. Read the events in the dead-letter queue and the function\'s logs.');
+    this.deadLetterQueue = dlq.queue;
+    this.deadLetterAlarm = dlq.alarm;
 
     this.logGroup = libraryLogGroup(this, 'Logs', LOG_RETENTION, props.encryptionKey);
     if (props.alarmTopic) {
@@ -100,8 +91,6 @@ export class ApprovalGuard extends Construct {
         'No topic to notify was configured (approval.notificationTopic); the alarm still shows in CloudWatch. Set a topic to be told '
         + 'when an approval may be waiting that the guard could not reject.');
     }
-    acknowledge(this.deadLetterQueue, `${CFN_GUARD}::sqs_dlq_check`,
-      'This queue is itself the dead-letter queue of the guard\'s rule and function; a queue behind it would add nothing.');
 
     // An explicit role: the function's default role carries the AWS managed AWSLambdaBasicExecutionRole policy
     // (logs on every log group). This one may write only to its own log group.
