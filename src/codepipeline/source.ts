@@ -286,6 +286,9 @@ export abstract class PipelineSource {
     if (!Token.isUnresolved(repository) && !/^[^/\s]+\/[^/\s]+$/.test(repository)) {
       throw new Error(`source: the repository '${repository}' is not in the form 'owner/repo'. Pass it as PipelineSource.connection('owner/repo', 'main', { connectionArn }).`);
     }
+    if (options === undefined || options === null || typeof options.connectionArn !== 'string') {
+      throw new Error(`source: no connectionArn was given for ${repository}. Pass the options with the connection's ARN: PipelineSource.connection('${repository}', '${branch}', { connectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abcd-1234' }).`);
+    }
     if (!Token.isUnresolved(options.connectionArn) && !/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/.+$/.test(options.connectionArn)) {
       throw new Error(`source: connectionArn '${options.connectionArn}' is not a CodeConnections connection ARN. Use the ARN shown in the console, e.g. 'arn:aws:codeconnections:us-east-1:123456789012:connection/abcd-1234'.`);
     }

@@ -27,6 +27,12 @@ describe('PipelineSource', () => {
     }));
   });
 
+  test('connection: options missing (a null from another jsii language) is a clear error, not a TypeError', () => {
+    const message = "source: no connectionArn was given for acme/app. Pass the options with the connection's ARN: PipelineSource.connection('acme/app', 'main', { connectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abcd-1234' }).";
+    expect(() => PipelineSource.connection('acme/app', 'main', null as never)).toThrow(message);
+    expect(() => PipelineSource.connection('acme/app', 'main', {} as never)).toThrow(message);
+  });
+
   test('connection: push trigger and full clone are configurable', () => {
     const action = sourceAction(() => PipelineSource.connection('acme/app', 'main', {
       connectionArn: CONNECTION_ARN, triggerOnPush: false, codeBuildCloneOutput: true,
