@@ -185,16 +185,7 @@ async function confirmDecision(
   }
   const wanted = decision === 'Approved' ? 'Succeeded' : 'Failed';
   if (action.status === wanted && (action.summary === undefined || action.summary === options.summary)) {
-    return {
-      pipelineName,
-      stageName: approval.stageName,
-      actionName: approval.actionName,
-      pipelineExecutionId: approval.pipelineExecutionId,
-      decision,
-      summary: options.summary,
-      decidedAt: action.lastStatusChange?.toISOString(),
-      confirmedAfter: why,
-    };
+    return { ...outcome(pipelineName, approval, decision, options, action.lastStatusChange), confirmedAfter: why };
   }
   if (action.status === 'Succeeded' || action.status === 'Failed') {
     const other = action.status === 'Succeeded' ? 'approved' : 'rejected';
@@ -240,6 +231,13 @@ export async function decideApproval(
     }
     return confirmDecision(client, pipelineName, decision, approval, options, error, why);
   }
+  return outcome(pipelineName, approval, decision, options, result.approvedAt);
+}
+
+/** What a recorded decision reports (`decidedAt` as CodePipeline gave it, when it did). */
+function outcome(
+  pipelineName: string, approval: PendingApproval, decision: 'Approved' | 'Rejected', options: ApprovalOptions, decidedAt: unknown,
+): ApprovalOutcome {
   return {
     pipelineName,
     stageName: approval.stageName,
@@ -247,6 +245,6 @@ export async function decideApproval(
     pipelineExecutionId: approval.pipelineExecutionId,
     decision,
     summary: options.summary,
-    decidedAt: result.approvedAt instanceof Date ? result.approvedAt.toISOString() : undefined,
+    decidedAt: decidedAt instanceof Date ? decidedAt.toISOString() : undefined,
   };
 }
