@@ -110,6 +110,19 @@ describe('scale: a production phase with more targets than one CodePipeline stag
     expect(generatedApp(simpleConfig(1, { stacksPerTarget: 26, useChangeSets: false }), false).pipeline.stageNames).toContain('Production');
   });
 
+  // Found by the property test (seed 20261126, 40 runs): CDK Pipelines builds a direct environment with change sets
+  // too (and splits a stage past 50 actions) before its pairs become single deployments; the layout counts both.
+  test('a direct production of 41 targets beside a staging with change sets: parts sized for CDK Pipelines, all direct', () => {
+    const { stack, pipeline } = generatedApp(simpleConfig(41, { tests: 0, useChangeSets: false, staging: { useChangeSets: true } }), false);
+    expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Staging', 'Production-1', 'Production-2']);
+    const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
+    const modes = (name: string) => resource.Properties.Stages.find((st: { Name: string }) => st.Name === name).Actions
+      .filter((a: { ActionTypeId: { Category: string } }) => a.ActionTypeId.Category === 'Deploy')
+      .map((a: { Configuration: { ActionMode: string } }) => a.Configuration.ActionMode);
+    expect(modes('Staging')).toEqual(['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE']);
+    expect([...modes('Production-1'), ...modes('Production-2')]).toEqual(Array(41).fill('CREATE_UPDATE'));
+  });
+
   // Found by a 500-run exploration (PROPERTY_SEED=7): 47 waves and no tests make exactly 50 stages, which is valid.
   test('exactly 50 stages synthesize; 51 are a clear error', () => {
     const config = (waves: number): GeneratedConfig => ({

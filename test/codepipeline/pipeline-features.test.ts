@@ -3,12 +3,14 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   BakeFailureAction, DeliveryPipeline, DeliveryPipelineProps, DeploymentWindow, GateRule, PipelineSource, PullRequestEvent, ReleaseTrigger,
   VariableCheckOperator,
 } from '../../src';
+import { DirectDeployStage } from '../../src/codepipeline/private/direct-deploy-stage';
 import { checkPipeline, DeclaredStage, PipelineExpectations } from '../../src/codepipeline/private/self-check';
 import { AppStage, CONNECTION_ARN, fixture, Fixture, referenceProps } from '../fixtures/app';
 
@@ -483,5 +485,56 @@ describe('change sets per environment', () => {
     expect(JSON.stringify(waves.Stages)).not.toContain('CHANGE_SET');
     const none = build(() => ({ useChangeSets: false })).pipeline;
     expect(JSON.stringify(none.Stages)).not.toContain('CHANGE_SET');
+  });
+});
+
+describe('DirectDeployStage refuses what it cannot pair (CDK Pipelines changed)', () => {
+  function stageWith(add: (stack: Stack, artifact: codepipeline.Artifact) => cpactions.Action[]): () => void {
+    const f = fixture();
+    const pipeline = new codepipeline.Pipeline(f.stack, 'P');
+    const artifact = new codepipeline.Artifact('Asm');
+    pipeline.addStage({ stageName: 'Source', actions: [new cpactions.S3SourceAction({
+      actionName: 'Src', bucket: s3.Bucket.fromBucketName(f.stack, 'B', 'source-bucket'), bucketKey: 'k', output: artifact,
+    })] });
+    const direct = new DirectDeployStage(pipeline.addStage({ stageName: 'Staging' }));
+    add(f.stack, artifact).forEach(a => direct.addAction(a));
+    return () => direct.flush();
+  }
+  const prepare = (artifact: codepipeline.Artifact, name: string) => new cpactions.CloudFormationCreateReplaceChangeSetAction({
+    actionName: name, stackName: 'S', changeSetName: 'C', templatePath: artifact.atPath('t.json'), adminPermissions: true,
+  });
+  const execute = (name: string) => new cpactions.CloudFormationExecuteChangeSetAction({ actionName: name, stackName: 'S', changeSetName: 'C' });
+
+  test('a prepare action without its deploy action', () => {
+    expect(stageWith((_s, a) => [prepare(a, 'Svc.Prepare')])).toThrow(
+      "DeliveryPipeline: the change set action 'Svc.Prepare' in stage 'Staging' has no '<stack>.Deploy' (or 'Deploy') action to pair with, so the stage cannot deploy directly. Please report it with your aws-cdk-lib version, or set useChangeSets: true on this environment.");
+  });
+
+  test('a deploy action that executes a change set nobody prepares', () => {
+    expect(stageWith(() => [execute('Svc.Deploy')])).toThrow(
+      "DeliveryPipeline: the change set action 'Svc.Deploy' in stage 'Staging' executes a change set no action prepares. Please report it with your aws-cdk-lib version.");
+  });
+
+  test('a pair becomes one CREATE_UPDATE action, later actions move up', () => {
+    const f = fixture();
+    const pipeline = new codepipeline.Pipeline(f.stack, 'P');
+    const artifact = new codepipeline.Artifact('Asm');
+    pipeline.addStage({ stageName: 'Source', actions: [new cpactions.S3SourceAction({
+      actionName: 'Src', bucket: s3.Bucket.fromBucketName(f.stack, 'B', 'source-bucket'), bucketKey: 'k', output: artifact,
+    })] });
+    const l2 = pipeline.addStage({ stageName: 'Staging' });
+    const direct = new DirectDeployStage(l2);
+    direct.addAction(prepare(artifact, 'Svc.Prepare'));
+    direct.addAction(new cpactions.CloudFormationExecuteChangeSetAction({ actionName: 'Svc.Deploy', stackName: 'S', changeSetName: 'C', runOrder: 2 }));
+    direct.addAction(new cpactions.ManualApprovalAction({ actionName: 'Approve', runOrder: 3 }));
+    expect(l2.actions).toHaveLength(0); // held until the build is done
+    direct.flush();
+    expect(l2.actions.map(a => `${a.actionProperties.actionName}@${a.actionProperties.runOrder}`)).toEqual(['Svc.Deploy@1', 'Approve@2']);
+    const [cfn] = Object.values(Template.fromStack(f.stack).findResources('AWS::CodePipeline::Pipeline'));
+    const deploy = cfn.Properties.Stages[1].Actions[0];
+    expect(deploy.Configuration.ActionMode).toBe('CREATE_UPDATE');
+    expect(deploy.Configuration.ChangeSetName).toBeUndefined();
+    expect(() => direct.addAction(new cpactions.ManualApprovalAction({ actionName: 'Late' }))).toThrow(
+      "DeliveryPipeline: an action ('Late') was added to stage 'Staging' after the pipeline was built. Please report it with your aws-cdk-lib version.");
   });
 });
