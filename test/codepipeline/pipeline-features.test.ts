@@ -489,43 +489,39 @@ describe('change sets per environment', () => {
 });
 
 describe('DirectDeployStage refuses what it cannot pair (CDK Pipelines changed)', () => {
-  function stageWith(add: (stack: Stack, artifact: codepipeline.Artifact) => cpactions.Action[]): () => void {
+  /** An L2 pipeline with a source and a `Staging` stage behind a DirectDeployStage. */
+  function directStage() {
     const f = fixture();
     const pipeline = new codepipeline.Pipeline(f.stack, 'P');
     const artifact = new codepipeline.Artifact('Asm');
-    pipeline.addStage({ stageName: 'Source', actions: [new cpactions.S3SourceAction({
-      actionName: 'Src', bucket: s3.Bucket.fromBucketName(f.stack, 'B', 'source-bucket'), bucketKey: 'k', output: artifact,
-    })] });
-    const direct = new DirectDeployStage(pipeline.addStage({ stageName: 'Staging' }));
-    add(f.stack, artifact).forEach(a => direct.addAction(a));
-    return () => direct.flush();
+    const bucket = s3.Bucket.fromBucketName(f.stack, 'B', 'source-bucket');
+    pipeline.addStage({ stageName: 'Source', actions: [new cpactions.S3SourceAction({ actionName: 'Src', bucket, bucketKey: 'k', output: artifact })] });
+    const l2 = pipeline.addStage({ stageName: 'Staging' });
+    return { f, l2, artifact, direct: new DirectDeployStage(l2) };
   }
   const prepare = (artifact: codepipeline.Artifact, name: string) => new cpactions.CloudFormationCreateReplaceChangeSetAction({
     actionName: name, stackName: 'S', changeSetName: 'C', templatePath: artifact.atPath('t.json'), adminPermissions: true,
   });
-  const execute = (name: string) => new cpactions.CloudFormationExecuteChangeSetAction({ actionName: name, stackName: 'S', changeSetName: 'C' });
+  const execute = (name: string, runOrder?: number) => new cpactions.CloudFormationExecuteChangeSetAction({ actionName: name, stackName: 'S', changeSetName: 'C', runOrder });
 
   test('a prepare action without its deploy action', () => {
-    expect(stageWith((_s, a) => [prepare(a, 'Svc.Prepare')])).toThrow(
+    const { direct, artifact } = directStage();
+    direct.addAction(prepare(artifact, 'Svc.Prepare'));
+    expect(() => direct.flush()).toThrow(
       "DeliveryPipeline: the change set action 'Svc.Prepare' in stage 'Staging' has no '<stack>.Deploy' (or 'Deploy') action to pair with, so the stage cannot deploy directly. Please report it with your aws-cdk-lib version, or set useChangeSets: true on this environment.");
   });
 
   test('a deploy action that executes a change set nobody prepares', () => {
-    expect(stageWith(() => [execute('Svc.Deploy')])).toThrow(
+    const { direct } = directStage();
+    direct.addAction(execute('Svc.Deploy'));
+    expect(() => direct.flush()).toThrow(
       "DeliveryPipeline: the change set action 'Svc.Deploy' in stage 'Staging' executes a change set no action prepares. Please report it with your aws-cdk-lib version.");
   });
 
   test('a pair becomes one CREATE_UPDATE action, later actions move up', () => {
-    const f = fixture();
-    const pipeline = new codepipeline.Pipeline(f.stack, 'P');
-    const artifact = new codepipeline.Artifact('Asm');
-    pipeline.addStage({ stageName: 'Source', actions: [new cpactions.S3SourceAction({
-      actionName: 'Src', bucket: s3.Bucket.fromBucketName(f.stack, 'B', 'source-bucket'), bucketKey: 'k', output: artifact,
-    })] });
-    const l2 = pipeline.addStage({ stageName: 'Staging' });
-    const direct = new DirectDeployStage(l2);
+    const { f, l2, direct, artifact } = directStage();
     direct.addAction(prepare(artifact, 'Svc.Prepare'));
-    direct.addAction(new cpactions.CloudFormationExecuteChangeSetAction({ actionName: 'Svc.Deploy', stackName: 'S', changeSetName: 'C', runOrder: 2 }));
+    direct.addAction(execute('Svc.Deploy', 2));
     direct.addAction(new cpactions.ManualApprovalAction({ actionName: 'Approve', runOrder: 3 }));
     expect(l2.actions).toHaveLength(0); // held until the build is done
     direct.flush();
