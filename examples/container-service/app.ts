@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { App, CfnOutput, Stack, Stage, StageProps } from 'aws-cdk-lib';
+import { App, CfnOutput, Fn, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,10 +13,13 @@ const PRODUCTION_REGION = 'us-east-1';
 import { acknowledge } from '../shared/acknowledge';
 import { hardenedKey } from '../shared/keys';
 
-/** The service's stack, in two availability zones named here (no lookup at synthesis: offline, no credentials). */
+/**
+ * The service's stack, in the region's first two availability zones, resolved by CloudFormation (`Fn::GetAZs`): no
+ * context lookup at synthesis (offline, no credentials) and no hard-coded zone names (CloudFormation validation W3010).
+ */
 class ServiceStack extends Stack {
   public get availabilityZones(): string[] {
-    return [`${this.region}a`, `${this.region}b`];
+    return [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())];
   }
 }
 
