@@ -77,6 +77,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // mermaid 11 (12 declares Node >= 22.12; this project runs on Node 20).
     'mermaid@^11',
     'jsdom@^26',
+    // Jest's transform: swc strips types without type-checking each test file's import graph (ts-jest cost ~30 s
+    // per suite here). Type errors are caught once for the whole tree by `tsc --noEmit` in the test task.
+    '@swc/core@^1.16',
+    '@swc/jest@^0.2',
   ],
 
   // Lambda handlers (src/**/*.lambda.ts) are bundled with esbuild at build time into assets/, so users need
@@ -112,6 +116,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // A green `npm test` fits on a screen: no coverage table unless asked (`npm test -- --coverage`).
       collectCoverage: false,
       testTimeout: 120_000,
+      // Every core (2 here): suites are independent processes; peak RSS per worker stays under ~2.5 GB.
+      maxWorkers: '100%',
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
       modulePathIgnorePatterns: ['<rootDir>/examples/.*/cdk.out', '<rootDir>/lib'],
     },
@@ -119,6 +125,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   gitignore: ['cdk.out/', 'examples/*/cdk.out/', '/.ci-out/', '/.scratch/'],
 });
+
+// Jest transforms TypeScript with swc (no per-file type-check); ts-jest, which projen adds by default, is not used.
+project.deps.removeDependency('ts-jest');
+const swcJest = ['@swc/jest', {
+  jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+  module: { type: 'commonjs' },
+}];
+project.package.file.addOverride('jest.transform', { '^.+\\.[t]sx?$': swcJest });
 
 // The tests run on the newest constructs (projen replaces a `constructs` devDep given above with the peer).
 project.addDevDeps('constructs@10.5.1');
@@ -150,6 +164,23 @@ for (const dir of ['examples', 'bench', 'scripts']) {
     exclude: ['**/cdk.out/**', 'node_modules'],
   });
 }
+
+// One type-check of the whole tree (library, tests, examples, benchmarks, scripts, projenrc): jest's swc transform
+// and `ts-node --transpile-only` strip types without checking them. `isolatedModules` proves every file can be
+// transpiled on its own, which is what swc does (test/typecheck.test.ts shows the check catches a type error).
+new javascript.TypescriptConfig(project, {
+  fileName: 'tsconfig.typecheck.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['./tsconfig.json']),
+  compilerOptions: { rootDir: '.', noEmit: true, isolatedModules: true },
+  include: ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'projenrc/**/*.ts', '.projenrc.ts'],
+  exclude: ['**/cdk.out/**', 'node_modules'],
+});
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check every TypeScript file of the repository once (tsc --noEmit)',
+  exec: 'tsc --noEmit -p tsconfig.typecheck.json',
+});
+// `npm test`: the cheapest checks that fail most often first (types, ~15 s), then jest, then eslint.
+project.testTask.prependSpawn(typecheck);
 
 const tsNode = 'ts-node --transpile-only';
 
