@@ -11,6 +11,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApprovalGuard, ApprovalGuardProps } from '../../src/codepipeline/private/approval-guard/approval-guard';
+import { withCloudFormationValidation } from '../fixtures/cloudformation-validation';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'codepipeline', 'private', 'approval-guard', 'reject-approval.lambda', 'index.js');
@@ -277,7 +278,7 @@ describe('ApprovalGuard', () => {
       const pipeline = codepipeline.Pipeline.fromPipelineArn(stack, 'Imported', 'arn:aws:codepipeline:us-east-1:111111111111:my-app');
       new ApprovalGuard(stack, 'Guard', { pipeline, ...DEFAULTS });
 
-      const outdir = app.synth().directory;
+      const outdir = withCloudFormationValidation(() => app.synth().directory);
 
       const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8')) as {
         pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; description: string }> }>;

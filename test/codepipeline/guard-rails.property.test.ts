@@ -199,7 +199,7 @@ describe('guard rails hold on generated configurations (synthesized for real)', 
         expect(() => generatedApp(config)).toThrow(/^(staging|production(\.waves\[\d+\])?): \d+ actions must run (before|after) its deployments \(.*permission-broadening check.*\), more than the 50 a CodePipeline stage holds\./);
         return;
       }
-      const { stack, pipeline } = generatedApp(config, false);
+      const { stack, pipeline } = generatedApp(config);
       const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
       checkInvariants(config, resource.Properties.Stages as Stage[], pipeline.stageNames);
     }), { numRuns: RUNS, seed: SEED });
@@ -223,9 +223,9 @@ describe('guard rails hold on generated configurations (synthesized for real)', 
       };
       const stages = 3 + (tests > 0 ? 1 : 0) + waves;
       if (stages <= 50) {
-        expect(generatedApp(config, false).pipeline.stageNames).toHaveLength(stages);
+        expect(generatedApp(config).pipeline.stageNames).toHaveLength(stages);
       } else {
-        expect(() => generatedApp(config, false)).toThrow(`pipeline: the release path needs ${stages} stages`);
+        expect(() => generatedApp(config)).toThrow(`pipeline: the release path needs ${stages} stages`);
       }
     }), { numRuns: Math.ceil(RUNS / 10), seed: SEED });
   });

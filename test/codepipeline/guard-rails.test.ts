@@ -107,13 +107,13 @@ describe('scale: a production phase with more targets than one CodePipeline stag
     expect(() => generatedApp(directStaging))
       .toThrow(`staging: the Stage 'Staging' deploys with 52 actions, more than the 50 a CodePipeline stage holds. ${fix}`);
     // Without change sets anywhere, 26 stacks are 26 actions.
-    expect(generatedApp(simpleConfig(1, { stacksPerTarget: 26, useChangeSets: false }), false).pipeline.stageNames).toContain('Production');
+    expect(generatedApp(simpleConfig(1, { stacksPerTarget: 26, useChangeSets: false })).pipeline.stageNames).toContain('Production');
   });
 
   // Found by the property test (seed 20261126, 40 runs): CDK Pipelines builds a direct environment with change sets
   // too (and splits a stage past 50 actions) before its pairs become single deployments; the layout counts both.
   test('a direct production of 41 targets beside a staging with change sets: parts sized for CDK Pipelines, all direct', () => {
-    const { stack, pipeline } = generatedApp(simpleConfig(41, { tests: 0, useChangeSets: false, staging: { useChangeSets: true } }), false);
+    const { stack, pipeline } = generatedApp(simpleConfig(41, { tests: 0, useChangeSets: false, staging: { useChangeSets: true } }));
     expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Staging', 'Production-1', 'Production-2']);
     const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
     const modes = (name: string) => resource.Properties.Stages.find((st: { Name: string }) => st.Name === name).Actions
@@ -128,8 +128,8 @@ describe('scale: a production phase with more targets than one CodePipeline stag
     const config = (waves: number): GeneratedConfig => ({
       ...simpleConfig(0, { tests: 0 }), useWaves: true, waves: Array.from({ length: waves }, () => ({ targets: 1 })),
     });
-    expect(generatedApp(config(47), false).pipeline.stageNames).toHaveLength(50);
-    expect(() => generatedApp(config(48), false)).toThrow(/^pipeline: the release path needs 51 stages/);
+    expect(generatedApp(config(47)).pipeline.stageNames).toHaveLength(50);
+    expect(() => generatedApp(config(48))).toThrow(/^pipeline: the release path needs 51 stages/);
   });
 
   test('more than 50 stages is a clear error naming the count and the fix', () => {

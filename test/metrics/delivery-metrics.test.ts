@@ -12,6 +12,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeliveryMetrics, DeliveryMetricsProps } from '../../src/metrics/delivery-metrics';
 import { DeliveryFigure } from '../../src/metrics/figures';
 import { CIRCLECI_BENCHMARKS } from '../../src/runtime/metrics';
+import { withCloudFormationValidation } from '../fixtures/cloudformation-validation';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const PIPELINE_ARN = 'arn:aws:codepipeline:us-east-1:111111111111:shop-api';
@@ -317,9 +318,8 @@ describe('DeliveryMetrics', () => {
     });
 
     test('aws-cdk-lib\'s CloudFormation validation reports nothing (no deprecated runtime, a valid dashboard)', () => {
-      const { app } = fixture();
-
-      const outdir = app.synth().directory;
+      // fixture() synthesizes (Template.fromStack): the whole build runs with validation on.
+      const outdir = withCloudFormationValidation(() => fixture().app.synth().directory);
 
       const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8')) as {
         pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; description: string }> }>;
