@@ -16,9 +16,21 @@ const examples: Array<[string, (app: App) => DeliveryPipeline]> = [
   ['monorepo', monorepo],
 ];
 
+const builtApps = new Map<(app: App) => DeliveryPipeline, { readonly app: App; readonly pipeline: DeliveryPipeline }>();
+
+/** Each example app, built (and synthesized) once for this file: the tests below only read it. */
+function built(create: (app: App) => DeliveryPipeline): { readonly app: App; readonly pipeline: DeliveryPipeline } {
+  let example = builtApps.get(create);
+  if (example === undefined) {
+    const app = new App();
+    example = { app, pipeline: create(app) };
+    builtApps.set(create, example);
+  }
+  return example;
+}
+
 describe.each(examples)('examples/%s', (_name, create) => {
-  const app = new App();
-  const pipeline = create(app);
+  const { app, pipeline } = built(create);
   const stack = Stack.of(pipeline);
 
   test('the whole app (pipeline stack, stage stacks, asset buildspecs) matches the snapshot (asset hashes and CDK versions normalized)', () => {
@@ -34,7 +46,7 @@ describe.each(examples)('examples/%s', (_name, create) => {
 });
 
 test('examples/guarded-production: the pipeline stack depends on every stack whose alarms its bake rules read', () => {
-  const pipeline = guardedProduction(new App());
+  const pipeline = built(guardedProduction).pipeline;
   // (besides the cross-region support stacks of the artifact replication buckets)
   expect(Stack.of(pipeline).dependencies.map(s => s.stackName).filter(n => n.startsWith('ReleaseAlarms-')).sort())
     .toEqual(['ReleaseAlarms-ap-southeast-2', 'ReleaseAlarms-eu-west-1', 'ReleaseAlarms-us-east-1']);
@@ -42,12 +54,12 @@ test('examples/guarded-production: the pipeline stack depends on every stack who
 
 test('hops: delivery 7, deployment without change sets 7, guarded 13 (migrations and deploy markers are actions; windows and bakes are not), container service 7 (Docker assets publish beside the tests), monorepo 7 (gates are conditions, not actions)', () => {
   // Staging deploys directly by default: the delivery example went from 8 hops to 7, guarded from 14 to 13.
-  const hops = examples.map(([, create]) => PipelineShape.fromStack(Stack.of(create(new App()))).criticalPathHops);
+  const hops = examples.map(([, create]) => PipelineShape.fromStack(Stack.of(built(create).pipeline)).criticalPathHops);
   expect(hops).toEqual([7, 7, 13, 7, 7]);
 });
 
 test('the guarded example gates production with conditions: a window on every wave, alarm rules, rollback', () => {
-  const shape = PipelineShape.fromStack(Stack.of(guardedProduction(new App())));
+  const shape = PipelineShape.fromStack(Stack.of(built(guardedProduction).pipeline));
   expect(shape.stages.filter(s => s.name.startsWith('Production')).map(s => [s.name, s.conditionRules])).toEqual([
     ['Production-canary', ['DeploymentWindow', 'CloudWatchAlarm']],
     ['Production-global', ['DeploymentWindow', 'CloudWatchAlarm', 'CloudWatchAlarm']],
@@ -57,7 +69,7 @@ test('the guarded example gates production with conditions: a window on every wa
 });
 
 test('examples/container-service: one Docker asset-publishing action beside the tests, the only privileged project', () => {
-  const stack = Stack.of(containerService(new App()));
+  const stack = Stack.of(built(containerService).pipeline);
   const shape = PipelineShape.fromStack(stack);
   expect(shape.stages.find(s => s.name === 'Test')!.slots.flatMap(s => s.actions).sort()).toEqual(['DockerAssets', 'SelfMutate', 'UnitTests']);
   const projects = Object.values(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'));
@@ -66,7 +78,7 @@ test('examples/container-service: one Docker asset-publishing action beside the 
 });
 
 test('examples/monorepo: releases on service pushes and tags only, queues executions, gates production on its alarm and the release note', () => {
-  const stack = Stack.of(monorepo(new App()));
+  const stack = Stack.of(built(monorepo).pipeline);
   const [pipeline] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline')).map(r => r.Properties);
   expect(pipeline.ExecutionMode).toBe('QUEUED');
   expect(pipeline.Triggers).toEqual([{
