@@ -3,17 +3,19 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   DEFAULT_PREVIEW_PREFIX, LONGEST_PULL_REQUEST_NUMBER, MAX_STACK_NAME_LENGTH, parsePullRequestNumber, PREVIEW_CONTEXT_KEY,
   PREVIEW_ENV_VARIABLE, PREVIEW_PREFIX_PATTERN, previewBuildRoleName, previewDeployRoleName, previewNamespace, previewStageId,
   PULL_REQUEST_TAG,
 } from './naming';
+import { normalizeAccount, protectedAccounts, requireAccount, requireQualifier, requireRegion } from './private/accounts';
 import { previewDeployBuildSpec, previewDestroyBuildSpec, previewSweepBuildSpec, synthJob } from './private/buildspecs';
 import { acknowledgeProjectGrants, checkProject, exactBranch, grantConnection } from './private/projects';
 import type { PullRequestChecks } from './pull-request-checks';
 import { stacksOf } from '../blueprint/validate';
-import { acknowledge } from '../codepipeline/private/hygiene';
+import { acknowledge, libraryLogGroup } from '../codepipeline/private/hygiene';
 
 /**
  * Creates the preview copy of the staging `Stage` (the same class, configured for the preview environment).
@@ -79,6 +81,13 @@ export interface PreviewOptions {
 export interface PreviewEnvironmentsProps extends PreviewOptions {
   /** The pull-request checks of the pipeline whose staging Stage is previewed. */
   readonly checks: PullRequestChecks;
+
+  /**
+   * How long the preview builds' logs are kept (their own log group, apart from the checks').
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 const DEFAULT_TTL = Duration.days(3);
@@ -114,6 +123,13 @@ export class PreviewEnvironments extends Construct {
   /** ARN of the preview account's deploy role (`PreviewAccess`). */
   public readonly deployRoleArn: string;
 
+  /**
+   * The log group of the deploy, destroy and sweep builds: apart from the checks' log group, so that the logs of
+   * builds holding deploy credentials for the preview account are kept (and granted) apart from those of
+   * pull-request checks.
+   */
+  public readonly logGroup: logs.ILogGroup;
+
   /** The preview Stage of this synthesis, when the app was asked for one (in a preview build). */
   public readonly stage?: Stage;
 
@@ -121,8 +137,8 @@ export class PreviewEnvironments extends Construct {
     super(scope, id);
     const checks = props.checks;
     const delivery = checks.pipeline;
-    const prefix = validatePreviewOptions(props, delivery.stagingStage, delivery.productionStages);
-    const env = { account: props.account, region: props.region };
+    const { prefix, account } = validatePreviewOptions(props, Stack.of(delivery), delivery.stagingStage, delivery.productionStages);
+    const env = { account, region: props.region };
     this.stackNamePrefix = previewNamespace(prefix);
     const ttlHours = wholeHours(props.timeToLive ?? DEFAULT_TTL, 'previews.timeToLive');
     const sweepHours = wholeHours(props.sweepInterval ?? DEFAULT_SWEEP, 'previews.sweepInterval');
@@ -137,8 +153,10 @@ export class PreviewEnvironments extends Construct {
       Tags.of(this.stage).add(PULL_REQUEST_TAG, String(pullRequest));
     }
 
+    this.logGroup = libraryLogGroup(this, 'Logs', props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      delivery.pipeline.artifactBucket.encryptionKey);
     const pipelineStack = Stack.of(this);
-    this.deployRoleArn = `arn:${pipelineStack.partition}:iam::${props.account}:role/${previewDeployRoleName(prefix, props.region)}`;
+    this.deployRoleArn = `arn:${pipelineStack.partition}:iam::${account}:role/${previewDeployRoleName(prefix, props.region)}`;
     this.role = new iam.Role(this, 'Role', {
       roleName: previewBuildRoleName(prefix, pipelineStack.region),
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
@@ -162,7 +180,7 @@ export class PreviewEnvironments extends Construct {
       // unless the author holds a write role in the repository.
       policy: { requiresCommentApproval: 'ALL_PULL_REQUESTS', approverRoles: ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'] },
       role: this.role,
-      logGroup: checks.logGroup,
+      logGroup: this.logGroup,
       statusContext: 'cdk-delivery/preview',
       filterGroups: [codebuild.FilterGroup.inEventOf(
         codebuild.EventAction.PULL_REQUEST_CREATED, codebuild.EventAction.PULL_REQUEST_UPDATED, codebuild.EventAction.PULL_REQUEST_REOPENED,
@@ -176,7 +194,7 @@ export class PreviewEnvironments extends Construct {
       // Runs no code of the pull request (the buildspec is the project's): every closed pull request may trigger it.
       policy: { requiresCommentApproval: 'DISABLED' },
       role: this.role,
-      logGroup: checks.logGroup,
+      logGroup: this.logGroup,
       filterGroups: [codebuild.FilterGroup.inEventOf(codebuild.EventAction.PULL_REQUEST_CLOSED, codebuild.EventAction.PULL_REQUEST_MERGED)
         .andBaseRefIs(branch)],
       buildSpec: previewDestroyBuildSpec(scripts),
@@ -189,7 +207,7 @@ export class PreviewEnvironments extends Construct {
       role: this.role,
       timeout: Duration.hours(2),
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
-      logging: { cloudWatch: { logGroup: checks.logGroup } },
+      logging: { cloudWatch: { logGroup: this.logGroup } },
     });
     acknowledge(this.sweepProject, 'AwsSolutions-CB4',
       'The project produces no artifacts and holds no cache: there is nothing for a project key to encrypt. Its logs are encrypted in their log group (with the pipeline\'s key when it has one).');
@@ -243,14 +261,22 @@ export class PreviewAccess extends Construct {
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
       throw new Error(`PreviewAccess: the stack '${stack.stackName}' has no explicit account and region. Deploy PreviewAccess in a stack with the preview env, e.g. new Stack(app, 'PreviewAccess', { env: { account: '444444444444', region: 'us-east-1' } }).`);
     }
+    if (!props) {
+      throw new Error('PreviewAccess: pipelineAccount and pipelineRegion are required but no properties were given. Pass e.g. { pipelineAccount: \'111111111111\', pipelineRegion: \'us-east-1\' }.');
+    }
+    const pipelineAccount = requireAccount(props.pipelineAccount, 'pipelineAccount', '111111111111');
+    const pipelineRegion = requireRegion(props.pipelineRegion, 'pipelineRegion');
     const prefix = validatePrefix(props.stackPrefix, 'stackPrefix');
-    const qualifier = props.bootstrapQualifier ?? DEFAULT_QUALIFIER;
+    const qualifier = requireQualifier(props.bootstrapQualifier, 'bootstrapQualifier', DEFAULT_QUALIFIER);
     const { account, region, partition } = stack;
-    const builder = `arn:${partition}:iam::${props.pipelineAccount}:role/${previewBuildRoleName(prefix, props.pipelineRegion)}`;
+    if (normalizeAccount(account) === pipelineAccount) {
+      throw new Error(`pipelineAccount: '${pipelineAccount}' is the account of the stack '${stack.stackName}' that holds PreviewAccess. Previews run unreviewed code and must not deploy into the pipeline's account: deploy PreviewAccess (and the previews) in a separate preview account.`);
+    }
+    const builder = `arn:${partition}:iam::${pipelineAccount}:role/${previewBuildRoleName(prefix, pipelineRegion)}`;
     this.role = new iam.Role(this, 'Role', {
       roleName: previewDeployRoleName(prefix, region),
       description: `Deploys and deletes the preview stacks ${previewNamespace(prefix)}* (only those).`,
-      assumedBy: new iam.AccountPrincipal(props.pipelineAccount).withConditions({ ArnEquals: { 'aws:PrincipalArn': builder } }),
+      assumedBy: new iam.AccountPrincipal(pipelineAccount).withConditions({ ArnEquals: { 'aws:PrincipalArn': builder } }),
     });
     const previewStacks = `arn:${partition}:cloudformation:${region}:${account}:stack/${previewNamespace(prefix)}*/*`;
     this.role.addToPolicy(new iam.PolicyStatement({
@@ -263,11 +289,6 @@ export class PreviewAccess extends Construct {
         'cloudformation:RollbackStack', 'cloudformation:ContinueUpdateRollback',
       ],
       resources: [previewStacks],
-    }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'ListStacks',
-      actions: ['cloudformation:ListStacks', 'cloudformation:GetTemplateSummary', 'cloudformation:ValidateTemplate'],
-      resources: ['*'],
     }));
     this.role.addToPolicy(new iam.PolicyStatement({
       sid: 'PassTheBootstrapExecutionRoleToCloudFormation',
@@ -289,11 +310,21 @@ export class PreviewAccess extends Construct {
       ],
       resources: [`arn:${partition}:ecr:${region}:${account}:repository/cdk-${qualifier}-container-assets-${account}-${region}`],
     }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'LogInToEcr',
-      actions: ['ecr:GetAuthorizationToken'],
-      resources: ['*'],
-    }));
+    // The actions that support no resource-level permission, in a policy of their own: its one acknowledgment of
+    // `Resource::*` cannot hide a wildcard that someone later adds to the role's default policy.
+    const unscoped = new iam.Policy(this, 'ActionsWithoutResourceScope', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ListStacks',
+          actions: ['cloudformation:ListStacks', 'cloudformation:GetTemplateSummary', 'cloudformation:ValidateTemplate'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({ sid: 'LogInToEcr', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+      ],
+    });
+    acknowledge(unscoped.node.defaultChild!, 'AwsSolutions-IAM5[Resource::*]',
+      'cloudformation:ListStacks, GetTemplateSummary, ValidateTemplate and ecr:GetAuthorizationToken support no resource-level permissions; none of them changes anything. This policy holds only them.');
     this.role.addToPolicy(new iam.PolicyStatement({
       sid: 'ReadTheBootstrapVersion',
       actions: ['ssm:GetParameter'],
@@ -303,8 +334,6 @@ export class PreviewAccess extends Construct {
     const nagPartition = Token.isUnresolved(partition) ? '<AWS::Partition>' : partition;
     acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:${nagPartition}:cloudformation:${region}:${account}:stack/${previewNamespace(prefix)}*/*]`,
       'The preview stacks: every pull request gets its own stacks named <prefix>-pr<number>-…, so the role is limited to that name pattern (and nothing else in CloudFormation can be changed).');
-    acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]',
-      'cloudformation:ListStacks, GetTemplateSummary, ValidateTemplate and ecr:GetAuthorizationToken support no resource-level permissions; none of them changes anything.');
     acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:${nagPartition}:s3:::cdk-${qualifier}-assets-${account}-${region}/*]`,
       'The objects of the CDK bootstrap asset bucket of this account and region, where the preview\'s file assets are published (names are content hashes).');
   }
@@ -318,23 +347,20 @@ function validatePrefix(prefix: string | undefined, property: string): string {
   return value;
 }
 
-/** Validates the options against the pipeline's environments; returns the prefix. */
-function validatePreviewOptions(props: PreviewOptions, staging: Stage, production: Stage[]): string {
-  for (const [key, value] of [['account', props.account], ['region', props.region]] as const) {
-    if (value === undefined || value === null || Token.isUnresolved(value)) {
-      throw new Error(`previews.${key}: the preview ${key} must be a literal value (it is checked against production at synth). Pass e.g. account: '444444444444', region: 'us-east-1'.`);
-    }
-  }
-  if (!/^\d{12}$/.test(props.account)) {
-    throw new Error(`previews.account: '${props.account}' is not an AWS account id. Pass the 12-digit id of the preview account.`);
+/** Validates the options against the pipeline's environments; returns the prefix and the normalized account. */
+function validatePreviewOptions(
+  props: PreviewOptions, pipelineStack: Stack, staging: Stage, production: Stage[],
+): { prefix: string; account: string } {
+  const account = requireAccount(props.account, 'previews.account', '444444444444');
+  if (props.region === undefined || props.region === null || Token.isUnresolved(props.region)) {
+    throw new Error('previews.region: the preview region must be a literal value. Pass e.g. region: \'us-east-1\'.');
   }
   if (!props.stage) {
     throw new Error('previews.stage: the property is required but was not given. Pass a factory that creates the staging Stage\'s class for the preview: { createStage: (scope, id, env) => new MyStage(scope, id, { env }) }.');
   }
-  for (const stage of production) {
-    const accounts = new Set([stage.account, ...stacksOf(stage).map(s => s.account)].filter(a => a !== undefined && !Token.isUnresolved(a)));
-    if (accounts.has(props.account)) {
-      throw new Error(`previews.account: '${props.account}' is the account of the production Stage '${stage.node.path}'. Previews must never deploy into a production account: use a separate preview account (or the staging account).`);
+  for (const forbidden of protectedAccounts(pipelineStack, staging, production)) {
+    if (forbidden.account === account) {
+      throw new Error(`previews.account: '${account}' is ${forbidden.what}. Previews run unreviewed code: deploy them into a separate account that is neither the pipeline's nor a staging or production account.`);
     }
   }
   if (!Array.isArray(props.trustedAuthors) || props.trustedAuthors.length === 0) {
@@ -353,7 +379,7 @@ function validatePreviewOptions(props: PreviewOptions, staging: Stage, productio
       throw new Error(`previews.stackPrefix: the ${role} stack '${clash.stackName}' starts with '${namespace}', so the preview role could change it. Choose another prefix.`);
     }
   }
-  return prefix;
+  return { prefix, account };
 }
 
 /** Every stack of the preview Stage is in the preview environment and named `<stage id>-…` within the limit. */

@@ -56,7 +56,7 @@ export interface PullRequestChecksProps {
   readonly statusContextPrefix?: string;
 
   /**
-   * How long the checks' build logs are kept.
+   * How long the build logs are kept (the checks' log group, and the previews' own log group).
    *
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -108,7 +108,7 @@ export class PullRequestChecks extends Construct {
   /** Comment approval and approver roles of the checks. */
   public readonly commentApproval: CommentApproval;
 
-  /** The log group of the checks (and previews). */
+  /** The log group of the checks (previews log to their own, `previews.logGroup`). */
   public readonly logGroup: logs.ILogGroup;
 
   constructor(scope: Construct, id: string, props: PullRequestChecksProps) {
@@ -153,7 +153,7 @@ export class PullRequestChecks extends Construct {
     grantConnection(this.role, connection);
     acknowledgeProjectGrants(this.role, Object.values(this.projects));
     if (props.previews) {
-      this.previews = new PreviewEnvironments(this, 'Previews', { ...props.previews, checks: this });
+      this.previews = new PreviewEnvironments(this, 'Previews', { ...props.previews, checks: this, logRetention: props.logRetention });
     }
   }
 }
