@@ -1,11 +1,13 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PreviewEnvironments, PreviewOptions } from './preview-environments';
+import { protectedAccounts } from './private/accounts';
 import { synthJob, testJob } from './private/buildspecs';
 import { acknowledgeProjectGrants, BuildPolicy, checkProject, exactBranch, grantConnection } from './private/projects';
+import { checkTrustBoundary, flatten, REACH_INVARIANT, UntrustedRunner } from './private/trust-check';
 import { DeliveryPipeline } from '../codepipeline/delivery-pipeline';
 import { libraryLogGroup } from '../codepipeline/private/hygiene';
 import { ConnectionSourceDetails } from '../codepipeline/source';
@@ -155,6 +157,29 @@ export class PullRequestChecks extends Construct {
     if (props.previews) {
       this.previews = new PreviewEnvironments(this, 'Previews', { ...props.previews, checks: this, logRetention: props.logRetention });
     }
+    this.node.addValidation({ validate: () => this.checkTrustBoundary() });
+  }
+
+  /**
+   * The trust boundary, on the rendered projects and roles: every project that runs pull-request code (each check,
+   * the preview deploy build) runs with its own role, which may assume no role (checks) or only the preview
+   * account's deploy role (previews), and neither holds a secret.
+   */
+  private checkTrustBoundary(): string[] {
+    const stack = Stack.of(this);
+    const runners: UntrustedRunner[] = Object.values(this.projects).map(project => ({ project, role: this.role, mayAssume: [] }));
+    const errors: string[] = [];
+    if (this.previews) {
+      const deployRole = flatten(stack.resolve(this.previews.deployRoleArn));
+      runners.push({ project: this.previews.deployProject, role: this.previews.role, mayAssume: [deployRole] });
+      const account = /^arn:.+:iam::(\d{12}):role\/[^*?]+$/.exec(deployRole)?.[1];
+      const forbidden = protectedAccounts(Stack.of(this.pipeline), this.pipeline.stagingStage, this.pipeline.productionStages)
+        .find(p => p.account === account);
+      if (account === undefined || forbidden) {
+        errors.push(`PullRequestChecks self-check: '${REACH_INVARIANT}' is broken: the preview deploy role ${deployRole} is ${forbidden ? forbidden.what : 'not a role of one literal account'}.`);
+      }
+    }
+    return [...errors, ...checkTrustBoundary('PullRequestChecks', runners)];
   }
 }
 
