@@ -12,7 +12,7 @@ import {
 } from './naming';
 import { normalizeAccount, protectedAccounts, requireAccount, requireQualifier, requireRegion } from './private/accounts';
 import { previewDeployBuildSpec, previewDestroyBuildSpec, previewSweepBuildSpec, synthJob } from './private/buildspecs';
-import { acknowledgeProjectGrants, checkProject, exactBranch, grantConnection } from './private/projects';
+import { acknowledgeProjectGrants, checkProject, DEFAULT_APPROVER_ROLES, exactBranch, grantConnection, validateApproverRoles } from './private/projects';
 import type { PullRequestChecks } from './pull-request-checks';
 import { stacksOf } from '../blueprint/validate';
 import { acknowledge, libraryLogGroup } from '../codepipeline/private/hygiene';
@@ -36,7 +36,11 @@ export interface IPreviewStageFactory {
  * Preview environments per pull request.
  */
 export interface PreviewOptions {
-  /** The preview account: never a production account (a synth-time error). */
+  /**
+   * The preview account (12 digits). A synth-time error when it is the pipeline's account or the account of any
+   * staging or production stack (an env-agnostic one counts as the pipeline's account): previews run unreviewed
+   * code, and the preview role can do in this account whatever the CDK bootstrap's execution role may.
+   */
   readonly account: string;
 
   /** The preview region. */
@@ -46,11 +50,24 @@ export interface PreviewOptions {
   readonly stage: IPreviewStageFactory;
 
   /**
-   * GitHub user ids (numbers, as `https://api.github.com/users/<login>` shows them) whose pull requests get a
-   * preview. Only their pull requests start a preview build (a webhook filter), so pull requests from anybody
-   * else, forks included, never run with deploy credentials.
+   * GitHub user ids (numbers, as `https://api.github.com/users/<login>` shows them) whose pull-request events may
+   * start a preview build: a webhook `ACTOR_ACCOUNT_ID` filter. Despite the name, GitHub reports (and CodeBuild
+   * filters on) the user who caused the event: who opened, pushed to or reopened the pull request, not necessarily
+   * its author. CodeBuild has no filter on the author; the author is checked by the pull-request build policy
+   * instead (`approverRoles`): a preview deploys only when the pull request's author holds an approver role, or
+   * when an approver commented `/codebuild_run(<SHA of the latest commit>)`, which approves that commit only.
    */
   readonly trustedAuthors: string[];
+
+  /**
+   * Repository roles (`GITHUB_READ`, `GITHUB_TRIAGE`, `GITHUB_WRITE`, `GITHUB_MAINTAIN`, `GITHUB_ADMIN`) whose
+   * pull requests deploy a preview without a comment approval, and whose `/codebuild_run(<commit SHA>)` comments
+   * approve the preview of that commit of anybody else's pull request (CodeBuild's pull-request build policy,
+   * `ALL_PULL_REQUESTS`).
+   *
+   * @default ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN']
+   */
+  readonly approverRoles?: string[];
 
   /**
    * Prefix of every preview stack name: the preview of pull request 42 is the Stage `<prefix>-pr42`, its stacks
@@ -174,11 +191,13 @@ export class PreviewEnvironments extends Construct {
     const outDir = delivery.synth.primaryOutputDirectory ?? 'cdk.out';
     const branch = exactBranch(checks.connection.branch);
     const authors = `^(${props.trustedAuthors.join('|')})$`;
+    const approverRoles = props.approverRoles ?? DEFAULT_APPROVER_ROLES;
+    validateApproverRoles(approverRoles, 'previews.approverRoles');
     this.deployProject = checkProject(this, { ...synth, name: 'Deploy' }, {
       connection: checks.connection,
-      // Only trusted authors start a preview build at all; on top of it, CodeBuild asks for a comment approval
-      // unless the author holds a write role in the repository.
-      policy: { requiresCommentApproval: 'ALL_PULL_REQUESTS', approverRoles: ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'] },
+      // The actor filter admits only events caused by trustedAuthors; on top of it, CodeBuild asks for an approver's
+      // comment naming the latest commit unless the pull request's author holds an approver role.
+      policy: { requiresCommentApproval: 'ALL_PULL_REQUESTS', approverRoles },
       role: this.role,
       logGroup: this.logGroup,
       statusContext: 'cdk-delivery/preview',
@@ -362,6 +381,9 @@ function validatePreviewOptions(
     if (forbidden.account === account) {
       throw new Error(`previews.account: '${account}' is ${forbidden.what}. Previews run unreviewed code: deploy them into a separate account that is neither the pipeline's nor a staging or production account.`);
     }
+  }
+  if (props.trustedAuthors !== undefined && !Array.isArray(props.trustedAuthors)) {
+    throw new Error(`previews.trustedAuthors: ${JSON.stringify(props.trustedAuthors)} is not a list. Pass a list of GitHub user ids, e.g. ['1234567'].`);
   }
   if (!Array.isArray(props.trustedAuthors) || props.trustedAuthors.length === 0) {
     throw new Error("previews.trustedAuthors: no author was given, so no pull request would get a preview. Pass the GitHub user ids (numbers) of the people whose pull requests get previews, e.g. ['1234567'].");

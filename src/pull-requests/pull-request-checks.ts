@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { PreviewEnvironments, PreviewOptions } from './preview-environments';
 import { protectedAccounts } from './private/accounts';
 import { synthJob, testJob } from './private/buildspecs';
-import { acknowledgeProjectGrants, BuildPolicy, checkProject, exactBranch, grantConnection } from './private/projects';
+import { acknowledgeProjectGrants, BuildPolicy, checkProject, DEFAULT_APPROVER_ROLES, exactBranch, grantConnection, validateApproverRoles } from './private/projects';
 import { checkTrustBoundary, flatten, REACH_INVARIANT, UntrustedRunner } from './private/trust-check';
 import { DeliveryPipeline } from '../codepipeline/delivery-pipeline';
 import { libraryLogGroup } from '../codepipeline/private/hygiene';
@@ -72,8 +72,6 @@ export interface PullRequestChecksProps {
   readonly previews?: PreviewOptions;
 }
 
-const APPROVER_ROLES = ['GITHUB_READ', 'GITHUB_TRIAGE', 'GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'];
-const DEFAULT_APPROVER_ROLES = ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'];
 const PULL_REQUEST_EVENTS = [
   codebuild.EventAction.PULL_REQUEST_CREATED, codebuild.EventAction.PULL_REQUEST_UPDATED, codebuild.EventAction.PULL_REQUEST_REOPENED,
 ];
@@ -207,15 +205,3 @@ function buildPolicy(props: PullRequestChecksProps): BuildPolicy {
   validateApproverRoles(roles, 'approverRoles');
   return { requiresCommentApproval: approval, approverRoles: roles };
 }
-
-export function validateApproverRoles(roles: string[], property: string): void {
-  if (roles.length === 0) {
-    throw new Error(`${property}: no role was given, so no comment could approve a build. Pass e.g. ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'].`);
-  }
-  for (const role of roles) {
-    if (!APPROVER_ROLES.includes(role)) {
-      throw new Error(`${property}: '${role}' is not a GitHub repository role CodeBuild knows. Use ${APPROVER_ROLES.join(', ')}.`);
-    }
-  }
-}
-

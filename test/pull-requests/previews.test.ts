@@ -105,7 +105,7 @@ describe('logs', () => {
 });
 
 describe('forks and least privilege', () => {
-  test('only trusted authors start a preview build; the others, forks included, never get the deploy role', () => {
+  test('a preview build starts only on an event caused by one of trustedAuthors (the ACTOR_ACCOUNT_ID filter: the event\'s sender)', () => {
     const { template } = render();
     const deploy = projectByDescription(template, /cdk-delivery\/preview/);
     expect(deploy.properties.Triggers.FilterGroups).toEqual([[
@@ -113,10 +113,28 @@ describe('forks and least privilege', () => {
       { Type: 'BASE_REF', Pattern: '^refs/heads/main$' },
       { Type: 'ACTOR_ACCOUNT_ID', Pattern: '^(1234567|89)$' },
     ]]);
-    expect(deploy.properties.Triggers.PullRequestBuildPolicy).toEqual({ RequiresCommentApproval: 'ALL_PULL_REQUESTS', ApproverRoles: ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'] });
     // The checks (which every pull request runs) use another role, which cannot assume anything.
     const check = projectByDescription(template, /cdk-delivery\/Synth/);
     expect(roleOf(check)).not.toBe(roleOf(deploy));
+  });
+
+  test('the author is checked by the pull-request build policy: every pull request needs an approver\'s comment unless its author holds an approver role', () => {
+    const byDefault = projectByDescription(render().template, /cdk-delivery\/preview/);
+    expect(byDefault.properties.Triggers.PullRequestBuildPolicy).toEqual({ RequiresCommentApproval: 'ALL_PULL_REQUESTS', ApproverRoles: ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'] });
+    const admins = projectByDescription(render({ approverRoles: ['GITHUB_ADMIN'] }).template, /cdk-delivery\/preview/);
+    expect(admins.properties.Triggers.PullRequestBuildPolicy).toEqual({ RequiresCommentApproval: 'ALL_PULL_REQUESTS', ApproverRoles: ['GITHUB_ADMIN'] });
+    // The checks keep their own policy (forks only, by default): previews never inherit a looser one.
+    const checks = render({}, {}).template;
+    expect(projectByDescription(checks, /cdk-delivery\/Synth/).properties.Triggers.PullRequestBuildPolicy.RequiresCommentApproval).toBe('FORK_PULL_REQUESTS');
+  });
+
+  test('destroy runs no code of the pull request: the project\'s own buildspec, the AWS CLI only, no approval needed', () => {
+    const { template } = render();
+    const destroy = projectByDescription(template, /Pull-request Destroy/);
+    expect(destroy.properties.Triggers.PullRequestBuildPolicy).toEqual({ RequiresCommentApproval: 'DISABLED' });
+    const commands: string[] = destroy.buildSpec.phases.build.commands;
+    expect(commands.join('\n')).not.toMatch(/npm|npx|cdk synth|\.\/|bash [^-]/);
+    expect(destroy.buildSpec.phases.install).toBeUndefined();
   });
 
   test('the preview build role can only assume the preview account\'s deploy role (and use the connection and its logs)', () => {
@@ -251,6 +269,10 @@ describe('validation', () => {
     ['prefix', { stackPrefix: '1st' }, "previews.stackPrefix: '1st' is not a valid preview prefix. Use a letter then up to 19 letters, digits or hyphens, e.g. 'preview' (it starts every preview stack name and the preview roles' names)."],
     ['prefix colliding with staging', { stackPrefix: 'Sta' }, ''],
     ['authors', { trustedAuthors: [] }, "previews.trustedAuthors: no author was given, so no pull request would get a preview. Pass the GitHub user ids (numbers) of the people whose pull requests get previews, e.g. ['1234567']."],
+    ['authors not in a list', { trustedAuthors: '1234567' as unknown as string[] }, 'previews.trustedAuthors: "1234567" is not a list. Pass a list of GitHub user ids, e.g. [\'1234567\'].'],
+    ['approver roles not in a list', { approverRoles: 'GITHUB_ADMIN' as unknown as string[] }, 'previews.approverRoles: "GITHUB_ADMIN" is not a list. Pass a list of roles, e.g. [\'GITHUB_WRITE\', \'GITHUB_MAINTAIN\', \'GITHUB_ADMIN\'].'],
+    ['no approver role', { approverRoles: [] }, "previews.approverRoles: no role was given, so no comment could approve a build. Pass e.g. ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN']."],
+    ['an unknown approver role', { approverRoles: ['GITHUB_OWNER'] }, "previews.approverRoles: 'GITHUB_OWNER' is not a GitHub repository role CodeBuild knows. Use GITHUB_READ, GITHUB_TRIAGE, GITHUB_WRITE, GITHUB_MAINTAIN, GITHUB_ADMIN."],
     ['login instead of id', { trustedAuthors: ['octocat'] }, "previews.trustedAuthors: 'octocat' is not a GitHub user id. Pass the numeric id (https://api.github.com/users/<login> shows it as \"id\"), not the login."],
     ['ttl', { timeToLive: Duration.minutes(90) }, 'previews.timeToLive: 1 hour 30 minutes is not a whole number of hours of at least 1. Use e.g. Duration.hours(6) or Duration.days(3).'],
     ['sweep', { sweepInterval: Duration.minutes(30) }, 'previews.sweepInterval: 30 minutes is not a whole number of hours of at least 1. Use e.g. Duration.hours(6) or Duration.days(3).'],
