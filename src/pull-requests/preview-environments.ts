@@ -116,7 +116,9 @@ const DEFAULT_QUALIFIER = 'hnb659fds';
  * it is closed or merged, and removed by a scheduled sweep when it has not been deployed for `timeToLive`.
  *
  * The builds run in the pipeline account with a role that can only assume the preview account's
- * `PreviewAccess` role, which can only change stacks named `<prefix>-pr*`.
+ * `PreviewAccess` role, which can only change stacks named `<prefix>-pr*`. A deploy build starts on an event
+ * caused by one of `trustedAuthors` and, by CodeBuild's pull-request build policy, only for a pull request whose
+ * author holds one of `approverRoles` or whose latest commit an approver approved with `/codebuild_run(<sha>)`.
  */
 export class PreviewEnvironments extends Construct {
   /** Deploys the preview of an opened, updated or reopened pull request. */
@@ -243,10 +245,10 @@ export class PreviewEnvironments extends Construct {
  * Properties of `PreviewAccess`.
  */
 export interface PreviewAccessProps {
-  /** The account of the pipeline (where the preview builds run). */
+  /** The account of the pipeline (where the preview builds run): 12 digits, not the preview account. */
   readonly pipelineAccount: string;
 
-  /** The region of the pipeline. */
+  /** The region of the pipeline, e.g. `us-east-1` (a literal region name: no wildcard). */
   readonly pipelineRegion: string;
 
   /**
@@ -257,7 +259,8 @@ export interface PreviewAccessProps {
   readonly stackPrefix?: string;
 
   /**
-   * Qualifier of the CDK bootstrap stack of this account and region.
+   * Qualifier of the CDK bootstrap stack of this account and region (1 to 10 letters, digits, `_` or `-`, as
+   * `cdk bootstrap --qualifier` accepts).
    *
    * @default 'hnb659fds'
    */
@@ -269,6 +272,10 @@ export interface PreviewAccessProps {
  * and deletes previews: it can change only stacks named `<prefix>-pr*`, pass only the CDK bootstrap's
  * CloudFormation execution role to CloudFormation, and publish assets only to the bootstrap's bucket and
  * repository. Only the pipeline's preview build role may assume it.
+ *
+ * Through CloudFormation, a preview can do in this account whatever the bootstrap's execution role may (its
+ * `--cloudformation-execution-policies`, or `AdministratorAccess` for an account bootstrapped without `--trust`):
+ * use an account that nothing else trusts. The stack's account must not be `pipelineAccount`.
  */
 export class PreviewAccess extends Construct {
   /** The deploy role. */

@@ -87,7 +87,9 @@ const PULL_REQUEST_EVENTS = [
  *
  * Pull requests run untrusted code: the checks' role can write its logs and test reports and use the connection,
  * nothing else. Test steps' `secretEnv` variables are left out of the checks (a warning names them), and pull
- * requests from forks wait for a maintainer's approval comment by default.
+ * requests from forks wait for a maintainer's approval comment by default. At synth the construct checks its own
+ * output: no role that runs pull-request code can assume a role in the pipeline, staging or production accounts,
+ * and none of those projects holds a secret.
  */
 export class PullRequestChecks extends Construct {
   /** The check projects, by pipeline step name (`Synth` and each test step). */

@@ -176,6 +176,17 @@ describe('forks and least privilege', () => {
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'cdk-delivery-previews-preview-eu-west-1' });
   });
 
+  test('what the preview role can do in the preview account is what the CDK bootstrap\'s execution role may: its --cloudformation-execution-policies, or AdministratorAccess without --trust', () => {
+    // The role PreviewAccess passes to CloudFormation (see above) is the bootstrap's execution role, by name.
+    const text = fs.readFileSync(require.resolve('aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'), 'utf8');
+    // The execution role's resource, comments and line breaks removed (the template is plain YAML, no short tags).
+    const block = /\n {2}CloudFormationExecutionRole:\n((?: {4}.*\n| *#.*\n)+)/.exec(text)![1]
+      .split('\n').map(l => l.replace(/#.*$/, '').trim()).filter(l => l !== '').join(' ');
+    expect(block).toContain('Service: cloudformation.amazonaws.com');
+    expect(block).toContain('ManagedPolicyArns: Fn::If: - HasCloudFormationExecutionPolicies - Ref: CloudFormationExecutionPolicies - Fn::If: - HasTrustedAccounts - Ref: AWS::NoValue - - Fn::Sub: "arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess"');
+    expect(block).toContain('RoleName: Fn::Sub: cdk-${Qualifier}-cfn-exec-role-${AWS::AccountId}-${AWS::Region}');
+  });
+
   test('PreviewAccess needs a stack with an explicit environment', () => {
     expect(() => new PreviewAccess(new Stack(new App(), 'S'), 'Access', { pipelineAccount: '111111111111', pipelineRegion: 'us-east-1' }))
       .toThrow("PreviewAccess: the stack 'S' has no explicit account and region. Deploy PreviewAccess in a stack with the preview env, e.g. new Stack(app, 'PreviewAccess', { env: { account: '444444444444', region: 'us-east-1' } }).");
