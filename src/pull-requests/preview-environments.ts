@@ -378,9 +378,7 @@ function validatePreviewOptions(
   props: PreviewOptions, pipelineStack: Stack, staging: Stage, production: Stage[],
 ): { prefix: string; account: string } {
   const account = requireAccount(props.account, 'previews.account', '444444444444');
-  if (props.region === undefined || props.region === null || Token.isUnresolved(props.region)) {
-    throw new Error('previews.region: the preview region must be a literal value. Pass e.g. region: \'us-east-1\'.');
-  }
+  requireRegion(props.region, 'previews.region');
   if (!props.stage) {
     throw new Error('previews.stage: the property is required but was not given. Pass a factory that creates the staging Stage\'s class for the preview: { createStage: (scope, id, env) => new MyStage(scope, id, { env }) }.');
   }

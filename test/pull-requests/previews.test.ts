@@ -269,6 +269,16 @@ describe('validation', () => {
     expect(() => render({ account: account as string })).toThrow(message);
   });
 
+  test.each<[unknown, string]>([
+    ['*', "previews.region: '*' is not an AWS region name. Pass the literal region, e.g. 'us-east-1' (no wildcard, no token)."],
+    ['eu-west-1; id', "previews.region: 'eu-west-1; id' is not an AWS region name."],
+    [1, 'previews.region: 1 (a number) is not an AWS region name.'],
+    [undefined, 'previews.region: undefined is not an AWS region name.'],
+    [Fn.importValue('Region'), 'is not an AWS region name. Pass the literal region'],
+  ])('previews.region %p is rejected', (region, message) => {
+    expect(() => render({ region: region as string })).toThrow(message);
+  });
+
   class NamedStage extends Stage {
     constructor(scope: Construct, id: string, env: Environment, stackName: string) {
       super(scope, id, { env });
