@@ -4,8 +4,12 @@ import { DeliveryPipeline, PipelineSource, PreviewAccess, PullRequestChecks } fr
 import { CONNECTION_ARN, PIPELINE_ENV, PRODUCTION_ACCOUNT, PRODUCTION_REGIONS, STAGING_ENV } from '../shared/accounts';
 import { ServiceStage, smokeTest } from '../shared/service-stage';
 
-/** Previews live in the staging account (never a production one), in their own region. */
-export const PREVIEW_ENV = { account: STAGING_ENV.account, region: 'us-west-2' };
+/**
+ * Previews live in an account of their own: never the pipeline's, staging's or production's (a synth-time error),
+ * because they run pull requests' unreviewed code with whatever the preview account's CDK bootstrap execution role
+ * may do there.
+ */
+export const PREVIEW_ENV = { account: '444444444444', region: 'us-west-2' };
 
 /**
  * Continuous integration before the pipeline: every pull request against `main` runs the pipeline's own build and

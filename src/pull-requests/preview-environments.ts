@@ -3,17 +3,19 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   DEFAULT_PREVIEW_PREFIX, LONGEST_PULL_REQUEST_NUMBER, MAX_STACK_NAME_LENGTH, parsePullRequestNumber, PREVIEW_CONTEXT_KEY,
   PREVIEW_ENV_VARIABLE, PREVIEW_PREFIX_PATTERN, previewBuildRoleName, previewDeployRoleName, previewNamespace, previewStageId,
   PULL_REQUEST_TAG,
 } from './naming';
+import { normalizeAccount, protectedAccounts, requireAccount, requireQualifier, requireRegion } from './private/accounts';
 import { previewDeployBuildSpec, previewDestroyBuildSpec, previewSweepBuildSpec, synthJob } from './private/buildspecs';
-import { acknowledgeProjectGrants, checkProject, exactBranch, grantConnection } from './private/projects';
+import { acknowledgeProjectGrants, checkProject, DEFAULT_APPROVER_ROLES, exactBranch, grantConnection, validateApproverRoles } from './private/projects';
 import type { PullRequestChecks } from './pull-request-checks';
 import { stacksOf } from '../blueprint/validate';
-import { acknowledge } from '../codepipeline/private/hygiene';
+import { acknowledge, libraryLogGroup } from '../codepipeline/private/hygiene';
 
 /**
  * Creates the preview copy of the staging `Stage` (the same class, configured for the preview environment).
@@ -34,7 +36,11 @@ export interface IPreviewStageFactory {
  * Preview environments per pull request.
  */
 export interface PreviewOptions {
-  /** The preview account: never a production account (a synth-time error). */
+  /**
+   * The preview account (12 digits). A synth-time error when it is the pipeline's account or the account of any
+   * staging or production stack (an env-agnostic one counts as the pipeline's account): previews run unreviewed
+   * code, and the preview role can do in this account whatever the CDK bootstrap's execution role may.
+   */
   readonly account: string;
 
   /** The preview region. */
@@ -44,11 +50,24 @@ export interface PreviewOptions {
   readonly stage: IPreviewStageFactory;
 
   /**
-   * GitHub user ids (numbers, as `https://api.github.com/users/<login>` shows them) whose pull requests get a
-   * preview. Only their pull requests start a preview build (a webhook filter), so pull requests from anybody
-   * else, forks included, never run with deploy credentials.
+   * GitHub user ids (numbers, as `https://api.github.com/users/<login>` shows them) whose pull-request events may
+   * start a preview build: a webhook `ACTOR_ACCOUNT_ID` filter. Despite the name, GitHub reports (and CodeBuild
+   * filters on) the user who caused the event: who opened, pushed to or reopened the pull request, not necessarily
+   * its author. CodeBuild has no filter on the author; the author is checked by the pull-request build policy
+   * instead (`approverRoles`): a preview deploys only when the pull request's author holds an approver role, or
+   * when an approver commented `/codebuild_run(<SHA of the latest commit>)`, which approves that commit only.
    */
   readonly trustedAuthors: string[];
+
+  /**
+   * Repository roles (`GITHUB_READ`, `GITHUB_TRIAGE`, `GITHUB_WRITE`, `GITHUB_MAINTAIN`, `GITHUB_ADMIN`) whose
+   * pull requests deploy a preview without a comment approval, and whose `/codebuild_run(<commit SHA>)` comments
+   * approve the preview of that commit of anybody else's pull request (CodeBuild's pull-request build policy,
+   * `ALL_PULL_REQUESTS`).
+   *
+   * @default ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN']
+   */
+  readonly approverRoles?: string[];
 
   /**
    * Prefix of every preview stack name: the preview of pull request 42 is the Stage `<prefix>-pr42`, its stacks
@@ -79,6 +98,13 @@ export interface PreviewOptions {
 export interface PreviewEnvironmentsProps extends PreviewOptions {
   /** The pull-request checks of the pipeline whose staging Stage is previewed. */
   readonly checks: PullRequestChecks;
+
+  /**
+   * How long the preview builds' logs are kept (their own log group, apart from the checks').
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 const DEFAULT_TTL = Duration.days(3);
@@ -90,7 +116,9 @@ const DEFAULT_QUALIFIER = 'hnb659fds';
  * it is closed or merged, and removed by a scheduled sweep when it has not been deployed for `timeToLive`.
  *
  * The builds run in the pipeline account with a role that can only assume the preview account's
- * `PreviewAccess` role, which can only change stacks named `<prefix>-pr*`.
+ * `PreviewAccess` role, which can only change stacks named `<prefix>-pr*`. A deploy build starts on an event
+ * caused by one of `trustedAuthors` and, by CodeBuild's pull-request build policy, only for a pull request whose
+ * author holds one of `approverRoles` or whose latest commit an approver approved with `/codebuild_run(<sha>)`.
  */
 export class PreviewEnvironments extends Construct {
   /** Deploys the preview of an opened, updated or reopened pull request. */
@@ -114,6 +142,13 @@ export class PreviewEnvironments extends Construct {
   /** ARN of the preview account's deploy role (`PreviewAccess`). */
   public readonly deployRoleArn: string;
 
+  /**
+   * The log group of the deploy, destroy and sweep builds: apart from the checks' log group, so that the logs of
+   * builds holding deploy credentials for the preview account are kept (and granted) apart from those of
+   * pull-request checks.
+   */
+  public readonly logGroup: logs.ILogGroup;
+
   /** The preview Stage of this synthesis, when the app was asked for one (in a preview build). */
   public readonly stage?: Stage;
 
@@ -121,8 +156,8 @@ export class PreviewEnvironments extends Construct {
     super(scope, id);
     const checks = props.checks;
     const delivery = checks.pipeline;
-    const prefix = validatePreviewOptions(props, delivery.stagingStage, delivery.productionStages);
-    const env = { account: props.account, region: props.region };
+    const { prefix, account } = validatePreviewOptions(props, Stack.of(delivery), delivery.stagingStage, delivery.productionStages);
+    const env = { account, region: props.region };
     this.stackNamePrefix = previewNamespace(prefix);
     const ttlHours = wholeHours(props.timeToLive ?? DEFAULT_TTL, 'previews.timeToLive');
     const sweepHours = wholeHours(props.sweepInterval ?? DEFAULT_SWEEP, 'previews.sweepInterval');
@@ -137,8 +172,10 @@ export class PreviewEnvironments extends Construct {
       Tags.of(this.stage).add(PULL_REQUEST_TAG, String(pullRequest));
     }
 
+    this.logGroup = libraryLogGroup(this, 'Logs', props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      delivery.pipeline.artifactBucket.encryptionKey);
     const pipelineStack = Stack.of(this);
-    this.deployRoleArn = `arn:${pipelineStack.partition}:iam::${props.account}:role/${previewDeployRoleName(prefix, props.region)}`;
+    this.deployRoleArn = `arn:${pipelineStack.partition}:iam::${account}:role/${previewDeployRoleName(prefix, props.region)}`;
     this.role = new iam.Role(this, 'Role', {
       roleName: previewBuildRoleName(prefix, pipelineStack.region),
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
@@ -156,13 +193,15 @@ export class PreviewEnvironments extends Construct {
     const outDir = delivery.synth.primaryOutputDirectory ?? 'cdk.out';
     const branch = exactBranch(checks.connection.branch);
     const authors = `^(${props.trustedAuthors.join('|')})$`;
+    const approverRoles = props.approverRoles ?? DEFAULT_APPROVER_ROLES;
+    validateApproverRoles(approverRoles, 'previews.approverRoles');
     this.deployProject = checkProject(this, { ...synth, name: 'Deploy' }, {
       connection: checks.connection,
-      // Only trusted authors start a preview build at all; on top of it, CodeBuild asks for a comment approval
-      // unless the author holds a write role in the repository.
-      policy: { requiresCommentApproval: 'ALL_PULL_REQUESTS', approverRoles: ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'] },
+      // The actor filter admits only events caused by trustedAuthors; on top of it, CodeBuild asks for an approver's
+      // comment naming the latest commit unless the pull request's author holds an approver role.
+      policy: { requiresCommentApproval: 'ALL_PULL_REQUESTS', approverRoles },
       role: this.role,
-      logGroup: checks.logGroup,
+      logGroup: this.logGroup,
       statusContext: 'cdk-delivery/preview',
       filterGroups: [codebuild.FilterGroup.inEventOf(
         codebuild.EventAction.PULL_REQUEST_CREATED, codebuild.EventAction.PULL_REQUEST_UPDATED, codebuild.EventAction.PULL_REQUEST_REOPENED,
@@ -176,7 +215,7 @@ export class PreviewEnvironments extends Construct {
       // Runs no code of the pull request (the buildspec is the project's): every closed pull request may trigger it.
       policy: { requiresCommentApproval: 'DISABLED' },
       role: this.role,
-      logGroup: checks.logGroup,
+      logGroup: this.logGroup,
       filterGroups: [codebuild.FilterGroup.inEventOf(codebuild.EventAction.PULL_REQUEST_CLOSED, codebuild.EventAction.PULL_REQUEST_MERGED)
         .andBaseRefIs(branch)],
       buildSpec: previewDestroyBuildSpec(scripts),
@@ -189,7 +228,7 @@ export class PreviewEnvironments extends Construct {
       role: this.role,
       timeout: Duration.hours(2),
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
-      logging: { cloudWatch: { logGroup: checks.logGroup } },
+      logging: { cloudWatch: { logGroup: this.logGroup } },
     });
     acknowledge(this.sweepProject, 'AwsSolutions-CB4',
       'The project produces no artifacts and holds no cache: there is nothing for a project key to encrypt. Its logs are encrypted in their log group (with the pipeline\'s key when it has one).');
@@ -206,10 +245,10 @@ export class PreviewEnvironments extends Construct {
  * Properties of `PreviewAccess`.
  */
 export interface PreviewAccessProps {
-  /** The account of the pipeline (where the preview builds run). */
+  /** The account of the pipeline (where the preview builds run): 12 digits, not the preview account. */
   readonly pipelineAccount: string;
 
-  /** The region of the pipeline. */
+  /** The region of the pipeline, e.g. `us-east-1` (a literal region name: no wildcard). */
   readonly pipelineRegion: string;
 
   /**
@@ -220,7 +259,8 @@ export interface PreviewAccessProps {
   readonly stackPrefix?: string;
 
   /**
-   * Qualifier of the CDK bootstrap stack of this account and region.
+   * Qualifier of the CDK bootstrap stack of this account and region (1 to 10 letters, digits, `_` or `-`, as
+   * `cdk bootstrap --qualifier` accepts).
    *
    * @default 'hnb659fds'
    */
@@ -232,6 +272,10 @@ export interface PreviewAccessProps {
  * and deletes previews: it can change only stacks named `<prefix>-pr*`, pass only the CDK bootstrap's
  * CloudFormation execution role to CloudFormation, and publish assets only to the bootstrap's bucket and
  * repository. Only the pipeline's preview build role may assume it.
+ *
+ * Through CloudFormation, a preview can do in this account whatever the bootstrap's execution role may (its
+ * `--cloudformation-execution-policies`, or `AdministratorAccess` for an account bootstrapped without `--trust`):
+ * use an account that nothing else trusts. The stack's account must not be `pipelineAccount`.
  */
 export class PreviewAccess extends Construct {
   /** The deploy role. */
@@ -243,14 +287,22 @@ export class PreviewAccess extends Construct {
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
       throw new Error(`PreviewAccess: the stack '${stack.stackName}' has no explicit account and region. Deploy PreviewAccess in a stack with the preview env, e.g. new Stack(app, 'PreviewAccess', { env: { account: '444444444444', region: 'us-east-1' } }).`);
     }
+    if (!props) {
+      throw new Error('PreviewAccess: pipelineAccount and pipelineRegion are required but no properties were given. Pass e.g. { pipelineAccount: \'111111111111\', pipelineRegion: \'us-east-1\' }.');
+    }
+    const pipelineAccount = requireAccount(props.pipelineAccount, 'pipelineAccount', '111111111111');
+    const pipelineRegion = requireRegion(props.pipelineRegion, 'pipelineRegion');
     const prefix = validatePrefix(props.stackPrefix, 'stackPrefix');
-    const qualifier = props.bootstrapQualifier ?? DEFAULT_QUALIFIER;
+    const qualifier = requireQualifier(props.bootstrapQualifier, 'bootstrapQualifier', DEFAULT_QUALIFIER);
     const { account, region, partition } = stack;
-    const builder = `arn:${partition}:iam::${props.pipelineAccount}:role/${previewBuildRoleName(prefix, props.pipelineRegion)}`;
+    if (normalizeAccount(account) === pipelineAccount) {
+      throw new Error(`pipelineAccount: '${pipelineAccount}' is the account of the stack '${stack.stackName}' that holds PreviewAccess. Previews run unreviewed code and must not deploy into the pipeline's account: deploy PreviewAccess (and the previews) in a separate preview account.`);
+    }
+    const builder = `arn:${partition}:iam::${pipelineAccount}:role/${previewBuildRoleName(prefix, pipelineRegion)}`;
     this.role = new iam.Role(this, 'Role', {
       roleName: previewDeployRoleName(prefix, region),
       description: `Deploys and deletes the preview stacks ${previewNamespace(prefix)}* (only those).`,
-      assumedBy: new iam.AccountPrincipal(props.pipelineAccount).withConditions({ ArnEquals: { 'aws:PrincipalArn': builder } }),
+      assumedBy: new iam.AccountPrincipal(pipelineAccount).withConditions({ ArnEquals: { 'aws:PrincipalArn': builder } }),
     });
     const previewStacks = `arn:${partition}:cloudformation:${region}:${account}:stack/${previewNamespace(prefix)}*/*`;
     this.role.addToPolicy(new iam.PolicyStatement({
@@ -263,11 +315,6 @@ export class PreviewAccess extends Construct {
         'cloudformation:RollbackStack', 'cloudformation:ContinueUpdateRollback',
       ],
       resources: [previewStacks],
-    }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'ListStacks',
-      actions: ['cloudformation:ListStacks', 'cloudformation:GetTemplateSummary', 'cloudformation:ValidateTemplate'],
-      resources: ['*'],
     }));
     this.role.addToPolicy(new iam.PolicyStatement({
       sid: 'PassTheBootstrapExecutionRoleToCloudFormation',
@@ -289,11 +336,21 @@ export class PreviewAccess extends Construct {
       ],
       resources: [`arn:${partition}:ecr:${region}:${account}:repository/cdk-${qualifier}-container-assets-${account}-${region}`],
     }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'LogInToEcr',
-      actions: ['ecr:GetAuthorizationToken'],
-      resources: ['*'],
-    }));
+    // The actions that support no resource-level permission, in a policy of their own: its one acknowledgment of
+    // `Resource::*` cannot hide a wildcard that someone later adds to the role's default policy.
+    const unscoped = new iam.Policy(this, 'ActionsWithoutResourceScope', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ListStacks',
+          actions: ['cloudformation:ListStacks', 'cloudformation:GetTemplateSummary', 'cloudformation:ValidateTemplate'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({ sid: 'LogInToEcr', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+      ],
+    });
+    acknowledge(unscoped.node.defaultChild!, 'AwsSolutions-IAM5[Resource::*]',
+      'cloudformation:ListStacks, GetTemplateSummary, ValidateTemplate and ecr:GetAuthorizationToken support no resource-level permissions; none of them changes anything. This policy holds only them.');
     this.role.addToPolicy(new iam.PolicyStatement({
       sid: 'ReadTheBootstrapVersion',
       actions: ['ssm:GetParameter'],
@@ -303,8 +360,6 @@ export class PreviewAccess extends Construct {
     const nagPartition = Token.isUnresolved(partition) ? '<AWS::Partition>' : partition;
     acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:${nagPartition}:cloudformation:${region}:${account}:stack/${previewNamespace(prefix)}*/*]`,
       'The preview stacks: every pull request gets its own stacks named <prefix>-pr<number>-…, so the role is limited to that name pattern (and nothing else in CloudFormation can be changed).');
-    acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]',
-      'cloudformation:ListStacks, GetTemplateSummary, ValidateTemplate and ecr:GetAuthorizationToken support no resource-level permissions; none of them changes anything.');
     acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:${nagPartition}:s3:::cdk-${qualifier}-assets-${account}-${region}/*]`,
       'The objects of the CDK bootstrap asset bucket of this account and region, where the preview\'s file assets are published (names are content hashes).');
   }
@@ -318,24 +373,22 @@ function validatePrefix(prefix: string | undefined, property: string): string {
   return value;
 }
 
-/** Validates the options against the pipeline's environments; returns the prefix. */
-function validatePreviewOptions(props: PreviewOptions, staging: Stage, production: Stage[]): string {
-  for (const [key, value] of [['account', props.account], ['region', props.region]] as const) {
-    if (value === undefined || value === null || Token.isUnresolved(value)) {
-      throw new Error(`previews.${key}: the preview ${key} must be a literal value (it is checked against production at synth). Pass e.g. account: '444444444444', region: 'us-east-1'.`);
-    }
-  }
-  if (!/^\d{12}$/.test(props.account)) {
-    throw new Error(`previews.account: '${props.account}' is not an AWS account id. Pass the 12-digit id of the preview account.`);
-  }
+/** Validates the options against the pipeline's environments; returns the prefix and the normalized account. */
+function validatePreviewOptions(
+  props: PreviewOptions, pipelineStack: Stack, staging: Stage, production: Stage[],
+): { prefix: string; account: string } {
+  const account = requireAccount(props.account, 'previews.account', '444444444444');
+  requireRegion(props.region, 'previews.region');
   if (!props.stage) {
     throw new Error('previews.stage: the property is required but was not given. Pass a factory that creates the staging Stage\'s class for the preview: { createStage: (scope, id, env) => new MyStage(scope, id, { env }) }.');
   }
-  for (const stage of production) {
-    const accounts = new Set([stage.account, ...stacksOf(stage).map(s => s.account)].filter(a => a !== undefined && !Token.isUnresolved(a)));
-    if (accounts.has(props.account)) {
-      throw new Error(`previews.account: '${props.account}' is the account of the production Stage '${stage.node.path}'. Previews must never deploy into a production account: use a separate preview account (or the staging account).`);
+  for (const forbidden of protectedAccounts(pipelineStack, staging, production)) {
+    if (forbidden.account === account) {
+      throw new Error(`previews.account: '${account}' is ${forbidden.what}. Previews run unreviewed code: deploy them into a separate account that is neither the pipeline's nor a staging or production account.`);
     }
+  }
+  if (props.trustedAuthors !== undefined && !Array.isArray(props.trustedAuthors)) {
+    throw new Error(`previews.trustedAuthors: ${JSON.stringify(props.trustedAuthors)} is not a list. Pass a list of GitHub user ids, e.g. ['1234567'].`);
   }
   if (!Array.isArray(props.trustedAuthors) || props.trustedAuthors.length === 0) {
     throw new Error("previews.trustedAuthors: no author was given, so no pull request would get a preview. Pass the GitHub user ids (numbers) of the people whose pull requests get previews, e.g. ['1234567'].");
@@ -353,7 +406,7 @@ function validatePreviewOptions(props: PreviewOptions, staging: Stage, productio
       throw new Error(`previews.stackPrefix: the ${role} stack '${clash.stackName}' starts with '${namespace}', so the preview role could change it. Choose another prefix.`);
     }
   }
-  return prefix;
+  return { prefix, account };
 }
 
 /** Every stack of the preview Stage is in the preview environment and named `<stage id>-…` within the limit. */

@@ -1,11 +1,13 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PreviewEnvironments, PreviewOptions } from './preview-environments';
+import { protectedAccounts } from './private/accounts';
 import { synthJob, testJob } from './private/buildspecs';
-import { acknowledgeProjectGrants, BuildPolicy, checkProject, exactBranch, grantConnection } from './private/projects';
+import { acknowledgeProjectGrants, BuildPolicy, checkProject, DEFAULT_APPROVER_ROLES, exactBranch, grantConnection, validateApproverRoles } from './private/projects';
+import { checkTrustBoundary, flatten, REACH_INVARIANT, UntrustedRunner } from './private/trust-check';
 import { DeliveryPipeline } from '../codepipeline/delivery-pipeline';
 import { libraryLogGroup } from '../codepipeline/private/hygiene';
 import { ConnectionSourceDetails } from '../codepipeline/source';
@@ -56,7 +58,7 @@ export interface PullRequestChecksProps {
   readonly statusContextPrefix?: string;
 
   /**
-   * How long the checks' build logs are kept.
+   * How long the build logs are kept (the checks' log group, and the previews' own log group).
    *
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -70,8 +72,6 @@ export interface PullRequestChecksProps {
   readonly previews?: PreviewOptions;
 }
 
-const APPROVER_ROLES = ['GITHUB_READ', 'GITHUB_TRIAGE', 'GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'];
-const DEFAULT_APPROVER_ROLES = ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'];
 const PULL_REQUEST_EVENTS = [
   codebuild.EventAction.PULL_REQUEST_CREATED, codebuild.EventAction.PULL_REQUEST_UPDATED, codebuild.EventAction.PULL_REQUEST_REOPENED,
 ];
@@ -87,7 +87,9 @@ const PULL_REQUEST_EVENTS = [
  *
  * Pull requests run untrusted code: the checks' role can write its logs and test reports and use the connection,
  * nothing else. Test steps' `secretEnv` variables are left out of the checks (a warning names them), and pull
- * requests from forks wait for a maintainer's approval comment by default.
+ * requests from forks wait for a maintainer's approval comment by default. At synth the construct checks its own
+ * output: no role that runs pull-request code can assume a role in the pipeline, staging or production accounts,
+ * and none of those projects holds a secret.
  */
 export class PullRequestChecks extends Construct {
   /** The check projects, by pipeline step name (`Synth` and each test step). */
@@ -108,7 +110,7 @@ export class PullRequestChecks extends Construct {
   /** Comment approval and approver roles of the checks. */
   public readonly commentApproval: CommentApproval;
 
-  /** The log group of the checks (and previews). */
+  /** The log group of the checks (previews log to their own, `previews.logGroup`). */
   public readonly logGroup: logs.ILogGroup;
 
   constructor(scope: Construct, id: string, props: PullRequestChecksProps) {
@@ -153,8 +155,31 @@ export class PullRequestChecks extends Construct {
     grantConnection(this.role, connection);
     acknowledgeProjectGrants(this.role, Object.values(this.projects));
     if (props.previews) {
-      this.previews = new PreviewEnvironments(this, 'Previews', { ...props.previews, checks: this });
+      this.previews = new PreviewEnvironments(this, 'Previews', { ...props.previews, checks: this, logRetention: props.logRetention });
     }
+    this.node.addValidation({ validate: () => this.checkTrustBoundary() });
+  }
+
+  /**
+   * The trust boundary, on the rendered projects and roles: every project that runs pull-request code (each check,
+   * the preview deploy build) runs with its own role, which may assume no role (checks) or only the preview
+   * account's deploy role (previews), and neither holds a secret.
+   */
+  private checkTrustBoundary(): string[] {
+    const stack = Stack.of(this);
+    const runners: UntrustedRunner[] = Object.values(this.projects).map(project => ({ project, role: this.role, mayAssume: [] }));
+    const errors: string[] = [];
+    if (this.previews) {
+      const deployRole = flatten(stack.resolve(this.previews.deployRoleArn));
+      runners.push({ project: this.previews.deployProject, role: this.previews.role, mayAssume: [deployRole] });
+      const account = /^arn:.+:iam::(\d{12}):role\/[^*?]+$/.exec(deployRole)?.[1];
+      const forbidden = protectedAccounts(Stack.of(this.pipeline), this.pipeline.stagingStage, this.pipeline.productionStages)
+        .find(p => p.account === account);
+      if (account === undefined || forbidden) {
+        errors.push(`PullRequestChecks self-check: '${REACH_INVARIANT}' is broken: the preview deploy role ${deployRole} is ${forbidden ? forbidden.what : 'not a role of one literal account'}.`);
+      }
+    }
+    return [...errors, ...checkTrustBoundary('PullRequestChecks', runners)];
   }
 }
 
@@ -182,15 +207,3 @@ function buildPolicy(props: PullRequestChecksProps): BuildPolicy {
   validateApproverRoles(roles, 'approverRoles');
   return { requiresCommentApproval: approval, approverRoles: roles };
 }
-
-export function validateApproverRoles(roles: string[], property: string): void {
-  if (roles.length === 0) {
-    throw new Error(`${property}: no role was given, so no comment could approve a build. Pass e.g. ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'].`);
-  }
-  for (const role of roles) {
-    if (!APPROVER_ROLES.includes(role)) {
-      throw new Error(`${property}: '${role}' is not a GitHub repository role CodeBuild knows. Use ${APPROVER_ROLES.join(', ')}.`);
-    }
-  }
-}
-

@@ -1,4 +1,5 @@
 import { App, Environment, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -64,4 +65,23 @@ test('the preview account\'s role has no finding; a user\'s broader stack patter
   expect(findings(access)).toEqual([
     ['AwsSolutions-IAM5[Resource::arn:aws:cloudformation:eu-west-1:444444444444:stack/*]', 'PreviewAccess/Access/Role/DefaultPolicy/Resource'],
   ]);
+});
+
+test('a user\'s iam:PassRole on * added to the preview account\'s role is reported: the library acknowledges Resource::* only on its own policy of unscoped actions', () => {
+  const app = new App();
+  const stack = new Stack(app, 'PreviewAccess', { env: { account: '444444444444', region: 'eu-west-1' } });
+  const access = new PreviewAccess(stack, 'Access', { pipelineAccount: '111111111111', pipelineRegion: 'us-east-1' });
+  access.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: ['*'] }));
+  app.synth();
+  expect(findings(access)).toEqual([
+    ['AwsSolutions-IAM5[Resource::*]', 'PreviewAccess/Access/Role/DefaultPolicy/Resource'],
+  ]);
+  // The library's own unscoped actions are in a policy of their own, which holds nothing else.
+  const unscoped = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+    .map(p => p.Properties.PolicyDocument.Statement)
+    .filter((statements: any[]) => statements.some(st => st.Resource === '*' && st.Action !== 'iam:PassRole'));
+  expect(unscoped).toEqual([[
+    { Sid: 'ListStacks', Effect: 'Allow', Action: ['cloudformation:ListStacks', 'cloudformation:GetTemplateSummary', 'cloudformation:ValidateTemplate'], Resource: '*' },
+    { Sid: 'LogInToEcr', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+  ]]);
 });

@@ -1,9 +1,12 @@
-import { App, Duration, Environment, Stack, Stage } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import { App, Duration, Environment, Fn, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { actionsOf, flatten, grantsOf, projectByDescription, roleOf } from './helpers';
-import { IPreviewStageFactory, PreviewAccess, PreviewOptions, PullRequestChecks } from '../../src';
+import { IPreviewStageFactory, PreviewAccess, PreviewAccessProps, PreviewOptions, PullRequestChecks } from '../../src';
 import { DeliveryPipeline } from '../../src/codepipeline/delivery-pipeline';
+import { BOOTSTRAP_QUALIFIER_PATTERN } from '../../src/pull-requests/private/accounts';
 import { AppStage, fixture, referenceProps } from '../fixtures/app';
 
 const PREVIEW = { account: '444444444444', region: 'eu-west-1' };
@@ -83,8 +86,26 @@ describe('preview per pull request', () => {
   });
 });
 
+describe('logs', () => {
+  test('pull-request checks and preview builds log to separate log groups, each with the retention given', () => {
+    const f = fixture();
+    const pipeline = new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f));
+    const checks = new PullRequestChecks(f.stack, 'Checks', { pipeline, previews: options(), logRetention: logs.RetentionDays.ONE_MONTH });
+    const template = Template.fromStack(f.stack);
+    const groupOf = (p: { properties: any }) => p.properties.LogsConfig.CloudWatchLogs.GroupName.Ref;
+    const checkGroups = new Set(['Synth', 'UnitTests'].map(step => groupOf(projectByDescription(template, new RegExp(`cdk-delivery/${step} `)))));
+    const previewGroups = new Set([/cdk-delivery\/preview/, /Pull-request Destroy/, /^Removes previews/].map(d => groupOf(projectByDescription(template, d))));
+    expect([...checkGroups]).toEqual([f.stack.getLogicalId(checks.logGroup.node.defaultChild as any)]);
+    expect([...previewGroups]).toEqual([f.stack.getLogicalId(checks.previews!.logGroup.node.defaultChild as any)]);
+    expect([...checkGroups][0]).not.toBe([...previewGroups][0]);
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    expect(groups[[...checkGroups][0]].Properties.RetentionInDays).toBe(30);
+    expect(groups[[...previewGroups][0]].Properties.RetentionInDays).toBe(30);
+  });
+});
+
 describe('forks and least privilege', () => {
-  test('only trusted authors start a preview build; the others, forks included, never get the deploy role', () => {
+  test('a preview build starts only on an event caused by one of trustedAuthors (the ACTOR_ACCOUNT_ID filter: the event\'s sender)', () => {
     const { template } = render();
     const deploy = projectByDescription(template, /cdk-delivery\/preview/);
     expect(deploy.properties.Triggers.FilterGroups).toEqual([[
@@ -92,10 +113,28 @@ describe('forks and least privilege', () => {
       { Type: 'BASE_REF', Pattern: '^refs/heads/main$' },
       { Type: 'ACTOR_ACCOUNT_ID', Pattern: '^(1234567|89)$' },
     ]]);
-    expect(deploy.properties.Triggers.PullRequestBuildPolicy).toEqual({ RequiresCommentApproval: 'ALL_PULL_REQUESTS', ApproverRoles: ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'] });
     // The checks (which every pull request runs) use another role, which cannot assume anything.
     const check = projectByDescription(template, /cdk-delivery\/Synth/);
     expect(roleOf(check)).not.toBe(roleOf(deploy));
+  });
+
+  test('the author is checked by the pull-request build policy: every pull request needs an approver\'s comment unless its author holds an approver role', () => {
+    const byDefault = projectByDescription(render().template, /cdk-delivery\/preview/);
+    expect(byDefault.properties.Triggers.PullRequestBuildPolicy).toEqual({ RequiresCommentApproval: 'ALL_PULL_REQUESTS', ApproverRoles: ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'] });
+    const admins = projectByDescription(render({ approverRoles: ['GITHUB_ADMIN'] }).template, /cdk-delivery\/preview/);
+    expect(admins.properties.Triggers.PullRequestBuildPolicy).toEqual({ RequiresCommentApproval: 'ALL_PULL_REQUESTS', ApproverRoles: ['GITHUB_ADMIN'] });
+    // The checks keep their own policy (forks only, by default): previews never inherit a looser one.
+    const checks = render({}, {}).template;
+    expect(projectByDescription(checks, /cdk-delivery\/Synth/).properties.Triggers.PullRequestBuildPolicy.RequiresCommentApproval).toBe('FORK_PULL_REQUESTS');
+  });
+
+  test('destroy runs no code of the pull request: the project\'s own buildspec, the AWS CLI only, no approval needed', () => {
+    const { template } = render();
+    const destroy = projectByDescription(template, /Pull-request Destroy/);
+    expect(destroy.properties.Triggers.PullRequestBuildPolicy).toEqual({ RequiresCommentApproval: 'DISABLED' });
+    const commands: string[] = destroy.buildSpec.phases.build.commands;
+    expect(commands.join('\n')).not.toMatch(/npm|npx|cdk synth|\.\/|bash [^-]/);
+    expect(destroy.buildSpec.phases.install).toBeUndefined();
   });
 
   test('the preview build role can only assume the preview account\'s deploy role (and use the connection and its logs)', () => {
@@ -137,6 +176,17 @@ describe('forks and least privilege', () => {
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'cdk-delivery-previews-preview-eu-west-1' });
   });
 
+  test('what the preview role can do in the preview account is what the CDK bootstrap\'s execution role may: its --cloudformation-execution-policies, or AdministratorAccess without --trust', () => {
+    // The role PreviewAccess passes to CloudFormation (see above) is the bootstrap's execution role, by name.
+    const text = fs.readFileSync(require.resolve('aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'), 'utf8');
+    // The execution role's resource, comments and line breaks removed (the template is plain YAML, no short tags).
+    const block = /\n {2}CloudFormationExecutionRole:\n((?: {4}.*\n| *#.*\n)+)/.exec(text)![1]
+      .split('\n').map(l => l.replace(/#.*$/, '').trim()).filter(l => l !== '').join(' ');
+    expect(block).toContain('Service: cloudformation.amazonaws.com');
+    expect(block).toContain('ManagedPolicyArns: Fn::If: - HasCloudFormationExecutionPolicies - Ref: CloudFormationExecutionPolicies - Fn::If: - HasTrustedAccounts - Ref: AWS::NoValue - - Fn::Sub: "arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess"');
+    expect(block).toContain('RoleName: Fn::Sub: cdk-${Qualifier}-cfn-exec-role-${AWS::AccountId}-${AWS::Region}');
+  });
+
   test('PreviewAccess needs a stack with an explicit environment', () => {
     expect(() => new PreviewAccess(new Stack(new App(), 'S'), 'Access', { pipelineAccount: '111111111111', pipelineRegion: 'us-east-1' }))
       .toThrow("PreviewAccess: the stack 'S' has no explicit account and region. Deploy PreviewAccess in a stack with the preview env, e.g. new Stack(app, 'PreviewAccess', { env: { account: '444444444444', region: 'us-east-1' } }).");
@@ -144,11 +194,23 @@ describe('forks and least privilege', () => {
 });
 
 describe('validation', () => {
-  test('a preview in a production account is a synth-time error (any production Stage)', () => {
-    expect(() => render({ account: '333333333333' }))
-      .toThrow("previews.account: '333333333333' is the account of the production Stage 'Prod-us-east-1'. Previews must never deploy into a production account: use a separate preview account (or the staging account).");
-    // The staging account is allowed.
-    expect(() => render({ account: '222222222222' })).not.toThrow();
+  test.each<[string, unknown, string]>([
+    ['the pipeline account', '111111111111', "previews.account: '111111111111' is the pipeline's account (stack 'PipelineStack'), which every target account's bootstrap trusts."],
+    ['the staging account', '222222222222', "previews.account: '222222222222' is the account of the staging Stage 'Staging'."],
+    ['a production account', '333333333333', "previews.account: '333333333333' is the account of the production Stage 'Prod-us-east-1'."],
+    ['a production account given as a number', 333333333333, "previews.account: '333333333333' is the account of the production Stage 'Prod-us-east-1'."],
+    ['the pipeline account given as a number', 111111111111, "previews.account: '111111111111' is the pipeline's account"],
+  ])('a preview in %s is a synth-time error', (_what, account, message) => {
+    expect(() => render({ account: account as string })).toThrow(message);
+    expect(() => render({ account: account as string })).toThrow("Previews run unreviewed code: deploy them into a separate account that is neither the pipeline's nor a staging or production account.");
+  });
+
+  test('a separate preview account passes, given as a string or a number (rendered as the 12-digit string)', () => {
+    expect(() => render({ account: '444444444444' })).not.toThrow();
+    const { f, template } = render({ account: 444444444444 as unknown as string });
+    const grants = grantsOf(f.stack, template, roleOf(projectByDescription(template, /cdk-delivery\/preview/)));
+    expect(grants.filter(g => g.actions.includes('sts:AssumeRole')).flatMap(g => g.resources.map(flatten)))
+      .toEqual(['arn:${AWS::Partition}:iam::444444444444:role/cdk-delivery-previews-preview-eu-west-1']);
   });
 
   test('a production Stage whose stacks carry the account (not the Stage) is found too', () => {
@@ -158,6 +220,63 @@ describe('validation', () => {
     const pipeline = new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { production: { stages: [prod] } }));
     expect(() => new PullRequestChecks(f.stack, 'Checks', { pipeline, previews: options({ account: '555555555555' }) }))
       .toThrow("previews.account: '555555555555' is the account of the production Stage 'ProdByStack'.");
+    // Given as a number, the same account is found.
+    expect(() => new PullRequestChecks(f.stack, 'Checks2', { pipeline, previews: options({ account: 555555555555 as unknown as string }) }))
+      .toThrow("previews.account: '555555555555' is the account of the production Stage 'ProdByStack'.");
+  });
+
+  test('an env-agnostic production stack deploys into the pipeline account: refused there, accepted for a provably different account', () => {
+    const build = (account: string) => {
+      const f = fixture();
+      const prod = new AppStage(f.app, 'Agnostic');
+      const pipeline = new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { production: { stages: [prod] } }));
+      return () => new PullRequestChecks(f.stack, 'Checks', { pipeline, previews: options({ account }) });
+    };
+    expect(build('111111111111')).toThrow("previews.account: '111111111111' is the account the env-agnostic production stack 'Agnostic/Api' deploys into (the pipeline's account).");
+    expect(build('444444444444')).not.toThrow();
+  });
+
+  test('an env-agnostic pipeline stack with previews is refused: the preview account cannot be proven different', () => {
+    const f = fixture();
+    const agnostic = new Stack(f.app, 'AgnosticPipeline', { env: { region: 'us-east-1' } });
+    const pipeline = new DeliveryPipeline(agnostic, 'Delivery', referenceProps(f, { production: { stages: [f.production[0]] } }));
+    expect(() => new PullRequestChecks(agnostic, 'Checks', { pipeline, previews: options() }))
+      .toThrow("previews: the pipeline stack 'AgnosticPipeline' has no explicit account, so the preview account cannot be proven different from it (every target account's bootstrap trusts the pipeline's account). Give the pipeline stack an explicit env, e.g. new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'us-east-1' } }).");
+    // The same pipeline without previews is accepted: only previews need the proof.
+    const g = fixture();
+    const other = new Stack(g.app, 'AgnosticPipeline', { env: { region: 'us-east-1' } });
+    expect(() => new PullRequestChecks(other, 'Checks', { pipeline: new DeliveryPipeline(other, 'Delivery', referenceProps(g, { production: { stages: [g.production[0]] } })) })).not.toThrow();
+  });
+
+  test('a production account that is a token (not the env-agnostic account) cannot be proven different', () => {
+    const f = fixture();
+    const prod = new Stage(f.app, 'ProdByToken');
+    new Stack(prod, 'Api', { env: { account: Fn.importValue('ProdAccount'), region: 'us-east-1' } });
+    const pipeline = new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { production: { stages: [prod] } }));
+    expect(() => new PullRequestChecks(f.stack, 'Checks', { pipeline, previews: options() }))
+      .toThrow(/^previews: the production stack 'ProdByToken\/Api' has an account that is not a literal \(.*\), so the preview account cannot be proven different from it. Give the production Stage an explicit env with a literal account.$/);
+  });
+
+  test.each<[string, unknown, string]>([
+    ['a word', 'preview', "previews.account: 'preview' is not an AWS account id. Pass the 12-digit id as a string, e.g. '444444444444'."],
+    ['11 digits', '44444444444', "previews.account: '44444444444' is not an AWS account id."],
+    ['a fraction', 4444444444.5, 'previews.account: 4444444444.5 (a number) is not an AWS account id.'],
+    ['13 digits as a number', 4444444444444, 'previews.account: 4444444444444 (a number) is not an AWS account id.'],
+    ['a list', ['444444444444'], 'previews.account: ["444444444444"] (a list) is not an AWS account id.'],
+    ['missing', undefined, 'previews.account: undefined is not an AWS account id.'],
+    ['a token', Fn.importValue('PreviewAccount'), 'previews.account: the account is a token. Pass the literal 12-digit account id'],
+  ])('previews.account as %s is rejected', (_what, account, message) => {
+    expect(() => render({ account: account as string })).toThrow(message);
+  });
+
+  test.each<[unknown, string]>([
+    ['*', "previews.region: '*' is not an AWS region name. Pass the literal region, e.g. 'us-east-1' (no wildcard, no token)."],
+    ['eu-west-1; id', "previews.region: 'eu-west-1; id' is not an AWS region name."],
+    [1, 'previews.region: 1 (a number) is not an AWS region name.'],
+    [undefined, 'previews.region: undefined is not an AWS region name.'],
+    [Fn.importValue('Region'), 'is not an AWS region name. Pass the literal region'],
+  ])('previews.region %p is rejected', (region, message) => {
+    expect(() => render({ region: region as string })).toThrow(message);
   });
 
   class NamedStage extends Stage {
@@ -168,10 +287,13 @@ describe('validation', () => {
   }
 
   test.each<[string, Partial<PreviewOptions>, string]>([
-    ['account', { account: 'preview' }, "previews.account: 'preview' is not an AWS account id. Pass the 12-digit id of the preview account."],
     ['prefix', { stackPrefix: '1st' }, "previews.stackPrefix: '1st' is not a valid preview prefix. Use a letter then up to 19 letters, digits or hyphens, e.g. 'preview' (it starts every preview stack name and the preview roles' names)."],
     ['prefix colliding with staging', { stackPrefix: 'Sta' }, ''],
     ['authors', { trustedAuthors: [] }, "previews.trustedAuthors: no author was given, so no pull request would get a preview. Pass the GitHub user ids (numbers) of the people whose pull requests get previews, e.g. ['1234567']."],
+    ['authors not in a list', { trustedAuthors: '1234567' as unknown as string[] }, 'previews.trustedAuthors: "1234567" is not a list. Pass a list of GitHub user ids, e.g. [\'1234567\'].'],
+    ['approver roles not in a list', { approverRoles: 'GITHUB_ADMIN' as unknown as string[] }, 'previews.approverRoles: "GITHUB_ADMIN" is not a list. Pass a list of roles, e.g. [\'GITHUB_WRITE\', \'GITHUB_MAINTAIN\', \'GITHUB_ADMIN\'].'],
+    ['no approver role', { approverRoles: [] }, "previews.approverRoles: no role was given, so no comment could approve a build. Pass e.g. ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN']."],
+    ['an unknown approver role', { approverRoles: ['GITHUB_OWNER'] }, "previews.approverRoles: 'GITHUB_OWNER' is not a GitHub repository role CodeBuild knows. Use GITHUB_READ, GITHUB_TRIAGE, GITHUB_WRITE, GITHUB_MAINTAIN, GITHUB_ADMIN."],
     ['login instead of id', { trustedAuthors: ['octocat'] }, "previews.trustedAuthors: 'octocat' is not a GitHub user id. Pass the numeric id (https://api.github.com/users/<login> shows it as \"id\"), not the login."],
     ['ttl', { timeToLive: Duration.minutes(90) }, 'previews.timeToLive: 1 hour 30 minutes is not a whole number of hours of at least 1. Use e.g. Duration.hours(6) or Duration.days(3).'],
     ['sweep', { sweepInterval: Duration.minutes(30) }, 'previews.sweepInterval: 30 minutes is not a whole number of hours of at least 1. Use e.g. Duration.hours(6) or Duration.days(3).'],
@@ -206,5 +328,58 @@ describe('validation', () => {
   test('a bad pull-request number in the request is rejected', () => {
     expect(() => render({}, { 'cdk-delivery:preview-pull-request': 'main' }))
       .toThrow("cdk-delivery:preview-pull-request (or CDK_DELIVERY_PREVIEW_PULL_REQUEST): 'main' is not a pull-request number. Pass the number shown on the pull request, e.g. 42.");
+  });
+});
+
+describe('PreviewAccess validation', () => {
+  const access = (props: Record<string, unknown>, account = '444444444444') =>
+    () => new PreviewAccess(new Stack(new App(), 'PreviewAccess', { env: { account, region: 'eu-west-1' } }), 'Access',
+      { pipelineAccount: '111111111111', pipelineRegion: 'us-east-1', ...props } as unknown as PreviewAccessProps);
+
+  test.each<[string, Record<string, unknown>, string]>([
+    ['pipelineAccount not digits', { pipelineAccount: 'abc' }, "pipelineAccount: 'abc' is not an AWS account id. Pass the 12-digit id as a string, e.g. '111111111111'."],
+    ['pipelineAccount of 13 digits', { pipelineAccount: '1111111111111' }, "pipelineAccount: '1111111111111' is not an AWS account id."],
+    ['pipelineAccount missing', { pipelineAccount: undefined }, 'pipelineAccount: undefined is not an AWS account id.'],
+    ['pipelineAccount a token', { pipelineAccount: Fn.importValue('PipelineAccount') }, 'pipelineAccount: the account is a token. Pass the literal 12-digit account id'],
+    ['pipelineRegion *', { pipelineRegion: '*' }, "pipelineRegion: '*' is not an AWS region name. Pass the literal region, e.g. 'us-east-1' (no wildcard, no token)."],
+    ['pipelineRegion with a wildcard', { pipelineRegion: 'us-*' }, "pipelineRegion: 'us-*' is not an AWS region name."],
+    ['pipelineRegion with a space', { pipelineRegion: 'us-east-1 ' }, "pipelineRegion: 'us-east-1 ' is not an AWS region name."],
+    ['pipelineRegion a number', { pipelineRegion: 1 }, 'pipelineRegion: 1 (a number) is not an AWS region name.'],
+    ['pipelineRegion a token', { pipelineRegion: Fn.importValue('Region') }, 'is not an AWS region name. Pass the literal region'],
+    ['bootstrapQualifier *', { bootstrapQualifier: '*' }, "bootstrapQualifier: '*' is not a CDK bootstrap qualifier. Pass the qualifier the account was bootstrapped with (cdk bootstrap --qualifier): 1 to 10 letters, digits, '_' or '-', e.g. 'hnb659fds'."],
+    ['bootstrapQualifier of 11 characters', { bootstrapQualifier: 'abcdefghijk' }, "bootstrapQualifier: 'abcdefghijk' is not a CDK bootstrap qualifier."],
+    ['bootstrapQualifier empty', { bootstrapQualifier: '' }, "bootstrapQualifier: '' is not a CDK bootstrap qualifier."],
+    ['bootstrapQualifier with a slash', { bootstrapQualifier: 'a/b' }, "bootstrapQualifier: 'a/b' is not a CDK bootstrap qualifier."],
+  ])('%s is rejected', (_what, props, message) => {
+    expect(access(props)).toThrow(message);
+  });
+
+  test('the pipeline account as the preview account is rejected (string or number)', () => {
+    const message = "pipelineAccount: '111111111111' is the account of the stack 'PreviewAccess' that holds PreviewAccess. Previews run unreviewed code and must not deploy into the pipeline's account: deploy PreviewAccess (and the previews) in a separate preview account.";
+    expect(access({}, '111111111111')).toThrow(message);
+    expect(access({ pipelineAccount: 111111111111 }, '111111111111')).toThrow(message);
+  });
+
+  test('valid values pass: a number account, a GovCloud region, the longest qualifier', () => {
+    expect(access({})).not.toThrow();
+    expect(access({ pipelineAccount: 111111111111, pipelineRegion: 'us-gov-west-1', bootstrapQualifier: 'my_Qual-10' })).not.toThrow();
+    const app = new App();
+    const stack = new Stack(app, 'PreviewAccess', { env: { account: '444444444444', region: 'eu-west-1' } });
+    new PreviewAccess(stack, 'Access', { pipelineAccount: 111111111111 as unknown as string, pipelineRegion: 'us-east-1' });
+    const trust = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties.AssumeRolePolicyDocument.Statement[0];
+    expect(flatten(trust.Principal.AWS)).toBe('arn:${AWS::Partition}:iam::111111111111:root');
+  });
+
+  test('the qualifier pattern is the one of the CDK CLI\'s bootstrap template', () => {
+    const templatePath = require.resolve('aws-cdk/lib/api/bootstrap/bootstrap-template.yaml');
+    const text = fs.readFileSync(templatePath, 'utf8');
+    const allowed = /\n {2}Qualifier:\n(?: {4}.*\n)*? {4}AllowedPattern: "([^"]+)"/.exec(text);
+    expect(allowed?.[1]).toBe('[A-Za-z0-9_-]{1,10}');
+    expect(BOOTSTRAP_QUALIFIER_PATTERN.source).toBe(`^${allowed![1]}$`);
+  });
+
+  test('missing properties are rejected', () => {
+    expect(() => new PreviewAccess(new Stack(new App(), 'P', { env: { account: '444444444444', region: 'eu-west-1' } }), 'Access', undefined as unknown as PreviewAccessProps))
+      .toThrow("PreviewAccess: pipelineAccount and pipelineRegion are required but no properties were given. Pass e.g. { pipelineAccount: '111111111111', pipelineRegion: 'us-east-1' }.");
   });
 });

@@ -62,6 +62,25 @@ export function checkProject(scope: Construct, job: CheckJob, options: CheckProj
   return project;
 }
 
+/** GitHub repository roles CodeBuild's pull-request build policy knows. */
+export const APPROVER_ROLES = ['GITHUB_READ', 'GITHUB_TRIAGE', 'GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'];
+export const DEFAULT_APPROVER_ROLES = ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'];
+
+/** Approver roles: a non-empty list of roles CodeBuild knows, or an error naming the property. */
+export function validateApproverRoles(roles: unknown, property: string): void {
+  if (!Array.isArray(roles)) {
+    throw new Error(`${property}: ${JSON.stringify(roles)} is not a list. Pass a list of roles, e.g. ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'].`);
+  }
+  if (roles.length === 0) {
+    throw new Error(`${property}: no role was given, so no comment could approve a build. Pass e.g. ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'].`);
+  }
+  for (const role of roles) {
+    if (!APPROVER_ROLES.includes(role)) {
+      throw new Error(`${property}: '${role}' is not a GitHub repository role CodeBuild knows. Use ${APPROVER_ROLES.join(', ')}.`);
+    }
+  }
+}
+
 /** A BASE_REF pattern that matches exactly the branch (webhook filter patterns are regular expressions). */
 export function exactBranch(branch: string): string {
   return `^refs/heads/${branch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
