@@ -65,8 +65,7 @@ export async function fetchPipelineHistory(
       checkReply({ operation: 'ListPipelineExecutions', pipelineName }, page, EXECUTIONS_PAGE_REPLY);
       for (const summary of page.pipelineExecutionSummaries ?? []) {
         const start = summary.startTime?.getTime();
-        // Without a valid start the execution cannot be placed in a window (an invalid Date gives NaN).
-        if (start === undefined || Number.isNaN(start) || start >= untilMs) {
+        if (start === undefined || start >= untilMs) {
           continue;
         }
         if (start < sinceMs) {

@@ -1,4 +1,6 @@
 import { action, at, DAY, execution, history, HOUR, MINUTE, T0, window } from './history-fixtures';
+import { syntheticHistory, syntheticHistoryFile } from './synthetic-history';
+import { parsePipelineHistory } from '../../src/runtime/history';
 import { benchmarks, computeDeliveryMetrics, defaultWindow } from '../../src/runtime/metrics';
 
 /** A succeeded execution starting `offsetMs` after T0 that took `seconds`. */
@@ -419,5 +421,70 @@ describe('impossible timestamps', () => {
 
     expect(metrics.excludedImpossible).toBe(0);
     expect(metrics.ignoredInProgress).toBe(1);
+  });
+});
+
+describe('generated histories with rollbacks', () => {
+  test.each([
+    [600, 7],
+    [1500, 50],
+  ])('GIVEN %i executions, every %i-th a rollback WHEN computed THEN failed production changes are the failed deployments plus those the generator rolled back', (count, every) => {
+    const data = syntheticHistory(count, undefined, undefined, { rollbackEvery: every });
+    const file = syntheticHistoryFile(data);
+    const fullWindow = { since: new Date(data.since), until: new Date(data.until) };
+
+    const metrics = computeDeliveryMetrics(parsePipelineHistory(file), fullWindow);
+
+    // the oracle, from the generated data: executions that ran a production deploy action, and how it ended
+    const statusOf = new Map(file.pipelineExecutionSummaries.map((e) => [e.pipelineExecutionId as string, e]));
+    const standard = (id: string) => statusOf.get(id)?.executionType === 'STANDARD';
+    const production = file.actionExecutionDetails.filter((a) => a.stageName === 'Production' && standard(a.pipelineExecutionId as string));
+    const failedInProduction = new Set(production.filter((a) => a.status === 'Failed').map((a) => a.pipelineExecutionId));
+    const rolledBack = new Set(data.rolledBack);
+    expect(rolledBack.size).toBeGreaterThanOrEqual(Math.floor(count / every) - 2);
+    expect(metrics.productionExecutions).toBe(production.length);
+    expect(metrics.failedProductionExecutions).toBe(new Set([...failedInProduction, ...rolledBack]).size);
+    expect(metrics.counts.succeeded).toBe(file.pipelineExecutionSummaries.filter((e) => e.status === 'Succeeded').length);
+    expect(metrics.excludedImpossible).toBe(0);
+  });
+
+  test('GIVEN two deployments that started at the same moment before a rollback WHEN computed THEN the one listed first is the one rolled back', () => {
+    const deploy = (id: string, from: number, to: number, status = 'Succeeded') => action(id, 'Production', 'Deploy', 'Deploy', status, T0 + from, T0 + to);
+    const executions = [
+      // newest first, as ListPipelineExecutions lists them
+      execution('rollback', 'Succeeded', T0 + 3 * HOUR, T0 + 3 * HOUR + 5 * MINUTE, { executionType: 'ROLLBACK', rollbackMetadata: { rollbackTargetPipelineExecutionId: 'good' } }),
+      execution('listed-first', 'Succeeded', T0 + 2 * HOUR, T0 + 2 * HOUR + 10 * MINUTE),
+      execution('listed-second', 'Succeeded', T0 + 2 * HOUR, T0 + 2 * HOUR + 20 * MINUTE),
+      execution('broke', 'Failed', T0 + HOUR, T0 + HOUR + 10 * MINUTE),
+      execution('good', 'Succeeded', T0, T0 + 10 * MINUTE),
+    ];
+    const actions = [
+      deploy('rollback', 3 * HOUR, 3 * HOUR + 5 * MINUTE),
+      deploy('listed-first', 2 * HOUR, 2 * HOUR + 10 * MINUTE),
+      deploy('listed-second', 2 * HOUR, 2 * HOUR + 20 * MINUTE),
+      deploy('broke', HOUR, HOUR + 10 * MINUTE, 'Failed'),
+      deploy('good', 0, 10 * MINUTE),
+    ];
+
+    const metrics = computeDeliveryMetrics(history(executions, actions), window(30));
+
+    // listed-first rolled back: listed-second (not rolled back) restores the failure of broke: 1h 10m → 2h 20m
+    expect(metrics.failedProductionExecutions).toBe(2);
+    expect(metrics.restoredProductionFailures).toBe(1);
+    expect(metrics.timeToRestoreSeconds).toBe(70 * 60);
+  });
+
+  test('GIVEN a generated history WHEN its executions and actions are listed oldest first instead of newest first THEN every figure is the same', () => {
+    const data = syntheticHistory(800, undefined, undefined, { rollbackEvery: 9 });
+    const file = syntheticHistoryFile(data);
+    const fullWindow = { since: new Date(data.since), until: new Date(data.until) };
+    const reversed = {
+      ...file,
+      pipelineExecutionSummaries: [...file.pipelineExecutionSummaries].reverse(),
+      actionExecutionDetails: [...file.actionExecutionDetails].reverse(),
+    };
+
+    const asListed = computeDeliveryMetrics(parsePipelineHistory(file), fullWindow);
+    expect(computeDeliveryMetrics(parsePipelineHistory(reversed), fullWindow)).toEqual(asListed);
   });
 });
