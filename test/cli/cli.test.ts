@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DisableStageTransitionCommand,
@@ -360,6 +361,19 @@ describe('cdk-delivery metrics', () => {
     expect(metrics.deploymentsPerDay).toBeCloseTo(49 / 21, 12);
     expect(metrics.deploymentsPerWeek).toBeCloseTo(49 / 3, 12);
     expect(metrics.restoredProductionFailures).toBe(2);
+  });
+
+  test('GIVEN the README\'s metrics --json example WHEN run THEN the output is the JSON the README shows, field for field', async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf-8');
+    const command = '$ npx cdk-delivery metrics --history examples/history/pipeline-history.json --since 2025-05-05 --until 2025-05-26 --json\n';
+    const shown = readme.slice(readme.indexOf(command) + command.length, readme.indexOf('[exit 0]', readme.indexOf(command)));
+    const t = memoryIo();
+
+    expect(await run(['metrics', '--history', EXAMPLE_HISTORY, '--since', '2025-05-05', '--until', '2025-05-26', '--json'], t.io)).toBe(ExitCode.OK);
+
+    expect(readme).toContain(command);
+    expect(t.stdout()).toBe(shown);
+    expect(JSON.parse(shown).excludedImpossible).toBe(0);
   });
 
   test('GIVEN the example history WHEN metrics runs without --json THEN a table shows each figure beside its CircleCI benchmark', async () => {

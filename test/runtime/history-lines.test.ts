@@ -94,6 +94,8 @@ describe('history format 2 (JSON Lines)', () => {
       'Invalid pipeline history: line 3: pipelineExecutionSummary.startTime must be an ISO 8601 timestamp such as "2025-01-31T12:00:00.000Z", got "yesterday"'],
     ['a bad action inside a line', `${header({ executions: 0, actionExecutions: 1 })}\n${JSON.stringify({ actionExecutionDetail: { stageName: 'Production' } })}\n`,
       'Invalid pipeline history: line 2: actionExecutionDetail.pipelineExecutionId must be a non-empty string, got nothing'],
+    ['more lines than announced', `${header({ executions: 0 })}\n${execution}\n`,
+      'History file h.jsonl: the header announces 0 executions and 0 action executions, the file holds 1 and 0: it is incomplete or was edited; export it again'],
     ['a file cut short', `${header({ executions: 2, actionExecutions: 5 })}\n${execution}\n`,
       'History file h.jsonl: the header announces 2 executions and 5 action executions, the file holds 1 and 0: it is incomplete or was edited; export it again'],
   ])('GIVEN %s WHEN read THEN it is refused naming the file, the line and the fix', async (_name, text, message) => {
