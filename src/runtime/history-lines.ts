@@ -106,6 +106,15 @@ function isCount(value: unknown): value is number {
  */
 export async function readHistoryFile(lines: AsyncIterable<string>, source: string): Promise<HistoryFileContents> {
   const iterator = lines[Symbol.asyncIterator]();
+  try {
+    return await readFrom(iterator, source);
+  } finally {
+    // Stopped at a bad line: let the source close its file now rather than when it is garbage-collected.
+    await iterator.return?.();
+  }
+}
+
+async function readFrom(iterator: AsyncIterator<string>, source: string): Promise<HistoryFileContents> {
   let lineNumber = 0;
   let first: string | undefined;
   while (first === undefined) {

@@ -127,3 +127,25 @@ describe('chunked', () => {
     expect([...chunked([], 10)]).toEqual([]);
   });
 });
+
+describe('reading stops cleanly', () => {
+  test('GIVEN a bad line early in a long file WHEN read THEN the line source is closed at once, not read to the end', async () => {
+    let yielded = 0;
+    let closed = false;
+    async function* source(): AsyncGenerator<string> {
+      try {
+        yield JSON.stringify({ formatVersion: 2, executions: 1, actionExecutions: 0 });
+        for (;;) {
+          yielded += 1;
+          yield '[1]';
+        }
+      } finally {
+        closed = true;
+      }
+    }
+
+    await expect(readHistoryFile(source(), 'History file h.jsonl')).rejects.toThrow('History file h.jsonl, line 2 is not a JSON object: [1]');
+    expect(yielded).toBe(1);
+    expect(closed).toBe(true);
+  });
+});
