@@ -23,8 +23,10 @@ export type HistoryExecution = Jsonified<PipelineExecutionSummary>;
 export type HistoryActionExecution = Jsonified<ActionExecutionDetail>;
 
 /**
- * The history file: the pipeline's executions in `ListPipelineExecutions` shape and the action executions
- * (`ListActionExecutions` shape) of their source and production stages, which the DORA metrics need.
+ * The history as one document: the pipeline's executions in `ListPipelineExecutions` shape and the action
+ * executions (`ListActionExecutions` shape) of their source and production stages, which the DORA metrics need.
+ * `fetchPipelineHistory` returns it; format 1 files hold it as one JSON document; `export` writes it as format 2
+ * (JSON Lines, `history-lines.ts`).
  */
 export interface PipelineHistoryFile {
   readonly formatVersion: number;
