@@ -14,14 +14,18 @@
  *    with section 1).
  * 3. The example pipelines' hops.
  * 4. Delivery metrics over 10,000 executions: API calls and CPU time.
+ * 5. The CLI over 100,000 executions (bench/cli-scale.ts): metrics without vs with 2 % rollbacks, and export +
+ *    metrics --history of the exported file (time, bytes).
  *
- * Usage: npm run bench [-- --runs N (default 7) --warmup N (default 1) --skip-extras (section 1 only)]
+ * Usage: npm run bench [-- --runs N (default 7) --warmup N (default 1) --skip-extras (section 1 only)
+ *        --only reference|scale|examples|metrics|cli (that section alone)]
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { runCliScaleBench } from './cli-scale';
 import { runMetricsBench } from './metrics';
 import { withDeliveryPipeline } from './reference-app';
 import { createApp as continuousDelivery } from '../examples/continuous-delivery/app';
@@ -288,16 +292,38 @@ function flag(name: string, fallback: number, min: number): number {
   return value;
 }
 
+const SECTIONS = ['reference', 'scale', 'examples', 'metrics', 'cli'] as const;
+type Section = typeof SECTIONS[number];
+
+/** The sections to run: `--only <section>`, else all of them (`--skip-extras`: the reference app alone). */
+function sections(): readonly Section[] {
+  const i = process.argv.indexOf('--only');
+  if (i < 0) {
+    return process.argv.includes('--skip-extras') ? ['reference'] : SECTIONS;
+  }
+  const only = process.argv[i + 1];
+  const section = SECTIONS.find((s) => s === only);
+  if (!section) {
+    throw new Error(`--only must be one of ${SECTIONS.join(', ')}, got '${only ?? ''}'.`);
+  }
+  return [section];
+}
+
 async function main(): Promise<void> {
   const runs = flag('--runs', 7, 3);
   const warmups = flag('--warmup', 1, 0);
+  const chosen = sections();
   const started = Date.now();
-  referenceBench(runs, warmups);
-  if (!process.argv.includes('--skip-extras')) {
-    scaleBench();
-    examplesBench();
+  if (chosen.includes('reference')) referenceBench(runs, warmups);
+  if (chosen.includes('scale')) scaleBench();
+  if (chosen.includes('examples')) examplesBench();
+  if (chosen.includes('metrics')) {
     console.log('\n== Delivery metrics over 10,000 executions');
     await runMetricsBench();
+  }
+  if (chosen.includes('cli')) {
+    console.log('\n== The CLI over 100,000 executions');
+    await runCliScaleBench();
   }
   console.log(`\nbench: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

@@ -119,5 +119,10 @@ export function renderMetrics(metrics: DeliveryMetrics, style: Style): string {
       `${formatPercent(metrics.changeFailureRate)} (${metrics.failedProductionExecutions}/${metrics.productionExecutions})`),
     row('Time to restore', `${formatDuration(metrics.timeToRestoreSeconds)} (${metrics.restoredProductionFailures} restored)`),
   );
-  return `${header}\n${t.toString()}\n`;
+  const excluded = metrics.excludedImpossible > 0
+    ? `${style.yellow('Excluded')} from duration, recovery, lead time and time to restore: ${metrics.excludedImpossible} ` +
+      `${metrics.excludedImpossible === 1 ? 'execution' : 'executions'} with impossible timestamps (lastUpdateTime missing or before startTime, ` +
+      'or a production deployment that ends before it starts or before its source revision); still counted above.\n'
+    : '';
+  return `${header}\n${t.toString()}\n${excluded}`;
 }

@@ -32,7 +32,10 @@ export interface CliIo {
   readonly createClient: ClientFactory;
   readonly clock: Clock;
   readonly readFile: (path: string) => Promise<string>;
-  readonly writeFile: (path: string, content: string) => Promise<void>;
+  /** The lines of a text file, without line ends, read as a stream (a file larger than a string can hold works). */
+  readonly readLines: (path: string) => AsyncIterable<string>;
+  /** Write a file from chunks, one after the other (never joined into one string). */
+  readonly writeChunks: (path: string, chunks: Iterable<string>) => Promise<void>;
   /** Where interruptions come from. Default: none (in-process callers that do not handle signals). */
   readonly onSignal?: SignalSubscriber;
 }
@@ -65,6 +68,28 @@ export function clientConfig(settings: ClientSettings): CodePipelineClientConfig
 
 export const defaultClientFactory: ClientFactory = (settings) => new CodePipelineClient(clientConfig(settings));
 
+/** The lines of a UTF-8 text file, streamed; opening fails (ENOENT, EACCES) before the first line. */
+export async function* fileLines(path: string): AsyncGenerator<string> {
+  const handle = await fs.open(path, 'r');
+  try {
+    yield* handle.readLines({ encoding: 'utf8', autoClose: false });
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Write the chunks to a new file (replacing one that exists), each awaited before the next. */
+export async function writeFileChunks(path: string, chunks: Iterable<string>): Promise<void> {
+  const handle = await fs.open(path, 'w');
+  try {
+    for (const chunk of chunks) {
+      await handle.write(chunk, null, 'utf8');
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 export function processIo(): CliIo {
   return {
     stdout: process.stdout,
@@ -73,7 +98,8 @@ export function processIo(): CliIo {
     createClient: defaultClientFactory,
     clock: systemClock,
     readFile: (path) => fs.readFile(path, 'utf8'),
-    writeFile: (path, content) => fs.writeFile(path, content, 'utf8'),
+    readLines: fileLines,
+    writeChunks: writeFileChunks,
     onSignal: processSignals,
   };
 }

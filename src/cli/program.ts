@@ -13,10 +13,12 @@ import { Style } from './style';
 import { validateApprovalSummary } from '../runtime/approvals';
 import { boundClientBySignal, CommandAborted } from '../runtime/command-signal';
 import { DeliveryError, DeliveryErrorCode } from '../runtime/errors';
-import { DeliveryHistory, parsePipelineHistory } from '../runtime/history';
+import { DeliveryHistory } from '../runtime/history';
+import { chunked, historyFileLines, HistoryCoverage, HistoryFileContents, readHistoryFile } from '../runtime/history-lines';
 import { computeDeliveryMetrics, MetricsWindow, validateWindow } from '../runtime/metrics';
 import { PipelineOperations } from '../runtime/operations-client';
 import { validateReleaseOptions } from '../runtime/release';
+import { maximum, minimum } from '../runtime/statistics';
 import { validateFreezeReason } from '../runtime/transitions';
 import { MAX_POLL_INTERVAL_SECONDS, MAX_WAIT_TIMEOUT_SECONDS, validateWaitTiming } from '../runtime/wait-for-execution';
 
@@ -342,10 +344,9 @@ class Cli {
     const window = this.resolveWindow(options);
     let metrics;
     if (options.history) {
-      const raw = await this.readJson(options.history);
-      const history = parsePipelineHistory(raw);
+      const { history, coverage } = await this.readHistory(options.history);
       metrics = computeDeliveryMetrics(history, window);
-      const notice = options.since || options.until ? undefined : emptyDefaultWindowNotice(history, raw, window);
+      const notice = options.since || options.until ? undefined : emptyDefaultWindowNotice(history, coverage, window);
       if (notice && options.json) {
         metrics = { ...metrics, notice };
       } else if (notice) {
@@ -362,13 +363,16 @@ class Cli {
   private async exportHistory(options: WindowCliOptions): Promise<void> {
     const window = this.resolveWindow(options);
     const history = await this.operations(options).exportHistory(window, new Date(this.io.clock.now()));
-    const text = `${JSON.stringify(history, null, 2)}\n`;
+    // JSON Lines, written in chunks: never one string, whatever the size of the history.
+    const chunks = chunked(historyFileLines(history));
     if (!options.out) {
-      this.io.stdout.write(text);
+      for (const chunk of chunks) {
+        this.io.stdout.write(chunk);
+      }
       return;
     }
     try {
-      await this.io.writeFile(options.out, text);
+      await this.io.writeChunks(options.out, chunks);
     } catch (error) {
       throw new DeliveryError(DeliveryErrorCode.FAILED, `Could not write ${options.out}: ${(error as Error).message}`);
     }
@@ -384,17 +388,15 @@ class Cli {
       `Wrote ${s.executions} executions and ${s.actionExecutions} action executions of ${s.pipelineName} (${s.since} to ${s.until}) to ${s.file}\n`);
   }
 
-  private async readJson(path: string): Promise<unknown> {
-    let text: string;
+  /** A history file of either format; a file that cannot be read is a usage error naming it. */
+  private async readHistory(path: string): Promise<HistoryFileContents> {
     try {
-      text = await this.io.readFile(path);
+      return await readHistoryFile(this.io.readLines(path), `History file ${path}`);
     } catch (error) {
+      if (error instanceof DeliveryError) {
+        throw error;
+      }
       throw usage(`Cannot read history file ${path}: ${(error as Error).message}`);
-    }
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      throw usage(`History file ${path} is not valid JSON: ${(error as Error).message}`);
     }
   }
 }
@@ -407,18 +409,19 @@ function isoDay(ms: number): string {
  * When the default window (the 30 days before now) holds no execution of a history file that has some: say which
  * period the file covers, so an old file does not read as a pipeline that did nothing.
  */
-export function emptyDefaultWindowNotice(history: DeliveryHistory, raw: unknown, window: MetricsWindow): string | undefined {
+export function emptyDefaultWindowNotice(history: DeliveryHistory, coverage: HistoryCoverage, window: MetricsWindow): string | undefined {
   const since = window.since.getTime();
   const until = window.until.getTime();
   if (history.executions.length === 0 || history.executions.some((e) => e.startMs >= since && e.startMs < until)) {
     return undefined;
   }
-  const starts = history.executions.map((e) => e.startMs);
-  const file = raw as { since?: unknown; until?: unknown };
-  const period = typeof file.since === 'string' && typeof file.until === 'string' ? `${file.since} to ${file.until}` : `${isoDay(Math.min(...starts))} to ${isoDay(Math.max(...starts))}`;
+  // Loops, not Math.min(...starts): a spread of 200,000 start times overflows the call stack.
+  const first = minimum(history.executions.map((e) => e.startMs)) as number;
+  const last = maximum(history.executions.map((e) => e.startMs)) as number;
+  const period = coverage.since !== undefined && coverage.until !== undefined ? `${coverage.since} to ${coverage.until}` : `${isoDay(first)} to ${isoDay(last)}`;
   return `No execution started in the default window (the 30 days before now: ${window.since.toISOString()} to ${window.until.toISOString()}). ` +
-    `The history file covers ${period} (${history.executions.length} executions, the first started ${isoDay(Math.min(...starts))}, ` +
-    `the last ${isoDay(Math.max(...starts))}); pass --since and --until to choose a period inside it.`;
+    `The history file covers ${period} (${history.executions.length} executions, the first started ${isoDay(first)}, ` +
+    `the last ${isoDay(last)}); pass --since and --until to choose a period inside it.`;
 }
 
 function reportError(error: unknown, io: CliIo, json: boolean): ExitCode {

@@ -9,6 +9,7 @@ import { toDeliveryError } from './errors';
 import { HISTORY_FORMAT_VERSION, HistoryActionExecution, jsonify, PipelineHistoryFile } from './history';
 import { MetricsWindow, validateWindow } from './metrics';
 import { ACTION_EXECUTIONS_PAGE_REPLY, checkReply, EXECUTIONS_PAGE_REPLY } from './reply-shape';
+import { minimum } from './statistics';
 import { isProductionStage } from '../contract';
 
 /** The largest page both List APIs accept: fewest calls. */
@@ -84,7 +85,7 @@ export async function fetchPipelineHistory(
   const actions: HistoryActionExecution[] = [];
   if (executions.length > 0) {
     const ids = new Set(executions.map((e) => e.pipelineExecutionId));
-    const earliestStart = Math.min(...executions.map((e) => e.startTime?.getTime() ?? sinceMs));
+    const earliestStart = minimum(executions.map((e) => e.startTime?.getTime() ?? sinceMs)) ?? sinceMs;
     try {
       for await (const page of paginateListActionExecutions({ client, pageSize: MAX_PAGE_SIZE }, { pipelineName })) {
         let reachedPastWindow = false;

@@ -1,7 +1,10 @@
 import type { ActionExecutionDetail, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
 import { DeliveryError, DeliveryErrorCode } from './errors';
 
-/** Version of the history file format written by `export` and read by `metrics --history`. */
+/**
+ * Version of the history as one JSON document (`PipelineHistoryFile`), which `export` wrote before version 2 (JSON
+ * Lines, `history-lines.ts`) and `metrics --history` still reads.
+ */
 export const HISTORY_FORMAT_VERSION = 1;
 
 /** An SDK shape as it reads after `JSON.stringify`: every `Date` becomes an ISO 8601 string. */
@@ -20,8 +23,10 @@ export type HistoryExecution = Jsonified<PipelineExecutionSummary>;
 export type HistoryActionExecution = Jsonified<ActionExecutionDetail>;
 
 /**
- * The history file: the pipeline's executions in `ListPipelineExecutions` shape and the action executions
- * (`ListActionExecutions` shape) of their source and production stages, which the DORA metrics need.
+ * The history as one document: the pipeline's executions in `ListPipelineExecutions` shape and the action
+ * executions (`ListActionExecutions` shape) of their source and production stages, which the DORA metrics need.
+ * `fetchPipelineHistory` returns it; format 1 files hold it as one JSON document; `export` writes it as format 2
+ * (JSON Lines, `history-lines.ts`).
  */
 export interface PipelineHistoryFile {
   readonly formatVersion: number;
@@ -41,7 +46,11 @@ export interface ExecutionRecord {
   readonly pipelineExecutionId: string;
   readonly status: string;
   readonly startMs: number;
-  readonly lastUpdateMs: number;
+  /**
+   * `undefined` when the history has no `lastUpdateTime` for the execution (the List API's field is optional): the
+   * metrics then leave the execution out of the figures that need its end, and count it (`excludedImpossible`).
+   */
+  readonly lastUpdateMs?: number;
   /** `STANDARD` or `ROLLBACK`; absent in older histories. */
   readonly executionType?: string;
   /** For a rollback: the execution it rolled back to. */
@@ -113,8 +122,13 @@ function requiredTime(item: Record<string, unknown>, key: string, where: string)
   return ms;
 }
 
-function parseExecution(value: unknown, index: number): ExecutionRecord {
-  const where = `pipelineExecutionSummaries[${index}]`;
+/** A timestamp that may be missing (`undefined` or `null`); one that is present must be an ISO 8601 timestamp. */
+function optionalTime(item: Record<string, unknown>, key: string, where: string): number | undefined {
+  return item[key] === undefined || item[key] === null ? undefined : requiredTime(item, key, where);
+}
+
+/** Validate one execution (the `ListPipelineExecutions` shape, dates as ISO strings); `where` names it in messages. */
+export function parseExecutionRecord(value: unknown, where: string): ExecutionRecord {
   if (!isRecord(value)) {
     throw invalid(`${where} must be an object`);
   }
@@ -124,7 +138,7 @@ function parseExecution(value: unknown, index: number): ExecutionRecord {
     pipelineExecutionId: requiredString(value, 'pipelineExecutionId', where),
     status: requiredString(value, 'status', where),
     startMs: requiredTime(value, 'startTime', where),
-    lastUpdateMs: requiredTime(value, 'lastUpdateTime', where),
+    lastUpdateMs: optionalTime(value, 'lastUpdateTime', where),
     executionType: optionalString(value, 'executionType', where),
     rollbackTargetPipelineExecutionId: rollbackTarget,
   };
@@ -144,8 +158,8 @@ function parseOutputVariables(output: unknown, where: string): Record<string, st
   return variables;
 }
 
-function parseAction(value: unknown, index: number): ActionRecord {
-  const where = `actionExecutionDetails[${index}]`;
+/** Validate one action execution (the `ListActionExecutions` shape, dates as ISO strings); `where` names it in messages. */
+export function parseActionRecord(value: unknown, where: string): ActionRecord {
   if (!isRecord(value)) {
     throw invalid(`${where} must be an object`);
   }
@@ -184,8 +198,8 @@ export function parsePipelineHistory(data: unknown): DeliveryHistory {
   }
   return {
     pipelineName: optionalString(data, 'pipelineName', 'history'),
-    executions: executions.map(parseExecution),
-    actions: actions.map(parseAction),
+    executions: executions.map((value, index) => parseExecutionRecord(value, `pipelineExecutionSummaries[${index}]`)),
+    actions: actions.map((value, index) => parseActionRecord(value, `actionExecutionDetails[${index}]`)),
   };
 }
 
@@ -196,7 +210,8 @@ export function jsonify<T>(value: T): Jsonified<T> {
 
 function convertDates(value: unknown): unknown {
   if (value instanceof Date) {
-    return value.toISOString();
+    // An invalid Date has no ISO form (toISOString throws): it is left out, as a missing timestamp.
+    return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
   }
   if (Array.isArray(value)) {
     return value.map(convertDates);
@@ -204,8 +219,9 @@ function convertDates(value: unknown): unknown {
   if (isRecord(value)) {
     const result: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined) {
-        result[key] = convertDates(item);
+      const converted = convertDates(item);
+      if (converted !== undefined) {
+        result[key] = converted;
       }
     }
     return result;

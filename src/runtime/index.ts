@@ -5,6 +5,7 @@ export * from './command-signal';
 export * from './errors';
 export * from './history';
 export * from './history-fetch';
+export * from './history-lines';
 export * from './metrics';
 export * from './operations-client';
 export * from './pipeline-status';

@@ -1,7 +1,7 @@
 import { DeliveryError, DeliveryErrorCode } from './errors';
 import { ActionRecord, DeliveryHistory, ExecutionRecord } from './history';
 import { isProductionStage, isTerminalExecutionStatus } from '../contract';
-import { mean, median, percentileNearestRank } from './statistics';
+import { maximum, mean, median, minimum, percentileNearestRank } from './statistics';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DAYS_PER_WEEK = 7;
@@ -34,6 +34,13 @@ export interface DeliveryMetrics {
   readonly counts: ExecutionCounts;
   /** InProgress/Stopping executions in the window, reported but not counted. */
   readonly ignoredInProgress: number;
+  /**
+   * Finished executions in the window left out of the time figures (duration, MTTR, lead time, time to restore)
+   * because their timestamps are impossible: no `lastUpdateTime`, a `lastUpdateTime` before the `startTime`, or a
+   * production deployment that ends before it starts or before its source revision. They still count in `counts`,
+   * the rates and the frequencies, which need no time. A figure is never negative.
+   */
+  readonly excludedImpossible: number;
   readonly throughputPerDay: number;
   readonly durationMedianSeconds: number | null;
   readonly durationP95Seconds: number | null;
@@ -143,20 +150,35 @@ interface RecoveryStats {
 }
 
 /**
- * Failure episodes over succeeded and failed executions ordered by `lastUpdateTime`: an episode opens at the first
- * failure while none is open and closes at the next success; recovery = closing success − opening failure.
+ * The end of an execution (its `lastUpdateTime`), or `undefined` when it is impossible: missing, or before the
+ * execution's start.
  */
-function recoveryTimes(executions: readonly ExecutionRecord[]): RecoveryStats {
+function possibleEnd(execution: ExecutionRecord): number | undefined {
+  const end = execution.lastUpdateMs;
+  return end !== undefined && end >= execution.startMs ? end : undefined;
+}
+
+interface Ended {
+  readonly execution: ExecutionRecord;
+  readonly endMs: number;
+}
+
+/**
+ * Failure episodes over succeeded and failed executions (with a possible end) ordered by `lastUpdateTime`: an
+ * episode opens at the first failure while none is open and closes at the next success; recovery = closing
+ * success − opening failure.
+ */
+function recoveryTimes(executions: readonly Ended[]): RecoveryStats {
   const ordered = executions
-    .filter((e) => e.status === 'Succeeded' || e.status === 'Failed')
-    .sort((a, b) => a.lastUpdateMs - b.lastUpdateMs || a.startMs - b.startMs);
+    .filter((e) => e.execution.status === 'Succeeded' || e.execution.status === 'Failed')
+    .sort((a, b) => a.endMs - b.endMs || a.execution.startMs - b.execution.startMs);
   const recoveries: number[] = [];
   let openedAt: number | undefined;
-  for (const execution of ordered) {
+  for (const { execution, endMs } of ordered) {
     if (execution.status === 'Failed' && openedAt === undefined) {
-      openedAt = execution.lastUpdateMs;
+      openedAt = endMs;
     } else if (execution.status === 'Succeeded' && openedAt !== undefined) {
-      recoveries.push((execution.lastUpdateMs - openedAt) / 1000);
+      recoveries.push((endMs - openedAt) / 1000);
       openedAt = undefined;
     }
   }
@@ -184,7 +206,7 @@ function sourceRevisionTime(actions: readonly ActionRecord[]): number | undefine
       }
     }
   }
-  return times.length > 0 ? Math.min(...times) : undefined;
+  return minimum(times);
 }
 
 /**
@@ -220,19 +242,45 @@ interface ProductionView {
 
 /**
  * Executions that were rolled back after reaching production: for each rollback execution, the latest standard
- * execution whose production deployment started before the rollback did (other than the rollback's target).
+ * execution whose production deployment started before the rollback did (other than the rollback's target; of
+ * several that started at the same time, the one listed first).
+ *
+ * O((n + r) log n) for n executions that reached production and r rollbacks: the deployments are sorted once by
+ * start, and each rollback finds its latest earlier deployment by binary search, stepping back past its target (at
+ * most one entry, since execution ids are unique).
  */
 function rolledBackExecutionIds(allExecutions: readonly ExecutionRecord[], views: ReadonlyMap<string, ProductionView>): Set<string> {
-  const reached = [...views.values()]
-    .filter((view) => view.deployActions.length > 0)
-    .map((view) => ({ id: view.execution.pipelineExecutionId, deployStart: Math.min(...view.deployActions.map((a) => a.startMs)) }));
+  const reached: Array<{ readonly id: string; readonly deployStart: number; readonly order: number }> = [];
+  for (const view of views.values()) {
+    const deployStart = minimum(view.deployActions.map((a) => a.startMs));
+    if (deployStart !== undefined) {
+      reached.push({ id: view.execution.pipelineExecutionId, deployStart, order: reached.length });
+    }
+  }
+  // Ascending start; of equal starts the one listed first last, so that a backward walk meets it first.
+  reached.sort((a, b) => a.deployStart - b.deployStart || b.order - a.order);
   const rolledBack = new Set<string>();
-  for (const rollback of allExecutions.filter((e) => e.executionType === 'ROLLBACK')) {
-    const candidates = reached
-      .filter((r) => r.deployStart < rollback.startMs && r.id !== rollback.rollbackTargetPipelineExecutionId)
-      .sort((a, b) => b.deployStart - a.deployStart);
-    if (candidates.length > 0) {
-      rolledBack.add(candidates[0].id);
+  for (const rollback of allExecutions) {
+    if (rollback.executionType !== 'ROLLBACK') {
+      continue;
+    }
+    // The number of deployments that started before the rollback: the index just past the last candidate.
+    let low = 0;
+    let high = reached.length;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if (reached[middle].deployStart < rollback.startMs) {
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
+    }
+    let index = low - 1;
+    while (index >= 0 && reached[index].id === rollback.rollbackTargetPipelineExecutionId) {
+      index -= 1;
+    }
+    if (index >= 0) {
+      rolledBack.add(reached[index].id);
     }
   }
   return rolledBack;
@@ -263,9 +311,20 @@ export function computeDeliveryMetrics(history: DeliveryHistory, window: Metrics
   const selected = inWindow.filter((e) => isTerminal(e.status));
   const counts = countStatuses(selected);
 
-  const durations = selected.filter((e) => e.status === 'Succeeded').map((e) => (e.lastUpdateMs - e.startMs) / 1000);
+  // Executions left out of the time figures for impossible timestamps, counted once each.
+  const impossible = new Set<string>();
+  const ended: Ended[] = [];
+  for (const execution of selected) {
+    const endMs = possibleEnd(execution);
+    if (endMs === undefined) {
+      impossible.add(execution.pipelineExecutionId);
+    } else {
+      ended.push({ execution, endMs });
+    }
+  }
+  const durations = ended.filter((e) => e.execution.status === 'Succeeded').map((e) => (e.endMs - e.execution.startMs) / 1000);
   const decided = counts.succeeded + counts.failed;
-  const recovery = recoveryTimes(selected);
+  const recovery = recoveryTimes(ended);
 
   const actionsByExecution = new Map<string, ActionRecord[]>();
   for (const action of history.actions) {
@@ -288,12 +347,13 @@ export function computeDeliveryMetrics(history: DeliveryHistory, window: Metrics
 
   let productionExecutions = 0;
   let failedProductionExecutions = 0;
+  let productionDeployments = 0;
   let leadTimeFromSourceRevision = 0;
   const leadTimes: number[] = [];
   const failures: number[] = [];
-  const restorations = selected
-    .filter((e) => e.executionType === 'ROLLBACK' && e.status === 'Succeeded')
-    .map((e) => e.lastUpdateMs);
+  const restorations = ended
+    .filter((e) => e.execution.executionType === 'ROLLBACK' && e.execution.status === 'Succeeded')
+    .map((e) => e.endMs);
   for (const execution of selected) {
     const view = views.get(execution.pipelineExecutionId);
     if (!view || view.deployActions.length === 0) {
@@ -303,18 +363,25 @@ export function computeDeliveryMetrics(history: DeliveryHistory, window: Metrics
     const failed = view.productionActions.some((a) => a.status === 'Failed') || rolledBack.has(execution.pipelineExecutionId);
     if (failed) {
       failedProductionExecutions += 1;
-      failures.push(Math.max(...view.productionActions.map((a) => a.lastUpdateMs)));
+      // productionActions holds the deploy actions: never empty here.
+      failures.push(maximum(view.productionActions.map((a) => a.lastUpdateMs)) as number);
     }
     if (view.productionActions.every((a) => a.status === 'Succeeded')) {
-      const end = Math.max(...view.deployActions.map((a) => a.lastUpdateMs));
+      productionDeployments += 1;
+      const end = maximum(view.deployActions.map((a) => a.lastUpdateMs)) as number;
       if (!failed) {
         restorations.push(end);
       }
       const revisionTime = sourceRevisionTime(view.sourceActions);
+      const leadTimeMs = end - (revisionTime ?? execution.startMs);
+      if (leadTimeMs < 0 || impossible.has(execution.pipelineExecutionId) || view.deployActions.some((a) => a.lastUpdateMs < a.startMs)) {
+        impossible.add(execution.pipelineExecutionId);
+        continue;
+      }
       if (revisionTime !== undefined) {
         leadTimeFromSourceRevision += 1;
       }
-      leadTimes.push((end - (revisionTime ?? execution.startMs)) / 1000);
+      leadTimes.push(leadTimeMs / 1000);
     }
   }
 
@@ -326,6 +393,7 @@ export function computeDeliveryMetrics(history: DeliveryHistory, window: Metrics
     windowDays,
     counts,
     ignoredInProgress: inWindow.length - selected.length,
+    excludedImpossible: impossible.size,
     throughputPerDay: counts.succeeded / windowDays,
     durationMedianSeconds: median(durations),
     durationP95Seconds: percentileNearestRank(durations, 95),
@@ -339,9 +407,9 @@ export function computeDeliveryMetrics(history: DeliveryHistory, window: Metrics
     productionExecutions,
     failedProductionExecutions,
     changeFailureRate: productionExecutions === 0 ? null : failedProductionExecutions / productionExecutions,
-    productionDeployments: leadTimes.length,
-    deploymentsPerDay: leadTimes.length / windowDays,
-    deploymentsPerWeek: leadTimes.length / (windowDays / DAYS_PER_WEEK),
+    productionDeployments,
+    deploymentsPerDay: productionDeployments / windowDays,
+    deploymentsPerWeek: productionDeployments / (windowDays / DAYS_PER_WEEK),
     timeToRestoreSeconds: mean(restores),
     restoredProductionFailures: restores.length,
   };

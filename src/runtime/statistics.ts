@@ -35,3 +35,28 @@ export function mean(values: readonly number[]): number | null {
   }
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
+
+/**
+ * The smallest value, `undefined` when there is none. A loop, not `Math.min(...values)`: spreading an array into a
+ * call's arguments overflows the stack for large arrays (about 100,000 values and more).
+ */
+export function minimum(values: Iterable<number>): number | undefined {
+  let result: number | undefined;
+  for (const value of values) {
+    if (result === undefined || value < result) {
+      result = value;
+    }
+  }
+  return result;
+}
+
+/** The largest value, `undefined` when there is none (a loop, as `minimum`). */
+export function maximum(values: Iterable<number>): number | undefined {
+  let result: number | undefined;
+  for (const value of values) {
+    if (result === undefined || value > result) {
+      result = value;
+    }
+  }
+  return result;
+}

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DisableStageTransitionCommand,
@@ -362,6 +363,19 @@ describe('cdk-delivery metrics', () => {
     expect(metrics.restoredProductionFailures).toBe(2);
   });
 
+  test('GIVEN the README\'s metrics --json example WHEN run THEN the output is the JSON the README shows, field for field', async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf-8');
+    const command = '$ npx cdk-delivery metrics --history examples/history/pipeline-history.json --since 2025-05-05 --until 2025-05-26 --json\n';
+    const shown = readme.slice(readme.indexOf(command) + command.length, readme.indexOf('[exit 0]', readme.indexOf(command)));
+    const t = memoryIo();
+
+    expect(await run(['metrics', '--history', EXAMPLE_HISTORY, '--since', '2025-05-05', '--until', '2025-05-26', '--json'], t.io)).toBe(ExitCode.OK);
+
+    expect(readme).toContain(command);
+    expect(t.stdout()).toBe(shown);
+    expect(JSON.parse(shown).excludedImpossible).toBe(0);
+  });
+
   test('GIVEN the example history WHEN metrics runs without --json THEN a table shows each figure beside its CircleCI benchmark', async () => {
     const t = memoryIo();
 
@@ -446,8 +460,24 @@ describe('cdk-delivery export', () => {
 
     expect(await run(['export', '--pipeline', 'my-app', '--since', '2025-05-01', '--until', '2025-05-26', '--out', 'h.json'], t.io)).toBe(ExitCode.OK);
     expect(t.stdout()).toBe('Wrote 1 executions and 1 action executions of my-app (2025-05-01T00:00:00.000Z to 2025-05-26T00:00:00.000Z) to h.json\n');
-    const file = JSON.parse(t.written.get('h.json') ?? '');
-    expect(file).toMatchObject({ formatVersion: 1, pipelineName: 'my-app', pipelineExecutionSummaries: [{ pipelineExecutionId: 'e1', startTime: '2025-05-20T10:00:00.000Z' }] });
+    // JSON Lines: a header, one line per execution, one per action execution
+    const lines = (t.written.get('h.json') ?? '').split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toBe('');
+    expect(JSON.parse(lines[0])).toEqual({
+      formatVersion: 2,
+      pipelineName: 'my-app',
+      exportedAt: '2025-05-26T00:00:00.000Z',
+      since: '2025-05-01T00:00:00.000Z',
+      until: '2025-05-26T00:00:00.000Z',
+      executions: 1,
+      actionExecutions: 1,
+    });
+    expect(JSON.parse(lines[1])).toMatchObject({ pipelineExecutionSummary: { pipelineExecutionId: 'e1', startTime: '2025-05-20T10:00:00.000Z' } });
+    expect(JSON.parse(lines[2])).toMatchObject({ actionExecutionDetail: { pipelineExecutionId: 'e1', stageName: 'Production' } });
+
+    expect(await run(['metrics', '--history', 'h.json', '--since', '2025-05-01', '--until', '2025-05-26', '--json'], t.io)).toBe(ExitCode.OK);
+    expect(JSON.parse(t.stdout().split('\n').slice(1).join('\n'))).toMatchObject({ counts: { succeeded: 1 }, durationMedianSeconds: 480, productionDeployments: 1 });
   });
 
   test('GIVEN no --out WHEN export runs THEN the history JSON goes to stdout', async () => {
@@ -456,14 +486,15 @@ describe('cdk-delivery export', () => {
     const t = memoryIo({ client });
 
     expect(await run(['export', '--pipeline', 'my-app', '--since', '2025-05-01', '--until', '2025-05-26'], t.io)).toBe(ExitCode.OK);
-    expect(JSON.parse(t.stdout()).actionExecutionDetails).toHaveLength(1);
+    const lines = t.stdout().trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((line) => Object.keys(line)[0])).toEqual(['formatVersion', 'pipelineExecutionSummary', 'actionExecutionDetail']);
   });
 
   test('GIVEN an unwritable --out WHEN export runs THEN exit 1 naming the file', async () => {
     const { client, mock } = mocked();
     exportMocks(mock);
     const t = memoryIo({ client });
-    const io = { ...t.io, writeFile: () => Promise.reject(new Error('EACCES: permission denied')) };
+    const io = { ...t.io, writeChunks: () => Promise.reject(new Error('EACCES: permission denied')) };
 
     expect(await run(['export', '--pipeline', 'my-app', '--out', '/root/h.json', '--json'], io)).toBe(ExitCode.FAILED);
     expect(JSON.parse(t.stderr()).error.message).toBe('Could not write /root/h.json: EACCES: permission denied');

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { CliIo, ClientSettings } from '../../src/cli/io';
+import { CliIo, ClientSettings, fileLines } from '../../src/cli/io';
 import { Clock } from '../../src/runtime/wait-for-execution';
 
 export interface MemoryIoOptions {
@@ -9,6 +9,13 @@ export interface MemoryIoOptions {
   readonly env?: Record<string, string | undefined>;
   readonly tty?: boolean;
   readonly now?: number;
+}
+
+/** The lines of a text written by the CLI, as `readLines` gives a file's. */
+async function* memoryLines(text: string): AsyncGenerator<string> {
+  const lines = text.split('\n');
+  // A final newline ends the last line; it does not start an empty one.
+  yield* (lines[lines.length - 1] === '' ? lines.slice(0, -1) : lines);
 }
 
 /** An in-memory CliIo: captured stdout/stderr, recorded client settings and written files, a fake clock. */
@@ -32,7 +39,8 @@ export function memoryIo(options: MemoryIoOptions = {}) {
     },
     clock,
     readFile: (path) => fs.readFile(path, 'utf8'),
-    writeFile: async (path, content) => { written.set(path, content); },
+    readLines: (path) => written.has(path) ? memoryLines(written.get(path) ?? '') : fileLines(path),
+    writeChunks: async (path, chunks) => { written.set(path, [...chunks].join('')); },
   };
   return {
     io,

@@ -1,8 +1,12 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { CodePipelineClient, ListActionExecutionsCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXAMPLE_HISTORY, sdkHistory } from './history-sdk';
 import { ExitCode, run } from '../../src/cli/main';
 import { EmfDocument, publishDeliveryMetrics } from '../../src/metrics/private/publish-metrics';
+import { PipelineHistoryFile } from '../../src/runtime/history';
 import { memoryIo } from '../cli/memory-io';
 
 /**
@@ -15,10 +19,10 @@ const SINCE = '2025-05-05T00:00:00.000Z';
 const UNTIL = '2025-05-26T00:00:00.000Z';
 const WINDOW_DAYS = 21;
 
-function mockedClient() {
+function mockedClient(file = EXAMPLE_HISTORY) {
   const client = new CodePipelineClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   const mock = mockClient(client);
-  const example = sdkHistory();
+  const example = sdkHistory(file);
   mock.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: example.executions });
   mock.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: example.actions });
   return client;
@@ -30,7 +34,7 @@ async function cliJson(args: string[], client?: CodePipelineClient): Promise<Rec
   return JSON.parse(t.stdout());
 }
 
-async function functionDocument(eventTime: string): Promise<EmfDocument> {
+async function functionDocument(eventTime: string, file = EXAMPLE_HISTORY): Promise<EmfDocument> {
   const event = {
     'source': 'aws.codepipeline',
     'detail-type': 'CodePipeline Pipeline Execution State Change',
@@ -38,7 +42,7 @@ async function functionDocument(eventTime: string): Promise<EmfDocument> {
     'detail': { 'pipeline': 'shop-api', 'execution-id': 'e-1', 'state': 'SUCCEEDED' },
   };
   const lines: string[] = [];
-  await publishDeliveryMetrics(event, mockedClient(), { pipelineName: 'shop-api', namespace: 'CdkDeliveryPipelines', windowDays: WINDOW_DAYS }, (l) => lines.push(l));
+  await publishDeliveryMetrics(event, mockedClient(file), { pipelineName: 'shop-api', namespace: 'CdkDeliveryPipelines', windowDays: WINDOW_DAYS }, (l) => lines.push(l));
   expect(lines).toHaveLength(1);
   return JSON.parse(lines[0]);
 }
@@ -101,5 +105,38 @@ describe('one history, the CLI and the metrics function', () => {
     const cli = figures(offline);
     const differing = [...figures(shifted.deliveryMetrics)].filter(([name, value]) => cli.get(name) !== value).map(([name]) => name);
     expect(differing).toEqual(expect.arrayContaining(['counts.succeeded', 'throughputPerDay', 'deploymentsPerDay']));
+  });
+});
+
+describe('one history with impossible timestamps, the CLI and the metrics function', () => {
+  test('GIVEN the example history with two succeeded executions ending before they started THEN both exclude and count them, with the same figures', async () => {
+    const example = JSON.parse(fs.readFileSync(EXAMPLE_HISTORY, 'utf-8')) as PipelineHistoryFile;
+    const succeeded = example.pipelineExecutionSummaries.filter((e) => e.status === 'Succeeded' && e.startTime && e.startTime >= SINCE);
+    const broken = new Set(succeeded.slice(0, 2).map((e) => e.pipelineExecutionId));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parity-'));
+    const file = path.join(dir, 'impossible.json');
+    fs.writeFileSync(file, JSON.stringify({
+      ...example,
+      pipelineExecutionSummaries: example.pipelineExecutionSummaries.map((e) => (broken.has(e.pipelineExecutionId)
+        ? { ...e, lastUpdateTime: new Date(Date.parse(e.startTime as string) - 86_400_000).toISOString() }
+        : e)),
+    }));
+    try {
+      const offline = await cliJson(['--history', file]);
+      const online = await cliJson(['--pipeline', 'shop-api'], mockedClient(file));
+      const document = await functionDocument(UNTIL, file);
+      const original = await cliJson(['--history', EXAMPLE_HISTORY]);
+
+      expect(broken.size).toBe(2);
+      expect(offline.excludedImpossible).toBe(2);
+      expect(original.excludedImpossible).toBe(0);
+      expect(figures(online)).toEqual(figures(offline));
+      expect(figures(document.deliveryMetrics)).toEqual(figures(offline));
+      expect(document.DurationMedian).toBe(offline.durationMedianSeconds);
+      expect(offline.durationMedianSeconds as number).toBeGreaterThan(0);
+      expect(offline.counts).toEqual(original.counts);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

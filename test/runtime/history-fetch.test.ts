@@ -108,6 +108,22 @@ describe('exportHistory', () => {
     expect(new Set(history.actionExecutionDetails.map((a) => a.pipelineExecutionId))).toEqual(new Set(['e4', 'e3', 'e2', 'e1', 'e0']));
   });
 
+  test('GIVEN executions without a start or an end WHEN exported THEN those without a start are skipped, those without an end kept without one', async () => {
+    const { ops, mock } = serve(0);
+    mock.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [
+        { pipelineExecutionId: 'no-start', status: 'Succeeded', lastUpdateTime: new Date(T0 + HOUR) },
+        { pipelineExecutionId: 'no-end', status: 'Succeeded', startTime: new Date(T0) },
+      ],
+    });
+    mock.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [] });
+
+    const history = await ops.exportHistory({ since: new Date(T0), until: new Date(T0 + 5 * HOUR) });
+
+    expect(history.pipelineExecutionSummaries).toEqual([{ pipelineExecutionId: 'no-end', status: 'Succeeded', startTime: '2025-03-01T00:00:00.000Z' }]);
+    expect(parsePipelineHistory(history).executions[0].lastUpdateMs).toBeUndefined();
+  });
+
   test('GIVEN an action execution WHEN exported THEN dates are ISO and configuration and artifact locations are dropped', async () => {
     const { ops } = serve(1);
 

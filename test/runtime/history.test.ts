@@ -83,7 +83,31 @@ describe('parseIsoTime', () => {
   });
 });
 
+describe('missing end times', () => {
+  test.each([
+    ['absent', undefined],
+    ['null', null],
+  ])('GIVEN an execution whose lastUpdateTime is %s WHEN parsed THEN it is kept without an end (the metrics count it as excluded)', (_name, value) => {
+    const parsed = parsePipelineHistory({ pipelineExecutionSummaries: [{ ...execution('e', 'Failed', T0, T0), lastUpdateTime: value }] });
+
+    expect(parsed.executions).toEqual([{ pipelineExecutionId: 'e', status: 'Failed', startMs: T0, lastUpdateMs: undefined, executionType: undefined, rollbackTargetPipelineExecutionId: undefined }]);
+  });
+
+  test('GIVEN an execution without startTime WHEN parsed THEN it is refused: no window can hold it', () => {
+    expect(() => parsePipelineHistory({ pipelineExecutionSummaries: [{ ...execution('e', 'Failed', T0, T0), startTime: undefined }] }))
+      .toThrow('Invalid pipeline history: pipelineExecutionSummaries[0].startTime must be an ISO 8601 timestamp such as "2025-01-31T12:00:00.000Z", got nothing');
+  });
+});
+
 describe('jsonify', () => {
+  test('GIVEN an invalid Date WHEN jsonified THEN the field is left out as a missing time, instead of toISOString throwing', () => {
+    const invalid = new Date('not a date');
+    expect(() => invalid.toISOString()).toThrow(RangeError);
+
+    expect(jsonify({ pipelineExecutionId: 'e', startTime: new Date(T0), lastUpdateTime: invalid }))
+      .toEqual({ pipelineExecutionId: 'e', startTime: '2025-03-01T00:00:00.000Z' });
+  });
+
   test('GIVEN an SDK object with nested dates WHEN jsonified THEN dates are ISO strings and undefined fields dropped', () => {
     expect(jsonify({ startTime: new Date(T0), nested: [{ at: new Date(T0 + 1000), n: 1, gone: undefined }] }))
       .toEqual({ startTime: '2025-03-01T00:00:00.000Z', nested: [{ at: '2025-03-01T00:00:01.000Z', n: 1 }] });

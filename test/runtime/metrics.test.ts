@@ -1,4 +1,6 @@
 import { action, at, DAY, execution, history, HOUR, MINUTE, T0, window } from './history-fixtures';
+import { syntheticHistory, syntheticHistoryFile } from './synthetic-history';
+import { parsePipelineHistory } from '../../src/runtime/history';
 import { benchmarks, computeDeliveryMetrics, defaultWindow } from '../../src/runtime/metrics';
 
 /** A succeeded execution starting `offsetMs` after T0 that took `seconds`. */
@@ -312,5 +314,177 @@ describe('benchmarks', () => {
     ]);
     expect(benchmarks({ ...base, durationMedianSeconds: 601, mttrSeconds: 3600, successRate: 0.89, throughputPerDay: 0.99 }).map((b) => b.met))
       .toEqual([false, false, false, false]);
+  });
+});
+
+describe('impossible timestamps', () => {
+  // Three good successes of 10, 20 and 30 minutes, each deployed to production with a commit 5 minutes before start.
+  const good = [succeeded('a', 0, 10 * 60), succeeded('b', HOUR, 20 * 60), succeeded('c', 2 * HOUR, 30 * 60)];
+  const deployOf = (id: string, offset: number, minutes: number) => [
+    action(id, 'Source', 'Source', 'Source', 'Succeeded', T0 + offset, T0 + offset + MINUTE, { CommitterDate: at(T0 + offset - 5 * MINUTE) }),
+    action(id, 'Production', 'Deploy', 'Deploy', 'Succeeded', T0 + offset + MINUTE, T0 + offset + minutes * MINUTE),
+  ];
+  const goodActions = [...deployOf('a', 0, 10), ...deployOf('b', HOUR, 20), ...deployOf('c', 2 * HOUR, 30)];
+
+  test('GIVEN only possible timestamps WHEN computed THEN nothing is excluded', () => {
+    const metrics = computeDeliveryMetrics(history(good, goodActions), window(30));
+
+    expect(metrics.excludedImpossible).toBe(0);
+    expect(metrics.durationMedianSeconds).toBe(20 * 60);
+    expect(metrics.leadTimeSamples).toBe(3);
+  });
+
+  test('GIVEN a success whose lastUpdateTime is a day before its startTime WHEN computed THEN it is counted, but no duration is negative', () => {
+    const backwards = execution('backwards', 'Succeeded', T0 + 3 * HOUR, T0 + 3 * HOUR - DAY);
+
+    const metrics = computeDeliveryMetrics(history([...good, backwards], goodActions), window(30));
+
+    expect(metrics.counts.succeeded).toBe(4);
+    expect(metrics.excludedImpossible).toBe(1);
+    // durations of a, b, c only: without the exclusion the median would be (10 + 20) / 2 min and the p95 unchanged
+    expect(metrics.durationMedianSeconds).toBe(20 * 60);
+    expect(metrics.durationP95Seconds).toBe(30 * 60);
+  });
+
+  test('GIVEN failures and successes with a missing or backwards lastUpdateTime WHEN computed THEN they stay out of MTTR and are counted', () => {
+    const executions = [
+      execution('fail', 'Failed', T0, T0 + 10 * MINUTE),
+      // ends an hour before the failure started: used, it would order the episode wrongly
+      execution('fix-backwards', 'Succeeded', T0 + 20 * MINUTE, T0 - HOUR),
+      { ...execution('fix-missing', 'Succeeded', T0 + 25 * MINUTE, 0), lastUpdateTime: undefined },
+      execution('fix', 'Succeeded', T0 + 30 * MINUTE, T0 + 40 * MINUTE),
+      { ...execution('fail-missing', 'Failed', T0 + 50 * MINUTE, 0), lastUpdateTime: null as unknown as string },
+    ];
+
+    const metrics = computeDeliveryMetrics(history(executions), window(30));
+
+    expect(metrics.counts).toMatchObject({ succeeded: 3, failed: 2 });
+    expect(metrics.successRate).toBe(0.6);
+    expect(metrics.excludedImpossible).toBe(3);
+    // fail (T0 + 10 min) → fix (T0 + 40 min): 30 min; fail-missing opens no episode
+    expect(metrics.mttrSeconds).toBe(30 * 60);
+    expect(metrics.recoveredFailureEpisodes).toBe(1);
+    expect(metrics.openFailureEpisodes).toBe(0);
+    expect(metrics.durationMedianSeconds).toBe(10 * 60);
+  });
+
+  test('GIVEN a deployment that ends before its source revision or before it starts WHEN computed THEN its lead time is left out and counted, the deployment is not', () => {
+    const executions = [
+      ...good,
+      succeeded('commit-in-future', 3 * HOUR, 10 * 60),
+      succeeded('deploy-backwards', 4 * HOUR, 10 * 60),
+    ];
+    const actions = [
+      ...goodActions,
+      action('commit-in-future', 'Source', 'Source', 'Source', 'Succeeded', T0 + 3 * HOUR, T0 + 3 * HOUR + MINUTE, { CommitterDate: at(T0 + 5 * HOUR) }),
+      action('commit-in-future', 'Production', 'Deploy', 'Deploy', 'Succeeded', T0 + 3 * HOUR + MINUTE, T0 + 3 * HOUR + 10 * MINUTE),
+      action('deploy-backwards', 'Production', 'Deploy', 'Deploy', 'Succeeded', T0 + 4 * HOUR + 5 * MINUTE, T0 + 4 * HOUR + 4 * MINUTE),
+    ];
+
+    const metrics = computeDeliveryMetrics(history(executions, actions), window(30));
+
+    expect(metrics.excludedImpossible).toBe(2);
+    expect(metrics.leadTimeSamples).toBe(3);
+    // a, b, c: 15, 25, 35 minutes from commit to the end of the deployment
+    expect(metrics.leadTimeMedianSeconds).toBe(25 * 60);
+    expect(metrics.productionDeployments).toBe(5);
+    expect(metrics.deploymentsPerDay).toBeCloseTo(5 / 30, 12);
+    // their durations are possible: they count there
+    expect(metrics.durationMedianSeconds).toBe(10 * 60);
+  });
+
+  test('GIVEN a succeeded rollback without an end WHEN computed THEN it restores nothing and is counted', () => {
+    const executions = [
+      execution('broke', 'Failed', T0, T0 + 30 * MINUTE),
+      { ...execution('rollback', 'Succeeded', T0 + HOUR, 0, { executionType: 'ROLLBACK' }), lastUpdateTime: undefined },
+    ];
+    const actions = [action('broke', 'Production', 'Deploy', 'Deploy', 'Failed', T0 + 10 * MINUTE, T0 + 30 * MINUTE)];
+
+    const withoutEnd = computeDeliveryMetrics(history(executions, actions), window(30));
+    const withEnd = computeDeliveryMetrics(history([executions[0], execution('rollback', 'Succeeded', T0 + HOUR, T0 + 70 * MINUTE, { executionType: 'ROLLBACK' })], actions), window(30));
+
+    expect(withoutEnd.excludedImpossible).toBe(1);
+    expect(withoutEnd.restoredProductionFailures).toBe(0);
+    expect(withoutEnd.timeToRestoreSeconds).toBeNull();
+    expect(withEnd.excludedImpossible).toBe(0);
+    expect(withEnd.timeToRestoreSeconds).toBe(40 * 60);
+  });
+
+  test('GIVEN impossible executions outside the window or still running WHEN computed THEN they are not counted as excluded', () => {
+    const executions = [
+      ...good,
+      execution('before-window', 'Succeeded', T0 - DAY, T0 - 2 * DAY),
+      execution('running', 'InProgress', T0 + 5 * HOUR, T0 + 4 * HOUR),
+    ];
+
+    const metrics = computeDeliveryMetrics(history(executions, goodActions), window(30));
+
+    expect(metrics.excludedImpossible).toBe(0);
+    expect(metrics.ignoredInProgress).toBe(1);
+  });
+});
+
+describe('generated histories with rollbacks', () => {
+  test.each([
+    [600, 7],
+    [1500, 50],
+  ])('GIVEN %i executions, every %i-th a rollback WHEN computed THEN failed production changes are the failed deployments plus those the generator rolled back', (count, every) => {
+    const data = syntheticHistory(count, undefined, undefined, { rollbackEvery: every });
+    const file = syntheticHistoryFile(data);
+    const fullWindow = { since: new Date(data.since), until: new Date(data.until) };
+
+    const metrics = computeDeliveryMetrics(parsePipelineHistory(file), fullWindow);
+
+    // the oracle, from the generated data: executions that ran a production deploy action, and how it ended
+    const statusOf = new Map(file.pipelineExecutionSummaries.map((e) => [e.pipelineExecutionId as string, e]));
+    const standard = (id: string) => statusOf.get(id)?.executionType === 'STANDARD';
+    const production = file.actionExecutionDetails.filter((a) => a.stageName === 'Production' && standard(a.pipelineExecutionId as string));
+    const failedInProduction = new Set(production.filter((a) => a.status === 'Failed').map((a) => a.pipelineExecutionId));
+    const rolledBack = new Set(data.rolledBack);
+    expect(rolledBack.size).toBeGreaterThanOrEqual(Math.floor(count / every) - 2);
+    expect(metrics.productionExecutions).toBe(production.length);
+    expect(metrics.failedProductionExecutions).toBe(new Set([...failedInProduction, ...rolledBack]).size);
+    expect(metrics.counts.succeeded).toBe(file.pipelineExecutionSummaries.filter((e) => e.status === 'Succeeded').length);
+    expect(metrics.excludedImpossible).toBe(0);
+  });
+
+  test('GIVEN two deployments that started at the same moment before a rollback WHEN computed THEN the one listed first is the one rolled back', () => {
+    const deploy = (id: string, from: number, to: number, status = 'Succeeded') => action(id, 'Production', 'Deploy', 'Deploy', status, T0 + from, T0 + to);
+    const executions = [
+      // newest first, as ListPipelineExecutions lists them
+      execution('rollback', 'Succeeded', T0 + 3 * HOUR, T0 + 3 * HOUR + 5 * MINUTE, { executionType: 'ROLLBACK', rollbackMetadata: { rollbackTargetPipelineExecutionId: 'good' } }),
+      execution('listed-first', 'Succeeded', T0 + 2 * HOUR, T0 + 2 * HOUR + 10 * MINUTE),
+      execution('listed-second', 'Succeeded', T0 + 2 * HOUR, T0 + 2 * HOUR + 20 * MINUTE),
+      execution('broke', 'Failed', T0 + HOUR, T0 + HOUR + 10 * MINUTE),
+      execution('good', 'Succeeded', T0, T0 + 10 * MINUTE),
+    ];
+    const actions = [
+      deploy('rollback', 3 * HOUR, 3 * HOUR + 5 * MINUTE),
+      deploy('listed-first', 2 * HOUR, 2 * HOUR + 10 * MINUTE),
+      deploy('listed-second', 2 * HOUR, 2 * HOUR + 20 * MINUTE),
+      deploy('broke', HOUR, HOUR + 10 * MINUTE, 'Failed'),
+      deploy('good', 0, 10 * MINUTE),
+    ];
+
+    const metrics = computeDeliveryMetrics(history(executions, actions), window(30));
+
+    // listed-first rolled back: listed-second (not rolled back) restores the failure of broke: 1h 10m → 2h 20m
+    expect(metrics.failedProductionExecutions).toBe(2);
+    expect(metrics.restoredProductionFailures).toBe(1);
+    expect(metrics.timeToRestoreSeconds).toBe(70 * 60);
+  });
+
+  test('GIVEN a generated history WHEN its executions and actions are listed oldest first instead of newest first THEN every figure is the same', () => {
+    const data = syntheticHistory(800, undefined, undefined, { rollbackEvery: 9 });
+    const file = syntheticHistoryFile(data);
+    const fullWindow = { since: new Date(data.since), until: new Date(data.until) };
+    const reversed = {
+      ...file,
+      pipelineExecutionSummaries: [...file.pipelineExecutionSummaries].reverse(),
+      actionExecutionDetails: [...file.actionExecutionDetails].reverse(),
+    };
+
+    const asListed = computeDeliveryMetrics(parsePipelineHistory(file), fullWindow);
+    expect(computeDeliveryMetrics(parsePipelineHistory(reversed), fullWindow)).toEqual(asListed);
   });
 });
