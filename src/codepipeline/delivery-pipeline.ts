@@ -327,7 +327,7 @@ export class DeliveryPipeline extends Construct {
     this.releaseMode = plan.mode;
     const changeSets = (env: ReleaseEnvironment) => usesChangeSets(env, props);
     const sources: Array<[string, PipelineSource]> = [['source', props.source], ...features.additional.map((a, i): [string, PipelineSource] => [`additionalSources[${i}].source`, a.source])];
-    validateTriggerSafety(sources, { productionGated: plan.approvals.some(a => a.gates === environments[1].name) });
+    validateTriggerSafety(sources);
     const cdkChangeSets = environments.some(changeSets);
     const steps = new PipelineSteps(props, additionalInputs(features.additional), cdkChangeSets);
     const layout = planLayout({
