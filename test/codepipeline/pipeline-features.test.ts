@@ -310,7 +310,7 @@ describe('gate rules', () => {
     ['six entry rules', f => ({ production: { stages: f.production, deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-FRI', 'Europe/Berlin'), gates: [1, 2, 3, 4, 5].map(i => GateRule.noAlarm(alarm(f.stack, `A${i}`))) } }),
       'production.gates: 5 gate rule(s) and the deployment window make 6 beforeEntry rules, but a CodePipeline stage has one beforeEntry condition of at most 5 rules. Combine alarms into a cloudwatch.CompositeAlarm, or checks into one GateRule.lambda.'],
     ['commands without a pipeline name', f => ({ staging: { stage: f.staging, gates: [GateRule.commands(['true'])] } }),
-      "staging.gates[0]: a Commands rule logs to the log group /aws/codepipeline/<pipelineName>, and the pipeline's role may write only there: set the pipeline's 'pipelineName' to use GateRule.commands()."],
+      "staging.gates[0]: a Commands rule logs to the log group /aws/codepipeline/<pipelineName>, and its role may write only there: set the pipeline's 'pipelineName' to use GateRule.commands()."],
     ['an undeclared variable', f => ({ staging: { stage: f.staging, gates: [GateRule.variableCheck('#{variables.KIND}', VariableCheckOperator.EQUALS, 'x')] } }),
       "staging.gates[0]: the variable check reads #{variables.KIND}, but the pipeline declares no variable 'KIND'. Declare it in the pipeline's 'variables'."],
     ['an alarm in another account', f => ({ staging: { stage: f.staging, gates: [GateRule.noAlarm(cloudwatch.Alarm.fromAlarmArn(f.stack, 'Far', 'arn:aws:cloudwatch:us-east-1:999999999999:alarm:far'))] } }),
