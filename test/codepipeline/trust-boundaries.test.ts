@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DeliveryPipeline, DeliveryPipelineProps, GateRule, PipelineSource, PullRequestEvent, ReleaseTrigger } from '../../src';
+import { DeliveryPipeline, DeliveryPipelineProps, GateRule, NotificationTarget, PipelineSource, PullRequestEvent, ReleaseTrigger } from '../../src';
 import { checkTrust, renderTrust, TrustInvariant } from '../../src/codepipeline/private/self-check';
 import { CONNECTION_ARN, fixture, Fixture, referenceProps } from '../fixtures/app';
 
@@ -260,5 +260,62 @@ describe('trust invariants in the self-check', () => {
       commandsRole(delivery).addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:us-east-1:111111111111:parameter/x'] }));
       holds(f);
     });
+  });
+});
+
+describe('service principals the library trusts are scoped to this pipeline where AWS supports it', () => {
+  const f = fixture();
+  new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, {
+    pipelineName: 'acme-app',
+    metrics: {},
+    notifications: { targets: [NotificationTarget.email('release-team@example.com')] },
+    staging: { stage: f.staging, gates: [GateRule.commands(['true'])], verify: [{ name: 'Smoke', commands: ['true'] }] },
+  }));
+  const resources = Template.fromStack(f.stack).toJSON().Resources as Record<string, any>;
+  const serviceOf = (statement: any): string[] => [statement.Principal?.Service ?? []].flat();
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+  test('resource policies: EventBridge may deliver to the queues and functions only from the pipeline\'s own rules; CodeStar Notifications may publish only for this account', () => {
+    const queueStatements = ofType('AWS::SQS::QueuePolicy').flatMap(([, r]) => r.Properties.PolicyDocument.Statement).filter(s => serviceOf(s).length > 0);
+    expect(queueStatements.length).toBeGreaterThanOrEqual(2);
+    for (const statement of queueStatements) {
+      expect(serviceOf(statement)).toEqual(['events.amazonaws.com']);
+      expect(statement.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.any(String), 'Arn'] } } });
+      expect(resources[statement.Condition.ArnEquals['aws:SourceArn']['Fn::GetAtt'][0]].Type).toBe('AWS::Events::Rule');
+    }
+    const permissions = ofType('AWS::Lambda::Permission');
+    expect(permissions.length).toBeGreaterThanOrEqual(2);
+    for (const [, permission] of permissions) {
+      expect(permission.Properties.Principal).toBe('events.amazonaws.com');
+      expect(resources[permission.Properties.SourceArn['Fn::GetAtt'][0]].Type).toBe('AWS::Events::Rule');
+    }
+    const topicStatements = ofType('AWS::SNS::TopicPolicy').flatMap(([, r]) => r.Properties.PolicyDocument.Statement).filter(s => serviceOf(s).length > 0);
+    expect(topicStatements).toEqual([expect.objectContaining({ Principal: { Service: 'codestar-notifications.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } })]);
+  });
+
+  test('key policies: CloudWatch Logs only for log groups of this account and region, CodeStar Notifications only through SNS', () => {
+    const keyStatements = ofType('AWS::KMS::Key').flatMap(([, r]) => r.Properties.KeyPolicy.Statement).filter(s => serviceOf(s).length > 0);
+    expect(keyStatements.map(s => [serviceOf(s), Object.keys(s.Condition ?? {})]).sort()).toEqual([
+      [['codestar-notifications.amazonaws.com'], ['StringEquals']],
+      [['logs.us-east-1.amazonaws.com'], ['ArnLike']],
+    ]);
+  });
+
+  test('role trust policies: a service principal without aws:SourceAccount/aws:SourceArn is one of the three kept on purpose; the Commands rule role trusts the pipeline role only', () => {
+    const unscoped = new Set<string>();
+    for (const [, role] of ofType('AWS::IAM::Role')) {
+      for (const statement of role.Properties.AssumeRolePolicyDocument.Statement) {
+        const conditions = JSON.stringify(statement.Condition ?? {});
+        if (!conditions.includes('aws:SourceAccount') && !conditions.includes('aws:SourceArn')) {
+          serviceOf(statement).forEach(s => unscoped.add(s));
+        }
+      }
+    }
+    // lambda.amazonaws.com execution roles (approval guard, metrics): Lambda assumes them without a source to
+    // condition on. codebuild and codepipeline roles are created by aws-cdk-lib (CDK Pipelines' projects, the L2
+    // pipeline); a condition the service does not send would break every build: see docs/architecture.md.
+    expect([...unscoped].sort()).toEqual(['codebuild.amazonaws.com', 'codepipeline.amazonaws.com', 'lambda.amazonaws.com']);
+    const commandsRoles = ofType('AWS::IAM::Role').filter(([id]) => id.includes('CommandsRuleRole'));
+    expect(commandsRoles.map(([, r]) => r.Properties.AssumeRolePolicyDocument.Statement.map((s: any) => Object.keys(s.Principal)))).toEqual([[['AWS']]]);
   });
 });
