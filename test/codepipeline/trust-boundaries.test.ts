@@ -199,6 +199,14 @@ describe('trust invariants in the self-check', () => {
       expect(synthFailure(f)).toContain(`${prefix}has no RoleArn, so it runs with the pipeline's service role, which can assume the deploy, publishing and lookup roles of every target account. Give it a role of its own.`);
     });
 
+    test('a Commands rule added by an override to a pipeline without command gates is checked too', () => {
+      const { f, delivery } = build(() => ({}));
+      cfnOf(delivery).addPropertyOverride(`Stages.${stagingIndex(delivery)}.BeforeEntry`, {
+        Conditions: [{ Result: 'FAIL', Rules: [{ Name: 'Sneaky', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'Commands', Version: '1' }, Commands: ['true'] }] }],
+      });
+      expect(synthFailure(f)).toContain("is broken: the Commands rule 'Sneaky' (BeforeEntry of stage 'Staging') has no RoleArn, so it runs with the pipeline's service role");
+    });
+
     test('the pipeline\'s service role as the rule\'s role', () => {
       const { f, delivery } = commandsGated();
       cfnOf(delivery).addPropertyOverride(rulePath(delivery), delivery.pipeline.role.roleArn);
