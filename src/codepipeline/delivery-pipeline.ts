@@ -22,7 +22,9 @@ import {
   validateExecutionMode, validateTriggerSafety, validateVariables,
 } from './private/pipeline-features';
 import { securityStep, validateSecurityCheck } from './private/security-steps';
-import { checkPipeline, ExpectedApproval, ExpectedStage, MAX_ACTIONS_PER_STAGE, MAX_STAGES, PipelineExpectations, readStages } from './private/self-check';
+import {
+  checkPipeline, checkTrust, ExpectedApproval, ExpectedStage, MAX_ACTIONS_PER_STAGE, MAX_STAGES, PipelineExpectations, readStages, renderTrust,
+} from './private/self-check';
 import { EnvironmentGuards, GateContext, prepareGuards, stageConditions } from './private/stage-conditions';
 import { AdditionalInputs, migrationStep, testStep, verificationStep } from './private/steps';
 import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION, pinsCdkAssets, validateToolVersion } from './private/tool-versions';
@@ -327,7 +329,7 @@ export class DeliveryPipeline extends Construct {
     this.releaseMode = plan.mode;
     const changeSets = (env: ReleaseEnvironment) => usesChangeSets(env, props);
     const sources: Array<[string, PipelineSource]> = [['source', props.source], ...features.additional.map((a, i): [string, PipelineSource] => [`additionalSources[${i}].source`, a.source])];
-    validateTriggerSafety(sources, { productionGated: plan.approvals.some(a => a.gates === environments[1].name) });
+    validateTriggerSafety(sources);
     const cdkChangeSets = environments.some(changeSets);
     const steps = new PipelineSteps(props, additionalInputs(features.additional), cdkChangeSets);
     const layout = planLayout({
@@ -431,7 +433,8 @@ export class DeliveryPipeline extends Construct {
       ],
       approvals,
     };
-    this.node.addValidation({ validate: () => checkPipeline(readStages(cfnPipeline), expected) });
+    // The trust boundaries are read from the rendered template (overrides included).
+    this.node.addValidation({ validate: () => [...checkPipeline(readStages(cfnPipeline), expected), ...checkTrust(renderTrust(cfnPipeline))] });
   }
 }
 
@@ -518,8 +521,8 @@ function environmentGuards(
     bake: env.options.bake,
     gates: env.options.gates,
   }]));
-  for (const g of guards.values()) {
-    prepareGuards(pipelineStack, pipeline.role, g, context);
+  for (const [name, g] of guards) {
+    guards.set(name, prepareGuards(pipelineStack, pipeline, g, context));
   }
   return guards;
 }

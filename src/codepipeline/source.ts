@@ -22,8 +22,9 @@ export interface ConnectionSourceOptions {
 
   /**
    * What starts the pipeline, instead of every push to the branch (CodePipeline V2 git triggers): pushes to the
-   * branch that change certain files, pushed tags, pull requests into the branch. With triggers, CodePipeline's
-   * default change detection is off: only they start the pipeline (and manual starts, which release the branch).
+   * branch that change certain files, or pushed tags. With triggers, CodePipeline's default change detection is
+   * off: only they start the pipeline (and manual starts, which release the branch). Pull requests never start
+   * the release pipeline (`ReleaseTrigger.onPullRequest` is refused): check them with `PullRequestChecks`.
    *
    * @default - every push to the branch (unless `triggerOnPush` is false)
    */
@@ -87,7 +88,9 @@ export interface TagTriggerOptions {
 }
 
 /**
- * Pull-request events that can start the pipeline.
+ * Pull-request events (of the refused `ReleaseTrigger.onPullRequest`).
+ *
+ * @deprecated The release pipeline refuses pull-request triggers; use `PullRequestChecks`.
  */
 export enum PullRequestEvent {
   /** A pull request is opened. */
@@ -99,7 +102,9 @@ export enum PullRequestEvent {
 }
 
 /**
- * Options of `ReleaseTrigger.onPullRequest`.
+ * Options of `ReleaseTrigger.onPullRequest` (refused by `DeliveryPipeline`).
+ *
+ * @deprecated The release pipeline refuses pull-request triggers; use `PullRequestChecks`.
  */
 export interface PullRequestTriggerOptions {
   /**
@@ -123,7 +128,11 @@ export enum ReleaseTriggerKind {
   PUSH = 'PUSH',
   /** Pushed git tags. */
   TAG = 'TAG',
-  /** Pull requests into the released branch. */
+  /**
+   * Pull requests into the released branch: refused by `DeliveryPipeline` (the release pipeline never runs unmerged code).
+   *
+   * @deprecated use `PullRequestChecks` for pull requests
+   */
   PULL_REQUEST = 'PULL_REQUEST',
 }
 
@@ -162,28 +171,22 @@ export abstract class ReleaseTrigger {
   }
 
   /**
-   * Pull requests into the released branch. The pipeline then releases the pull request's head commit, which is
-   * not merged: only allowed when production is gated by a manual approval (continuous delivery), and staging
-   * receives unmerged code. Prefer pull-request checks outside the release pipeline where you can.
+   * Refused: the release pipeline never runs a pull request's code.
+   *
+   * A pull request's head commit is unmerged, unreviewed code. In the release pipeline it would run with the
+   * release's credentials (self-mutation through the pipeline account's bootstrap deploy role, test steps with
+   * their secrets, asset publishing into the target accounts, the staging deployment), and CodePipeline's
+   * pull-request trigger has no fork policy. `DeliveryPipeline` therefore fails synthesis when a source carries
+   * this trigger, in both release modes, and names the replacement: `PullRequestChecks`, which runs the same
+   * build and tests on every pull request without deploy rights or secrets.
+   *
+   * @deprecated The release pipeline refuses pull-request triggers. Use `PullRequestChecks` to build and test pull
+   * requests; this factory remains only so that existing code gets that explanation instead of a missing method.
    */
   public static onPullRequest(options: PullRequestTriggerOptions = {}): ReleaseTrigger {
-    const events = options.events ?? [PullRequestEvent.OPEN, PullRequestEvent.UPDATED];
-    if (events.length === 0) {
-      throw new Error('ReleaseTrigger.onPullRequest: events is empty. Pass the pull-request events that start the pipeline, or leave events out for OPEN and UPDATED.');
-    }
-    events.forEach((event, i) => {
-      if (!Object.values(PullRequestEvent).includes(event)) {
-        throw new Error(`ReleaseTrigger.onPullRequest: events[${i}] '${String(event)}' is not one of ${Object.values(PullRequestEvent).join(', ')}. Use a PullRequestEvent.`);
-      }
-    });
-    if (new Set(events).size !== events.length) {
-      throw new Error(`ReleaseTrigger.onPullRequest: events lists an event twice (${events.join(', ')}). List each event once.`);
-    }
-    const filePaths = options.filePaths ?? {};
-    checkPatterns(filePaths.includes, 'filePaths.includes', 'ReleaseTrigger.onPullRequest', true);
-    checkPatterns(filePaths.excludes, 'filePaths.excludes', 'ReleaseTrigger.onPullRequest', true);
-    checkOverlap(filePaths, 'ReleaseTrigger.onPullRequest: filePaths');
-    return new ResolvedTrigger(ReleaseTriggerKind.PULL_REQUEST, { events, filePaths });
+    // Not validated further: whatever the options, DeliveryPipeline refuses the trigger and says why.
+    void options;
+    return new ResolvedTrigger(ReleaseTriggerKind.PULL_REQUEST, {});
   }
 
   /** What kind of event starts the pipeline. */
@@ -363,22 +366,25 @@ function checkTriggers(triggers: ReleaseTrigger[], triggerOnPush: boolean | unde
   }
   triggers.forEach((trigger, i) => {
     if (!(trigger instanceof ReleaseTrigger)) {
-      throw new Error(`source: triggers[${i}] is not a ReleaseTrigger. Create triggers with ReleaseTrigger.onPush(), ReleaseTrigger.onTag() or ReleaseTrigger.onPullRequest().`);
+      throw new Error(`source: triggers[${i}] is not a ReleaseTrigger. Create triggers with ReleaseTrigger.onPush() or ReleaseTrigger.onTag().`);
     }
   });
+  // Pull-request triggers are refused by DeliveryPipeline (with the property path); only push filters count here.
+  const pushes = triggers.filter(t => t.kind !== ReleaseTriggerKind.PULL_REQUEST);
   const seen = new Map<string, number>();
   triggers.forEach((trigger, i) => {
+    if (trigger.kind === ReleaseTriggerKind.PULL_REQUEST) {
+      return;
+    }
     const key = JSON.stringify([trigger.kind, trigger._filters]);
     const previous = seen.get(key);
     if (previous !== undefined) {
-      throw new Error(`source: triggers[${i}] is the same ${trigger.kind.toLowerCase().replace('_', '-')} trigger as triggers[${previous}]. Remove the duplicate.`);
+      throw new Error(`source: triggers[${i}] is the same ${trigger.kind.toLowerCase()} trigger as triggers[${previous}]. Remove the duplicate.`);
     }
     seen.set(key, i);
   });
-  const pushFilters = triggers.filter(t => t.kind !== ReleaseTriggerKind.PULL_REQUEST).length;
-  const pullRequestFilters = triggers.length - pushFilters;
-  if (pushFilters > MAX_FILTERS || pullRequestFilters > MAX_FILTERS) {
-    throw new Error(`source: ${pushFilters > MAX_FILTERS ? `${pushFilters} push and tag triggers` : `${pullRequestFilters} pull-request triggers`}; CodePipeline accepts at most ${MAX_FILTERS} push filters and ${MAX_FILTERS} pull-request filters per source. Merge triggers of the same kind (their globs combine).`);
+  if (pushes.length > MAX_FILTERS) {
+    throw new Error(`source: ${pushes.length} push and tag triggers; CodePipeline accepts at most ${MAX_FILTERS} push filters per source. Merge triggers of the same kind (their globs combine).`);
   }
 }
 

@@ -7,7 +7,7 @@ import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  BakeFailureAction, DeliveryPipeline, DeliveryPipelineProps, DeploymentWindow, GateRule, PipelineSource, PullRequestEvent, ReleaseTrigger,
+  BakeFailureAction, DeliveryPipeline, DeliveryPipelineProps, DeploymentWindow, GateRule, PipelineSource, ReleaseTrigger,
   VariableCheckOperator,
 } from '../../src';
 import { DirectDeployStage } from '../../src/codepipeline/private/direct-deploy-stage';
@@ -74,25 +74,6 @@ describe('triggers', () => {
     expect(pipeline.Triggers[0].GitConfiguration.Push).toEqual([{ Branches: { Includes: ['main'] } }]);
   });
 
-  test('pull requests into the released branch, when production is gated by an approval', () => {
-    const { pipeline } = build(() => ({
-      source: connection([ReleaseTrigger.onPullRequest({ events: [PullRequestEvent.OPEN], filePaths: { includes: ['src/**'] } })]),
-    }));
-    expect(pipeline.Triggers[0].GitConfiguration.PullRequest).toEqual([
-      { Branches: { Includes: ['main'] }, Events: ['OPEN'], FilePaths: { Includes: ['src/**'] } },
-    ]);
-  });
-
-  test('pull-request trigger defaults to OPEN and UPDATED', () => {
-    const { pipeline } = build(() => ({ source: connection([ReleaseTrigger.onPullRequest()]) }));
-    expect(pipeline.Triggers[0].GitConfiguration.PullRequest[0].Events).toEqual(['OPEN', 'UPDATED']);
-  });
-
-  test('pull-request trigger under continuous deployment: unmerged code would reach production', () => {
-    expect(synthError(() => ({ source: connection([ReleaseTrigger.onPullRequest()]), requireManualApproval: false }))).toBe(
-      "source: a ReleaseTrigger.onPullRequest() trigger releases the pull request's unmerged head commit, and production is not gated by a manual approval (continuous deployment), so unreviewed code would reach production. Use push or tag triggers, or gate production (requireManualApproval: true).");
-  });
-
   test('an additional connection source gets its own trigger', () => {
     const infra = PipelineSource.connection('acme/infra', 'main', { connectionArn: CONNECTION_ARN, triggers: [ReleaseTrigger.onTag({ includes: ['infra-*'] })] });
     const { pipeline } = build(() => ({ source: connection([ReleaseTrigger.onPush()]), additionalSources: [{ directory: 'infra', source: infra }] }));
@@ -107,9 +88,9 @@ describe('triggers', () => {
     ['a duplicate trigger', () => connection([ReleaseTrigger.onTag({ includes: ['v*'] }), ReleaseTrigger.onTag({ includes: ['v*'] })]),
       'source: triggers[1] is the same tag trigger as triggers[0]. Remove the duplicate.'],
     ['four push filters', () => connection(['a*', 'b*', 'c*', 'd*'].map(t => ReleaseTrigger.onTag({ includes: [t] }))),
-      'source: 4 push and tag triggers; CodePipeline accepts at most 3 push filters and 3 pull-request filters per source. Merge triggers of the same kind (their globs combine).'],
+      'source: 4 push and tag triggers; CodePipeline accepts at most 3 push filters per source. Merge triggers of the same kind (their globs combine).'],
     ['not a trigger', () => connection([{ kind: 'PUSH' } as unknown as ReleaseTrigger]),
-      'source: triggers[0] is not a ReleaseTrigger. Create triggers with ReleaseTrigger.onPush(), ReleaseTrigger.onTag() or ReleaseTrigger.onPullRequest().'],
+      'source: triggers[0] is not a ReleaseTrigger. Create triggers with ReleaseTrigger.onPush() or ReleaseTrigger.onTag().'],
   ])('source validation: %s', (_name, source, message) => {
     expect(() => source()).toThrow(message);
   });
@@ -139,12 +120,6 @@ describe('triggers', () => {
       "ReleaseTrigger.onTag: includes lists 'v*' twice. List each glob once."],
     ['included and excluded', () => ReleaseTrigger.onPush({ includes: ['src/**'], excludes: ['src/**'] }),
       "ReleaseTrigger.onPush: filePaths: 'src/**' is both included and excluded, so it can never start the pipeline. Remove it from one list."],
-    ['no events', () => ReleaseTrigger.onPullRequest({ events: [] }),
-      'ReleaseTrigger.onPullRequest: events is empty. Pass the pull-request events that start the pipeline, or leave events out for OPEN and UPDATED.'],
-    ['unknown event', () => ReleaseTrigger.onPullRequest({ events: ['MERGED' as PullRequestEvent] }),
-      "ReleaseTrigger.onPullRequest: events[0] 'MERGED' is not one of OPEN, UPDATED, CLOSED. Use a PullRequestEvent."],
-    ['event twice', () => ReleaseTrigger.onPullRequest({ events: [PullRequestEvent.OPEN, PullRequestEvent.OPEN] }),
-      'ReleaseTrigger.onPullRequest: events lists an event twice (OPEN, OPEN). List each event once.'],
   ])('trigger validation: %s', (_name, trigger, message) => {
     expect(() => trigger()).toThrow(message);
   });
@@ -335,7 +310,7 @@ describe('gate rules', () => {
     ['six entry rules', f => ({ production: { stages: f.production, deploymentWindow: DeploymentWindow.cron('* * 9-16 ? * MON-FRI', 'Europe/Berlin'), gates: [1, 2, 3, 4, 5].map(i => GateRule.noAlarm(alarm(f.stack, `A${i}`))) } }),
       'production.gates: 5 gate rule(s) and the deployment window make 6 beforeEntry rules, but a CodePipeline stage has one beforeEntry condition of at most 5 rules. Combine alarms into a cloudwatch.CompositeAlarm, or checks into one GateRule.lambda.'],
     ['commands without a pipeline name', f => ({ staging: { stage: f.staging, gates: [GateRule.commands(['true'])] } }),
-      "staging.gates[0]: a Commands rule logs to the log group /aws/codepipeline/<pipelineName>, and the pipeline's role may write only there: set the pipeline's 'pipelineName' to use GateRule.commands()."],
+      "staging.gates[0]: a Commands rule logs to the log group /aws/codepipeline/<pipelineName>, and its role may write only there: set the pipeline's 'pipelineName' to use GateRule.commands()."],
     ['an undeclared variable', f => ({ staging: { stage: f.staging, gates: [GateRule.variableCheck('#{variables.KIND}', VariableCheckOperator.EQUALS, 'x')] } }),
       "staging.gates[0]: the variable check reads #{variables.KIND}, but the pipeline declares no variable 'KIND'. Declare it in the pipeline's 'variables'."],
     ['an alarm in another account', f => ({ staging: { stage: f.staging, gates: [GateRule.noAlarm(cloudwatch.Alarm.fromAlarmArn(f.stack, 'Far', 'arn:aws:cloudwatch:us-east-1:999999999999:alarm:far'))] } }),

@@ -6,7 +6,7 @@ import { BakeFailureAction } from '../../blueprint/environment';
 import { ReleaseEnvironment } from '../../blueprint/release-path';
 import { BuildCacheOptions } from '../../blueprint/steps';
 import { AdditionalSource, PipelineVariable } from '../pipeline-options';
-import { PipelineSource, PullRequestEvent, ReleaseTrigger, ReleaseTriggerKind } from '../source';
+import { PipelineSource, ReleaseTrigger, ReleaseTriggerKind } from '../source';
 
 /**
  * CodePipeline V2 pipeline-level features: variables, execution mode, additional sources, git triggers, and
@@ -144,20 +144,20 @@ export function additionalInputs(additional: AdditionalSource[]): Record<string,
   return Object.fromEntries(additional.map(a => [a.directory.replace(/^\.\//, '').replace(/\/+$/, ''), a.source.toCodePipelineSource()]));
 }
 
-/** Whether the first production environment is gated by a manual approval (pull-request triggers need it). */
-export interface TriggerContext {
-  readonly productionGated: boolean;
-}
-
 /**
- * Pull-request triggers release unmerged code: refused unless a person approves production. Checked before
- * anything is built.
+ * The release pipeline never runs unmerged code: a pull-request trigger is refused in both release modes, before
+ * anything is built. (The self-check verifies the rendered `Triggers` too.)
  */
-export function validateTriggerSafety(sources: Array<[string, PipelineSource]>, context: TriggerContext): void {
+export function validateTriggerSafety(sources: Array<[string, PipelineSource]>): void {
   for (const [property, source] of sources) {
     const triggers = source._connection?.triggers ?? [];
-    if (triggers.some(t => t.kind === ReleaseTriggerKind.PULL_REQUEST) && !context.productionGated) {
-      throw new Error(`${property}: a ReleaseTrigger.onPullRequest() trigger releases the pull request's unmerged head commit, and production is not gated by a manual approval (continuous deployment), so unreviewed code would reach production. Use push or tag triggers, or gate production (requireManualApproval: true).`);
+    const i = triggers.findIndex(t => t.kind === ReleaseTriggerKind.PULL_REQUEST);
+    if (i >= 0) {
+      throw new Error(`${property}.triggers[${i}]: ReleaseTrigger.onPullRequest() would start the release pipeline on a pull request's unmerged head commit, `
+        + "which would then run with the release's credentials (self-mutation with the pipeline account's deploy role, test steps with their secrets, "
+        + 'asset publishing into the target accounts, the staging deployment); CodePipeline\'s pull-request trigger has no fork policy. '
+        + 'The release pipeline runs only merged code, in either release mode: remove the trigger, and build and test pull requests with '
+        + "PullRequestChecks (new PullRequestChecks(stack, 'PullRequests', { pipeline })), which runs the same steps without deploy rights or secrets.");
     }
   }
 }
@@ -173,15 +173,11 @@ export function renderTriggers(pipeline: codepipeline.Pipeline, sourceStage: cod
     if (!action) {
       throw new Error(`${property}: CDK Pipelines did not create the source action '${connection.actionName}' the triggers belong to. Please report it with your aws-cdk-lib version.`);
     }
-    const push = connection.triggers.filter(t => t.kind !== ReleaseTriggerKind.PULL_REQUEST).map(t => pushFilter(t, connection.branch));
-    const pullRequest = connection.triggers.filter(t => t.kind === ReleaseTriggerKind.PULL_REQUEST).map(t => pullRequestFilter(t, connection.branch));
+    // validateTriggerSafety refused pull-request triggers before the build; none can reach this point.
+    const push = connection.triggers.map(t => pushFilter(t, connection.branch));
     pipeline.addTrigger({
       providerType: codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,
-      gitConfiguration: {
-        sourceAction: action,
-        pushFilter: push.length > 0 ? push : undefined,
-        pullRequestFilter: pullRequest.length > 0 ? pullRequest : undefined,
-      },
+      gitConfiguration: { sourceAction: action, pushFilter: push },
     });
   }
 }
@@ -193,21 +189,6 @@ function pushFilter(trigger: ReleaseTrigger, branch: string): codepipeline.GitPu
   }
   // Only the released branch: a push to another branch must never be released.
   return { branchesIncludes: [branch], filePathsIncludes: filters.filePaths?.includes, filePathsExcludes: filters.filePaths?.excludes };
-}
-
-function pullRequestFilter(trigger: ReleaseTrigger, branch: string): codepipeline.GitPullRequestFilter {
-  const filters = trigger._filters;
-  const events: Record<PullRequestEvent, codepipeline.GitPullRequestEvent> = {
-    [PullRequestEvent.OPEN]: codepipeline.GitPullRequestEvent.OPEN,
-    [PullRequestEvent.UPDATED]: codepipeline.GitPullRequestEvent.UPDATED,
-    [PullRequestEvent.CLOSED]: codepipeline.GitPullRequestEvent.CLOSED,
-  };
-  return {
-    branchesIncludes: [branch],
-    events: filters.events!.map(e => events[e]),
-    filePathsIncludes: filters.filePaths?.includes,
-    filePathsExcludes: filters.filePaths?.excludes,
-  };
 }
 
 /** Type and modes of a CodeBuild cache (what `codebuild.Cache` renders). */

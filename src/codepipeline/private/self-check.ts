@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { PROJECT_CONFIG_HASH_VARIABLE as PROJECT_CONFIG_HASH } from './layout-pipeline';
 import { ReleaseMode } from '../../blueprint/release-mode';
@@ -291,4 +291,184 @@ function checkApprovals(stages: DeclaredStage[], expected: PipelineExpectations,
       }
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Trust boundaries, read from the rendered CloudFormation (escape hatches and overrides included).
+
+/** The names of the trust invariants, as the self-check's messages give them. */
+export enum TrustInvariant {
+  /** No trigger of the release pipeline starts it on a pull request's unmerged code. */
+  ONLY_MERGED_CODE = 'only merged code starts the release pipeline',
+  /** Every rule that runs commands has a role of its own that cannot assume deploy, publishing or lookup roles. */
+  COMMANDS_RULE_ROLE = 'a rule that runs commands has its own role, which cannot assume deploy, publishing or lookup roles',
+}
+
+/** A resource as the template declares it. */
+export interface RenderedResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+}
+
+/** The pipeline resource and the stack's IAM resources, as they will be deployed. */
+export interface RenderedTrust {
+  readonly pipelineId: string;
+  readonly resources: Record<string, RenderedResource>;
+}
+
+const TRUST_TYPES = new Set(['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']);
+
+/**
+ * Renders the pipeline and the IAM resources of its stack exactly as the template will hold them: each L1's
+ * CloudFormation, resolved, with its raw overrides (`addOverride`, `addPropertyOverride`) merged in. Reading the
+ * typed L1 properties instead would miss an override.
+ */
+export function renderTrust(cfnPipeline: codepipeline.CfnPipeline): RenderedTrust {
+  const stack = Stack.of(cfnPipeline);
+  const pipelineId = stack.resolve(cfnPipeline.logicalId) as string;
+  const resources: Record<string, RenderedResource> = renderResource(stack, cfnPipeline);
+  // IAM resources are read only when a rule runs commands (rendering every policy of a large stack costs time).
+  if (!JSON.stringify(resources[pipelineId]?.Properties?.Stages ?? []).includes('"Provider":"Commands"')) {
+    return { pipelineId, resources };
+  }
+  for (const c of stack.node.findAll()) {
+    if (c instanceof CfnResource && c !== cfnPipeline && TRUST_TYPES.has(c.cfnResourceType) && Stack.of(c) === stack) {
+      Object.assign(resources, renderResource(stack, c));
+    }
+  }
+  return { pipelineId, resources };
+}
+
+function renderResource(stack: Stack, resource: CfnResource): Record<string, RenderedResource> {
+  const render = (resource as unknown as { readonly _toCloudFormation?: () => unknown })._toCloudFormation;
+  if (typeof render !== 'function') {
+    throw new Error('DeliveryPipeline self-check: aws-cdk-lib no longer renders a CfnResource with _toCloudFormation(), so the trust invariants cannot be read from the template. Please report it with your aws-cdk-lib version.');
+  }
+  return (stack.resolve(render.call(resource)) as { readonly Resources?: Record<string, RenderedResource> }).Resources ?? {};
+}
+
+/** Every broken trust invariant, as a message naming it (empty when the boundaries hold). */
+export function checkTrust(rendered: RenderedTrust): string[] {
+  const errors: string[] = [];
+  const fail = (invariant: TrustInvariant, message: string) => errors.push(`DeliveryPipeline self-check: trust invariant "${invariant}" is broken: ${message}`);
+  const pipeline = rendered.resources[rendered.pipelineId]?.Properties ?? {};
+  checkTriggers(pipeline, fail);
+  checkCommandRules(pipeline, rendered.resources, fail);
+  return errors;
+}
+
+type TrustFail = (invariant: TrustInvariant, message: string) => void;
+
+function checkTriggers(pipeline: Record<string, unknown>, fail: TrustFail): void {
+  list(pipeline.Triggers).forEach((trigger, i) => {
+    const git = record(record(trigger).GitConfiguration);
+    const pullRequest = list(git.PullRequest);
+    if (pullRequest.length > 0) {
+      fail(TrustInvariant.ONLY_MERGED_CODE, `Triggers[${i}] (source action '${String(git.SourceActionName)}') starts the release pipeline on pull requests `
+        + `(GitConfiguration.PullRequest: ${JSON.stringify(pullRequest)}). A pull request's head commit is unmerged code, and the release pipeline `
+        + 'runs with deploy, publishing and lookup roles and secrets: remove the pull-request filter, and check pull requests with PullRequestChecks.');
+    }
+  });
+}
+
+function checkCommandRules(pipeline: Record<string, unknown>, resources: Record<string, RenderedResource>, fail: TrustFail): void {
+  const serviceRole = JSON.stringify(pipeline.RoleArn);
+  const actionRoles = new Map<string, string>();
+  for (const stage of list(pipeline.Stages).map(record)) {
+    for (const action of list(stage.Actions).map(record)) {
+      if (action.RoleArn !== undefined) {
+        actionRoles.set(JSON.stringify(action.RoleArn), `the action '${String(action.Name)}' in stage '${String(stage.Name)}'`);
+      }
+    }
+  }
+  for (const stage of list(pipeline.Stages).map(record)) {
+    for (const when of ['BeforeEntry', 'OnSuccess', 'OnFailure']) {
+      for (const condition of list(record(stage[when]).Conditions).map(record)) {
+        for (const rule of list(condition.Rules).map(record)) {
+          if (record(rule.RuleTypeId).Provider !== 'Commands') {
+            continue;
+          }
+          const where = `the Commands rule '${String(rule.Name)}' (${when} of stage '${String(stage.Name)}')`;
+          const problem = commandsRoleProblem(rule.RoleArn, serviceRole, actionRoles, resources);
+          if (problem) {
+            fail(TrustInvariant.COMMANDS_RULE_ROLE, `${where} ${problem}`);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Why a Commands rule's role breaks the boundary, or undefined when it holds. */
+function commandsRoleProblem(
+  roleArn: unknown, serviceRole: string, actionRoles: Map<string, string>, resources: Record<string, RenderedResource>,
+): string | undefined {
+  if (roleArn === undefined) {
+    return 'has no RoleArn, so it runs with the pipeline\'s service role, which can assume the deploy, publishing and lookup roles of every target account. Give it a role of its own.';
+  }
+  if (JSON.stringify(roleArn) === serviceRole) {
+    return 'runs with the pipeline\'s service role (its RoleArn is the pipeline\'s RoleArn), which can assume the deploy, publishing and lookup roles of every target account. Give it a role of its own.';
+  }
+  const shared = actionRoles.get(JSON.stringify(roleArn));
+  if (shared) {
+    return `shares its role with ${shared}. Give it a role of its own.`;
+  }
+  const getAtt = record(roleArn)['Fn::GetAtt'];
+  const roleId = Array.isArray(getAtt) && getAtt[1] === 'Arn' ? String(getAtt[0]) : undefined;
+  const role = roleId !== undefined ? resources[roleId] : undefined;
+  if (!roleId || role?.Type !== 'AWS::IAM::Role') {
+    return `has the RoleArn ${JSON.stringify(roleArn)}, which is not a role of the pipeline's stack, so its permissions cannot be verified${/cdk-/.test(JSON.stringify(roleArn)) ? ' (it names a CDK bootstrap role)' : ''}. Give it a role of its own, defined beside the pipeline.`;
+  }
+  const documents: Array<[string, unknown]> = list(role.Properties?.Policies).map(p => [`its inline policy '${String(record(p).PolicyName)}'`, record(p).PolicyDocument]);
+  const attached = (r: RenderedResource) => list(r.Properties?.Roles).some(ref => record(ref).Ref === roleId);
+  for (const [id, resource] of Object.entries(resources)) {
+    if ((resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') && attached(resource)) {
+      documents.push([`the policy ${id}`, resource.Properties?.PolicyDocument]);
+    }
+  }
+  for (const arn of list(role.Properties?.ManagedPolicyArns)) {
+    const ref = record(arn).Ref;
+    const managed = typeof ref === 'string' ? resources[ref] : undefined;
+    if (managed?.Type !== 'AWS::IAM::ManagedPolicy') {
+      return `has the role ${roleId}, which has the managed policy ${JSON.stringify(arn)}: a policy outside the pipeline's stack cannot be verified (it may allow sts:AssumeRole). Do not attach managed policies to this role.`;
+    }
+    documents.push([`the managed policy ${ref}`, managed.Properties?.PolicyDocument]);
+  }
+  for (const [what, document] of documents) {
+    for (const statement of list(record(document).Statement).map(record)) {
+      if (statement.Effect !== 'Allow') {
+        continue;
+      }
+      const grants = statement.Action !== undefined
+        ? list(statement.Action).some(a => matchesAction(a, 'sts:AssumeRole'))
+        : !list(statement.NotAction).some(a => matchesAction(a, 'sts:AssumeRole'));
+      if (grants) {
+        const resource = JSON.stringify(statement.Resource ?? statement.NotResource);
+        return `has the role ${roleId}, whose ${what} allows sts:AssumeRole on ${resource}${/cdk-|"\*"/.test(resource) ? ' (CDK bootstrap roles: deploy, publishing, lookup)' : ''}. `
+          + 'A rule that runs commands must not be able to assume any role: remove the statement.';
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Whether an IAM action pattern (`sts:*`, `*`, `sts:Assume*`) covers the action, as IAM matches them (case-insensitive). */
+function matchesAction(pattern: unknown, action: string): boolean {
+  if (typeof pattern !== 'string') {
+    return true; // an unresolved action could be anything: treat it as granting
+  }
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = new RegExp(`^${source}$`, 'i');
+  return regex.test(action);
+}
+
+function list(value: unknown): unknown[] {
+  if (value === undefined || value === null) {
+    return [];
+  }
+  return Array.isArray(value) ? value : [value];
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {};
 }

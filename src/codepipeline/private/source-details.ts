@@ -1,4 +1,4 @@
-import type { FilePathFilter, PullRequestEvent, ReleaseTrigger, TagTriggerOptions } from '../source';
+import type { FilePathFilter, ReleaseTrigger, TagTriggerOptions } from '../source';
 
 /**
  * What the library reads from sources and triggers (not public API).
@@ -7,7 +7,6 @@ import type { FilePathFilter, PullRequestEvent, ReleaseTrigger, TagTriggerOption
 export interface TriggerFilters {
   readonly filePaths?: FilePathFilter;
   readonly tags?: TagTriggerOptions;
-  readonly events?: PullRequestEvent[];
 }
 
 export interface ConnectionDetails {
