@@ -203,6 +203,8 @@ for (const handler of ['src/metrics/private/publish-metrics.lambda.ts', 'src/cod
     externals: ['@aws-sdk/*'],
     sourcemap: false,
     tsconfigPath: project.tsconfigDev.fileName,
+    // Warnings and errors only: the bundle runs in `npm test` too, whose green run should fit on a screen.
+    logLevel: javascript.BundleLogLevel.WARNING,
   });
   project.eslint?.allowDevDeps(handler);
 }
