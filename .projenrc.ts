@@ -1,4 +1,5 @@
 import { awscdk, javascript } from 'projen';
+import { lambdaHandlers } from './scripts/compat/pack-check';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-delivery-pipelines',
@@ -196,7 +197,8 @@ project.testTask.env('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true')
 // (src/private/bundled-handler.ts), not generated, so that a package packed without its bundles fails with the
 // cause and the fix instead of aws-cdk-lib's `Cannot find asset`; they name the runtime by its id
 // (`new lambda.Runtime('nodejs24.x', ...)`), not `Runtime.NODEJS_24_X` (aws-cdk-lib 2.224+), for the whole peer range.
-for (const handler of ['src/metrics/private/publish-metrics.lambda.ts', 'src/codepipeline/private/approval-guard/reject-approval.lambda.ts']) {
+// Every src/**/*.lambda.ts is found as `npm pack`'s check finds it, so a new handler is bundled without listing it.
+for (const handler of lambdaHandlers(__dirname).map(h => `src/${h}.ts`)) {
   project.bundler.addBundle(handler, {
     target: awscdk.LambdaRuntime.NODEJS_24_X.esbuildTarget,
     platform: awscdk.LambdaRuntime.NODEJS_24_X.esbuildPlatform,
