@@ -1,4 +1,5 @@
 import { awscdk, javascript } from 'projen';
+import { lambdaHandlers } from './scripts/compat/pack-check';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-delivery-pipelines',
@@ -83,15 +84,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@swc/jest@^0.2',
   ],
 
-  // Lambda handlers (src/**/*.lambda.ts) are bundled with esbuild at build time into assets/, so users need
-  // neither esbuild nor Docker at synth. The Node.js 24 runtime (the newest; cdk-nag L1 asks for it) provides AWS SDK v3: keep it external.
-  // The generated function names the runtime by its id (`new lambda.Runtime('nodejs24.x', ...)`), not by
-  // `Runtime.NODEJS_24_X` (aws-cdk-lib 2.224+), so it synthesizes on the whole peer range.
-  lambdaAutoDiscover: true,
-  lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
-    bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false },
-  },
+  // Lambda handlers (src/**/*.lambda.ts) are bundled with esbuild at build time into assets/ (see "Bundled Lambda
+  // handlers" below), so users need neither esbuild nor Docker at synth.
+  lambdaAutoDiscover: false,
+  bundlerOptions: { runBundleTask: javascript.RunBundleTask.MANUAL },
   bin: {
     'cdk-delivery': 'lib/cli/main.js',
   },
@@ -201,6 +197,35 @@ project.testTask.exec('jest --ci', { receiveArgs: true });
 // Tests create AWS SDK clients in the jest process; on Node.js 20 the SDK warns (9 lines, once per test file) that
 // releases after January 2027 need Node.js 22. Its documented switch turns that off, as for the CLI and the bench.
 project.testTask.env('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
+
+// ---- Bundled Lambda handlers and the install recipe (README, "Deploying the pipeline", step 1) ----
+// Each src/**/*.lambda.ts is bundled with esbuild into assets/<path>/index.js. The Node.js 24 runtime (the newest;
+// cdk-nag L1 asks for it) provides AWS SDK v3: keep it external. The function constructs are written by hand
+// (src/private/bundled-handler.ts), not generated, so that a package packed without its bundles fails with the
+// cause and the fix instead of aws-cdk-lib's `Cannot find asset`; they name the runtime by its id
+// (`new lambda.Runtime('nodejs24.x', ...)`), not `Runtime.NODEJS_24_X` (aws-cdk-lib 2.224+), for the whole peer range.
+// Every src/**/*.lambda.ts is found as `npm pack`'s check finds it, so a new handler is bundled without listing it.
+for (const handler of lambdaHandlers(__dirname).map(h => `src/${h}.ts`)) {
+  project.bundler.addBundle(handler, {
+    target: awscdk.LambdaRuntime.NODEJS_24_X.esbuildTarget,
+    platform: awscdk.LambdaRuntime.NODEJS_24_X.esbuildPlatform,
+    externals: ['@aws-sdk/*'],
+    sourcemap: false,
+    tsconfigPath: project.tsconfigDev.fileName,
+    // Warnings and errors only: the bundle runs in `npm test` too, whose green run should fit on a screen.
+    logLevel: javascript.BundleLogLevel.WARNING,
+  });
+  project.eslint?.allowDevDeps(handler);
+}
+// `npx projen compile` builds everything the package needs: the bundles (esbuild, about a second), then jsii. Not in
+// pre-compile, which `npx projen compile` alone does not run (a tarball packed after it had no assets/).
+project.compileTask.prependSpawn(project.bundler.bundleTask);
+// `npm pack` (and jsii-pacmak's pack in `npx projen package`) refuses a tree without lib/ or without a bundle of
+// every handler, naming the command that builds them.
+project.addTask('prepack', {
+  description: 'Refuse to pack without the compiled library and every bundled Lambda handler (npm runs this before npm pack)',
+  exec: `${tsNode} --project scripts/tsconfig.json scripts/compat/pack-check.ts`,
+});
 
 project.addTask('test:profile', {
   description: 'Run jest (or read a jest --json file: -- --from FILE) and print the slowest suites with their times',

@@ -7,8 +7,10 @@
  * must have the same stages, actions and conditions as the one `npm run examples` synthesized on the newest
  * aws-cdk-lib (when that cloud assembly is from the current build).
  *
- * Needs a build: lib/ (npx projen compile). The library is packed with `npm pack`, or taken from dist/js when
- * jsii-pacmak's tarball there is newer than the build.
+ * The library is built and packed as a user does: the README's install recipe ("Deploying the pipeline", step 1)
+ * runs in a clean copy of the tree (tracked and new files, no build output), with this tree's node_modules linked
+ * in place of its `npm ci`; every bundled Lambda handler of the library must reach a synthesized app from that
+ * tarball. Needs `npm ci`, not a build.
  *
  * Usage: npm run cdk-compat [-- [--aws-cdk-lib <version>] [--constructs <version>] [--cdk-nag <version>] [app ...]]
  *   --aws-cdk-lib, --constructs  versions to install instead of the peer minimums
@@ -18,7 +20,9 @@
  */
 import { spawnSync, SpawnSyncOptions } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { lambdaHandlers } from './pack-check';
 import { PipelineShape } from '../../src/testing/pipeline-shape';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -227,29 +231,70 @@ function parseArgs(argv: string[]): { versions: Record<string, string>; cdkNag?:
   return { versions, cdkNag, only };
 }
 
-/** The packed library: jsii-pacmak's tarball when it is from the current build, else `npm pack` of the build. */
+/**
+ * The README's install recipe ("Deploying the pipeline", step 1), as commands: the line of its first `sh` block
+ * that builds the package, split on `&&`. It must start with `npm ci`.
+ */
+export function readmeRecipe(readme: string): string[] {
+  const section = readme.split(/^## /m).find(s => s.startsWith('Deploying the pipeline'));
+  const block = section && /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  const line = block?.split('\n').find(l => l.includes('npm pack'));
+  if (!line) {
+    throw new Error('README.md: no `npm pack` line in the first sh block of "## Deploying the pipeline" (step 1, the install recipe).');
+  }
+  const commands = line.replace(/#.*$/, '').split('&&').map(c => c.trim()).filter(c => c !== '');
+  if (commands[0] !== 'npm ci' || commands[commands.length - 1] !== 'npm pack') {
+    throw new Error(`README.md's install recipe is '${line.trim()}': cdk-compat expects 'npm ci && … && npm pack'.`);
+  }
+  return commands;
+}
+
+/**
+ * Files of the tree as Git sees it: tracked (with their changes) and new files that are not ignored. Nothing a
+ * build wrote (lib/, assets/, .jsii, dist/, cdk.out/, node_modules/) is among them.
+ */
+function sourceFiles(): string[] {
+  const listed = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT });
+  return listed.split('\0').filter(f => f !== '' && fs.existsSync(path.join(ROOT, f)));
+}
+
+/**
+ * The packed library, built as a user builds it: the README's recipe run in a clean copy of the tree (outside the
+ * repository, so jest and eslint never see it), so that nothing an earlier step left behind (lib/, assets/,
+ * dist/) can reach the tarball. Its `npm ci` is the one cost skipped: the copy links this tree's node_modules,
+ * installed from the same package-lock.json, whose equality is checked.
+ */
 function packLibrary(): string {
-  const assembly = path.join(ROOT, '.jsii');
-  if (!fs.existsSync(path.join(ROOT, 'lib', 'index.js')) || !fs.existsSync(assembly)) {
-    throw new Error('No build: lib/index.js or .jsii is missing. Run `npx projen compile` (CI builds before this step).');
-  }
-  const built = fs.statSync(assembly).mtimeMs;
-  const distDir = path.join(ROOT, 'dist', 'js');
-  const packed = fs.existsSync(distDir)
-    ? fs.readdirSync(distDir).filter(f => f.startsWith(`${PACKAGE.name}@`) && f.endsWith('.tgz')).map(f => path.join(distDir, f))
-      .filter(f => fs.statSync(f).mtimeMs >= built)
-    : [];
-  const tarball = path.join(SCRATCH, `${PACKAGE.name}.tgz`);
-  if (packed.length === 1) {
-    fs.copyFileSync(packed[0], tarball);
-    console.log(`library: ${path.relative(ROOT, packed[0])} (jsii-pacmak)`);
+  const commands = readmeRecipe(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8'));
+  const clean = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-compat-source-'));
+  try {
+    const files = sourceFiles();
+    for (const file of files) {
+      fs.mkdirSync(path.dirname(path.join(clean, file)), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, file), path.join(clean, file));
+    }
+    const lock = (dir: string) => fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf-8');
+    if (lock(clean) !== lock(ROOT) || !fs.existsSync(path.join(ROOT, 'node_modules', '.package-lock.json'))) {
+      throw new Error('node_modules is not installed from this package-lock.json: run `npm ci` first.');
+    }
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(clean, 'node_modules'), 'dir');
+    console.log(`library: the README's recipe in a clean copy of the tree (${files.length} files, node_modules linked): ${commands.join(' && ')}`);
+    // The copy is a project of its own: no variable of the npm script that runs cdk-compat points npm back here.
+    const env = Object.fromEntries(Object.entries(OFFLINE_ENV)
+      .filter(([k]) => !/^(npm_package_|npm_lifecycle_|npm_config_local_prefix$|INIT_CWD$)/.test(k)));
+    for (const command of commands.slice(1)) {
+      timed(`  ${command}`, () => run('sh', ['-c', command], { cwd: clean, env }));
+    }
+    const packed = fs.readdirSync(clean).filter(f => f.endsWith('.tgz'));
+    if (packed.length !== 1) {
+      throw new Error(`the README's recipe packed ${packed.length} tarballs (${packed.join(', ')}): expected one.`);
+    }
+    const tarball = path.join(SCRATCH, `${PACKAGE.name}.tgz`);
+    fs.copyFileSync(path.join(clean, packed[0]), tarball);
     return tarball;
+  } finally {
+    fs.rmSync(clean, { recursive: true, force: true });
   }
-  const output = run('npm', ['pack', '--json', '--pack-destination', SCRATCH], { cwd: ROOT });
-  const [{ filename }] = JSON.parse(output.slice(output.indexOf('['))) as Array<{ filename: string }>;
-  fs.renameSync(path.join(SCRATCH, filename.replace(/^@/, '').replace('/', '-')), tarball);
-  console.log(`library: npm pack of lib/ (${filename})`);
-  return tarball;
 }
 
 function installedVersion(name: string): string {
@@ -439,6 +484,22 @@ interface Result {
   readonly ok: boolean;
   readonly seconds: string;
   readonly lines: string[];
+  /** The library's bundled Lambda handlers the app's cloud assembly ships. */
+  readonly handlers?: string[];
+}
+
+/**
+ * The library's bundled Lambda handlers (`assets/<handler>/index.js` of the installed tarball) that a cloud
+ * assembly ships: a staged asset directory whose index.js is that bundle, byte for byte.
+ */
+function bundledHandlersIn(outDir: string): string[] {
+  const installed = path.join(APP, 'node_modules', PACKAGE.name);
+  const staged = fs.readdirSync(outDir).filter(d => d.startsWith('asset.') && fs.existsSync(path.join(outDir, d, 'index.js')))
+    .map(d => fs.readFileSync(path.join(outDir, d, 'index.js')));
+  return lambdaHandlers(ROOT).filter(handler => {
+    const bundle = path.join(installed, 'assets', handler, 'index.js');
+    return fs.existsSync(bundle) && staged.some(code => code.equals(fs.readFileSync(bundle)));
+  });
 }
 
 function readJson<T>(file: string): T {
@@ -494,7 +555,7 @@ function layout(template: Template): string[] {
 function compareWithNewest(spec: AppSpec, outDir: string): string[] {
   const newest = spec.newest && path.join(spec.newest, 'manifest.json');
   const lib = path.join(ROOT, 'lib', 'index.js');
-  if (!newest || !fs.existsSync(newest) || fs.statSync(newest).mtimeMs < fs.statSync(lib).mtimeMs) {
+  if (!newest || !fs.existsSync(newest) || !fs.existsSync(lib) || fs.statSync(newest).mtimeMs < fs.statSync(lib).mtimeMs) {
     return spec.newest ? [`  (not compared with the newest aws-cdk-lib: ${path.relative(ROOT, spec.newest)} is missing or older than lib/; run npm run examples)`] : [];
   }
   const ours = pipelineTemplates(outDir);
@@ -532,6 +593,10 @@ function synthesize(spec: AppSpec, cdkNag: boolean): Result {
     return { name: spec.name, ok: false, seconds: time, lines: [`cdk synth failed (exit ${cli.status}):`, cli.stdout, cli.stderr] };
   }
   const outDir = path.join(dir, 'cdk.out');
+  const handlers = bundledHandlersIn(outDir);
+  if (handlers.length > 0) {
+    lines.push(`  bundled Lambda handlers from the tarball: ${handlers.join(', ')}`);
+  }
   const templates = pipelineTemplates(outDir);
   let ok = templates.size > 0;
   if (!ok) {
@@ -571,7 +636,34 @@ function synthesize(spec: AppSpec, cdkNag: boolean): Result {
     ok &&= findings.length === 0;
     lines.push(`  ${path.basename(file)}: ${findings.length === 0 ? 'no finding' : `${findings.length} finding(s)`}`, ...findings.map(f => `    ${f}`));
   }
-  return { name: spec.name, ok, seconds: time, lines };
+  return { name: spec.name, ok, seconds: time, lines, handlers };
+}
+
+/**
+ * The installed tarball with its bundles hidden (as a package packed without them): creating the metrics function
+ * must fail with the library's message (cause and fix), not aws-cdk-lib's `Cannot find asset`. The problems found.
+ */
+function missingBundleMessage(): string[] {
+  const assets = path.join(APP, 'node_modules', PACKAGE.name, 'assets');
+  const hidden = `${assets}.hidden`;
+  fs.renameSync(assets, hidden);
+  try {
+    const script = [
+      "const cdk = require('aws-cdk-lib');",
+      `const { PublishMetricsFunction } = require('${PACKAGE.name}/lib/metrics/private/publish-metrics-function');`,
+      "new PublishMetricsFunction(new cdk.Stack(new cdk.App(), 'Stack'), 'Function');",
+    ].join('\n');
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: APP, encoding: 'utf-8', env: OFFLINE_ENV });
+    const expected = ["Stack/Function: the bundled Lambda handler 'metrics/private/publish-metrics.lambda' is missing",
+      'packed without its bundles', '`npm ci && npx projen compile && npm pack`'];
+    return [
+      ...expectThat(result.status !== 0, 'creating the function succeeded without its bundle'),
+      ...expected.filter(e => !result.stderr.includes(e)).map(e => `the error does not say: ${e}`),
+      ...expectThat(!result.stderr.includes('Cannot find asset'), "aws-cdk-lib's 'Cannot find asset' came first"),
+    ].map(p => `${p}${result.stderr ? `\n${result.stderr.trim().split('\n').slice(0, 3).join('\n')}` : ''}`);
+  } finally {
+    fs.renameSync(hidden, assets);
+  }
 }
 
 function main(): number {
@@ -608,14 +700,24 @@ function main(): number {
 
   console.log(`\n=== cdk-compat summary (${installed})`);
   results.forEach(r => console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(30)} ${r.seconds.padStart(5)} s`));
-  const failed = results.filter(r => !r.ok).length;
+  // The install recipe's proof: every bundled handler of the library reached a synthesized app from the tarball.
+  const unshipped = only.length > 0 ? [] : lambdaHandlers(ROOT).filter(h => !results.some(r => r.handlers?.includes(h)));
+  for (const handler of lambdaHandlers(ROOT)) {
+    const apps = results.filter(r => r.handlers?.includes(handler)).map(r => r.name);
+    console.log(`${apps.length > 0 || only.length > 0 ? 'ok  ' : 'FAIL'} bundled handler ${handler}: ${apps.length > 0 ? `in ${apps.join(', ')}` : 'in no app'}`);
+  }
+  const missingBundle = timed('a package without its bundles fails with the cause and the fix', missingBundleMessage);
+  console.log(`${missingBundle.length === 0 ? 'ok  ' : 'FAIL'} a missing bundle names the cause and the fix${missingBundle.map(p => `\n       ${p}`).join('')}`);
+  const failed = results.filter(r => !r.ok).length + unshipped.length + (missingBundle.length > 0 ? 1 : 0);
   console.log(`cdk-compat: ${results.length - failed} app(s) synthesized and checked, ${failed} failed, in ${seconds(started)} s`);
   return failed === 0 ? 0 : 1;
 }
 
-try {
-  process.exitCode = main();
-} catch (error) {
-  console.error(`cdk-compat: ${(error as Error).message}`);
-  process.exitCode = 1;
+if (require.main === module) {
+  try {
+    process.exitCode = main();
+  } catch (error) {
+    console.error(`cdk-compat: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
 }

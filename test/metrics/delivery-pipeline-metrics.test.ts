@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -64,7 +64,8 @@ describe('DeliveryPipeline metrics', () => {
   });
 
   test('cfn-guard (Control Tower proactive controls): no violation on the metrics resources, with an alarm topic', () => {
-    const app = new App({ policyValidationBeta1: [new CfnGuardValidator()] });
+    const app = new App();
+    Validations.of(app).addPlugins(new CfnGuardValidator());
     const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
     const f = {
       app,
@@ -74,17 +75,38 @@ describe('DeliveryPipeline metrics', () => {
     };
     const topic = new sns.Topic(stack, 'Releases', { enforceSSL: true });
     const pipeline = new DeliveryPipeline(stack, 'Delivery', referenceProps(f, { metrics: { alarmTopic: topic } }));
+    // aws-cdk-lib prints the report with console.error when a plugin finds violations (the fixture's own Lambda
+    // functions are outside a VPC): captured here, and checked below to be the report the test reads.
+    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     let outdir: string;
+    let printedReport: string;
     try {
-      outdir = app.synth().directory;
-    } catch {
-      outdir = app.outdir; // synth throws on violations; the report is written first
+      try {
+        outdir = app.synth().directory;
+      } catch {
+        outdir = app.outdir; // synth throws on violations; the report is written first
+      }
+    } finally {
+      printedReport = printed.mock.calls.flat().join('\n');
+      printed.mockRestore();
     }
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8')) as {
       pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath?: string }> }> }>;
     };
     const guard = report.pluginReports.find(p => p.pluginName === 'cdk-validator-cfnguard');
     expect(guard).toBeDefined();
+    // What was printed is the report: the fixture's functions outside a VPC (Control Tower's CT.LAMBDA.PR.3), each
+    // with its acknowledgment id, and nothing on the metrics resources.
+    const fixtureFunctions = guard!.violations.flatMap(v => v.violatingConstructs.map(c => `${v.ruleName} on ${c.constructPath}`))
+      .filter(v => /on (Prod|Staging)\/Api\/Fn\/Resource$/.test(v)).sort();
+    expect(fixtureFunctions).toEqual(['lambda_inside_vpc_check on Prod/Api/Fn/Resource', 'lambda_inside_vpc_check on Staging/Api/Fn/Resource']);
+    expect(printedReport).toContain('[CT.LAMBDA.PR.3]');
+    expect(printedReport).toContain('Prod/Api/Fn/Resource');
+    expect(printedReport).toContain('Staging/Api/Fn/Resource');
+    for (const violation of guard!.violations) {
+      expect(printedReport).toContain(`cdk-validator-cfnguard::${violation.ruleName}`);
+    }
+    expect(printedReport).not.toContain('PipelineStack/Delivery/Metrics');
     const onMetrics = guard!.violations.flatMap(v => v.violatingConstructs
       .filter(c => (c.constructPath ?? '').startsWith('PipelineStack/Delivery/Metrics'))
       .map(c => `${v.ruleName} on ${c.constructPath}`));
