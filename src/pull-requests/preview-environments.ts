@@ -14,6 +14,7 @@ import { acknowledgeProjectGrants, checkProject, exactBranch, grantConnection } 
 import type { PullRequestChecks } from './pull-request-checks';
 import { stacksOf } from '../blueprint/validate';
 import { acknowledge } from '../codepipeline/private/hygiene';
+import { validateRegion } from '../private/shell';
 
 /**
  * Creates the preview copy of the staging `Stage` (the same class, configured for the preview environment).
@@ -122,6 +123,8 @@ export class PreviewEnvironments extends Construct {
     const checks = props.checks;
     const delivery = checks.pipeline;
     const prefix = validatePreviewOptions(props, delivery.stagingStage, delivery.productionStages);
+    // The region reaches the preview buildspecs' shell lines (quoted there) and the preview role's name.
+    validateRegion(props.region, 'previews.region');
     const env = { account: props.account, region: props.region };
     this.stackNamePrefix = previewNamespace(prefix);
     const ttlHours = wholeHours(props.timeToLive ?? DEFAULT_TTL, 'previews.timeToLive');

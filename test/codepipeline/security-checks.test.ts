@@ -72,9 +72,9 @@ describe('security checks: rendered buildspecs', () => {
   test('secrets detection: gitleaks pinned by version and SHA-256, scans the tree, fails on findings, JUnit report group', () => {
     const { spec } = step(steps, 'SecretsDetection');
     const [install] = spec.phases.install!.commands!;
-    expect(install).toContain(`https://github.com/gitleaks/gitleaks/releases/download/v${DEFAULT_GITLEAKS.version}/$asset`);
-    expect(install).toContain(`x86_64) asset=gitleaks_8.30.1_linux_x64.tar.gz; sha=${DEFAULT_GITLEAKS.sha256LinuxX64} ;;`);
-    expect(install).toContain(`aarch64) asset=gitleaks_8.30.1_linux_arm64.tar.gz; sha=${DEFAULT_GITLEAKS.sha256LinuxArm64} ;;`);
+    expect(install).toContain(`https://github.com/gitleaks/gitleaks/releases/download/v${DEFAULT_GITLEAKS.version}/'"$asset"`);
+    expect(install).toContain(`x86_64) asset='gitleaks_8.30.1_linux_x64.tar.gz'; sha='${DEFAULT_GITLEAKS.sha256LinuxX64}' ;;`);
+    expect(install).toContain(`aarch64) asset='gitleaks_8.30.1_linux_arm64.tar.gz'; sha='${DEFAULT_GITLEAKS.sha256LinuxArm64}' ;;`);
     expect(install).toMatch(/sha256sum -c - && tar -xzf \/tmp\/gitleaks-download -C \/usr\/local\/bin gitleaks && gitleaks version$/);
     expect(spec.phases.build.commands).toEqual([
       'mkdir -p security-reports',
@@ -96,8 +96,8 @@ describe('security checks: rendered buildspecs', () => {
   test('dependency scan: OSV-Scanner pinned by version and SHA-256, every lock file, JUnit converted with jq, fails on findings', () => {
     const { spec } = step(steps, 'DependencyScan');
     const [install] = spec.phases.install!.commands!;
-    expect(install).toContain(`https://github.com/google/osv-scanner/releases/download/v${DEFAULT_OSV_SCANNER.version}/$asset`);
-    expect(install).toContain(`x86_64) asset=osv-scanner_linux_amd64; sha=${DEFAULT_OSV_SCANNER.sha256LinuxX64} ;;`);
+    expect(install).toContain(`https://github.com/google/osv-scanner/releases/download/v${DEFAULT_OSV_SCANNER.version}/'"$asset"`);
+    expect(install).toContain(`x86_64) asset='osv-scanner_linux_amd64'; sha='${DEFAULT_OSV_SCANNER.sha256LinuxX64}' ;;`);
     expect(install).toMatch(/sha256sum -c - && install -m 0755 \/tmp\/osv-scanner-download \/usr\/local\/bin\/osv-scanner && osv-scanner --version$/);
     const scan = spec.phases.build.commands[1];
     expect(scan).toContain('osv-scanner scan source --recursive --format json . > security-reports/osv-scanner.json || status=$?');
@@ -177,14 +177,14 @@ describe('security checks: options', () => {
       ],
     });
     const gitleaksInstall = step(steps, 'Gitleaks').spec.phases.install!.commands![0];
-    expect(gitleaksInstall).toContain('/v8.29.0/$asset');
-    expect(gitleaksInstall).toContain(`x86_64) asset=gitleaks_8.29.0_linux_x64.tar.gz; sha=${'a'.repeat(64)} ;;`);
+    expect(gitleaksInstall).toContain('/v8.29.0/\'"$asset"');
+    expect(gitleaksInstall).toContain(`x86_64) asset='gitleaks_8.29.0_linux_x64.tar.gz'; sha='${'a'.repeat(64)}' ;;`);
     // No arm64 digest: an ARM image fails instead of running an unverified binary.
     expect(gitleaksInstall).not.toContain('aarch64)');
-    expect(gitleaksInstall).toContain('*) echo "gitleaks 8.29.0: no pinned SHA-256 for $(uname -m)" >&2; false ;;');
+    expect(gitleaksInstall).toContain('*) echo \'gitleaks 8.29.0: no pinned SHA-256 for\' "$(uname -m)" >&2; false ;;');
     expect(step(steps, 'Semgrep').spec.phases.install!.commands![0]).toContain('semgrep==1.100.0');
     expect(step(steps, 'Semgrep').spec.phases.build.commands[1]).toContain("--config '.semgrep/' --config 'p/owasp-top-ten'");
-    expect(step(steps, 'Osv').spec.phases.install!.commands![0]).toContain(`aarch64) asset=osv-scanner_linux_arm64; sha=${'c'.repeat(64)} ;;`);
+    expect(step(steps, 'Osv').spec.phases.install!.commands![0]).toContain(`aarch64) asset='osv-scanner_linux_arm64'; sha='${'c'.repeat(64)}' ;;`);
     expect(step(steps, 'Bom').spec.phases.install!.commands).toEqual(['npm install -g @cyclonedx/cyclonedx-npm@5.0.0']);
     expect(step(steps, 'Bom').spec.phases.build.commands[1]).toBe('cyclonedx-npm --package-lock-only --output-format JSON --output-file "$CODEBUILD_SRC_DIR/sbom/bom.cdx.json" \'service/package.json\'');
   });
@@ -255,9 +255,13 @@ describe('security checks: validation', () => {
     ['a quote in a Semgrep rule', SecurityCheck.staticAnalysis({ rules: ["p/x'; rm -rf /; '"] }),
       "securityChecks[0].rules: [\"p/x'; rm -rf /; '\"] contains a quote or backslash. Pass plain paths or ruleset names."],
     ['an SBOM project outside the source', SecurityCheck.sbom({ projectDirectory: '../other' }),
-      "securityChecks[0].projectDirectory: '../other' is not a directory inside the source. Pass a relative path such as 'app', or leave it out for the source root."],
+      "securityChecks[0].projectDirectory: '../other' leaves the source with '..'. Pass a relative path inside the source of letters, digits, '.', '_', '-' and '/', e.g. 'app', or leave it out for the source root."],
     ['an absolute SBOM project', SecurityCheck.sbom({ projectDirectory: '/src' }),
-      "securityChecks[0].projectDirectory: '/src' is not a directory inside the source."],
+      "securityChecks[0].projectDirectory: '/src' is an absolute path; the step can only use directories inside its source."],
+    ['an SBOM project with shell syntax', SecurityCheck.sbom({ projectDirectory: 'app";id;"' }),
+      'securityChecks[0].projectDirectory: \'app";id;"\' has the characters "\\"", ";". Pass a relative path inside the source'],
+    ['an SBOM project that is not a string (untyped callers)', SecurityCheck.sbom({ projectDirectory: 42 as unknown as string }),
+      'securityChecks[0].projectDirectory: number 42 names no directory.'],
     ['an unknown severity (untyped callers)', SecurityCheck.staticAnalysis({ minimumSeverity: 'HIGH' as StaticAnalysisSeverity }),
       "securityChecks[0].minimumSeverity: 'HIGH' is not a StaticAnalysisSeverity. Use INFO, WARNING or ERROR."],
     ['a bad name', SecurityCheck.secretsDetection({ name: 'Secrets Detection!' }),
@@ -312,7 +316,7 @@ describe('security checks: the rendered shell, run', () => {
   const pinFor = (digest: string): PinnedRelease => (arch === 'aarch64'
     ? { version: '1.0.0', sha256LinuxX64: '0'.repeat(64), sha256LinuxArm64: digest }
     : { version: '1.0.0', sha256LinuxX64: digest });
-  const layout = { asset: () => 'osv-scanner_linux', url: (a: string) => `https://example.invalid/${a}`, tarball: false, versionCommand: 'osv-scanner --version' };
+  const layout = { asset: () => 'osv-scanner_linux', baseUrl: 'https://example.invalid/', tarball: false, versionCommand: 'osv-scanner --version' };
 
   test('a binary whose SHA-256 matches the pin is installed', () => {
     const result = runInstall(installRelease('osv-scanner', pinFor(sha(tool)), layout), tool);

@@ -60,7 +60,7 @@ function unpinnedInstalls(commands: string[]): string[] {
     if (/\bwget\b|\bcurl\b[^&|;]*\s-o\s|\bcurl\b[^&;]*\|\s*(ba)?sh\b/.test(command)) {
       const url = command.match(/https:\/\/\S+/)?.[0] ?? '';
       const verified = /curl [^&]*-o (\S+) [^&]*&& echo "\$sha {2}\1" \| sha256sum -c - &&/.test(command)
-        && /sha=[0-9a-f]{64}/.test(command);
+        && /sha='[0-9a-f]{64}'/.test(command);
       return !new RegExp(`/download/v${EXACT}/`).test(url) || !verified;
     }
     return false;
@@ -100,9 +100,9 @@ describe('pinned tools: no buildspec installs an unpinned tool', () => {
     ['npm with a tag', 'npm install -g @cyclonedx/cyclonedx-npm@latest'],
     ['pip without a version', 'python3 -m pip install --no-cache-dir semgrep'],
     ['pip with a range', 'pip install semgrep>=1.0.0'],
-    ['a latest download', 'case x in x) sha=' + 'a'.repeat(64) + ' ;; esac && curl -sSfL -o /tmp/t "https://github.com/o/t/releases/latest/download/t" && echo "$sha  /tmp/t" | sha256sum -c - && install /tmp/t /usr/local/bin/t'],
+    ['a latest download', 'case x in x) sha=\'' + 'a'.repeat(64) + '\' ;; esac && curl -sSfL -o /tmp/t "https://github.com/o/t/releases/latest/download/t" && echo "$sha  /tmp/t" | sha256sum -c - && install /tmp/t /usr/local/bin/t'],
     ['a download without a checksum', 'curl -sSfL -o /tmp/t "https://github.com/o/t/releases/download/v1.2.3/t" && install /tmp/t /usr/local/bin/t'],
-    ['a checksum of another file', 'case x in x) sha=' + 'a'.repeat(64) + ' ;; esac && curl -sSfL -o /tmp/t "https://github.com/o/t/releases/download/v1.2.3/t" && echo "$sha  /tmp/other" | sha256sum -c - && install /tmp/t /usr/local/bin/t'],
+    ['a checksum of another file', 'case x in x) sha=\'' + 'a'.repeat(64) + '\' ;; esac && curl -sSfL -o /tmp/t "https://github.com/o/t/releases/download/v1.2.3/t" && echo "$sha  /tmp/other" | sha256sum -c - && install /tmp/t /usr/local/bin/t'],
     ['a piped install', 'curl -sSfL https://github.com/o/t/releases/download/v1.2.3/install.sh | sh'],
   ])('the install scan has teeth: %s is found', (_what, command) => {
     expect(unpinnedInstalls([command])).toEqual([command]);
@@ -113,7 +113,7 @@ describe('pinned tools: no buildspec installs an unpinned tool', () => {
       'curl -f "$URL"',
       'npm install -g @cyclonedx/cyclonedx-npm@6.0.1',
       'python3 -m pip install --no-cache-dir semgrep==1.185.0',
-      'case "$(uname -m)" in x86_64) asset=t; sha=' + 'a'.repeat(64) + ' ;; esac && curl -sSfL --retry 3 -o /tmp/t-download "https://github.com/o/t/releases/download/v1.2.3/$asset" && echo "$sha  /tmp/t-download" | sha256sum -c - && install -m 0755 /tmp/t-download /usr/local/bin/t',
+      'case "$(uname -m)" in x86_64) asset=\'t\'; sha=\'' + 'a'.repeat(64) + '\' ;; esac && curl -sSfL --retry 3 -o /tmp/t-download \'https://github.com/o/t/releases/download/v1.2.3/\'"$asset" && echo "$sha  /tmp/t-download" | sha256sum -c - && install -m 0755 /tmp/t-download /usr/local/bin/t',
     ];
     expect(unpinnedInstalls(pinned)).toEqual([]);
   });

@@ -2,6 +2,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { validateToolVersion } from './tool-versions';
 import { PinnedRelease, SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity } from '../../blueprint/security';
+import { normalizeDirectory, shellQuote, validateRelativeDirectory } from '../../private/shell';
 import { PipelineSource } from '../source';
 
 /**
@@ -86,8 +87,8 @@ export function validateSecurityCheck(check: SecurityCheck, property: string): v
       if (s.cyclonedxNpmVersion !== undefined) {
         validateToolVersion(s.cyclonedxNpmVersion, `${property}.cyclonedxNpmVersion`, DEFAULT_CYCLONEDX_NPM_VERSION);
       }
-      if (s.projectDirectory !== undefined && (typeof s.projectDirectory !== 'string' || s.projectDirectory.startsWith('/') || s.projectDirectory.split('/').includes('..') || /['\\]/.test(s.projectDirectory))) {
-        throw new Error(`${property}.projectDirectory: '${s.projectDirectory}' is not a directory inside the source. Pass a relative path such as 'app', or leave it out for the source root.`);
+      if (s.projectDirectory !== undefined) {
+        validateRelativeDirectory(s.projectDirectory, `${property}.projectDirectory`, "'app', or leave it out for the source root");
       }
       break;
   }
@@ -142,7 +143,7 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
       return {
         install: [installRelease('gitleaks', release, {
           asset: arch => `gitleaks_${release.version}_linux_${arch === 'x86_64' ? 'x64' : 'arm64'}.tar.gz`,
-          url: asset => `https://github.com/gitleaks/gitleaks/releases/download/v${release.version}/${asset}`,
+          baseUrl: `https://github.com/gitleaks/gitleaks/releases/download/v${release.version}/`,
           tarball: true,
           versionCommand: 'gitleaks version',
         })],
@@ -164,7 +165,7 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
         commands: [
           `mkdir -p ${REPORTS_DIRECTORY}`,
           ['semgrep scan --metrics=off --disable-version-check',
-            ...rules.map(r => `--config '${r}'`),
+            ...rules.map(r => `--config ${shellQuote(r)}`),
             ...severities.map(sev => `--severity ${sev}`),
             ...(fail ? ['--error'] : []),
             `--junit-xml-output=${file}`,
@@ -182,7 +183,7 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
       return {
         install: [installRelease('osv-scanner', release, {
           asset: arch => `osv-scanner_linux_${arch === 'x86_64' ? 'amd64' : 'arm64'}`,
-          url: asset => `https://github.com/google/osv-scanner/releases/download/v${release.version}/${asset}`,
+          baseUrl: `https://github.com/google/osv-scanner/releases/download/v${release.version}/`,
           tarball: false,
           versionCommand: 'osv-scanner --version',
         })],
@@ -197,7 +198,7 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
     }
     case SecurityCheckKind.SBOM: {
       const version = s.cyclonedxNpmVersion ?? DEFAULT_CYCLONEDX_NPM_VERSION;
-      const project = s.projectDirectory ?? '.';
+      const project = normalizeDirectory(s.projectDirectory ?? '.');
       return {
         install: [`npm install -g @cyclonedx/cyclonedx-npm@${version}`],
         commands: [
@@ -206,7 +207,7 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
             ...(s.includeDevDependencies ? [] : ['--omit dev']),
             '--output-format JSON',
             `--output-file "$CODEBUILD_SRC_DIR/${SBOM_DIRECTORY}/${SBOM_FILE}"`,
-            `'${project}/package.json'`].join(' '),
+            shellQuote(`${project}/package.json`)].join(' '),
         ],
         outputDirectory: SBOM_DIRECTORY,
         runtime: { nodejs: SBOM_NODE_RUNTIME },
@@ -223,7 +224,8 @@ function severitiesFrom(minimum: StaticAnalysisSeverity): string[] {
 
 interface ReleaseLayout {
   readonly asset: (arch: 'x86_64' | 'aarch64') => string;
-  readonly url: (asset: string) => string;
+  /** The release's download URL, to which the asset name is appended. */
+  readonly baseUrl: string;
   readonly tarball: boolean;
   readonly versionCommand: string;
 }
@@ -236,16 +238,16 @@ interface ReleaseLayout {
 export function installRelease(tool: string, release: PinnedRelease, layout: ReleaseLayout): string {
   const download = `/tmp/${tool}-download`;
   const branches = [
-    `x86_64) asset=${layout.asset('x86_64')}; sha=${release.sha256LinuxX64} ;;`,
-    ...(release.sha256LinuxArm64 ? [`aarch64) asset=${layout.asset('aarch64')}; sha=${release.sha256LinuxArm64} ;;`] : []),
-    `*) echo "${tool} ${release.version}: no pinned SHA-256 for $(uname -m)" >&2; false ;;`,
+    `x86_64) asset=${shellQuote(layout.asset('x86_64'))}; sha=${shellQuote(release.sha256LinuxX64)} ;;`,
+    ...(release.sha256LinuxArm64 ? [`aarch64) asset=${shellQuote(layout.asset('aarch64'))}; sha=${shellQuote(release.sha256LinuxArm64)} ;;`] : []),
+    `*) echo ${shellQuote(`${tool} ${release.version}: no pinned SHA-256 for`)} "$(uname -m)" >&2; false ;;`,
   ];
   const install = layout.tarball
     ? `tar -xzf ${download} -C /usr/local/bin ${tool}`
     : `install -m 0755 ${download} /usr/local/bin/${tool}`;
   return [
     `case "$(uname -m)" in ${branches.join(' ')} esac`,
-    `curl -sSfL --retry 3 -o ${download} "${layout.url('$asset')}"`,
+    `curl -sSfL --retry 3 -o ${download} ${shellQuote(layout.baseUrl)}"$asset"`,
     `echo "$sha  ${download}" | sha256sum -c -`,
     install,
     layout.versionCommand,
