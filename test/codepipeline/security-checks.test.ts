@@ -3,12 +3,15 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createApp as guardedProduction } from '../../examples/guarded-production/app';
 import { DeliveryPipeline, DeliveryPipelineProps, PinnedRelease, SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity, TestStepOptions } from '../../src';
+import { SBOM_TOOL_PACKAGE_JSON, SBOM_TOOL_PACKAGE_LOCK, SBOM_TOOL_PACKAGE_LOCK_GZIP_BASE64 } from '../../src/codepipeline/private/sbom-tool-lock';
 import {
-  DEFAULT_CYCLONEDX_NPM_VERSION, DEFAULT_GITLEAKS, DEFAULT_OSV_SCANNER, DEFAULT_SEMGREP_VERSION, installRelease, OSV_SUMMARY, OSV_TO_JUNIT,
+  DEFAULT_CYCLONEDX_NPM_VERSION, DEFAULT_GITLEAKS, DEFAULT_OSV_SCANNER, DEFAULT_SEMGREP_VERSION, installRelease, installSbomTool,
+  OSV_SUMMARY, OSV_TO_JUNIT, SBOM_TOOL_BIN, SBOM_TOOL_DIRECTORY,
 } from '../../src/codepipeline/private/security-steps';
 import { PipelineShape } from '../../src/testing/pipeline-shape';
 import { fixture, referenceProps } from '../fixtures/app';
@@ -107,11 +110,12 @@ describe('security checks: rendered buildspecs', () => {
 
   test('SBOM: cyclonedx-npm pinned, from the lock file, production dependencies, Node 22 runtime, the SBOM is the step\'s output artifact', () => {
     const { spec, action } = step(steps, 'Sbom');
-    expect(spec.phases.install!.commands).toEqual([`npm install -g @cyclonedx/cyclonedx-npm@${DEFAULT_CYCLONEDX_NPM_VERSION}`]);
+    expect(spec.phases.install!.commands).toEqual(installSbomTool());
+    expect(spec.phases.install!.commands!.at(-2)).toBe(`npm ci --prefix ${SBOM_TOOL_DIRECTORY} --omit=optional --ignore-scripts --no-audit --no-fund`);
     expect(spec.phases.install!['runtime-versions']).toEqual({ nodejs: '22' });
     expect(spec.phases.build.commands).toEqual([
       'mkdir -p sbom',
-      'cyclonedx-npm --package-lock-only --omit dev --output-format JSON --output-file "$CODEBUILD_SRC_DIR/sbom/bom.cdx.json" \'./package.json\'',
+      `${SBOM_TOOL_BIN} --package-lock-only --omit dev --output-format JSON --output-file "$CODEBUILD_SRC_DIR/sbom/bom.cdx.json" './package.json'`,
     ]);
     expect(spec.artifacts).toEqual(expect.objectContaining({ 'base-directory': 'sbom', 'files': ['**/*'] }));
     expect(action.OutputArtifacts).toHaveLength(1);
@@ -173,7 +177,7 @@ describe('security checks: options', () => {
         SecurityCheck.secretsDetection({ name: 'Gitleaks', gitleaks }),
         SecurityCheck.staticAnalysis({ name: 'Semgrep', rules: ['.semgrep/', 'p/owasp-top-ten'], semgrepVersion: '1.100.0' }),
         SecurityCheck.dependencyScan({ name: 'Osv', osvScanner: { version: '2.4.0', sha256LinuxX64: 'b'.repeat(64), sha256LinuxArm64: 'c'.repeat(64) } }),
-        SecurityCheck.sbom({ name: 'Bom', includeDevDependencies: true, projectDirectory: 'service', cyclonedxNpmVersion: '5.0.0' }),
+        SecurityCheck.sbom({ name: 'Bom', includeDevDependencies: true, projectDirectory: 'service', cyclonedxNpmVersion: DEFAULT_CYCLONEDX_NPM_VERSION }),
       ],
     });
     const gitleaksInstall = step(steps, 'Gitleaks').spec.phases.install!.commands![0];
@@ -185,8 +189,8 @@ describe('security checks: options', () => {
     expect(step(steps, 'Semgrep').spec.phases.install!.commands![0]).toContain('semgrep==1.100.0');
     expect(step(steps, 'Semgrep').spec.phases.build.commands[1]).toContain("--config '.semgrep/' --config 'p/owasp-top-ten'");
     expect(step(steps, 'Osv').spec.phases.install!.commands![0]).toContain(`aarch64) asset='osv-scanner_linux_arm64'; sha='${'c'.repeat(64)}' ;;`);
-    expect(step(steps, 'Bom').spec.phases.install!.commands).toEqual(['npm install -g @cyclonedx/cyclonedx-npm@5.0.0']);
-    expect(step(steps, 'Bom').spec.phases.build.commands[1]).toBe('cyclonedx-npm --package-lock-only --output-format JSON --output-file "$CODEBUILD_SRC_DIR/sbom/bom.cdx.json" \'service/package.json\'');
+    expect(step(steps, 'Bom').spec.phases.install!.commands).toEqual(installSbomTool());
+    expect(step(steps, 'Bom').spec.phases.build.commands[1]).toBe(`${SBOM_TOOL_BIN} --package-lock-only --output-format JSON --output-file "$CODEBUILD_SRC_DIR/sbom/bom.cdx.json" 'service/package.json'`);
   });
 
   test('the class says which check it is', () => {
@@ -242,6 +246,8 @@ describe('security checks: validation', () => {
       "securityChecks[0].semgrepVersion: '>=1.100' is not an exact version."],
     ['an unpinned cyclonedx-npm', SecurityCheck.sbom({ cyclonedxNpmVersion: '^6.0.0' }),
       "securityChecks[0].cyclonedxNpmVersion: '^6.0.0' is not an exact version. A release pipeline must not change its tools under you: pin one, e.g. '6.0.1'."],
+    ['a cyclonedx-npm without a shipped lockfile', SecurityCheck.sbom({ cyclonedxNpmVersion: '5.0.0' }),
+      "securityChecks[0].cyclonedxNpmVersion: '5.0.0' is not the version this library ships a lockfile for (6.0.1); without one its dependencies would resolve when the step runs. Leave cyclonedxNpmVersion out (or set '6.0.1'), or use a version of cdk-delivery-pipelines that ships the one you need."],
     ['a gitleaks tag', SecurityCheck.secretsDetection({ gitleaks: { version: 'v8.30.1', sha256LinuxX64: 'a'.repeat(64) } }),
       "securityChecks[0].gitleaks.version: 'v8.30.1' is not an exact version. A release pipeline must not change its tools under you: pin one, e.g. '8.30.1'."],
     ['a gitleaks release without a digest', SecurityCheck.secretsDetection({ gitleaks: { version: '8.29.0', sha256LinuxX64: '' } }),
@@ -419,5 +425,70 @@ describe('security checks: the rendered shell, run', () => {
     const error = runScan(false, {}, 127);
     expect(error.status).not.toBe(0);
     expect(error.stderr).toContain('osv-scanner: exit status 127');
+  });
+});
+
+describe('the SBOM tool is installed from the shipped lockfile (run with bash and a stand-in npm)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sbom-tool-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs the install commands with the tool directory moved into `dir/tool` and an `npm` that records its arguments. */
+  function runInstall(commands: string[]) {
+    const tool = path.join(dir, 'tool');
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.writeFileSync(path.join(dir, 'bin', 'npm'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/npm-args"\nmkdir -p "${tool}/node_modules/.bin"\nprintf '#!/bin/sh\\necho 6.0.1\\n' > "${tool}/node_modules/.bin/cyclonedx-npm"\nchmod +x "${tool}/node_modules/.bin/cyclonedx-npm"\n`, { mode: 0o755 });
+    const script = commands.map(c => c.replaceAll(SBOM_TOOL_DIRECTORY, tool)).join('\n');
+    const result = spawnSync('bash', ['-e', '-c', script], { env: { ...process.env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH}` }, encoding: 'utf-8' });
+    const npm = fs.existsSync(path.join(dir, 'npm-args')) ? fs.readFileSync(path.join(dir, 'npm-args'), 'utf-8').trim().split('\n') : undefined;
+    const read = (file: string) => fs.existsSync(path.join(tool, file)) ? JSON.parse(fs.readFileSync(path.join(tool, file), 'utf-8')) as unknown : undefined;
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, npm, packageJson: read('package.json'), lock: read('package-lock.json'), tool };
+  }
+
+  test('the buildspec writes exactly the shipped package.json and lockfile, checks its SHA-256, then runs npm ci on it', () => {
+    const result = runInstall(installSbomTool());
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.packageJson).toEqual(SBOM_TOOL_PACKAGE_JSON);
+    expect(result.lock).toEqual(SBOM_TOOL_PACKAGE_LOCK);
+    expect(result.npm).toEqual(['ci', '--prefix', result.tool, '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund']);
+    expect(result.stdout).toContain('package-lock.json: OK\n6.0.1\n');
+  });
+
+  test('a lockfile that does not match the digest stops the step before npm runs', () => {
+    const tampered = installSbomTool().map(c => c.replace(/echo '([A-Za-z0-9+/=]+)' \| base64 -d/, (_m, b64: string) =>
+      `echo '${zlib.gzipSync(Buffer.from(zlib.gunzipSync(Buffer.from(b64, 'base64')).toString('utf-8').replace('"6.0.1"', '"6.0.2"'))).toString('base64')}' | base64 -d`));
+    expect(tampered).not.toEqual(installSbomTool());
+    const result = runInstall(tampered);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/FAILED|did NOT match/);
+    expect(result.npm).toBeUndefined();
+  });
+
+  test('the shipped lockfile: the locked tool is the default version, and every package npm ci installs is pinned by sha512 integrity', () => {
+    expect(zlib.gunzipSync(Buffer.from(SBOM_TOOL_PACKAGE_LOCK_GZIP_BASE64, 'base64')).toString('utf-8')).toBe(`${JSON.stringify(SBOM_TOOL_PACKAGE_LOCK)}\n`);
+    type Entry = { version?: string; integrity?: string; optional?: boolean; dependencies?: Record<string, string> };
+    const packages = SBOM_TOOL_PACKAGE_LOCK.packages as Record<string, Entry>;
+    expect(packages[''].dependencies).toEqual(SBOM_TOOL_PACKAGE_JSON.dependencies);
+    expect(packages['node_modules/@cyclonedx/cyclonedx-npm'].version).toBe(DEFAULT_CYCLONEDX_NPM_VERSION);
+    const installed = Object.entries(packages).filter(([key, p]) => key !== '' && p.optional !== true);
+    expect(installed.map(([key]) => key)).toEqual(expect.arrayContaining(['node_modules/@cyclonedx/cyclonedx-npm', 'node_modules/@cyclonedx/cyclonedx-library', 'node_modules/ajv']));
+    for (const [key, p] of installed) {
+      expect({ key, version: /^\d+\.\d+\.\d+$/.test(p.version ?? ''), integrity: /^sha512-[A-Za-z0-9+/]{86}==$/.test(p.integrity ?? '') })
+        .toEqual({ key, version: true, integrity: true });
+    }
+  });
+
+  test('the buildspec stays under CodeBuild\'s inline limit (25,600 characters, aws/aws-cdk#14974)', () => {
+    const f = fixture();
+    new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { securityChecks: [SecurityCheck.sbom()] }));
+    const specs = Object.values(Template.fromStack(f.stack).findResources('AWS::CodeBuild::Project'))
+      .map(p => (p as { Properties: { Source: { BuildSpec?: unknown } } }).Properties.Source.BuildSpec)
+      .filter((s): s is string => typeof s === 'string' && s.includes(SBOM_TOOL_BIN));
+    expect(specs).toHaveLength(1);
+    expect(specs[0].length).toBeLessThan(25_600);
+    expect(specs[0].length).toBeGreaterThan(5_000); // the lockfile is in it
   });
 });

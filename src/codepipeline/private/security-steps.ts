@@ -1,14 +1,25 @@
+import * as crypto from 'node:crypto';
+import * as zlib from 'node:zlib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { SBOM_TOOL_PACKAGE_JSON, SBOM_TOOL_PACKAGE_LOCK_GZIP_BASE64 } from './sbom-tool-lock';
 import { validateToolVersion } from './tool-versions';
 import { PinnedRelease, SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity } from '../../blueprint/security';
 import { normalizeDirectory, shellQuote, validateRelativeDirectory } from '../../private/shell';
 import { PipelineSource } from '../source';
 
 /**
- * CodeBuild steps for the DPRA security checks. Every tool is pinned: npm and pip installs to an exact version,
- * release binaries to an exact version and a SHA-256 checked before the binary is unpacked or run.
- * `test/codepipeline/tool-versions.test.ts` scans every rendered buildspec for an install that is not.
+ * CodeBuild steps for the DPRA security checks, and how each tool is pinned:
+ * - gitleaks and OSV-Scanner: release binaries of an exact version, their SHA-256 checked before they are unpacked
+ *   or run (self-contained Go binaries: nothing else is fetched);
+ * - cyclonedx-npm: `npm ci` from a lockfile shipped with this library (`sbom-tool-lock.ts`), so the tool and every
+ *   package it loads are pinned by version and sha512 integrity;
+ * - Semgrep: NOT fully pinned. `pip install semgrep==<version>` pins Semgrep itself (its wheel carries the
+ *   semgrep-core engine), but pip resolves Semgrep's Python dependencies (click, requests, rich, glom,
+ *   opentelemetry-*, …) within Semgrep's declared ranges when the step runs: they float. A hash-locked requirements
+ *   file needs PyPI, which this project's build cannot reach, and a digest of Semgrep's container image could not be
+ *   verified here either; so it stays the one known float, named in the README and in
+ *   `test/codepipeline/tool-versions.test.ts`, which scans every rendered buildspec and fails on any other.
  */
 
 /** gitleaks 8.30.1, digests from the release's `gitleaks_8.30.1_checksums.txt`. */
@@ -26,7 +37,12 @@ export const DEFAULT_OSV_SCANNER: PinnedRelease = {
 };
 
 export const DEFAULT_SEMGREP_VERSION = '1.185.0';
-export const DEFAULT_CYCLONEDX_NPM_VERSION = '6.0.1';
+/** The cyclonedx-npm the shipped lockfile holds: the only version the SBOM check installs. */
+export const DEFAULT_CYCLONEDX_NPM_VERSION = SBOM_TOOL_PACKAGE_JSON.dependencies['@cyclonedx/cyclonedx-npm'];
+
+/** Where the SBOM check installs cyclonedx-npm (`npm ci` of the shipped lockfile), outside the source. */
+export const SBOM_TOOL_DIRECTORY = '/tmp/cdk-delivery-sbom-tool';
+export const SBOM_TOOL_BIN = `${SBOM_TOOL_DIRECTORY}/node_modules/.bin/cyclonedx-npm`;
 
 /** cyclonedx-npm 6 needs Node.js ≥ 20.18; CodeBuild's standard images select a runtime with `runtime-versions`. */
 export const SBOM_NODE_RUNTIME = '22';
@@ -86,6 +102,9 @@ export function validateSecurityCheck(check: SecurityCheck, property: string): v
     case SecurityCheckKind.SBOM:
       if (s.cyclonedxNpmVersion !== undefined) {
         validateToolVersion(s.cyclonedxNpmVersion, `${property}.cyclonedxNpmVersion`, DEFAULT_CYCLONEDX_NPM_VERSION);
+        if (s.cyclonedxNpmVersion !== DEFAULT_CYCLONEDX_NPM_VERSION) {
+          throw new Error(`${property}.cyclonedxNpmVersion: '${s.cyclonedxNpmVersion}' is not the version this library ships a lockfile for (${DEFAULT_CYCLONEDX_NPM_VERSION}); without one its dependencies would resolve when the step runs. Leave cyclonedxNpmVersion out (or set '${DEFAULT_CYCLONEDX_NPM_VERSION}'), or use a version of cdk-delivery-pipelines that ships the one you need.`);
+        }
       }
       if (s.projectDirectory !== undefined) {
         validateRelativeDirectory(s.projectDirectory, `${property}.projectDirectory`, "'app', or leave it out for the source root");
@@ -197,13 +216,12 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
       };
     }
     case SecurityCheckKind.SBOM: {
-      const version = s.cyclonedxNpmVersion ?? DEFAULT_CYCLONEDX_NPM_VERSION;
       const project = normalizeDirectory(s.projectDirectory ?? '.');
       return {
-        install: [`npm install -g @cyclonedx/cyclonedx-npm@${version}`],
+        install: installSbomTool(),
         commands: [
           `mkdir -p ${SBOM_DIRECTORY}`,
-          ['cyclonedx-npm --package-lock-only',
+          [`${SBOM_TOOL_BIN} --package-lock-only`,
             ...(s.includeDevDependencies ? [] : ['--omit dev']),
             '--output-format JSON',
             `--output-file "$CODEBUILD_SRC_DIR/${SBOM_DIRECTORY}/${SBOM_FILE}"`,
@@ -215,6 +233,25 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
     }
   }
   throw new Error(`SecurityCheck: unknown kind '${String(check.kind)}'.`);
+}
+
+/**
+ * Installs cyclonedx-npm with `npm ci` from the shipped lockfile: the buildspec writes the project's package.json
+ * and package-lock.json (gzipped, base64) to `SBOM_TOOL_DIRECTORY`, checks the lockfile's SHA-256, and installs
+ * exactly the locked packages, verifying each one's sha512 integrity. No install scripts run; optional packages
+ * (libxmljs2, XML validation only) are not installed.
+ */
+export function installSbomTool(): string[] {
+  const lock = Buffer.from(SBOM_TOOL_PACKAGE_LOCK_GZIP_BASE64, 'base64');
+  const digest = crypto.createHash('sha256').update(zlib.gunzipSync(lock)).digest('hex');
+  return [
+    `mkdir -p ${SBOM_TOOL_DIRECTORY}`,
+    `printf '%s\\n' ${shellQuote(JSON.stringify(SBOM_TOOL_PACKAGE_JSON))} > ${SBOM_TOOL_DIRECTORY}/package.json`,
+    `echo ${shellQuote(SBOM_TOOL_PACKAGE_LOCK_GZIP_BASE64)} | base64 -d | gunzip > ${SBOM_TOOL_DIRECTORY}/package-lock.json`,
+    `echo ${shellQuote(`${digest}  ${SBOM_TOOL_DIRECTORY}/package-lock.json`)} | sha256sum -c -`,
+    `npm ci --prefix ${SBOM_TOOL_DIRECTORY} --omit=optional --ignore-scripts --no-audit --no-fund`,
+    `${SBOM_TOOL_BIN} --version`,
+  ];
 }
 
 function severitiesFrom(minimum: StaticAnalysisSeverity): string[] {
