@@ -5,13 +5,16 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import * as fc from 'fast-check';
-import { DeliveryPipeline, DeliveryPipelineProps, PipelineSource, PullRequestChecks, SecurityCheck } from '../src';
+import { DeliveryPipeline, DeliveryPipelineProps, PipelineSource, PullRequestChecks, RegistryCredential, SecurityCheck } from '../src';
 import { AppStage, CONNECTION_ARN, fixture, referenceProps } from './fixtures/app';
 import { projectByDescription } from './pull-requests/helpers';
-import { renderCheck } from '../src/codepipeline/private/security-steps';
-import { normalizeDirectory, shellQuote, shellWords, validateRegion, validateRelativeDirectory } from '../src/private/shell';
+import { renderCheck, SBOM_TOOL_BIN } from '../src/codepipeline/private/security-steps';
+import { normalizeDirectory, shellQuote, shellWords, validateInert, validateRegion, validateRelativeDirectory } from '../src/private/shell';
 import { CheckJob, previewDeployBuildSpec, previewDestroyBuildSpec, previewSweepBuildSpec } from '../src/pull-requests/private/buildspecs';
 
 /**
@@ -270,6 +273,11 @@ describe('preview buildspecs run with hostile values (validation bypassed)', () 
   });
 });
 
+/** The SBOM commands with the installed tool's path replaced by the stand-in on PATH. */
+function onPath(commands: string[]): string[] {
+  return commands.map(c => c.replaceAll(SBOM_TOOL_BIN, 'cyclonedx-npm'));
+}
+
 describe('security check commands run with hostile values (validation bypassed)', () => {
   test('Semgrep rules reach semgrep as one --config argument each', () => {
     const values = hostile(marker);
@@ -284,7 +292,7 @@ describe('security check commands run with hostile values (validation bypassed)'
   test('the SBOM project directory reaches cyclonedx-npm as one argument', () => {
     for (const value of hostile(marker)) {
       const rendered = renderCheck(SecurityCheck.sbom({ projectDirectory: value }));
-      const result = runBash(rendered.commands, ['cyclonedx-npm'], { CODEBUILD_SRC_DIR: dir });
+      const result = runBash(onPath(rendered.commands), ['cyclonedx-npm'], { CODEBUILD_SRC_DIR: dir });
       expect({ value, status: result.status, executed: result.executed }).toEqual({ value, status: 0, executed: false });
       expect(result.argsOf('cyclonedx-npm')[0].at(-1)).toBe(`${normalizeDirectory(value)}/package.json`);
       fs.rmSync(path.join(dir, 'calls'), { recursive: true });
@@ -308,7 +316,7 @@ describe('security check commands run with hostile values (validation bypassed)'
     const semgrep = runBash(renderCheck(SecurityCheck.staticAnalysis({ rules: ['p/default', '.semgrep/'] })).commands, ['semgrep']);
     expect(semgrep.argsOf('semgrep')[0]).toEqual(['scan', '--metrics=off', '--disable-version-check', '--config', 'p/default', '--config', '.semgrep/',
       '--error', '--junit-xml-output=security-reports/semgrep.xml', '.']);
-    const sbom = runBash(renderCheck(SecurityCheck.sbom({ projectDirectory: './service/' })).commands, ['cyclonedx-npm'], { CODEBUILD_SRC_DIR: dir });
+    const sbom = runBash(onPath(renderCheck(SecurityCheck.sbom({ projectDirectory: './service/' })).commands), ['cyclonedx-npm'], { CODEBUILD_SRC_DIR: dir });
     expect(sbom.argsOf('cyclonedx-npm')[0]).toEqual(['--package-lock-only', '--omit', 'dev', '--output-format', 'JSON',
       '--output-file', `${dir}/sbom/bom.cdx.json`, 'service/package.json']);
   });
@@ -393,5 +401,42 @@ describe('a pipeline with every shell-reaching value set to an unusual but valid
       expect.stringContaining(" --config 'p/default' --config '.semgrep/x_y.yml' "),
       expect.stringMatching(/ln -s -- "\$CODEBUILD_SRC_DIR_acme_lib_Source" "vendor\/lib-2"$/),
     ]));
+  });
+});
+
+describe('registry logins: CDK Pipelines writes them as echo \'<json>\' unescaped, so only inert characters get there', () => {
+  test.each([
+    'arn:aws:secretsmanager:us-east-1:111111111111:secret:dockerhub/credentials-AbCdEf',
+    'arn:aws-us-gov:iam::111111111111:role/path/Role+Name=x,y.z@w_v-u',
+    '444444444444.dkr.ecr.eu-west-1.amazonaws.com',
+    'user_name',
+  ])('%s is inert', value => {
+    expect(() => validateInert(value, 'docker.credentials[0].secret', 'value')).not.toThrow();
+  });
+
+  test('every hostile value is refused, naming the property and the characters', () => {
+    for (const value of hostile(marker)) {
+      expect(() => validateInert(value, 'p', 'value')).toThrow(/^p: the value .* has the characters? .* would reach a shell command that CDK Pipelines writes unescaped \(the registry login\)\. Use letters, digits and \/ _ \+ = \. , @ : - only\.$/s);
+    }
+    expect(() => validateInert(5 as unknown as string, 'p', 'value')).toThrow('p: the value number 5 is not a plain string, and would reach a shell command');
+  });
+
+  function pipelineWith(credential: (stack: Stack) => RegistryCredential): () => void {
+    const f = fixture();
+    return () => new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { docker: { credentials: [credential(f.stack)] } }));
+  }
+
+  test.each<[string, (stack: Stack) => RegistryCredential, string]>([
+    ['a JSON field name', s => RegistryCredential.dockerHub(secretsmanager.Secret.fromSecretNameV2(s, 'S', 'hub'), { usernameField: "u';touch PWNED;'" }),
+      'docker.credentials[0].usernameField: the JSON field name \'u\';touch PWNED;\'\' has the characters "\'", ";", " ", which would reach'],
+    ['a secret name', s => RegistryCredential.dockerHub(secretsmanager.Secret.fromSecretNameV2(s, 'S', "hub';touch PWNED;'")),
+      "docker.credentials[0].secret: the secret's ARN 'arn:aws:secretsmanager:us-east-1:111111111111:secret:hub';touch PWNED;'' has the characters"],
+    ['an ECR repository ARN', s => RegistryCredential.ecr([ecr.Repository.fromRepositoryArn(s, 'R', "arn:aws:ecr:us-east-1:1';touch PWNED;'1:repository/base")]),
+      "docker.credentials[0].repositories: the registry host '1';touch PWNED;'1.dkr.ecr.us-east-1.amazonaws.com' has the characters"],
+    ['a role to assume', s => RegistryCredential.ecr([ecr.Repository.fromRepositoryArn(s, 'R', 'arn:aws:ecr:us-east-1:444444444444:repository/base')],
+      { assumeRole: iam.Role.fromRoleArn(s, 'Role', "arn:aws:iam::444444444444:role/x';touch PWNED;'") }),
+    "docker.credentials[0].assumeRole: the role's ARN 'arn:aws:iam::444444444444:role/x';touch PWNED;'' has the characters"],
+  ])('%s with shell syntax is refused at synth', (_what, credential, message) => {
+    expect(pipelineWith(credential)).toThrow(message);
   });
 });

@@ -45,6 +45,24 @@ export function validateRegion(value: unknown, property: string): string {
   return value;
 }
 
+/**
+ * Characters no shell treats specially inside single or double quotes, and all that ARNs, secret names, registry
+ * hosts and JSON field names need.
+ */
+const INERT = /^[A-Za-z0-9/_+=.,@:-]+$/;
+
+/**
+ * Throws unless `value` is made of inert characters only. For values that reach a shell line through another
+ * library's rendering, which we cannot quote (CDK Pipelines writes registry logins as `echo '<json>'`).
+ */
+export function validateInert(value: string, property: string, what: string): void {
+  if (typeof value !== 'string' || !INERT.test(value)) {
+    const bad = typeof value === 'string' ? unsafeCharacters(value, /[A-Za-z0-9/_+=.,@:-]/) : [];
+    const why = bad.length > 0 ? `has the character${bad.length > 1 ? 's' : ''} ${bad.map(c => JSON.stringify(c)).join(', ')}, which` : 'is not a plain string, and';
+    throw new Error(`${property}: the ${what} ${describe(value)} ${why} would reach a shell command that CDK Pipelines writes unescaped (the registry login). Use letters, digits and / _ + = . , @ : - only.`);
+  }
+}
+
 /** One path segment of a directory: letters, digits, `.`, `_`, `-`, not starting with `-` (it would read as an option). */
 const SEGMENT = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
 
@@ -87,8 +105,8 @@ export function normalizeDirectory(value: string): string {
   return value.replace(/^\.\//, '').replace(/\/$/, '') || '.';
 }
 
-function unsafeCharacters(segment: string): string[] {
-  return [...new Set([...segment].filter(c => !/[A-Za-z0-9._-]/.test(c)))];
+function unsafeCharacters(text: string, allowed = /[A-Za-z0-9._-]/): string[] {
+  return [...new Set([...text].filter(c => !allowed.test(c)))];
 }
 
 /** A value for an error message: strings quoted (and escaped, so a newline shows as `\n`), others by type. */
