@@ -289,6 +289,16 @@ describe('security check commands run with hostile values (validation bypassed)'
     expect(args.filter((_a, i) => args[i - 1] === '--config')).toEqual(values);
   });
 
+  test('the Semgrep version reaches pip as one argument', () => {
+    for (const value of hostile(marker)) {
+      const rendered = renderCheck(SecurityCheck.staticAnalysis({ semgrepVersion: value }));
+      const result = runBash(rendered.install, ['python3', 'semgrep']);
+      expect({ value, status: result.status, executed: result.executed }).toEqual({ value, status: 0, executed: false });
+      expect(result.argsOf('python3')).toEqual([['-m', 'pip', 'install', '--no-cache-dir', `semgrep==${value}`]]);
+      fs.rmSync(path.join(dir, 'calls'), { recursive: true });
+    }
+  });
+
   test('the SBOM project directory reaches cyclonedx-npm as one argument', () => {
     for (const value of hostile(marker)) {
       const rendered = renderCheck(SecurityCheck.sbom({ projectDirectory: value }));

@@ -88,7 +88,7 @@ describe('security checks: rendered buildspecs', () => {
 
   test('static analysis: Semgrep pinned with pip, metrics off, every finding fails the step, JUnit report group', () => {
     const { spec } = step(steps, 'StaticAnalysis');
-    expect(spec.phases.install!.commands).toEqual([`python3 -m pip install --no-cache-dir semgrep==${DEFAULT_SEMGREP_VERSION}`, 'semgrep --version']);
+    expect(spec.phases.install!.commands).toEqual([`python3 -m pip install --no-cache-dir 'semgrep==${DEFAULT_SEMGREP_VERSION}'`, 'semgrep --version']);
     expect(spec.phases.build.commands).toEqual([
       'mkdir -p security-reports',
       "semgrep scan --metrics=off --disable-version-check --config 'p/default' --error --junit-xml-output=security-reports/semgrep.xml .",

@@ -105,7 +105,7 @@ function unpinnedInstalls(commands: string[]): string[] {
 }
 
 /** The one install that floats, by design and documented (README "Transitive pins"): Semgrep's Python dependencies. */
-const KNOWN_FLOAT = `python3 -m pip install --no-cache-dir semgrep==${DEFAULT_SEMGREP_VERSION}`;
+const KNOWN_FLOAT = `python3 -m pip install --no-cache-dir 'semgrep==${DEFAULT_SEMGREP_VERSION}'`;
 
 describe('pinned tools: no buildspec installs an unpinned tool', () => {
   test('by default the CDK CLI and cdk-assets are pinned to exact versions', () => {

@@ -180,7 +180,7 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
       const severities = s.minimumSeverity === undefined ? [] : severitiesFrom(s.minimumSeverity);
       const rules = s.rules ?? ['p/default'];
       return {
-        install: [`python3 -m pip install --no-cache-dir semgrep==${version}`, 'semgrep --version'],
+        install: [`python3 -m pip install --no-cache-dir ${shellQuote(`semgrep==${version}`)}`, 'semgrep --version'],
         commands: [
           `mkdir -p ${REPORTS_DIRECTORY}`,
           ['semgrep scan --metrics=off --disable-version-check',
