@@ -14,7 +14,7 @@ import { DeliveryPipeline, DeliveryPipelineProps, PipelineSource, PullRequestChe
 import { AppStage, CONNECTION_ARN, fixture, referenceProps } from './fixtures/app';
 import { projectByDescription } from './pull-requests/helpers';
 import { renderCheck, SBOM_TOOL_BIN } from '../src/codepipeline/private/security-steps';
-import { normalizeDirectory, shellQuote, shellWords, validateInert, validateRegion, validateRelativeDirectory } from '../src/private/shell';
+import { normalizeDirectory, shellQuote, validateInert, validateRegion, validateRelativeDirectory } from '../src/private/shell';
 import { CheckJob, previewDeployBuildSpec, previewDestroyBuildSpec, previewSweepBuildSpec } from '../src/pull-requests/private/buildspecs';
 
 /**
@@ -102,11 +102,10 @@ describe('shellQuote', () => {
     expect(double.executed).toBe(true);
   });
 
-  test('ordinary values are single-quoted words; shellWords quotes each', () => {
+  test('ordinary values are single-quoted words', () => {
     expect(shellQuote('us-east-1')).toBe("'us-east-1'");
     expect(shellQuote('')).toBe("''");
     expect(shellQuote("it's")).toBe("'it'\\''s'");
-    expect(shellWords('a b', 'c')).toBe("'a b' 'c'");
   });
 
   test('a NUL character or a value that is not a string is refused (a bug: validation should have caught it)', () => {

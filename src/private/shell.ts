@@ -26,11 +26,6 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, "'\\''")}'`;
 }
 
-/** The words, each quoted with `shellQuote`, joined by spaces. */
-export function shellWords(...words: string[]): string {
-  return words.map(shellQuote).join(' ');
-}
-
 /**
  * AWS region names of every partition: `us-east-1`, `eu-central-2`, `cn-north-1`, `us-gov-west-1`,
  * `us-iso-east-1`, `us-isob-east-1`, `eu-isoe-west-1`, `ap-southeast-7`.
