@@ -109,7 +109,10 @@ export interface StaticAnalysisOptions extends SecurityCheckOptions {
   readonly rules?: string[];
 
   /**
-   * Exact version of Semgrep (the `semgrep` Python package) to install.
+   * Exact version of Semgrep (the `semgrep` Python package) to install with pip.
+   *
+   * Pins Semgrep itself only: pip resolves Semgrep's own Python dependencies within their declared ranges when the
+   * step runs (they are not pinned).
    *
    * @default '1.185.0'
    */
@@ -152,7 +155,8 @@ export interface SbomOptions extends SecurityCheckOptions {
   readonly projectDirectory?: string;
 
   /**
-   * Exact version of `@cyclonedx/cyclonedx-npm` to install.
+   * Version of `@cyclonedx/cyclonedx-npm`. The step installs it with `npm ci` from a lockfile this library ships,
+   * which pins it and every package it loads; only the version of that lockfile is accepted.
    *
    * @default '6.0.1'
    */

@@ -5,6 +5,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { literalRepository, literalSecret } from './private/registry-literals';
+import { validateInert } from '../private/shell';
 
 /**
  * Which builds of the pipeline log in to a registry with a `RegistryCredential`.
@@ -122,11 +123,22 @@ export class RegistryCredential {
       validateRepositories(property, this.target.repositories);
       const repositories = this.target.repositories!.map((r, i) => literalRepository(scope, `Repository${i}`, r, `${property}.repositories[${i}]`));
       const registry = sameRegistry(property, repositories);
+      validateInert(registry, `${property}.repositories`, 'registry host');
+      inertRole(property, this.options.assumeRole);
       return { registry, usages, credential: pipelines.DockerCredential.ecr(repositories, common) };
     }
     const domain = this.kind === CredentialKind.DOCKER_HUB ? DOCKER_HUB_DOMAIN : registryDomain(property, this.target.domain);
     const secret = literalSecret(scope, 'Secret', validateSecret(property, this.target.secret), property);
     const fields = secretFields(property, this.options);
+    // CDK Pipelines writes these into the builds' registry login as `echo '<json>'`, in single quotes it does not
+    // escape (docs: src/private/shell.ts): only inert characters may get there.
+    validateInert(secret.secretArn, `${property}.secret`, 'secret\'s ARN');
+    for (const [name, value] of [['usernameField', fields.username], ['passwordField', fields.password]] as const) {
+      if (value !== undefined) {
+        validateInert(value, `${property}.${name}`, 'JSON field name');
+      }
+    }
+    inertRole(property, this.options.assumeRole);
     const options = { ...common, secretUsernameField: fields.username, secretPasswordField: fields.password };
     return {
       registry: domain === DOCKER_HUB_DOMAIN ? 'Docker Hub' : domain,
@@ -269,6 +281,13 @@ function secretFields(property: string, options: SecretRegistryCredentialOptions
     throw new Error(`${property}: usernameField and passwordField are both '${username}'. The secret's JSON needs one field for the user name and another for the password.`);
   }
   return { username: options.usernameField, password: options.passwordField };
+}
+
+/** The role to assume for the login, when its ARN is known at synth (it reaches the registry login too). */
+function inertRole(property: string, role: iam.IRole | undefined): void {
+  if (role !== undefined && !Token.isUnresolved(role.roleArn)) {
+    validateInert(role.roleArn, `${property}.assumeRole`, 'role\'s ARN');
+  }
 }
 
 function validateRepositories(property: string, repositories: ecr.IRepository[] | undefined): void {

@@ -43,6 +43,7 @@ import {
   validatePipelineName, validateStages, validateStepName, validateUniqueStepNames,
 } from '../blueprint/validate';
 import { DeliveryMetrics, DeliveryMetricsOptions } from '../metrics/delivery-metrics';
+import { validateRelativeDirectory } from '../private/shell';
 
 /**
  * Properties of a `DeliveryPipeline`.
@@ -740,6 +741,10 @@ function validateRequired(props: DeliveryPipelineProps): void {
 
 function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], environments: ReleaseEnvironment[]): void {
   validateCommands(props.synth.commands, 'synth.commands', "Pass the commands that build the app and run 'cdk synth', e.g. ['npm ci', 'npm run build', 'npx cdk synth'].");
+  if (props.synth.primaryOutputDirectory !== undefined) {
+    // It reaches shell lines (the preview deployment's `cdk deploy --app`): validated here, quoted there.
+    validateRelativeDirectory(props.synth.primaryOutputDirectory, 'synth.primaryOutputDirectory', "'cdk.out' (the default) or 'infra/cdk.out'");
+  }
   const steps: NamedStep[] = [];
   tests.forEach((t, i) => {
     validateStepName(t.name, `tests[${i}].name`);

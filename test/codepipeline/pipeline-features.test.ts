@@ -221,11 +221,13 @@ describe('additional sources', () => {
 
   test.each<[string, () => Partial<DeliveryPipelineProps>, string]>([
     ['an empty directory', () => ({ additionalSources: [{ directory: '', source: infra() }] }),
-      "additionalSources[0].directory: '' names no directory. Give a directory relative to the primary source's root, e.g. 'infra'."],
+      "additionalSources[0].directory: '' names no directory. Pass a relative path inside the source of letters, digits, '.', '_', '-' and '/', e.g. 'infra'."],
+    ['the root directory', () => ({ additionalSources: [{ directory: './', source: infra() }] }),
+      "additionalSources[0].directory: './' names no directory. Give a directory relative to the primary source's root, e.g. 'infra'."],
     ['an absolute directory', () => ({ additionalSources: [{ directory: '/infra', source: infra() }] }),
-      "additionalSources[0].directory: '/infra' must be a relative path inside the working directory (no leading '/', no '..', no whitespace or backslash), e.g. 'infra'."],
+      "additionalSources[0].directory: '/infra' is an absolute path; the step can only use directories inside its source. Pass a relative path inside the source of letters, digits, '.', '_', '-' and '/', e.g. 'infra'."],
     ['a directory outside', () => ({ additionalSources: [{ directory: '../infra', source: infra() }] }),
-      "additionalSources[0].directory: '../infra' must be a relative path inside the working directory (no leading '/', no '..', no whitespace or backslash), e.g. 'infra'."],
+      "additionalSources[0].directory: '../infra' leaves the source with '..'. Pass a relative path inside the source of letters, digits, '.', '_', '-' and '/', e.g. 'infra'."],
     ['nested directories', () => ({ additionalSources: [{ directory: 'vendor', source: infra() }, { directory: 'vendor/lib', source: PipelineSource.connection('acme/lib', 'main', { connectionArn: CONNECTION_ARN }) }] }),
       "additionalSources[1].directory: 'vendor/lib' overlaps additionalSources[0].directory 'vendor'. Give every source its own directory."],
     ['the same source twice', () => ({ additionalSources: [{ directory: 'a', source: infra() }, { directory: 'b', source: infra() }] }),

@@ -3,12 +3,15 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createApp as guardedProduction } from '../../examples/guarded-production/app';
 import { DeliveryPipeline, DeliveryPipelineProps, PinnedRelease, SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity, TestStepOptions } from '../../src';
+import { SBOM_TOOL_PACKAGE_JSON, SBOM_TOOL_PACKAGE_LOCK, SBOM_TOOL_PACKAGE_LOCK_GZIP_BASE64 } from '../../src/codepipeline/private/sbom-tool-lock';
 import {
-  DEFAULT_CYCLONEDX_NPM_VERSION, DEFAULT_GITLEAKS, DEFAULT_OSV_SCANNER, DEFAULT_SEMGREP_VERSION, installRelease, OSV_SUMMARY, OSV_TO_JUNIT,
+  DEFAULT_CYCLONEDX_NPM_VERSION, DEFAULT_GITLEAKS, DEFAULT_OSV_SCANNER, DEFAULT_SEMGREP_VERSION, installRelease, installSbomTool,
+  OSV_SUMMARY, OSV_TO_JUNIT, SBOM_TOOL_BIN, SBOM_TOOL_DIRECTORY,
 } from '../../src/codepipeline/private/security-steps';
 import { PipelineShape } from '../../src/testing/pipeline-shape';
 import { fixture, referenceProps } from '../fixtures/app';
@@ -72,9 +75,9 @@ describe('security checks: rendered buildspecs', () => {
   test('secrets detection: gitleaks pinned by version and SHA-256, scans the tree, fails on findings, JUnit report group', () => {
     const { spec } = step(steps, 'SecretsDetection');
     const [install] = spec.phases.install!.commands!;
-    expect(install).toContain(`https://github.com/gitleaks/gitleaks/releases/download/v${DEFAULT_GITLEAKS.version}/$asset`);
-    expect(install).toContain(`x86_64) asset=gitleaks_8.30.1_linux_x64.tar.gz; sha=${DEFAULT_GITLEAKS.sha256LinuxX64} ;;`);
-    expect(install).toContain(`aarch64) asset=gitleaks_8.30.1_linux_arm64.tar.gz; sha=${DEFAULT_GITLEAKS.sha256LinuxArm64} ;;`);
+    expect(install).toContain(`https://github.com/gitleaks/gitleaks/releases/download/v${DEFAULT_GITLEAKS.version}/'"$asset"`);
+    expect(install).toContain(`x86_64) asset='gitleaks_8.30.1_linux_x64.tar.gz'; sha='${DEFAULT_GITLEAKS.sha256LinuxX64}' ;;`);
+    expect(install).toContain(`aarch64) asset='gitleaks_8.30.1_linux_arm64.tar.gz'; sha='${DEFAULT_GITLEAKS.sha256LinuxArm64}' ;;`);
     expect(install).toMatch(/sha256sum -c - && tar -xzf \/tmp\/gitleaks-download -C \/usr\/local\/bin gitleaks && gitleaks version$/);
     expect(spec.phases.build.commands).toEqual([
       'mkdir -p security-reports',
@@ -85,7 +88,7 @@ describe('security checks: rendered buildspecs', () => {
 
   test('static analysis: Semgrep pinned with pip, metrics off, every finding fails the step, JUnit report group', () => {
     const { spec } = step(steps, 'StaticAnalysis');
-    expect(spec.phases.install!.commands).toEqual([`python3 -m pip install --no-cache-dir semgrep==${DEFAULT_SEMGREP_VERSION}`, 'semgrep --version']);
+    expect(spec.phases.install!.commands).toEqual([`python3 -m pip install --no-cache-dir 'semgrep==${DEFAULT_SEMGREP_VERSION}'`, 'semgrep --version']);
     expect(spec.phases.build.commands).toEqual([
       'mkdir -p security-reports',
       "semgrep scan --metrics=off --disable-version-check --config 'p/default' --error --junit-xml-output=security-reports/semgrep.xml .",
@@ -96,8 +99,8 @@ describe('security checks: rendered buildspecs', () => {
   test('dependency scan: OSV-Scanner pinned by version and SHA-256, every lock file, JUnit converted with jq, fails on findings', () => {
     const { spec } = step(steps, 'DependencyScan');
     const [install] = spec.phases.install!.commands!;
-    expect(install).toContain(`https://github.com/google/osv-scanner/releases/download/v${DEFAULT_OSV_SCANNER.version}/$asset`);
-    expect(install).toContain(`x86_64) asset=osv-scanner_linux_amd64; sha=${DEFAULT_OSV_SCANNER.sha256LinuxX64} ;;`);
+    expect(install).toContain(`https://github.com/google/osv-scanner/releases/download/v${DEFAULT_OSV_SCANNER.version}/'"$asset"`);
+    expect(install).toContain(`x86_64) asset='osv-scanner_linux_amd64'; sha='${DEFAULT_OSV_SCANNER.sha256LinuxX64}' ;;`);
     expect(install).toMatch(/sha256sum -c - && install -m 0755 \/tmp\/osv-scanner-download \/usr\/local\/bin\/osv-scanner && osv-scanner --version$/);
     const scan = spec.phases.build.commands[1];
     expect(scan).toContain('osv-scanner scan source --recursive --format json . > security-reports/osv-scanner.json || status=$?');
@@ -107,11 +110,12 @@ describe('security checks: rendered buildspecs', () => {
 
   test('SBOM: cyclonedx-npm pinned, from the lock file, production dependencies, Node 22 runtime, the SBOM is the step\'s output artifact', () => {
     const { spec, action } = step(steps, 'Sbom');
-    expect(spec.phases.install!.commands).toEqual([`npm install -g @cyclonedx/cyclonedx-npm@${DEFAULT_CYCLONEDX_NPM_VERSION}`]);
+    expect(spec.phases.install!.commands).toEqual(installSbomTool());
+    expect(spec.phases.install!.commands!.at(-2)).toBe(`npm ci --prefix ${SBOM_TOOL_DIRECTORY} --omit=optional --ignore-scripts --no-audit --no-fund`);
     expect(spec.phases.install!['runtime-versions']).toEqual({ nodejs: '22' });
     expect(spec.phases.build.commands).toEqual([
       'mkdir -p sbom',
-      'cyclonedx-npm --package-lock-only --omit dev --output-format JSON --output-file "$CODEBUILD_SRC_DIR/sbom/bom.cdx.json" \'./package.json\'',
+      `${SBOM_TOOL_BIN} --package-lock-only --omit dev --output-format JSON --output-file "$CODEBUILD_SRC_DIR/sbom/bom.cdx.json" './package.json'`,
     ]);
     expect(spec.artifacts).toEqual(expect.objectContaining({ 'base-directory': 'sbom', 'files': ['**/*'] }));
     expect(action.OutputArtifacts).toHaveLength(1);
@@ -173,20 +177,20 @@ describe('security checks: options', () => {
         SecurityCheck.secretsDetection({ name: 'Gitleaks', gitleaks }),
         SecurityCheck.staticAnalysis({ name: 'Semgrep', rules: ['.semgrep/', 'p/owasp-top-ten'], semgrepVersion: '1.100.0' }),
         SecurityCheck.dependencyScan({ name: 'Osv', osvScanner: { version: '2.4.0', sha256LinuxX64: 'b'.repeat(64), sha256LinuxArm64: 'c'.repeat(64) } }),
-        SecurityCheck.sbom({ name: 'Bom', includeDevDependencies: true, projectDirectory: 'service', cyclonedxNpmVersion: '5.0.0' }),
+        SecurityCheck.sbom({ name: 'Bom', includeDevDependencies: true, projectDirectory: 'service', cyclonedxNpmVersion: DEFAULT_CYCLONEDX_NPM_VERSION }),
       ],
     });
     const gitleaksInstall = step(steps, 'Gitleaks').spec.phases.install!.commands![0];
-    expect(gitleaksInstall).toContain('/v8.29.0/$asset');
-    expect(gitleaksInstall).toContain(`x86_64) asset=gitleaks_8.29.0_linux_x64.tar.gz; sha=${'a'.repeat(64)} ;;`);
+    expect(gitleaksInstall).toContain('/v8.29.0/\'"$asset"');
+    expect(gitleaksInstall).toContain(`x86_64) asset='gitleaks_8.29.0_linux_x64.tar.gz'; sha='${'a'.repeat(64)}' ;;`);
     // No arm64 digest: an ARM image fails instead of running an unverified binary.
     expect(gitleaksInstall).not.toContain('aarch64)');
-    expect(gitleaksInstall).toContain('*) echo "gitleaks 8.29.0: no pinned SHA-256 for $(uname -m)" >&2; false ;;');
+    expect(gitleaksInstall).toContain('*) echo \'gitleaks 8.29.0: no pinned SHA-256 for\' "$(uname -m)" >&2; false ;;');
     expect(step(steps, 'Semgrep').spec.phases.install!.commands![0]).toContain('semgrep==1.100.0');
     expect(step(steps, 'Semgrep').spec.phases.build.commands[1]).toContain("--config '.semgrep/' --config 'p/owasp-top-ten'");
-    expect(step(steps, 'Osv').spec.phases.install!.commands![0]).toContain(`aarch64) asset=osv-scanner_linux_arm64; sha=${'c'.repeat(64)} ;;`);
-    expect(step(steps, 'Bom').spec.phases.install!.commands).toEqual(['npm install -g @cyclonedx/cyclonedx-npm@5.0.0']);
-    expect(step(steps, 'Bom').spec.phases.build.commands[1]).toBe('cyclonedx-npm --package-lock-only --output-format JSON --output-file "$CODEBUILD_SRC_DIR/sbom/bom.cdx.json" \'service/package.json\'');
+    expect(step(steps, 'Osv').spec.phases.install!.commands![0]).toContain(`aarch64) asset='osv-scanner_linux_arm64'; sha='${'c'.repeat(64)}' ;;`);
+    expect(step(steps, 'Bom').spec.phases.install!.commands).toEqual(installSbomTool());
+    expect(step(steps, 'Bom').spec.phases.build.commands[1]).toBe(`${SBOM_TOOL_BIN} --package-lock-only --output-format JSON --output-file "$CODEBUILD_SRC_DIR/sbom/bom.cdx.json" 'service/package.json'`);
   });
 
   test('the class says which check it is', () => {
@@ -242,6 +246,8 @@ describe('security checks: validation', () => {
       "securityChecks[0].semgrepVersion: '>=1.100' is not an exact version."],
     ['an unpinned cyclonedx-npm', SecurityCheck.sbom({ cyclonedxNpmVersion: '^6.0.0' }),
       "securityChecks[0].cyclonedxNpmVersion: '^6.0.0' is not an exact version. A release pipeline must not change its tools under you: pin one, e.g. '6.0.1'."],
+    ['a cyclonedx-npm without a shipped lockfile', SecurityCheck.sbom({ cyclonedxNpmVersion: '5.0.0' }),
+      "securityChecks[0].cyclonedxNpmVersion: '5.0.0' is not the version this library ships a lockfile for (6.0.1); without one its dependencies would resolve when the step runs. Leave cyclonedxNpmVersion out (or set '6.0.1'), or use a version of cdk-delivery-pipelines that ships the one you need."],
     ['a gitleaks tag', SecurityCheck.secretsDetection({ gitleaks: { version: 'v8.30.1', sha256LinuxX64: 'a'.repeat(64) } }),
       "securityChecks[0].gitleaks.version: 'v8.30.1' is not an exact version. A release pipeline must not change its tools under you: pin one, e.g. '8.30.1'."],
     ['a gitleaks release without a digest', SecurityCheck.secretsDetection({ gitleaks: { version: '8.29.0', sha256LinuxX64: '' } }),
@@ -255,9 +261,13 @@ describe('security checks: validation', () => {
     ['a quote in a Semgrep rule', SecurityCheck.staticAnalysis({ rules: ["p/x'; rm -rf /; '"] }),
       "securityChecks[0].rules: [\"p/x'; rm -rf /; '\"] contains a quote or backslash. Pass plain paths or ruleset names."],
     ['an SBOM project outside the source', SecurityCheck.sbom({ projectDirectory: '../other' }),
-      "securityChecks[0].projectDirectory: '../other' is not a directory inside the source. Pass a relative path such as 'app', or leave it out for the source root."],
+      "securityChecks[0].projectDirectory: '../other' leaves the source with '..'. Pass a relative path inside the source of letters, digits, '.', '_', '-' and '/', e.g. 'app', or leave it out for the source root."],
     ['an absolute SBOM project', SecurityCheck.sbom({ projectDirectory: '/src' }),
-      "securityChecks[0].projectDirectory: '/src' is not a directory inside the source."],
+      "securityChecks[0].projectDirectory: '/src' is an absolute path; the step can only use directories inside its source."],
+    ['an SBOM project with shell syntax', SecurityCheck.sbom({ projectDirectory: 'app";id;"' }),
+      'securityChecks[0].projectDirectory: \'app";id;"\' has the characters "\\"", ";". Pass a relative path inside the source'],
+    ['an SBOM project that is not a string (untyped callers)', SecurityCheck.sbom({ projectDirectory: 42 as unknown as string }),
+      'securityChecks[0].projectDirectory: number 42 names no directory.'],
     ['an unknown severity (untyped callers)', SecurityCheck.staticAnalysis({ minimumSeverity: 'HIGH' as StaticAnalysisSeverity }),
       "securityChecks[0].minimumSeverity: 'HIGH' is not a StaticAnalysisSeverity. Use INFO, WARNING or ERROR."],
     ['a bad name', SecurityCheck.secretsDetection({ name: 'Secrets Detection!' }),
@@ -312,7 +322,7 @@ describe('security checks: the rendered shell, run', () => {
   const pinFor = (digest: string): PinnedRelease => (arch === 'aarch64'
     ? { version: '1.0.0', sha256LinuxX64: '0'.repeat(64), sha256LinuxArm64: digest }
     : { version: '1.0.0', sha256LinuxX64: digest });
-  const layout = { asset: () => 'osv-scanner_linux', url: (a: string) => `https://example.invalid/${a}`, tarball: false, versionCommand: 'osv-scanner --version' };
+  const layout = { asset: () => 'osv-scanner_linux', baseUrl: 'https://example.invalid/', tarball: false, versionCommand: 'osv-scanner --version' };
 
   test('a binary whose SHA-256 matches the pin is installed', () => {
     const result = runInstall(installRelease('osv-scanner', pinFor(sha(tool)), layout), tool);
@@ -415,5 +425,71 @@ describe('security checks: the rendered shell, run', () => {
     const error = runScan(false, {}, 127);
     expect(error.status).not.toBe(0);
     expect(error.stderr).toContain('osv-scanner: exit status 127');
+  });
+});
+
+describe('the SBOM tool is installed from the shipped lockfile (run with bash and a stand-in npm)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sbom-tool-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs the install commands with the tool directory moved into `dir/tool` and an `npm` that records its arguments. */
+  function runInstall(commands: string[]) {
+    const tool = path.join(dir, 'tool');
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.writeFileSync(path.join(dir, 'bin', 'npm'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/npm-args"\nmkdir -p "${tool}/node_modules/.bin"\nprintf '#!/bin/sh\\necho 6.0.1\\n' > "${tool}/node_modules/.bin/cyclonedx-npm"\nchmod +x "${tool}/node_modules/.bin/cyclonedx-npm"\n`, { mode: 0o755 });
+    const script = commands.map(c => c.replaceAll(SBOM_TOOL_DIRECTORY, tool)).join('\n');
+    const result = spawnSync('bash', ['-e', '-c', script], { env: { ...process.env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH}` }, encoding: 'utf-8' });
+    const npm = fs.existsSync(path.join(dir, 'npm-args')) ? fs.readFileSync(path.join(dir, 'npm-args'), 'utf-8').trim().split('\n') : undefined;
+    const read = (file: string) => fs.existsSync(path.join(tool, file)) ? JSON.parse(fs.readFileSync(path.join(tool, file), 'utf-8')) as unknown : undefined;
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, npm, packageJson: read('package.json'), lock: read('package-lock.json'), tool };
+  }
+
+  test('the buildspec writes exactly the shipped package.json and lockfile, checks its SHA-256, then runs npm ci on it', () => {
+    const result = runInstall(installSbomTool());
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.packageJson).toEqual(SBOM_TOOL_PACKAGE_JSON);
+    expect(result.lock).toEqual(SBOM_TOOL_PACKAGE_LOCK);
+    expect(result.npm).toEqual(['ci', '--prefix', result.tool, '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund']);
+    expect(result.stdout).toContain('package-lock.json: OK\n6.0.1\n');
+  });
+
+  test('a lockfile that does not match the digest stops the step before npm runs', () => {
+    const tampered = installSbomTool().map(c => c.replace(/echo '([A-Za-z0-9+/=]+)' \| base64 -d/, (_m, b64: string) =>
+      `echo '${zlib.gzipSync(Buffer.from(zlib.gunzipSync(Buffer.from(b64, 'base64')).toString('utf-8').replace('"6.0.1"', '"6.0.2"'))).toString('base64')}' | base64 -d`));
+    expect(tampered).not.toEqual(installSbomTool());
+    const result = runInstall(tampered);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/FAILED|did NOT match/);
+    expect(result.npm).toBeUndefined();
+  });
+
+  test('the shipped lockfile: the locked tool is the default version, and every package npm ci installs is pinned by sha512 integrity', () => {
+    expect(zlib.gunzipSync(Buffer.from(SBOM_TOOL_PACKAGE_LOCK_GZIP_BASE64, 'base64')).toString('utf-8')).toBe(`${JSON.stringify(SBOM_TOOL_PACKAGE_LOCK)}\n`);
+    type Entry = { version?: string; integrity?: string; optional?: boolean; dependencies?: Record<string, string> };
+    const packages = SBOM_TOOL_PACKAGE_LOCK.packages as Record<string, Entry>;
+    expect(packages[''].dependencies).toEqual(SBOM_TOOL_PACKAGE_JSON.dependencies);
+    expect(packages['node_modules/@cyclonedx/cyclonedx-npm'].version).toBe(DEFAULT_CYCLONEDX_NPM_VERSION);
+    const installed = Object.entries(packages).filter(([key, p]) => key !== '' && p.optional !== true);
+    expect(installed).toHaveLength(41); // the tool and the 40 packages it loads (README)
+    expect(installed.map(([key]) => key)).toEqual(expect.arrayContaining(['node_modules/@cyclonedx/cyclonedx-npm', 'node_modules/@cyclonedx/cyclonedx-library', 'node_modules/ajv']));
+    for (const [key, p] of installed) {
+      expect({ key, version: /^\d+\.\d+\.\d+$/.test(p.version ?? ''), integrity: /^sha512-[A-Za-z0-9+/]{86}==$/.test(p.integrity ?? '') })
+        .toEqual({ key, version: true, integrity: true });
+    }
+  });
+
+  test('the buildspec stays under CodeBuild\'s inline limit (25,600 characters, aws/aws-cdk#14974)', () => {
+    const f = fixture();
+    new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { securityChecks: [SecurityCheck.sbom()] }));
+    const specs = Object.values(Template.fromStack(f.stack).findResources('AWS::CodeBuild::Project'))
+      .map(p => (p as { Properties: { Source: { BuildSpec?: unknown } } }).Properties.Source.BuildSpec)
+      .filter((s): s is string => typeof s === 'string' && s.includes(SBOM_TOOL_BIN));
+    expect(specs).toHaveLength(1);
+    expect(specs[0].length).toBeLessThan(25_600);
+    expect(specs[0].length).toBeGreaterThan(5_000); // the lockfile is in it
   });
 });

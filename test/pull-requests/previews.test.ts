@@ -60,7 +60,7 @@ describe('preview per pull request', () => {
       'npm ci', 'npx cdk synth',
       'mkdir -p ~/.aws',
       "printf '[profile preview]\\nrole_arn = %s\\ncredential_source = EcsContainer\\nregion = %s\\n' 'arn:${AWS::Partition}:iam::444444444444:role/cdk-delivery-previews-preview-eu-west-1' 'eu-west-1' >> ~/.aws/config",
-      "npx -y aws-cdk@2.1148.1 deploy --app 'cdk.out' --profile preview --require-approval never --outputs-file preview-outputs.json 'preview-pr'\"$PR\"'/*'",
+      "npx -y 'aws-cdk@2.1148.1' deploy --app 'cdk.out' --profile preview --require-approval never --outputs-file preview-outputs.json 'preview-pr'\"$PR\"'/*'",
       'echo "Preview of pull request #$PR:"',
       'cat preview-outputs.json',
     ]);
@@ -75,10 +75,10 @@ describe('preview per pull request', () => {
       { Type: 'BASE_REF', Pattern: '^refs/heads/main$' },
     ]]);
     expect(destroy.properties.Source.ReportBuildStatus).toBe(false);
-    expect(destroy.buildSpec.phases.build.commands.join('\n')).toContain("starts_with(StackName, 'preview-pr$PR-')");
+    expect(destroy.buildSpec.phases.build.commands.join('\n')).toContain("--query 'StackSummaries[?StackStatus!='\\''DELETE_COMPLETE'\\'' && starts_with(StackName, '\\''preview-pr'\"$PR\"'-'\\'')].StackName'");
     const sweep = projectByDescription(template, /^Removes previews/);
     expect(sweep.properties.Source.Type).toBe('NO_SOURCE');
-    expect(sweep.buildSpec.phases.build.commands).toContain('CUTOFF=$(date -u -d "-48 hours" +%Y-%m-%dT%H:%M:%S)');
+    expect(sweep.buildSpec.phases.build.commands).toContain("CUTOFF=$(date -u -d '-48 hours' +%Y-%m-%dT%H:%M:%S)");
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(12 hours)',
       Targets: [{ Arn: { 'Fn::GetAtt': [sweep.id, 'Arn'] } }],

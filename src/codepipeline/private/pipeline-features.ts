@@ -5,6 +5,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { BakeFailureAction } from '../../blueprint/environment';
 import { ReleaseEnvironment } from '../../blueprint/release-path';
 import { BuildCacheOptions } from '../../blueprint/steps';
+import { validateRelativeDirectory } from '../../private/shell';
 import { AdditionalSource, PipelineVariable } from '../pipeline-options';
 import { PipelineSource, ReleaseTrigger, ReleaseTriggerKind } from '../source';
 
@@ -120,13 +121,12 @@ export function validateAdditionalSources(additional: AdditionalSource[], primar
     }
     sources.set(entry.source, i);
     const dir = entry.directory;
-    if (typeof dir !== 'string' || dir.trim() === '' || dir.trim() === '.') {
-      throw new Error(`${where}.directory: '${String(dir)}' names no directory. Give a directory relative to the primary source's root, e.g. 'infra'.`);
+    if (typeof dir === 'string' && ['.', './'].includes(dir.trim())) {
+      throw new Error(`${where}.directory: '${dir}' names no directory. Give a directory relative to the primary source's root, e.g. 'infra'.`);
     }
-    if (dir.startsWith('/') || dir.split('/').includes('..') || /\s/.test(dir) || dir.includes('\\')) {
-      throw new Error(`${where}.directory: '${dir}' must be a relative path inside the working directory (no leading '/', no '..', no whitespace or backslash), e.g. 'infra'.`);
-    }
-    const normalized = dir.replace(/^\.\//, '').replace(/\/+$/, '');
+    // CDK Pipelines links the source with `ln -s -- "$CODEBUILD_SRC_DIR_<artifact>" "<directory>"` (its double
+    // quotes, not ours): the strict character set is what keeps the value inert there.
+    const normalized = validateRelativeDirectory(dir, `${where}.directory`, "'infra'");
     for (const [other, j] of directories) {
       if (other === normalized || other.startsWith(`${normalized}/`) || normalized.startsWith(`${other}/`)) {
         throw new Error(`${where}.directory: '${dir}' overlaps additionalSources[${j}].directory '${other}'. Give every source its own directory.`);
@@ -141,7 +141,7 @@ export function additionalInputs(additional: AdditionalSource[]): Record<string,
   if (additional.length === 0) {
     return undefined;
   }
-  return Object.fromEntries(additional.map(a => [a.directory.replace(/^\.\//, '').replace(/\/+$/, ''), a.source.toCodePipelineSource()]));
+  return Object.fromEntries(additional.map(a => [validateRelativeDirectory(a.directory, 'additionalSources[].directory', "'infra'"), a.source.toCodePipelineSource()]));
 }
 
 /**

@@ -1,13 +1,25 @@
+import * as crypto from 'node:crypto';
+import * as zlib from 'node:zlib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { SBOM_TOOL_PACKAGE_JSON, SBOM_TOOL_PACKAGE_LOCK_GZIP_BASE64 } from './sbom-tool-lock';
 import { validateToolVersion } from './tool-versions';
 import { PinnedRelease, SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity } from '../../blueprint/security';
+import { normalizeDirectory, shellQuote, validateRelativeDirectory } from '../../private/shell';
 import { PipelineSource } from '../source';
 
 /**
- * CodeBuild steps for the DPRA security checks. Every tool is pinned: npm and pip installs to an exact version,
- * release binaries to an exact version and a SHA-256 checked before the binary is unpacked or run.
- * `test/codepipeline/tool-versions.test.ts` scans every rendered buildspec for an install that is not.
+ * CodeBuild steps for the DPRA security checks, and how each tool is pinned:
+ * - gitleaks and OSV-Scanner: release binaries of an exact version, their SHA-256 checked before they are unpacked
+ *   or run (self-contained Go binaries: nothing else is fetched);
+ * - cyclonedx-npm: `npm ci` from a lockfile shipped with this library (`sbom-tool-lock.ts`), so the tool and every
+ *   package it loads are pinned by version and sha512 integrity;
+ * - Semgrep: NOT fully pinned. `pip install semgrep==<version>` pins Semgrep itself (its wheel carries the
+ *   semgrep-core engine), but pip resolves Semgrep's Python dependencies (click, requests, rich, glom,
+ *   opentelemetry-*, …) within Semgrep's declared ranges when the step runs: they float. A hash-locked requirements
+ *   file needs PyPI, which this project's build cannot reach, and a digest of Semgrep's container image could not be
+ *   verified here either; so it stays the one known float, named in the README and in
+ *   `test/codepipeline/tool-versions.test.ts`, which scans every rendered buildspec and fails on any other.
  */
 
 /** gitleaks 8.30.1, digests from the release's `gitleaks_8.30.1_checksums.txt`. */
@@ -25,7 +37,12 @@ export const DEFAULT_OSV_SCANNER: PinnedRelease = {
 };
 
 export const DEFAULT_SEMGREP_VERSION = '1.185.0';
-export const DEFAULT_CYCLONEDX_NPM_VERSION = '6.0.1';
+/** The cyclonedx-npm the shipped lockfile holds: the only version the SBOM check installs. */
+export const DEFAULT_CYCLONEDX_NPM_VERSION = SBOM_TOOL_PACKAGE_JSON.dependencies['@cyclonedx/cyclonedx-npm'];
+
+/** Where the SBOM check installs cyclonedx-npm (`npm ci` of the shipped lockfile), outside the source. */
+export const SBOM_TOOL_DIRECTORY = '/tmp/cdk-delivery-sbom-tool';
+export const SBOM_TOOL_BIN = `${SBOM_TOOL_DIRECTORY}/node_modules/.bin/cyclonedx-npm`;
 
 /** cyclonedx-npm 6 needs Node.js ≥ 20.18; CodeBuild's standard images select a runtime with `runtime-versions`. */
 export const SBOM_NODE_RUNTIME = '22';
@@ -85,9 +102,12 @@ export function validateSecurityCheck(check: SecurityCheck, property: string): v
     case SecurityCheckKind.SBOM:
       if (s.cyclonedxNpmVersion !== undefined) {
         validateToolVersion(s.cyclonedxNpmVersion, `${property}.cyclonedxNpmVersion`, DEFAULT_CYCLONEDX_NPM_VERSION);
+        if (s.cyclonedxNpmVersion !== DEFAULT_CYCLONEDX_NPM_VERSION) {
+          throw new Error(`${property}.cyclonedxNpmVersion: '${s.cyclonedxNpmVersion}' is not the version this library ships a lockfile for (${DEFAULT_CYCLONEDX_NPM_VERSION}); without one its dependencies would resolve when the step runs. Leave cyclonedxNpmVersion out (or set '${DEFAULT_CYCLONEDX_NPM_VERSION}'), or use a version of cdk-delivery-pipelines that ships the one you need.`);
+        }
       }
-      if (s.projectDirectory !== undefined && (typeof s.projectDirectory !== 'string' || s.projectDirectory.startsWith('/') || s.projectDirectory.split('/').includes('..') || /['\\]/.test(s.projectDirectory))) {
-        throw new Error(`${property}.projectDirectory: '${s.projectDirectory}' is not a directory inside the source. Pass a relative path such as 'app', or leave it out for the source root.`);
+      if (s.projectDirectory !== undefined) {
+        validateRelativeDirectory(s.projectDirectory, `${property}.projectDirectory`, "'app', or leave it out for the source root");
       }
       break;
   }
@@ -142,7 +162,7 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
       return {
         install: [installRelease('gitleaks', release, {
           asset: arch => `gitleaks_${release.version}_linux_${arch === 'x86_64' ? 'x64' : 'arm64'}.tar.gz`,
-          url: asset => `https://github.com/gitleaks/gitleaks/releases/download/v${release.version}/${asset}`,
+          baseUrl: `https://github.com/gitleaks/gitleaks/releases/download/v${release.version}/`,
           tarball: true,
           versionCommand: 'gitleaks version',
         })],
@@ -160,11 +180,11 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
       const severities = s.minimumSeverity === undefined ? [] : severitiesFrom(s.minimumSeverity);
       const rules = s.rules ?? ['p/default'];
       return {
-        install: [`python3 -m pip install --no-cache-dir semgrep==${version}`, 'semgrep --version'],
+        install: [`python3 -m pip install --no-cache-dir ${shellQuote(`semgrep==${version}`)}`, 'semgrep --version'],
         commands: [
           `mkdir -p ${REPORTS_DIRECTORY}`,
           ['semgrep scan --metrics=off --disable-version-check',
-            ...rules.map(r => `--config '${r}'`),
+            ...rules.map(r => `--config ${shellQuote(r)}`),
             ...severities.map(sev => `--severity ${sev}`),
             ...(fail ? ['--error'] : []),
             `--junit-xml-output=${file}`,
@@ -182,7 +202,7 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
       return {
         install: [installRelease('osv-scanner', release, {
           asset: arch => `osv-scanner_linux_${arch === 'x86_64' ? 'amd64' : 'arm64'}`,
-          url: asset => `https://github.com/google/osv-scanner/releases/download/v${release.version}/${asset}`,
+          baseUrl: `https://github.com/google/osv-scanner/releases/download/v${release.version}/`,
           tarball: false,
           versionCommand: 'osv-scanner --version',
         })],
@@ -196,17 +216,16 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
       };
     }
     case SecurityCheckKind.SBOM: {
-      const version = s.cyclonedxNpmVersion ?? DEFAULT_CYCLONEDX_NPM_VERSION;
-      const project = s.projectDirectory ?? '.';
+      const project = normalizeDirectory(s.projectDirectory ?? '.');
       return {
-        install: [`npm install -g @cyclonedx/cyclonedx-npm@${version}`],
+        install: installSbomTool(),
         commands: [
           `mkdir -p ${SBOM_DIRECTORY}`,
-          ['cyclonedx-npm --package-lock-only',
+          [`${SBOM_TOOL_BIN} --package-lock-only`,
             ...(s.includeDevDependencies ? [] : ['--omit dev']),
             '--output-format JSON',
             `--output-file "$CODEBUILD_SRC_DIR/${SBOM_DIRECTORY}/${SBOM_FILE}"`,
-            `'${project}/package.json'`].join(' '),
+            shellQuote(`${project}/package.json`)].join(' '),
         ],
         outputDirectory: SBOM_DIRECTORY,
         runtime: { nodejs: SBOM_NODE_RUNTIME },
@@ -216,6 +235,25 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
   throw new Error(`SecurityCheck: unknown kind '${String(check.kind)}'.`);
 }
 
+/**
+ * Installs cyclonedx-npm with `npm ci` from the shipped lockfile: the buildspec writes the project's package.json
+ * and package-lock.json (gzipped, base64) to `SBOM_TOOL_DIRECTORY`, checks the lockfile's SHA-256, and installs
+ * exactly the locked packages, verifying each one's sha512 integrity. No install scripts run; optional packages
+ * (libxmljs2, XML validation only) are not installed.
+ */
+export function installSbomTool(): string[] {
+  const lock = Buffer.from(SBOM_TOOL_PACKAGE_LOCK_GZIP_BASE64, 'base64');
+  const digest = crypto.createHash('sha256').update(zlib.gunzipSync(lock)).digest('hex');
+  return [
+    `mkdir -p ${SBOM_TOOL_DIRECTORY}`,
+    `printf '%s\\n' ${shellQuote(JSON.stringify(SBOM_TOOL_PACKAGE_JSON))} > ${SBOM_TOOL_DIRECTORY}/package.json`,
+    `echo ${shellQuote(SBOM_TOOL_PACKAGE_LOCK_GZIP_BASE64)} | base64 -d | gunzip > ${SBOM_TOOL_DIRECTORY}/package-lock.json`,
+    `echo ${shellQuote(`${digest}  ${SBOM_TOOL_DIRECTORY}/package-lock.json`)} | sha256sum -c -`,
+    `npm ci --prefix ${SBOM_TOOL_DIRECTORY} --omit=optional --ignore-scripts --no-audit --no-fund`,
+    `${SBOM_TOOL_BIN} --version`,
+  ];
+}
+
 function severitiesFrom(minimum: StaticAnalysisSeverity): string[] {
   const order = [StaticAnalysisSeverity.INFO, StaticAnalysisSeverity.WARNING, StaticAnalysisSeverity.ERROR];
   return order.slice(Math.max(0, order.indexOf(minimum)));
@@ -223,7 +261,8 @@ function severitiesFrom(minimum: StaticAnalysisSeverity): string[] {
 
 interface ReleaseLayout {
   readonly asset: (arch: 'x86_64' | 'aarch64') => string;
-  readonly url: (asset: string) => string;
+  /** The release's download URL, to which the asset name is appended. */
+  readonly baseUrl: string;
   readonly tarball: boolean;
   readonly versionCommand: string;
 }
@@ -236,16 +275,16 @@ interface ReleaseLayout {
 export function installRelease(tool: string, release: PinnedRelease, layout: ReleaseLayout): string {
   const download = `/tmp/${tool}-download`;
   const branches = [
-    `x86_64) asset=${layout.asset('x86_64')}; sha=${release.sha256LinuxX64} ;;`,
-    ...(release.sha256LinuxArm64 ? [`aarch64) asset=${layout.asset('aarch64')}; sha=${release.sha256LinuxArm64} ;;`] : []),
-    `*) echo "${tool} ${release.version}: no pinned SHA-256 for $(uname -m)" >&2; false ;;`,
+    `x86_64) asset=${shellQuote(layout.asset('x86_64'))}; sha=${shellQuote(release.sha256LinuxX64)} ;;`,
+    ...(release.sha256LinuxArm64 ? [`aarch64) asset=${shellQuote(layout.asset('aarch64'))}; sha=${shellQuote(release.sha256LinuxArm64)} ;;`] : []),
+    `*) echo ${shellQuote(`${tool} ${release.version}: no pinned SHA-256 for`)} "$(uname -m)" >&2; false ;;`,
   ];
   const install = layout.tarball
     ? `tar -xzf ${download} -C /usr/local/bin ${tool}`
     : `install -m 0755 ${download} /usr/local/bin/${tool}`;
   return [
     `case "$(uname -m)" in ${branches.join(' ')} esac`,
-    `curl -sSfL --retry 3 -o ${download} "${layout.url('$asset')}"`,
+    `curl -sSfL --retry 3 -o ${download} ${shellQuote(layout.baseUrl)}"$asset"`,
     `echo "$sha  ${download}" | sha256sum -c -`,
     install,
     layout.versionCommand,

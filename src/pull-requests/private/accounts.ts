@@ -1,5 +1,6 @@
 import { Aws, Stack, Stage, Token } from 'aws-cdk-lib';
 import { stacksOf } from '../../blueprint/validate';
+import { REGION_PATTERN } from '../../private/shell';
 
 /**
  * Accounts and regions of previews, compared as the 12-digit strings AWS uses whatever type the caller passed
@@ -8,9 +9,6 @@ import { stacksOf } from '../../blueprint/validate';
 
 /** CDK's bootstrap template: `Qualifier` `AllowedPattern` (it names the bootstrap's roles, bucket and repository). */
 export const BOOTSTRAP_QUALIFIER_PATTERN = /^[A-Za-z0-9_-]{1,10}$/;
-
-/** An AWS region name (`us-east-1`, `us-gov-west-1`, `cn-north-1`, `eusc-de-east-1`): no wildcard, no spaces. */
-export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 
 const ACCOUNT_PATTERN = /^\d{12}$/;
 

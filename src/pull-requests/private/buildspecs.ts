@@ -1,6 +1,7 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { SynthOptions, TestStepOptions } from '../../blueprint/steps';
+import { shellQuote } from '../../private/shell';
 import { PREVIEW_ENV_VARIABLE } from '../naming';
 
 /**
@@ -75,7 +76,7 @@ const READ_PULL_REQUEST = [
 function previewProfile(roleArn: string, region: string): string[] {
   return [
     'mkdir -p ~/.aws',
-    `printf '[profile preview]\\nrole_arn = %s\\ncredential_source = EcsContainer\\nregion = %s\\n' '${roleArn}' '${region}' >> ~/.aws/config`,
+    `printf '[profile preview]\\nrole_arn = %s\\ncredential_source = EcsContainer\\nregion = %s\\n' ${shellQuote(roleArn)} ${shellQuote(region)} >> ~/.aws/config`,
   ];
 }
 
@@ -102,7 +103,7 @@ export function previewDeployBuildSpec(synth: CheckJob, outDir: string, cdkCliVe
           `export ${PREVIEW_ENV_VARIABLE}="$PR"`,
           ...synth.commands,
           ...previewProfile(scripts.roleArn, scripts.region),
-          `npx -y aws-cdk@${cdkCliVersion} deploy --app '${outDir}' --profile preview --require-approval never --outputs-file preview-outputs.json '${scripts.namespace}'"$PR"'/*'`,
+          `npx -y ${shellQuote(`aws-cdk@${cdkCliVersion}`)} deploy --app ${shellQuote(outDir)} --profile preview --require-approval never --outputs-file preview-outputs.json ${shellQuote(scripts.namespace)}"$PR"'/*'`,
           'echo "Preview of pull request #$PR:"',
           'cat preview-outputs.json',
         ],
@@ -115,7 +116,7 @@ export function previewDeployBuildSpec(synth: CheckJob, outDir: string, cdkCliVe
 function deletePreviewStacks(namespace: string): string[] {
   return [
     'for round in 1 2 3 4 5; do',
-    `  STACKS=$(aws cloudformation list-stacks --profile preview --query "StackSummaries[?StackStatus!='DELETE_COMPLETE' && starts_with(StackName, '${namespace}$PR-')].StackName" --output text)`,
+    `  STACKS=$(aws cloudformation list-stacks --profile preview --query ${shellQuote(`StackSummaries[?StackStatus!='DELETE_COMPLETE' && starts_with(StackName, '${namespace}`)}"$PR"${shellQuote('-\')].StackName')} --output text)`,
     '  [ -z "$STACKS" ] || [ "$STACKS" = "None" ] && break',
     '  for s in $STACKS; do echo "Deleting $s"; aws cloudformation delete-stack --profile preview --stack-name "$s"; done',
     '  for s in $STACKS; do aws cloudformation wait stack-delete-complete --profile preview --stack-name "$s" || true; done',
@@ -152,11 +153,12 @@ export function previewSweepBuildSpec(scripts: PreviewScripts, ttlHours: number)
       build: {
         commands: [
           ...previewProfile(scripts.roleArn, scripts.region),
-          `CUTOFF=$(date -u -d "-${ttlHours} hours" +%Y-%m-%dT%H:%M:%S)`,
+          `CUTOFF=$(date -u -d ${shellQuote(`-${ttlHours} hours`)} +%Y-%m-%dT%H:%M:%S)`,
           'echo "Removing previews last deployed before $CUTOFF"',
-          `aws cloudformation list-stacks --profile preview --query "StackSummaries[?StackStatus!='DELETE_COMPLETE' && starts_with(StackName, '${scripts.namespace}')].[StackName, LastUpdatedTime || CreationTime]" --output text > stacks.txt`,
-          // A preview is stale when none of its stacks was deployed after the cutoff.
-          `EXPIRED=$(awk -v cutoff="$CUTOFF" '{ n=$1; sub(/^${scripts.namespace}/, "", n); sub(/-.*/, "", n); if (n ~ /^[0-9]+$/) { if ($2 >= cutoff) fresh[n]=1; seen[n]=1 } } END { for (n in seen) if (!(n in fresh)) print n }' stacks.txt)`,
+          `aws cloudformation list-stacks --profile preview --query ${shellQuote(`StackSummaries[?StackStatus!='DELETE_COMPLETE' && starts_with(StackName, '${scripts.namespace}')].[StackName, LastUpdatedTime || CreationTime]`)} --output text > stacks.txt`,
+          // A preview is stale when none of its stacks was deployed after the cutoff. The namespace reaches awk as
+          // data (-v), not as program text.
+          `EXPIRED=$(awk -v cutoff="$CUTOFF" -v ns=${shellQuote(scripts.namespace)} '{ n=$1; if (index(n, ns) != 1) next; n=substr(n, length(ns) + 1); sub(/-.*/, "", n); if (n ~ /^[0-9]+$/) { if ($2 >= cutoff) fresh[n]=1; seen[n]=1 } } END { for (n in seen) if (!(n in fresh)) print n }' stacks.txt)`,
           'for PR in $EXPIRED; do',
           '  echo "Preview of pull request #$PR expired"',
           ...deletePreviewStacks(scripts.namespace).map(line => `  ${line}`),
