@@ -3,6 +3,7 @@ import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import type { ConnectionDetails, TriggerFilters } from './private/source-details';
+import { checkArguments } from '../private/props-check';
 
 /**
  * Options for a source reached through an AWS CodeConnections (CodeStar) connection.
@@ -141,6 +142,7 @@ export abstract class ReleaseTrigger {
    * Pushes to the released branch, optionally only those that change certain files (monorepos).
    */
   public static onPush(filePaths: FilePathFilter = {}): ReleaseTrigger {
+    checkArguments('ReleaseTrigger.onPush', [filePaths]);
     checkPatterns(filePaths?.includes, 'filePaths.includes', 'ReleaseTrigger.onPush', true);
     checkPatterns(filePaths?.excludes, 'filePaths.excludes', 'ReleaseTrigger.onPush', true);
     checkOverlap(filePaths, 'ReleaseTrigger.onPush: filePaths');
@@ -152,6 +154,7 @@ export abstract class ReleaseTrigger {
    * branch it is.
    */
   public static onTag(options: TagTriggerOptions): ReleaseTrigger {
+    checkArguments('ReleaseTrigger.onTag', [options]);
     if (!options || !Array.isArray(options.includes) || options.includes.length === 0) {
       throw new Error("ReleaseTrigger.onTag: 'includes' is empty. Pass the tags to release, e.g. ReleaseTrigger.onTag({ includes: ['v*'] }).");
     }
@@ -167,6 +170,7 @@ export abstract class ReleaseTrigger {
    * receives unmerged code. Prefer pull-request checks outside the release pipeline where you can.
    */
   public static onPullRequest(options: PullRequestTriggerOptions = {}): ReleaseTrigger {
+    checkArguments('ReleaseTrigger.onPullRequest', [options]);
     const events = options.events ?? [PullRequestEvent.OPEN, PullRequestEvent.UPDATED];
     if (events.length === 0) {
       throw new Error('ReleaseTrigger.onPullRequest: events is empty. Pass the pull-request events that start the pipeline, or leave events out for OPEN and UPDATED.');
@@ -283,6 +287,7 @@ export abstract class PipelineSource {
    * @param branch the branch to release from
    */
   public static connection(repository: string, branch: string, options: ConnectionSourceOptions): PipelineSource {
+    checkArguments('PipelineSource.connection', [repository, branch, options]);
     if (!Token.isUnresolved(repository) && !/^[^/\s]+\/[^/\s]+$/.test(repository)) {
       throw new Error(`source: the repository '${repository}' is not in the form 'owner/repo'. Pass it as PipelineSource.connection('owner/repo', 'main', { connectionArn }).`);
     }
@@ -311,6 +316,7 @@ export abstract class PipelineSource {
    * An AWS CodeCommit repository.
    */
   public static codeCommit(repository: codecommit.IRepository, branch: string, options: CodeCommitSourceOptions = {}): PipelineSource {
+    checkArguments('PipelineSource.codeCommit', [repository, branch, options]);
     checkBranch(branch);
     return new WrappedSource(`codecommit@${branch}`, 'CommitId', () => pipelines.CodePipelineSource.codeCommit(repository, branch, {
       codeBuildCloneOutput: options.codeBuildCloneOutput ?? false,
@@ -321,6 +327,7 @@ export abstract class PipelineSource {
    * A zip file in an S3 bucket (the bucket must be versioned).
    */
   public static s3(bucket: s3.IBucket, objectKey: string): PipelineSource {
+    checkArguments('PipelineSource.s3', [bucket, objectKey]);
     if (!Token.isUnresolved(objectKey) && objectKey.trim() === '') {
       throw new Error("source: the S3 object key is empty. Pass the key of the zip file, e.g. PipelineSource.s3(bucket, 'app/source.zip').");
     }
