@@ -463,6 +463,12 @@ describe(`${CASES.length} bad inputs on the newer surfaces, as an untyped caller
     expect(Object.keys(EXPECTED).sort()).toEqual(CASES.map(c => c[0]).sort());
   });
 
+  test('the README quotes one of these messages and their count as they are', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8').replace(/\s+/g, ' ');
+    expect(readme).toContain(`e.g. \`${EXPECTED['previews.timeToLive 6']}\``);
+    expect(readme).toContain(`and ${CASES.length} bad inputs with their exact messages`);
+  });
+
   test.each(CASES)('%s', (name, attempt) => {
     let error: unknown;
     try {
