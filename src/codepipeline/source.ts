@@ -287,6 +287,11 @@ export abstract class PipelineSource {
    * @param branch the branch to release from
    */
   public static connection(repository: string, branch: string, options: ConnectionSourceOptions): PipelineSource {
+    if ((options === undefined || options === null || options.connectionArn === undefined || options.connectionArn === null)
+      && typeof repository === 'string' && typeof branch === 'string') {
+      // Before the type check: this message shows the whole call to write.
+      throw new Error(`source: no connectionArn was given for ${repository}. Pass the options with the connection's ARN: PipelineSource.connection('${repository}', '${branch}', { connectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abcd-1234' }).`);
+    }
     checkArguments('PipelineSource.connection', [repository, branch, options]);
     if (!Token.isUnresolved(repository) && !/^[^/\s]+\/[^/\s]+$/.test(repository)) {
       throw new Error(`source: the repository '${repository}' is not in the form 'owner/repo'. Pass it as PipelineSource.connection('owner/repo', 'main', { connectionArn }).`);
