@@ -245,6 +245,15 @@ project.addTask('jsii-check', {
   receiveArgs: true,
 });
 
+// The type table untyped callers are checked against (src/private/props-types.generated.ts) comes from the jsii
+// assembly: `npm run props-table` writes it after a compile; the build fails when the committed table is stale.
+project.addTask('props-table', {
+  description: 'Write src/private/props-types.generated.ts from the jsii assembly (after a compile; --check fails if it is stale)',
+  exec: `${tsNode} --project scripts/tsconfig.json scripts/props-table.ts`,
+  receiveArgs: true,
+});
+project.postCompileTask.exec(`${tsNode} --project scripts/tsconfig.json scripts/props-table.ts --check`);
+
 const bench = project.addTask('bench', {
   description: 'Benchmarks: critical path, template size, real `cdk synth` time and memory against CDK Pipelines defaults and tuned (not in CI)',
   // The AWS SDK warns once per process that releases after January 2027 need Node.js 22.

@@ -1,4 +1,5 @@
 import { TimeZone, Token } from 'aws-cdk-lib';
+import { checkArguments } from '../private/props-check';
 
 /**
  * Options for a weekly deployment window.
@@ -71,6 +72,7 @@ export class DeploymentWindow {
    * @param timeZone IANA time zone name (see "Time zones" above), default 'UTC'
    */
   public static cron(expression: string, timeZone?: string): DeploymentWindow {
+    checkArguments('DeploymentWindow.cron', [expression, timeZone]);
     return DeploymentWindow.create(expression, timeZone ?? 'UTC', 'deploymentWindow.timeZone');
   }
 
@@ -83,6 +85,7 @@ export class DeploymentWindow {
    * @param timeZone the time zone of the expression
    */
   public static cronIn(expression: string, timeZone: TimeZone): DeploymentWindow {
+    checkArguments('DeploymentWindow.cronIn', [expression, timeZone]);
     return DeploymentWindow.create(expression, timeZone.timezoneName, 'deploymentWindow.timeZone');
   }
 
@@ -90,6 +93,7 @@ export class DeploymentWindow {
    * A weekly window: the given days, from `startHour:00` to `endHour:59`, in a time zone.
    */
   public static weekly(options: WeeklyWindowOptions): DeploymentWindow {
+    checkArguments('DeploymentWindow.weekly', [options]);
     for (const [name, hour] of [['startHour', options.startHour], ['endHour', options.endHour]] as const) {
       if (!Number.isInteger(hour) || hour < 0 || hour > 23) {
         throw new Error(`deploymentWindow: ${name} ${hour} is not an hour. Use a whole number from 0 to 23.`);

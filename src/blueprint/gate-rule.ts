@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { checkArguments } from '../private/props-check';
 
 /**
  * How a `GateRule.variableCheck` compares the variable with the value.
@@ -61,6 +62,7 @@ export abstract class GateRule {
    * pipeline's role may describe exactly this alarm.
    */
   public static noAlarm(alarm: cloudwatch.IAlarm): GateRule {
+    checkArguments('GateRule.noAlarm', [alarm]);
     if (alarm === undefined || alarm === null) {
       throw new Error('GateRule.noAlarm: the alarm is missing. Pass the cloudwatch.IAlarm that must not be in ALARM when the stage is entered.');
     }
@@ -70,8 +72,12 @@ export abstract class GateRule {
   /**
    * Invoke a Lambda function that decides whether the stage may be entered (CodePipeline's `LambdaInvoke` rule).
    * The pipeline's role may invoke exactly this function.
+   *
+   * The function must be in the pipeline's account (the rule names it, and the pipeline's role invokes it there);
+   * a function in another region is invoked in its region (the rule's region).
    */
   public static lambda(fn: lambda.IFunction, options: LambdaGateOptions = {}): GateRule {
+    checkArguments('GateRule.lambda', [fn, options]);
     if (fn === undefined || fn === null) {
       throw new Error('GateRule.lambda: the function is missing. Pass the lambda.IFunction that decides whether the stage may be entered.');
     }
@@ -89,6 +95,7 @@ export abstract class GateRule {
    * A `#{variables.NAME}` reference must name a variable declared in the pipeline's `variables`.
    */
   public static variableCheck(variable: string, operator: VariableCheckOperator, value: string): GateRule {
+    checkArguments('GateRule.variableCheck', [variable, operator, value]);
     if (typeof variable !== 'string' || !VARIABLE_REFERENCE.test(variable)) {
       throw new Error(`GateRule.variableCheck: the variable '${String(variable)}' is not a variable reference. Pass it as '#{namespace.name}', e.g. '#{variables.RELEASE_KIND}' for a pipeline variable.`);
     }
@@ -107,6 +114,7 @@ export abstract class GateRule {
    * `/aws/codepipeline/<pipelineName>`; the pipeline needs an explicit `pipelineName`).
    */
   public static commands(commands: string[]): GateRule {
+    checkArguments('GateRule.commands', [commands]);
     if (!Array.isArray(commands) || commands.length === 0) {
       throw new Error('GateRule.commands: the list of commands is empty. Pass the commands that must succeed before the stage is entered.');
     }

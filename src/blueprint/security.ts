@@ -4,6 +4,8 @@
  * what each check is and what the user chose; `codepipeline/private/security-steps.ts` says how CodeBuild runs it.
  */
 
+import { checkArguments } from '../private/props-check';
+
 /** Which DPRA check a `SecurityCheck` is. */
 export enum SecurityCheckKind {
   /** Secrets committed to the source (gitleaks). */
@@ -177,6 +179,7 @@ export class SecurityCheck {
    * Publishes a JUnit report (CodeBuild report group); secrets are redacted in the log and report.
    */
   public static secretsDetection(options: SecretsDetectionOptions = {}): SecurityCheck {
+    checkArguments('SecurityCheck.secretsDetection', [options]);
     return new SecurityCheck(SecurityCheckKind.SECRETS_DETECTION, 'SecretsDetection', options);
   }
 
@@ -186,6 +189,7 @@ export class SecurityCheck {
    * Publishes a JUnit report (CodeBuild report group). Semgrep's metrics are off.
    */
   public static staticAnalysis(options: StaticAnalysisOptions = {}): SecurityCheck {
+    checkArguments('SecurityCheck.staticAnalysis', [options]);
     return new SecurityCheck(SecurityCheckKind.STATIC_ANALYSIS, 'StaticAnalysis', options);
   }
 
@@ -196,6 +200,7 @@ export class SecurityCheck {
    * JSON with jq) as a CodeBuild report group.
    */
   public static dependencyScan(options: DependencyScanOptions = {}): SecurityCheck {
+    checkArguments('SecurityCheck.dependencyScan', [options]);
     return new SecurityCheck(SecurityCheckKind.DEPENDENCY_SCAN, 'DependencyScan', options);
   }
 
@@ -206,6 +211,7 @@ export class SecurityCheck {
    * image that offers Node.js 22 (`runtime-versions`), as the standard 7.0 image and later do.
    */
   public static sbom(options: SbomOptions = {}): SecurityCheck {
+    checkArguments('SecurityCheck.sbom', [options]);
     return new SecurityCheck(SecurityCheckKind.SBOM, 'Sbom', options);
   }
 

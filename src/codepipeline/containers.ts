@@ -5,6 +5,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { literalRepository, literalSecret } from './private/registry-literals';
+import { checkArguments } from '../private/props-check';
 import { validateInert } from '../private/shell';
 
 /**
@@ -79,6 +80,7 @@ export class RegistryCredential {
    * @param secret a secret whose JSON holds `username` and `secret` (see `usernameField`, `passwordField`)
    */
   public static dockerHub(secret: secretsmanager.ISecret, options: SecretRegistryCredentialOptions = {}): RegistryCredential {
+    checkArguments('RegistryCredential.dockerHub', [secret, options]);
     return new RegistryCredential(CredentialKind.DOCKER_HUB, options, { secret, domain: DOCKER_HUB_DOMAIN });
   }
 
@@ -90,6 +92,7 @@ export class RegistryCredential {
    * @param secret a secret whose JSON holds `username` and `secret` (see `usernameField`, `passwordField`)
    */
   public static registry(domain: string, secret: secretsmanager.ISecret, options: SecretRegistryCredentialOptions = {}): RegistryCredential {
+    checkArguments('RegistryCredential.registry', [domain, secret, options]);
     return new RegistryCredential(CredentialKind.REGISTRY, options, { secret, domain });
   }
 
@@ -103,6 +106,7 @@ export class RegistryCredential {
    * @param repositories the repositories, all in the same account and region
    */
   public static ecr(repositories: ecr.IRepository[], options: RegistryCredentialOptions = {}): RegistryCredential {
+    checkArguments('RegistryCredential.ecr', [repositories, options]);
     return new RegistryCredential(CredentialKind.ECR, options, { repositories });
   }
 

@@ -43,6 +43,7 @@ import {
   validatePipelineName, validateStages, validateStepName, validateUniqueStepNames,
 } from '../blueprint/validate';
 import { DeliveryMetrics, DeliveryMetricsOptions } from '../metrics/delivery-metrics';
+import { checkArguments } from '../private/props-check';
 import { validateRelativeDirectory } from '../private/shell';
 
 /**
@@ -312,6 +313,9 @@ export class DeliveryPipeline extends Construct {
     const securityChecks = props.securityChecks ?? [];
     const environments = releaseEnvironments(props.staging, props.production);
     validateProps(props, tests, environments);
+    // Every property's type, from the jsii type table, before any feature reads it (the older properties' richer
+    // messages, with the step they belong to, come first from validateRequired and validateProps).
+    checkArguments('DeliveryPipeline.constructor', [props]);
     const features = validateFeatures(props, tests, environments);
     const docker = dockerPipelineProps(this, props.docker);
     this.source = props.source;
@@ -751,10 +755,8 @@ function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], e
     validateCommands(t.commands, `tests[${i}].commands (step '${t.name}')`, "Give the test step the commands that run the tests, e.g. ['npm ci', 'npm test'].");
     steps.push({ name: t.name, property: `tests[${i}].name` });
   });
-  if (props.securityChecks !== undefined && !Array.isArray(props.securityChecks)) {
-    throw new Error(`securityChecks: '${String(props.securityChecks)}' is not a list of security checks. Pass e.g. [SecurityCheck.secretsDetection(), SecurityCheck.sbom()].`);
-  }
-  (props.securityChecks ?? []).forEach((c, i) => {
+  // Not a list: the type check (checkArguments) names it.
+  (Array.isArray(props.securityChecks) ? props.securityChecks : []).forEach((c, i) => {
     validateSecurityCheck(c, `securityChecks[${i}]`);
     validateStepName(c.name, `securityChecks[${i}].name`);
     steps.push({ name: c.name, property: `securityChecks[${i}].name` });

@@ -9,6 +9,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { isEmailAddress } from '../contract';
 import { denyGrantsExceptForAwsServices } from './private/hygiene';
+import { checkArguments } from '../private/props-check';
 
 /**
  * A pipeline event that can be notified.
@@ -60,6 +61,7 @@ export abstract class NotificationTarget {
    * An SNS topic you own, used as given (its subscriptions, encryption and policy are yours).
    */
   public static topic(topic: sns.ITopic): NotificationTarget {
+    checkArguments('NotificationTarget.topic', [topic]);
     return new RuleTarget(`the SNS topic '${topic.node.path}'`, identityOf('topic', topic.topicArn, topic), topic);
   }
 
@@ -68,6 +70,7 @@ export abstract class NotificationTarget {
    * subscription from the e-mail SNS sends.
    */
   public static email(address: string): NotificationTarget {
+    checkArguments('NotificationTarget.email', [address]);
     if (!Token.isUnresolved(address) && !isEmailAddress(address)) {
       throw new Error(`NotificationTarget.email: '${address}' is not an e-mail address. Pass an address such as 'release-team@example.com'.`);
     }
@@ -79,6 +82,7 @@ export abstract class NotificationTarget {
    * An AWS Chatbot Slack channel.
    */
   public static slack(channel: chatbot.ISlackChannelConfiguration): NotificationTarget {
+    checkArguments('NotificationTarget.slack', [channel]);
     return new RuleTarget(`the Slack channel '${channel.node.path}'`, identityOf('slack', channel.slackChannelConfigurationArn, channel), channel);
   }
 
@@ -87,6 +91,7 @@ export abstract class NotificationTarget {
    * The endpoint must confirm the subscription (SNS posts a `SubscriptionConfirmation` message to it).
    */
   public static https(url: string): NotificationTarget {
+    checkArguments('NotificationTarget.https', [url]);
     if (!Token.isUnresolved(url)) {
       checkHttpsUrl(url);
     }

@@ -3,6 +3,7 @@ import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import type { ConnectionDetails, TriggerFilters } from './private/source-details';
+import { checkArguments } from '../private/props-check';
 
 /**
  * Options for a source reached through an AWS CodeConnections (CodeStar) connection.
@@ -150,6 +151,7 @@ export abstract class ReleaseTrigger {
    * Pushes to the released branch, optionally only those that change certain files (monorepos).
    */
   public static onPush(filePaths: FilePathFilter = {}): ReleaseTrigger {
+    checkArguments('ReleaseTrigger.onPush', [filePaths]);
     checkPatterns(filePaths?.includes, 'filePaths.includes', 'ReleaseTrigger.onPush', true);
     checkPatterns(filePaths?.excludes, 'filePaths.excludes', 'ReleaseTrigger.onPush', true);
     checkOverlap(filePaths, 'ReleaseTrigger.onPush: filePaths');
@@ -161,6 +163,7 @@ export abstract class ReleaseTrigger {
    * branch it is.
    */
   public static onTag(options: TagTriggerOptions): ReleaseTrigger {
+    checkArguments('ReleaseTrigger.onTag', [options]);
     if (!options || !Array.isArray(options.includes) || options.includes.length === 0) {
       throw new Error("ReleaseTrigger.onTag: 'includes' is empty. Pass the tags to release, e.g. ReleaseTrigger.onTag({ includes: ['v*'] }).");
     }
@@ -184,8 +187,8 @@ export abstract class ReleaseTrigger {
    * requests; this factory remains only so that existing code gets that explanation instead of a missing method.
    */
   public static onPullRequest(options: PullRequestTriggerOptions = {}): ReleaseTrigger {
+    checkArguments('ReleaseTrigger.onPullRequest', [options]);
     // Not validated further: whatever the options, DeliveryPipeline refuses the trigger and says why.
-    void options;
     return new ResolvedTrigger(ReleaseTriggerKind.PULL_REQUEST, {});
   }
 
@@ -286,6 +289,12 @@ export abstract class PipelineSource {
    * @param branch the branch to release from
    */
   public static connection(repository: string, branch: string, options: ConnectionSourceOptions): PipelineSource {
+    if ((options === undefined || options === null || options.connectionArn === undefined || options.connectionArn === null)
+      && typeof repository === 'string' && typeof branch === 'string') {
+      // Before the type check: this message shows the whole call to write.
+      throw new Error(`source: no connectionArn was given for ${repository}. Pass the options with the connection's ARN: PipelineSource.connection('${repository}', '${branch}', { connectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abcd-1234' }).`);
+    }
+    checkArguments('PipelineSource.connection', [repository, branch, options]);
     if (!Token.isUnresolved(repository) && !/^[^/\s]+\/[^/\s]+$/.test(repository)) {
       throw new Error(`source: the repository '${repository}' is not in the form 'owner/repo'. Pass it as PipelineSource.connection('owner/repo', 'main', { connectionArn }).`);
     }
@@ -314,6 +323,7 @@ export abstract class PipelineSource {
    * An AWS CodeCommit repository.
    */
   public static codeCommit(repository: codecommit.IRepository, branch: string, options: CodeCommitSourceOptions = {}): PipelineSource {
+    checkArguments('PipelineSource.codeCommit', [repository, branch, options]);
     checkBranch(branch);
     return new WrappedSource(`codecommit@${branch}`, 'CommitId', () => pipelines.CodePipelineSource.codeCommit(repository, branch, {
       codeBuildCloneOutput: options.codeBuildCloneOutput ?? false,
@@ -324,6 +334,7 @@ export abstract class PipelineSource {
    * A zip file in an S3 bucket (the bucket must be versioned).
    */
   public static s3(bucket: s3.IBucket, objectKey: string): PipelineSource {
+    checkArguments('PipelineSource.s3', [bucket, objectKey]);
     if (!Token.isUnresolved(objectKey) && objectKey.trim() === '') {
       throw new Error("source: the S3 object key is empty. Pass the key of the zip file, e.g. PipelineSource.s3(bucket, 'app/source.zip').");
     }

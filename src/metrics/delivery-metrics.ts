@@ -16,6 +16,7 @@ import { DEFAULT_NAMESPACE, PIPELINE_DIMENSION, unitOf } from './private/catalog
 import { MAX_WINDOW_DAYS, NAMESPACE_VARIABLE, PIPELINE_NAME_VARIABLE, WINDOW_DAYS_VARIABLE } from './private/environment';
 import { PublishMetricsFunction } from './private/publish-metrics-function';
 import { acknowledge, CFN_GUARD, deadLetterQueue, libraryLogGroup } from '../codepipeline/private/hygiene';
+import { checkArguments } from '../private/props-check';
 import { CIRCLECI_BENCHMARKS } from '../runtime/metrics';
 
 /**
@@ -138,6 +139,7 @@ export class DeliveryMetrics extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryMetricsProps) {
     super(scope, id);
+    checkArguments('DeliveryMetrics.constructor', [props]);
     const windowDays = validateProps(this, props);
     const { pipeline } = props;
     this.namespace = props.namespace ?? DEFAULT_NAMESPACE;
@@ -238,6 +240,7 @@ export class DeliveryMetrics extends Construct {
    * The CloudWatch metric of one figure of this pipeline (average per hour), e.g. to alarm on it.
    */
   public metric(figure: DeliveryFigure, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    checkArguments('DeliveryMetrics.metric', [figure, props]);
     return new cloudwatch.Metric({
       namespace: this.namespace,
       metricName: figure,

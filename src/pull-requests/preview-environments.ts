@@ -16,6 +16,7 @@ import { acknowledgeProjectGrants, checkProject, DEFAULT_APPROVER_ROLES, exactBr
 import type { PullRequestChecks } from './pull-request-checks';
 import { stacksOf } from '../blueprint/validate';
 import { acknowledge, libraryLogGroup } from '../codepipeline/private/hygiene';
+import { checkArguments } from '../private/props-check';
 
 /**
  * Creates the preview copy of the staging `Stage` (the same class, configured for the preview environment).
@@ -154,6 +155,7 @@ export class PreviewEnvironments extends Construct {
 
   constructor(scope: Construct, id: string, props: PreviewEnvironmentsProps) {
     super(scope, id);
+    checkArguments('PreviewEnvironments.constructor', [props]);
     const checks = props.checks;
     const delivery = checks.pipeline;
     const { prefix, account } = validatePreviewOptions(props, Stack.of(delivery), delivery.stagingStage, delivery.productionStages);
@@ -283,6 +285,7 @@ export class PreviewAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: PreviewAccessProps) {
     super(scope, id);
+    checkArguments('PreviewAccess.constructor', [props]);
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
       throw new Error(`PreviewAccess: the stack '${stack.stackName}' has no explicit account and region. Deploy PreviewAccess in a stack with the preview env, e.g. new Stack(app, 'PreviewAccess', { env: { account: '444444444444', region: 'us-east-1' } }).`);

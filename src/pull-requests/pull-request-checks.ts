@@ -11,6 +11,7 @@ import { checkTrustBoundary, flatten, REACH_INVARIANT, UntrustedRunner } from '.
 import { DeliveryPipeline } from '../codepipeline/delivery-pipeline';
 import { libraryLogGroup } from '../codepipeline/private/hygiene';
 import { ConnectionSourceDetails } from '../codepipeline/source';
+import { checkArguments } from '../private/props-check';
 
 /**
  * When a pull request waits for a comment approval before CodeBuild builds it (CodeBuild's pull-request build
@@ -115,6 +116,7 @@ export class PullRequestChecks extends Construct {
 
   constructor(scope: Construct, id: string, props: PullRequestChecksProps) {
     super(scope, id);
+    checkArguments('PullRequestChecks.constructor', [props]);
     if (!props || !props.pipeline) {
       throw new Error('PullRequestChecks: pipeline: the property is required but was not given. Pass the DeliveryPipeline whose build and tests pull requests run.');
     }
@@ -136,6 +138,7 @@ export class PullRequestChecks extends Construct {
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
       description: 'Pull-request checks: logs, test reports and the source connection only (runs untrusted code).',
     });
+    refusePipelineVariables(delivery);
     const jobs = [synthJob(delivery.synth, delivery.codeBuildDefaults), ...delivery.tests.map(t => testJob(t, delivery.codeBuildDefaults))];
     this.projects = {};
     for (const job of jobs) {
@@ -180,6 +183,26 @@ export class PullRequestChecks extends Construct {
       }
     }
     return [...errors, ...checkTrustBoundary('PullRequestChecks', runners)];
+  }
+}
+
+/**
+ * A step's `#{variables.NAME}` is resolved by CodePipeline when the pipeline runs the step. A pull-request check is
+ * a CodeBuild project GitHub starts, outside the pipeline: the variable would reach the commands as the literal
+ * text `#{variables.NAME}`. Refused, with the step and variable named.
+ */
+function refusePipelineVariables(delivery: DeliveryPipeline): void {
+  const steps: Array<[string, { [name: string]: string } | undefined]> = [
+    ['synth.env', delivery.synth.env],
+    ...delivery.tests.map((t, i): [string, { [name: string]: string } | undefined] => [`tests[${i}].env`, t.env]),
+  ];
+  for (const [property, env] of steps) {
+    for (const [name, value] of Object.entries(env ?? {})) {
+      const reference = typeof value === 'string' ? /#\{variables\.[^}]*\}/.exec(value) : null;
+      if (reference) {
+        throw new Error(`PullRequestChecks: the pipeline's ${property}.${name} reads the pipeline variable ${reference[0]}, which only CodePipeline resolves; the pull-request check runs the step outside the pipeline and would get the text '${reference[0]}' literally. Give ${name} a literal value in ${property} (a pipeline variable's default is one), or read the variable in a verification step instead.`);
+      }
+    }
   }
 }
 

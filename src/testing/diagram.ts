@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { flowchartMarkdown, flowchartsOfTemplate } from './private/flowchart';
+import { checkArguments } from '../private/props-check';
 
 /**
  * A Mermaid flowchart of one synthesized CodePipeline: stages top to bottom in order, the actions of a stage in
@@ -15,6 +16,7 @@ export class PipelineDiagram {
    * Diagrams of every `AWS::CodePipeline::Pipeline` in a stack, in logical-ID order.
    */
   public static fromStack(stack: Stack): PipelineDiagram[] {
+    checkArguments('PipelineDiagram.fromStack', [stack]);
     return PipelineDiagram.fromTemplateJson(Template.fromStack(stack).toJSON());
   }
 
@@ -24,6 +26,7 @@ export class PipelineDiagram {
    * @param template the CloudFormation template as parsed JSON
    */
   public static fromTemplateJson(template: { [key: string]: any }): PipelineDiagram[] {
+    checkArguments('PipelineDiagram.fromTemplateJson', [template]);
     return flowchartsOfTemplate(template).map(f => new PipelineDiagram(f.pipelineName, f.mermaid));
   }
 
@@ -44,6 +47,7 @@ export class PipelineDiagram {
    * @param headingLevel number of `#` of the heading
    */
   public toMarkdown(headingLevel: number = 3): string {
+    checkArguments('PipelineDiagram.toMarkdown', [headingLevel]);
     return flowchartMarkdown(this, headingLevel);
   }
 }

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RELEASE_MODE_TAG } from '../contract';
+import { checkArguments } from '../private/props-check';
 
 /**
  * One action slot of a stage: the actions that share a `runOrder` and so run in parallel.
@@ -38,6 +39,7 @@ export class PipelineShape {
    * Reads the (single) `AWS::CodePipeline::Pipeline` of a stack.
    */
   public static fromStack(stack: Stack): PipelineShape {
+    checkArguments('PipelineShape.fromStack', [stack]);
     return PipelineShape.fromTemplateJson(Template.fromStack(stack).toJSON());
   }
 
@@ -47,6 +49,7 @@ export class PipelineShape {
    * @param template the CloudFormation template as parsed JSON
    */
   public static fromTemplateJson(template: { [key: string]: any }): PipelineShape {
+    checkArguments('PipelineShape.fromTemplateJson', [template]);
     const resources = Object.values((template.Resources ?? {}) as Record<string, CfnResourceJson>);
     const pipelines = resources.filter(r => r.Type === 'AWS::CodePipeline::Pipeline');
     if (pipelines.length !== 1) {

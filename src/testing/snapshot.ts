@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import { checkArguments } from '../private/props-check';
 
 /** What replaces an asset hash (file or Docker image asset: object keys, image tags, publishing commands). */
 const ASSET_HASH = '<asset-hash>';
@@ -20,6 +21,7 @@ export class DeliverySnapshot {
    * Only this stack: the stage stacks, where the application's assets are, are not in it (see `appJson`).
    */
   public static templateJson(stack: Stack): string {
+    checkArguments('DeliverySnapshot.templateJson', [stack]);
     return DeliverySnapshot.normalize(JSON.stringify(Template.fromStack(stack).toJSON(), undefined, 2));
   }
 
@@ -30,6 +32,7 @@ export class DeliverySnapshot {
    * replaces exactly those.
    */
   public static normalize(text: string): string {
+    checkArguments('DeliverySnapshot.normalize', [text]);
     return text.replace(/[0-9a-f]{64}/g, ASSET_HASH);
   }
 
@@ -57,6 +60,7 @@ export class DeliverySnapshot {
    * @param scope the app (or a stage) to snapshot
    */
   public static appTemplates(scope: Stage): { [stackPath: string]: any } {
+    checkArguments('DeliverySnapshot.appTemplates', [scope]);
     const assembly = scope.synth();
     const stacks = collectStacks(assembly);
     const assetHashes = collectAssetHashes(assembly);
@@ -81,6 +85,7 @@ export class DeliverySnapshot {
    * @param scope the app (or a stage) to snapshot
    */
   public static appJson(scope: Stage): string {
+    checkArguments('DeliverySnapshot.appJson', [scope]);
     return JSON.stringify(DeliverySnapshot.appTemplates(scope), undefined, 2);
   }
 

@@ -357,13 +357,13 @@ describe('validation', () => {
     ['a usage twice', f => ({ credentials: [hub(f, { usages: [RegistryCredentialUsage.ASSET_PUBLISHING, RegistryCredentialUsage.ASSET_PUBLISHING] })] }),
       'docker.credentials[0].usages[1]: ASSET_PUBLISHING is listed twice. List each build once.'],
     ['an unknown usage', f => ({ credentials: [hub(f, { usages: ['DEPLOY' as RegistryCredentialUsage] })] }),
-      "docker.credentials[0].usages[0]: 'DEPLOY' is not a RegistryCredentialUsage. Use SYNTH, SELF_MUTATION or ASSET_PUBLISHING."],
+      "RegistryCredential.dockerHub(options).usages[0]: 'DEPLOY' is not a RegistryCredentialUsage value (RegistryCredentialUsage.SYNTH, SELF_MUTATION or ASSET_PUBLISHING)."],
     ['SYNTH without Docker in synth', f => ({ credentials: [hub(f, { usages: [RegistryCredentialUsage.SYNTH] })] }),
       'docker.credentials[0].usages: SYNTH is listed, but that build runs without Docker, so it would only read the credential. Set docker.enabledForSynth: true, or remove SYNTH.'],
     ['SELF_MUTATION without Docker in self-mutation', f => ({ enabledForSynth: true, credentials: [hub(f, { usages: [RegistryCredentialUsage.SELF_MUTATION] })] }),
       'docker.credentials[0].usages: SELF_MUTATION is listed, but that build runs without Docker, so it would only read the credential. Set docker.enabledForSelfMutation: true, or remove SELF_MUTATION.'],
     ['no secret', () => ({ credentials: [RegistryCredential.dockerHub(undefined as unknown as secretsmanager.ISecret)] }),
-      "docker.credentials[0]: no secret was given. Pass the Secrets Manager secret that holds the registry login, e.g. secretsmanager.Secret.fromSecretNameV2(this, 'DockerHub', 'dockerhub/credentials')."],
+      "RegistryCredential.dockerHub(secret): the argument is required but was not given. Pass a secretsmanager.ISecret (e.g. secretsmanager.Secret.fromSecretNameV2(this, 'DockerHub', 'dockerhub'))."],
     ['a secret with an empty name', f => ({ credentials: [RegistryCredential.dockerHub(secretsmanager.Secret.fromSecretNameV2(f.stack, 'Empty', ''))] }),
       "docker.credentials[0]: the secret's name is empty. Import the secret by its name or complete ARN, e.g. secretsmanager.Secret.fromSecretNameV2(this, 'DockerHub', 'dockerhub/credentials')."],
     ['a secret created in the pipeline stack', f => ({ credentials: [RegistryCredential.dockerHub(new secretsmanager.Secret(f.stack, 'Created'))] }),
@@ -385,7 +385,7 @@ describe('validation', () => {
     ['an ECR repository created in the pipeline stack', f => ({ credentials: [RegistryCredential.ecr([new ecr.Repository(f.stack, 'Own')])] }),
       'docker.credentials[0].repositories[0]: the repository\'s ARN is only known at deployment ({"Fn::GetAtt":["Own'],
     ['a missing ECR repository', () => ({ credentials: [RegistryCredential.ecr([undefined as unknown as ecr.IRepository])] }),
-      'docker.credentials[0].repositories[0]: no repository was given. Pass an ecr.IRepository.'],
+      "RegistryCredential.ecr(repositories)[0]: the list holds nothing (undefined). Remove it, or pass an ecr.IRepository (e.g. ecr.Repository.fromRepositoryName(this, 'Base', 'base-images'))."],
     ['ECR repositories of two registries', f => ({
       credentials: [RegistryCredential.ecr([
         ecr.Repository.fromRepositoryArn(f.stack, 'A', BASE_IMAGES_ARN),
@@ -396,7 +396,7 @@ describe('validation', () => {
       credentials: [hub(f), RegistryCredential.dockerHub(secretsmanager.Secret.fromSecretNameV2(f.stack, 'Other', 'dockerhub/other'))],
     }), 'docker.credentials[1]: docker.credentials[0] already logs in to Docker Hub for ASSET_PUBLISHING; a build can hold one login per registry. Merge them (one ecr() credential lists every repository of a registry), or give them different usages.'],
     ['not a RegistryCredential', () => ({ credentials: [null as unknown as RegistryCredential] }),
-      'docker.credentials[0]: null is not a RegistryCredential. Pass RegistryCredential.dockerHub(secret), RegistryCredential.registry(domain, secret) or RegistryCredential.ecr(repositories).'],
+      'docker.credentials[0]: the list holds null. Remove it, or pass a RegistryCredential (made with RegistryCredential.dockerHub(...), ecr(...) or registry(...)).'],
   ])('%s', (_name, docker, message) => {
     expectError(docker, message);
   });

@@ -90,7 +90,7 @@ describe('triggers', () => {
     ['four push filters', () => connection(['a*', 'b*', 'c*', 'd*'].map(t => ReleaseTrigger.onTag({ includes: [t] }))),
       'source: 4 push and tag triggers; CodePipeline accepts at most 3 push filters per source. Merge triggers of the same kind (their globs combine).'],
     ['not a trigger', () => connection([{ kind: 'PUSH' } as unknown as ReleaseTrigger]),
-      'source: triggers[0] is not a ReleaseTrigger. Create triggers with ReleaseTrigger.onPush() or ReleaseTrigger.onTag().'],
+      'PipelineSource.connection(options).triggers[0]: an object with keys kind is not a ReleaseTrigger (made with ReleaseTrigger.onPullRequest(...), onPush(...) or onTag(...)).'],
   ])('source validation: %s', (_name, source, message) => {
     expect(() => source()).toThrow(message);
   });
@@ -159,7 +159,7 @@ describe('execution mode', () => {
 
   test('an unknown mode is refused', () => {
     expect(synthError(() => ({ executionMode: 'FIFO' as codepipeline.ExecutionMode }))).toBe(
-      "executionMode: 'FIFO' is not an execution mode. Use codepipeline.ExecutionMode.SUPERSEDED, QUEUED or PARALLEL.");
+      "executionMode: 'FIFO' is not a codepipeline.ExecutionMode value (codepipeline.ExecutionMode.QUEUED, SUPERSEDED or PARALLEL).");
   });
 });
 
@@ -235,7 +235,7 @@ describe('additional sources', () => {
     ['the primary source', () => ({ additionalSources: [{ directory: 'a', source: PipelineSource.connection('acme/app', 'main', { connectionArn: CONNECTION_ARN }) }] }),
       'additionalSources[0].source: acme/app@main is the primary source. Every step already has it: remove it.'],
     ['no source', () => ({ additionalSources: [{ directory: 'a', source: undefined as unknown as PipelineSource }] }),
-      "additionalSources[0].source: no PipelineSource was given. Pass one, e.g. PipelineSource.connection('owner/infra', 'main', { connectionArn })."],
+      'additionalSources[0].source: the property is required but was not given. Pass a PipelineSource (made with PipelineSource.codeCommit(...), connection(...) or s3(...)).'],
   ])('validation: %s', (_name, overrides, message) => {
     expect(synthError(overrides)).toBe(message);
   });
@@ -318,7 +318,7 @@ describe('gate rules', () => {
     ['an alarm in another account', f => ({ staging: { stage: f.staging, gates: [GateRule.noAlarm(cloudwatch.Alarm.fromAlarmArn(f.stack, 'Far', 'arn:aws:cloudwatch:us-east-1:999999999999:alarm:far'))] } }),
       "staging.gates[0]: the alarm 'PipelineStack/Far' is in account 999999999999, but the CloudWatchAlarm rule runs with the pipeline's role in account 111111111111 and cannot read alarms in other accounts. Create the alarm in 111111111111 (CloudWatch cross-account observability lets it watch the application account's metrics)."],
     ['not a gate rule', f => ({ staging: { stage: f.staging, gates: [{} as GateRule] } }),
-      'staging.gates[0]: [object Object] is not a GateRule. Create gate rules with GateRule.noAlarm(), GateRule.lambda(), GateRule.variableCheck() or GateRule.commands().'],
+      'staging.gates[0]: an object with no keys is not a GateRule (made with GateRule.commands(...), lambda(...), noAlarm(...) or variableCheck(...)).'],
   ])('validation: %s', (_name, overrides, message) => {
     expect(synthError(overrides)).toBe(message);
   });
@@ -327,7 +327,7 @@ describe('gate rules', () => {
     ['variable check: not a reference', () => GateRule.variableCheck('variables.KIND', VariableCheckOperator.EQUALS, 'x'),
       "GateRule.variableCheck: the variable 'variables.KIND' is not a variable reference. Pass it as '#{namespace.name}', e.g. '#{variables.RELEASE_KIND}' for a pipeline variable."],
     ['variable check: unknown operator', () => GateRule.variableCheck('#{variables.KIND}', 'GT' as VariableCheckOperator, 'x'),
-      "GateRule.variableCheck: the operator 'GT' is not one of EQ, NE, CONTAINS, MATCHES. Use a VariableCheckOperator."],
+      "GateRule.variableCheck(operator): 'GT' is not a VariableCheckOperator value (VariableCheckOperator.EQUALS, NOT_EQUALS, CONTAINS or MATCHES)."],
     ['variable check: empty value', () => GateRule.variableCheck('#{variables.KIND}', VariableCheckOperator.EQUALS, ''),
       'GateRule.variableCheck: the value for #{variables.KIND} is empty. Pass the value to compare with.'],
     ['commands: none', () => GateRule.commands([]),
@@ -341,9 +341,9 @@ describe('gate rules', () => {
     ['commands: too long', () => GateRule.commands(['x'.repeat(1001)]),
       'GateRule.commands: commands[0] has 1001 characters; a Commands rule accepts at most 1000 per command. Move it into a script in the repository.'],
     ['lambda: missing function', () => GateRule.lambda(undefined as unknown as lambda.IFunction),
-      'GateRule.lambda: the function is missing. Pass the lambda.IFunction that decides whether the stage may be entered.'],
+      "GateRule.lambda(fn): the argument is required but was not given. Pass a lambda.IFunction (e.g. lambda.Function.fromFunctionArn(this, 'Gate', arn))."],
     ['noAlarm: missing alarm', () => GateRule.noAlarm(null as unknown as cloudwatch.IAlarm),
-      'GateRule.noAlarm: the alarm is missing. Pass the cloudwatch.IAlarm that must not be in ALARM when the stage is entered.'],
+      "GateRule.noAlarm(alarm): the argument is required but was null. Pass a cloudwatch.IAlarm (e.g. cloudwatch.Alarm.fromAlarmArn(this, 'Errors', arn))."],
   ])('factory validation: %s', (_name, make, message) => {
     expect(() => make()).toThrow(message);
   });
@@ -411,7 +411,7 @@ describe('caching', () => {
     ['an empty path', () => ({ synth: { commands: ['x'], cache: { cache: codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM), paths: [''] } } }),
       "synth.cache.paths[0]: the path is empty. Give a path or glob to cache, e.g. 'node_modules/**/*'."],
     ['no cache object', () => ({ synth: { commands: ['x'], cache: {} as never } }),
-      'synth.cache.cache: no codebuild.Cache was given. Pass codebuild.Cache.bucket(bucket) or codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM).'],
+      'synth.cache.cache: the property is required but was not given. Pass a codebuild.Cache (e.g. codebuild.Cache.bucket(cacheBucket)).'],
   ])('validation: %s', (_name, overrides, message) => {
     expect(synthError(overrides)).toBe(message);
   });

@@ -266,10 +266,6 @@ describe('security checks: validation', () => {
       "securityChecks[0].projectDirectory: '/src' is an absolute path; the step can only use directories inside its source."],
     ['an SBOM project with shell syntax', SecurityCheck.sbom({ projectDirectory: 'app";id;"' }),
       'securityChecks[0].projectDirectory: \'app";id;"\' has the characters "\\"", ";". Pass a relative path inside the source'],
-    ['an SBOM project that is not a string (untyped callers)', SecurityCheck.sbom({ projectDirectory: 42 as unknown as string }),
-      'securityChecks[0].projectDirectory: number 42 names no directory.'],
-    ['an unknown severity (untyped callers)', SecurityCheck.staticAnalysis({ minimumSeverity: 'HIGH' as StaticAnalysisSeverity }),
-      "securityChecks[0].minimumSeverity: 'HIGH' is not a StaticAnalysisSeverity. Use INFO, WARNING or ERROR."],
     ['a bad name', SecurityCheck.secretsDetection({ name: 'Secrets Detection!' }),
       'securityChecks[0].name:'],
     ['a reserved name', SecurityCheck.sbom({ name: 'SelfMutate' }),
@@ -287,7 +283,12 @@ describe('security checks: validation', () => {
   test('untyped callers: a null entry or a plain object is rejected with the fix', () => {
     expect(build([null as unknown as SecurityCheck])).toThrow("securityChecks[0]: 'null' is not a security check. Create one with SecurityCheck.secretsDetection(), .staticAnalysis(), .dependencyScan() or .sbom().");
     expect(build([{ kind: 'SBOM', name: 'Sbom' } as unknown as SecurityCheck])).toThrow("securityChecks[0]: '[object Object]' is not a security check.");
-    expect(build('gitleaks' as unknown as SecurityCheck[])).toThrow("securityChecks: 'gitleaks' is not a list of security checks. Pass e.g. [SecurityCheck.secretsDetection(), SecurityCheck.sbom()].");
+    expect(build('gitleaks' as unknown as SecurityCheck[])).toThrow("securityChecks: 'gitleaks' is not a list of SecurityCheck values.");
+  });
+
+  test('untyped callers: an unknown severity is refused by the factory (the type check of every entry point)', () => {
+    expect(() => SecurityCheck.staticAnalysis({ minimumSeverity: 'HIGH' as StaticAnalysisSeverity }))
+      .toThrow("SecurityCheck.staticAnalysis(options).minimumSeverity: 'HIGH' is not a StaticAnalysisSeverity value (StaticAnalysisSeverity.INFO, WARNING or ERROR).");
   });
 });
 

@@ -55,10 +55,11 @@ describe('the release pipeline never runs unmerged code', () => {
     }))).toBe(refusal('additionalSources[0].source.triggers[0]'));
   });
 
-  test('untyped callers get the same refusal, never a TypeError; several pull-request triggers are not miscounted as filters', () => {
-    const untyped = ReleaseTrigger.onPullRequest({ events: 'OPEN' } as unknown as { events: PullRequestEvent[] });
+  test('untyped callers get a clear error, never a TypeError; several pull-request triggers are not miscounted as filters', () => {
+    // The factory's arguments are type-checked where every entry point's are (test/untyped-callers.test.ts).
+    expect(() => ReleaseTrigger.onPullRequest({ events: 'OPEN' } as unknown as { events: PullRequestEvent[] }))
+      .toThrow("ReleaseTrigger.onPullRequest(options).events: 'OPEN' is not a list of PullRequestEvent values.");
     const many = [1, 2, 3, 4].map(() => ReleaseTrigger.onPullRequest());
-    expect(synthError(() => ({ source: connection('acme/app', [untyped]) }))).toBe(refusal('source.triggers[0]'));
     expect(synthError(() => ({ source: connection('acme/app', many) }))).toBe(refusal('source.triggers[0]'));
   });
 

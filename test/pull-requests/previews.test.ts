@@ -198,16 +198,17 @@ describe('validation', () => {
     ['the pipeline account', '111111111111', "previews.account: '111111111111' is the pipeline's account (stack 'PipelineStack'), which every target account's bootstrap trusts."],
     ['the staging account', '222222222222', "previews.account: '222222222222' is the account of the staging Stage 'Staging'."],
     ['a production account', '333333333333', "previews.account: '333333333333' is the account of the production Stage 'Prod-us-east-1'."],
-    ['a production account given as a number', 333333333333, "previews.account: '333333333333' is the account of the production Stage 'Prod-us-east-1'."],
-    ['the pipeline account given as a number', 111111111111, "previews.account: '111111111111' is the pipeline's account"],
   ])('a preview in %s is a synth-time error', (_what, account, message) => {
     expect(() => render({ account: account as string })).toThrow(message);
     expect(() => render({ account: account as string })).toThrow("Previews run unreviewed code: deploy them into a separate account that is neither the pipeline's nor a staging or production account.");
   });
 
-  test('a separate preview account passes, given as a string or a number (rendered as the 12-digit string)', () => {
-    expect(() => render({ account: '444444444444' })).not.toThrow();
-    const { f, template } = render({ account: 444444444444 as unknown as string });
+  test.each([333333333333, 111111111111, 444444444444])('an account given as a number (%p) never slips past the comparison: it is refused where the props are type-checked', account => {
+    expect(() => render({ account: account as unknown as string })).toThrow(`previews.account: ${account} is not a string. If it is an AWS account id, pass its 12 digits as a string: '${account}'.`);
+  });
+
+  test('a separate preview account passes', () => {
+    const { f, template } = render({ account: '444444444444' });
     const grants = grantsOf(f.stack, template, roleOf(projectByDescription(template, /cdk-delivery\/preview/)));
     expect(grants.filter(g => g.actions.includes('sts:AssumeRole')).flatMap(g => g.resources.map(flatten)))
       .toEqual(['arn:${AWS::Partition}:iam::444444444444:role/cdk-delivery-previews-preview-eu-west-1']);
@@ -219,9 +220,6 @@ describe('validation', () => {
     new Stack(prod, 'Api', { env: { account: '555555555555', region: 'us-east-1' } });
     const pipeline = new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { production: { stages: [prod] } }));
     expect(() => new PullRequestChecks(f.stack, 'Checks', { pipeline, previews: options({ account: '555555555555' }) }))
-      .toThrow("previews.account: '555555555555' is the account of the production Stage 'ProdByStack'.");
-    // Given as a number, the same account is found.
-    expect(() => new PullRequestChecks(f.stack, 'Checks2', { pipeline, previews: options({ account: 555555555555 as unknown as string }) }))
       .toThrow("previews.account: '555555555555' is the account of the production Stage 'ProdByStack'.");
   });
 
@@ -260,10 +258,10 @@ describe('validation', () => {
   test.each<[string, unknown, string]>([
     ['a word', 'preview', "previews.account: 'preview' is not an AWS account id. Pass the 12-digit id as a string, e.g. '444444444444'."],
     ['11 digits', '44444444444', "previews.account: '44444444444' is not an AWS account id."],
-    ['a fraction', 4444444444.5, 'previews.account: 4444444444.5 (a number) is not an AWS account id.'],
-    ['13 digits as a number', 4444444444444, 'previews.account: 4444444444444 (a number) is not an AWS account id.'],
-    ['a list', ['444444444444'], 'previews.account: ["444444444444"] (a list) is not an AWS account id.'],
-    ['missing', undefined, 'previews.account: undefined is not an AWS account id.'],
+    ['a fraction', 4444444444.5, 'previews.account: 4444444444.5 is not a string.'],
+    ['an account id with leading zeros, as a number', 12345678901, "previews.account: 12345678901 is not a string. If it is an AWS account id, pass its 12 digits as a string: '012345678901'."],
+    ['a list', ['444444444444'], 'previews.account: an array of 1 is not a string.'],
+    ['missing', undefined, 'previews.account: the property is required but was not given. Pass a string.'],
     ['a token', Fn.importValue('PreviewAccount'), 'previews.account: the account is a token. Pass the literal 12-digit account id'],
   ])('previews.account as %s is rejected', (_what, account, message) => {
     expect(() => render({ account: account as string })).toThrow(message);
@@ -272,8 +270,8 @@ describe('validation', () => {
   test.each<[unknown, string]>([
     ['*', "previews.region: '*' is not an AWS region name. Pass the literal region, e.g. 'us-east-1' (no wildcard, no token)."],
     ['eu-west-1; id', "previews.region: 'eu-west-1; id' is not an AWS region name."],
-    [1, 'previews.region: 1 (a number) is not an AWS region name.'],
-    [undefined, 'previews.region: undefined is not an AWS region name.'],
+    [1, 'previews.region: 1 is not a string.'],
+    [undefined, 'previews.region: the property is required but was not given. Pass a string.'],
     [Fn.importValue('Region'), 'is not an AWS region name. Pass the literal region'],
   ])('previews.region %p is rejected', (region, message) => {
     expect(() => render({ region: region as string })).toThrow(message);
@@ -290,8 +288,8 @@ describe('validation', () => {
     ['prefix', { stackPrefix: '1st' }, "previews.stackPrefix: '1st' is not a valid preview prefix. Use a letter then up to 19 letters, digits or hyphens, e.g. 'preview' (it starts every preview stack name and the preview roles' names)."],
     ['prefix colliding with staging', { stackPrefix: 'Sta' }, ''],
     ['authors', { trustedAuthors: [] }, "previews.trustedAuthors: no author was given, so no pull request would get a preview. Pass the GitHub user ids (numbers) of the people whose pull requests get previews, e.g. ['1234567']."],
-    ['authors not in a list', { trustedAuthors: '1234567' as unknown as string[] }, 'previews.trustedAuthors: "1234567" is not a list. Pass a list of GitHub user ids, e.g. [\'1234567\'].'],
-    ['approver roles not in a list', { approverRoles: 'GITHUB_ADMIN' as unknown as string[] }, 'previews.approverRoles: "GITHUB_ADMIN" is not a list. Pass a list of roles, e.g. [\'GITHUB_WRITE\', \'GITHUB_MAINTAIN\', \'GITHUB_ADMIN\'].'],
+    ['authors not in a list', { trustedAuthors: '1234567' as unknown as string[] }, "previews.trustedAuthors: '1234567' is not a list of strings. Put the value in a list: [value]."],
+    ['approver roles not in a list', { approverRoles: 'GITHUB_ADMIN' as unknown as string[] }, "previews.approverRoles: 'GITHUB_ADMIN' is not a list of strings. Put the value in a list: [value]."],
     ['no approver role', { approverRoles: [] }, "previews.approverRoles: no role was given, so no comment could approve a build. Pass e.g. ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN']."],
     ['an unknown approver role', { approverRoles: ['GITHUB_OWNER'] }, "previews.approverRoles: 'GITHUB_OWNER' is not a GitHub repository role CodeBuild knows. Use GITHUB_READ, GITHUB_TRIAGE, GITHUB_WRITE, GITHUB_MAINTAIN, GITHUB_ADMIN."],
     ['login instead of id', { trustedAuthors: ['octocat'] }, "previews.trustedAuthors: 'octocat' is not a GitHub user id. Pass the numeric id (https://api.github.com/users/<login> shows it as \"id\"), not the login."],
@@ -339,12 +337,13 @@ describe('PreviewAccess validation', () => {
   test.each<[string, Record<string, unknown>, string]>([
     ['pipelineAccount not digits', { pipelineAccount: 'abc' }, "pipelineAccount: 'abc' is not an AWS account id. Pass the 12-digit id as a string, e.g. '111111111111'."],
     ['pipelineAccount of 13 digits', { pipelineAccount: '1111111111111' }, "pipelineAccount: '1111111111111' is not an AWS account id."],
-    ['pipelineAccount missing', { pipelineAccount: undefined }, 'pipelineAccount: undefined is not an AWS account id.'],
+    ['pipelineAccount missing', { pipelineAccount: undefined }, 'pipelineAccount: the property is required but was not given. Pass a string.'],
+    ['pipelineAccount a number', { pipelineAccount: 111111111111 }, "pipelineAccount: 111111111111 is not a string. If it is an AWS account id, pass its 12 digits as a string: '111111111111'."],
     ['pipelineAccount a token', { pipelineAccount: Fn.importValue('PipelineAccount') }, 'pipelineAccount: the account is a token. Pass the literal 12-digit account id'],
     ['pipelineRegion *', { pipelineRegion: '*' }, "pipelineRegion: '*' is not an AWS region name. Pass the literal region, e.g. 'us-east-1' (no wildcard, no token)."],
     ['pipelineRegion with a wildcard', { pipelineRegion: 'us-*' }, "pipelineRegion: 'us-*' is not an AWS region name."],
     ['pipelineRegion with a space', { pipelineRegion: 'us-east-1 ' }, "pipelineRegion: 'us-east-1 ' is not an AWS region name."],
-    ['pipelineRegion a number', { pipelineRegion: 1 }, 'pipelineRegion: 1 (a number) is not an AWS region name.'],
+    ['pipelineRegion a number', { pipelineRegion: 1 }, 'pipelineRegion: 1 is not a string.'],
     ['pipelineRegion a token', { pipelineRegion: Fn.importValue('Region') }, 'is not an AWS region name. Pass the literal region'],
     ['bootstrapQualifier *', { bootstrapQualifier: '*' }, "bootstrapQualifier: '*' is not a CDK bootstrap qualifier. Pass the qualifier the account was bootstrapped with (cdk bootstrap --qualifier): 1 to 10 letters, digits, '_' or '-', e.g. 'hnb659fds'."],
     ['bootstrapQualifier of 11 characters', { bootstrapQualifier: 'abcdefghijk' }, "bootstrapQualifier: 'abcdefghijk' is not a CDK bootstrap qualifier."],
@@ -354,18 +353,18 @@ describe('PreviewAccess validation', () => {
     expect(access(props)).toThrow(message);
   });
 
-  test('the pipeline account as the preview account is rejected (string or number)', () => {
+  test('the pipeline account as the preview account is rejected', () => {
     const message = "pipelineAccount: '111111111111' is the account of the stack 'PreviewAccess' that holds PreviewAccess. Previews run unreviewed code and must not deploy into the pipeline's account: deploy PreviewAccess (and the previews) in a separate preview account.";
     expect(access({}, '111111111111')).toThrow(message);
-    expect(access({ pipelineAccount: 111111111111 }, '111111111111')).toThrow(message);
   });
 
-  test('valid values pass: a number account, a GovCloud region, the longest qualifier', () => {
+  test('valid values pass: a GovCloud region, the European Sovereign Cloud, the longest qualifier', () => {
     expect(access({})).not.toThrow();
-    expect(access({ pipelineAccount: 111111111111, pipelineRegion: 'us-gov-west-1', bootstrapQualifier: 'my_Qual-10' })).not.toThrow();
+    expect(access({ pipelineRegion: 'us-gov-west-1', bootstrapQualifier: 'my_Qual-10' })).not.toThrow();
+    expect(access({ pipelineRegion: 'eusc-de-east-1' })).not.toThrow();
     const app = new App();
     const stack = new Stack(app, 'PreviewAccess', { env: { account: '444444444444', region: 'eu-west-1' } });
-    new PreviewAccess(stack, 'Access', { pipelineAccount: 111111111111 as unknown as string, pipelineRegion: 'us-east-1' });
+    new PreviewAccess(stack, 'Access', { pipelineAccount: '111111111111', pipelineRegion: 'us-east-1' });
     const trust = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0].Properties.AssumeRolePolicyDocument.Statement[0];
     expect(flatten(trust.Principal.AWS)).toBe('arn:${AWS::Partition}:iam::111111111111:root');
   });
@@ -380,6 +379,6 @@ describe('PreviewAccess validation', () => {
 
   test('missing properties are rejected', () => {
     expect(() => new PreviewAccess(new Stack(new App(), 'P', { env: { account: '444444444444', region: 'eu-west-1' } }), 'Access', undefined as unknown as PreviewAccessProps))
-      .toThrow("PreviewAccess: pipelineAccount and pipelineRegion are required but no properties were given. Pass e.g. { pipelineAccount: '111111111111', pipelineRegion: 'us-east-1' }.");
+      .toThrow('PreviewAccess: the properties are required but were not given. Pass an object (PreviewAccessProps).');
   });
 });

@@ -187,6 +187,6 @@ describe('validation', () => {
   test('a missing pipeline is rejected', () => {
     const { f } = referencePipeline();
     expect(() => new PullRequestChecks(f.stack, 'Checks', undefined as unknown as PullRequestChecksProps))
-      .toThrow('PullRequestChecks: pipeline: the property is required but was not given. Pass the DeliveryPipeline whose build and tests pull requests run.');
+      .toThrow('PullRequestChecks: the properties are required but were not given. Pass an object (PullRequestChecksProps).');
   });
 });

@@ -3,6 +3,7 @@ import { Arn, ArnFormat, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { acknowledgeFindings, flattenCfnReference } from './nag-acknowledgments';
 import { MAX_RULES_PER_CONDITION } from './self-check';
@@ -117,6 +118,7 @@ function prepareGates(pipelineStack: Stack, pipeline: codepipeline.Pipeline, gua
         break;
       }
       case GateRuleKind.LAMBDA:
+        checkFunctionAccount(pipelineStack, settings.fn!, where);
         role.addToPrincipalPolicy(new iam.PolicyStatement({
           actions: ['lambda:InvokeFunction'],
           resources: [settings.fn!.functionArn],
@@ -266,7 +268,10 @@ function gateRule(
         region: !Token.isUnresolved(where.region) && where.region !== pipelineStack.region ? where.region : undefined,
       });
     }
-    case GateRuleKind.LAMBDA:
+    case GateRuleKind.LAMBDA: {
+      // The rule names the function by name in the region it runs in: a function in another region is invoked
+      // there (the rule's region), never a same-named function of the pipeline's region.
+      const region = functionEnvironment(settings.fn!).region;
       return new codepipeline.Rule({
         name,
         provider: RuleProvider.LAMBDA_INVOKE,
@@ -275,7 +280,9 @@ function gateRule(
           FunctionName: settings.fn!.functionName,
           ...(settings.userParameters !== undefined ? { UserParameters: settings.userParameters } : {}),
         },
+        region: !Token.isUnresolved(region) && region !== '' && region !== pipelineStack.region ? region : undefined,
       });
+    }
     case GateRuleKind.VARIABLE_CHECK:
       return new codepipeline.Rule({
         name,
@@ -330,6 +337,23 @@ function alarmEnvironment(alarm: cloudwatch.IAlarm): { account: string; region: 
   }
   const stack = Stack.of(alarm);
   return { account: stack.account, region: stack.region };
+}
+
+/** The account and region of a gate's function: from its ARN when known (an imported function), else its stack's. */
+function functionEnvironment(fn: lambda.IFunction): { account: string; region: string } {
+  return { account: fn.env.account, region: fn.env.region };
+}
+
+/**
+ * A LambdaInvoke rule invokes a function by name with the pipeline's role in the pipeline's account: a function of
+ * another account would be looked up in the pipeline's account (a same-named function there would decide), so it
+ * is refused.
+ */
+function checkFunctionAccount(pipelineStack: Stack, fn: lambda.IFunction, property: string): void {
+  const account = functionEnvironment(fn).account;
+  if (!Token.isUnresolved(account) && account !== '' && !Token.isUnresolved(pipelineStack.account) && account !== pipelineStack.account) {
+    throw new Error(`${property}: the function '${fn.node.path}' is in account ${account}, but the LambdaInvoke rule invokes a function by name with the pipeline's role in account ${pipelineStack.account}: the pipeline would invoke a function of that name in ${pipelineStack.account}, not this one. Deploy the gate function in ${pipelineStack.account} (it may assume a role in ${account} to check what it needs).`);
+  }
 }
 
 function checkAlarmAccount(pipelineStack: Stack, account: string, path: string, property: string): void {
