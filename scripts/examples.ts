@@ -5,10 +5,13 @@
  * and writes examples/<name>/pipeline.md: what `cdk-delivery diagram --app cdk.out` prints, checked with the real
  * Mermaid parser.
  *
+ * The synths run as many at a time as the machine has cores; the reports print in order.
+ *
  * Usage: npm run examples [-- name ...]
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { readDiagrams, renderDiagrams } from '../src/cli/diagram';
 import { PipelineShape } from '../src/testing/pipeline-shape';
@@ -87,16 +90,50 @@ function pipelineTemplates(outDir: string): Array<{ stack: string; template: Rec
       .some(r => r.Type === 'AWS::CodePipeline::Pipeline'));
 }
 
-async function synthesize(name: string): Promise<Result> {
-  const dir = path.join(EXAMPLES_DIR, name);
-  const outDir = path.join(dir, 'cdk.out');
-  fs.rmSync(outDir, { recursive: true, force: true });
-  const started = process.hrtime.bigint();
-  const run = spawnSync(CDK_BIN, ['synth', '--quiet', '--no-notices', '--output', 'cdk.out'], {
-    cwd: dir, env: OFFLINE_ENV, encoding: 'utf-8',
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+interface SynthRun {
+  readonly name: string;
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seconds: number;
+}
 
+/** `cdk synth` of one example, in its own process (its output kept for the report). */
+function runSynth(name: string): Promise<SynthRun> {
+  const dir = path.join(EXAMPLES_DIR, name);
+  fs.rmSync(path.join(dir, 'cdk.out'), { recursive: true, force: true });
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(CDK_BIN, ['synth', '--quiet', '--no-notices', '--output', 'cdk.out'], { cwd: dir, env: OFFLINE_ENV });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf-8'); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf-8'); });
+    child.on('error', reject);
+    child.on('close', status => resolve({ name, status, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+  });
+}
+
+/**
+ * Every example's synth, as many at a time as the machine has cores (each is one CPU-bound process), in order of
+ * the names; the reports are printed afterwards, one example after another.
+ */
+async function runAll(names: string[]): Promise<SynthRun[]> {
+  const runs: SynthRun[] = new Array(names.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const i = next++;
+      runs[i] = await runSynth(names[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(os.cpus().length, names.length)) }, worker));
+  return runs;
+}
+
+async function report(run: SynthRun): Promise<Result> {
+  const { name, seconds } = run;
+  const outDir = path.join(EXAMPLES_DIR, name, 'cdk.out');
   console.log(`\n=== examples/${name} (cdk synth: ${seconds.toFixed(1)} s, exit ${run.status})`);
   const violations = fs.existsSync(outDir) ? countViolations(outDir) : { count: 0, details: [] };
   if (run.status !== 0) {
@@ -135,8 +172,8 @@ async function synthesize(name: string): Promise<Result> {
 
 async function main(): Promise<number> {
   const results: Result[] = [];
-  for (const name of exampleNames(process.argv.slice(2))) {
-    results.push(await synthesize(name));
+  for (const run of await runAll(exampleNames(process.argv.slice(2)))) {
+    results.push(await report(run));
   }
   console.log('\n=== Summary');
   for (const r of results) {
