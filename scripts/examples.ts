@@ -131,7 +131,7 @@ async function runAll(names: string[]): Promise<SynthRun[]> {
   return runs;
 }
 
-async function report(run: SynthRun): Promise<Result> {
+async function printReport(run: SynthRun): Promise<Result> {
   const { name, seconds } = run;
   const outDir = path.join(EXAMPLES_DIR, name, 'cdk.out');
   console.log(`\n=== examples/${name} (cdk synth: ${seconds.toFixed(1)} s, exit ${run.status})`);
@@ -173,7 +173,7 @@ async function report(run: SynthRun): Promise<Result> {
 async function main(): Promise<number> {
   const results: Result[] = [];
   for (const run of await runAll(exampleNames(process.argv.slice(2)))) {
-    results.push(await report(run));
+    results.push(await printReport(run));
   }
   console.log('\n=== Summary');
   for (const r of results) {
