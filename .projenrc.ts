@@ -112,10 +112,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // A green `npm test` fits on a screen: no coverage table unless asked (`npm test -- --coverage`).
       collectCoverage: false,
       testTimeout: 120_000,
-      // One and a half workers per core (3 here): a third of the suites' time is waiting (the CLI's wire and
-      // process tests sit on timeouts and sockets), which a third worker fills. Measured on 2 cores: 213 s with 2
-      // workers, 167 s with 3; peak RSS per worker ~1.9 GB (pass --maxWorkers on a machine with little memory).
-      maxWorkers: '150%',
+      // Three workers on this 2-core machine: a third of the suites' time is waiting (the CLI's wire and process
+      // tests sit on timeouts and sockets), which a third worker fills. Measured: 213 s with 2 workers, 167 s with 3;
+      // peak RSS per worker ~1.9 GB. A fixed number: jest reads a percentage above 100 % as a count ('150%' = 150
+      // workers). On a bigger machine, pass --maxWorkers.
+      maxWorkers: 3,
       // CloudFormation validation and construct stack traces are off in tests unless a test is about them (the file says why).
       setupFiles: ['<rootDir>/test/setup/synthesis.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
