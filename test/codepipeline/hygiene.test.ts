@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DeliveryPipeline, NotificationTarget } from '../../src';
 import { AppStage, fixture, PIPELINE_ENV, referencePipeline, referenceProps } from '../fixtures/app';
+import { synthCapturingReport } from '../fixtures/cloudformation-validation';
 import { DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES } from '../fixtures/policies';
 
 /** Cost, retention and key hygiene on the resources the library creates (AWS Control Tower proactive controls). */
@@ -143,19 +144,7 @@ describe('AWS Control Tower proactive controls (cfn-guard) on everything the lib
     build(app, stack);
     // aws-cdk-lib prints the report with console.error when a plugin finds violations (the fixture's own Lambda
     // functions are outside a VPC): captured here, and checked below to be the report the test reads.
-    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    let outdir: string;
-    let printedReport: string;
-    try {
-      try {
-        outdir = app.synth().directory;
-      } catch {
-        outdir = app.outdir; // synth throws on violations; the report is written first
-      }
-    } finally {
-      printedReport = printed.mock.calls.flat().join('\n');
-      printed.mockRestore();
-    }
+    const { outdir, printed: printedReport } = synthCapturingReport(app);
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8')) as {
       pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath?: string }> }> }>;
     };

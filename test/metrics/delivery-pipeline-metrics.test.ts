@@ -9,6 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeliveryMetrics } from '../../src';
 import { DeliveryPipeline } from '../../src/codepipeline/delivery-pipeline';
 import { AppStage, PIPELINE_ENV, referencePipeline, referenceProps } from '../fixtures/app';
+import { synthCapturingReport } from '../fixtures/cloudformation-validation';
 
 describe('DeliveryPipeline metrics', () => {
   test('off by default: no function, dashboard or metrics alarm', () => {
@@ -77,19 +78,7 @@ describe('DeliveryPipeline metrics', () => {
     const pipeline = new DeliveryPipeline(stack, 'Delivery', referenceProps(f, { metrics: { alarmTopic: topic } }));
     // aws-cdk-lib prints the report with console.error when a plugin finds violations (the fixture's own Lambda
     // functions are outside a VPC): captured here, and checked below to be the report the test reads.
-    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    let outdir: string;
-    let printedReport: string;
-    try {
-      try {
-        outdir = app.synth().directory;
-      } catch {
-        outdir = app.outdir; // synth throws on violations; the report is written first
-      }
-    } finally {
-      printedReport = printed.mock.calls.flat().join('\n');
-      printed.mockRestore();
-    }
+    const { outdir, printed: printedReport } = synthCapturingReport(app);
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8')) as {
       pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath?: string }> }> }>;
     };

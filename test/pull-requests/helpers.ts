@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { flatten } from '../../src/pull-requests/private/trust-check';
 
 /** A CodeBuild project of the template, with its buildspec parsed. */
 export interface RenderedProject {
@@ -72,20 +73,5 @@ export function actionsOf(grants: Grant[]): string[] {
   return [...new Set(grants.flatMap(g => g.actions))].sort();
 }
 
-/** A resolved ARN (Fn::Join of strings and refs) as text, refs as `${Ref}`. */
-export function flatten(value: unknown): string {
-  if (typeof value === 'string') {
-    return value;
-  }
-  const v = value as any;
-  if (v?.['Fn::Join']) {
-    return v['Fn::Join'][1].map(flatten).join(v['Fn::Join'][0]);
-  }
-  if (v?.Ref) {
-    return `\${${v.Ref}}`;
-  }
-  if (v?.['Fn::GetAtt']) {
-    return `\${${v['Fn::GetAtt'].join('.')}}`;
-  }
-  return JSON.stringify(v);
-}
+/** A resolved ARN (Fn::Join of strings and refs) as text, refs as `${Ref}`: the library's own reader, which its trust check uses. */
+export { flatten };
