@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { addPipelineNotifications, NotificationOptions, NotificationTarget, PipelineEvent } from '../../src/codepipeline/notifications';
+import { errorOf } from '../fixtures/app';
 import { DENY_GRANTS_EXCEPT_FOR_AWS_SERVICES } from '../fixtures/policies';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -49,15 +50,6 @@ function only(template: Template, type: string): Record<string, unknown> {
 /** `{ Ref }` to the L1 resource of `construct`. */
 function ref(construct: IConstruct) {
   return { Ref: Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement) };
-}
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
 }
 
 const PIPELINE_ARN = {

@@ -12,7 +12,7 @@ import {
 } from '../../src';
 import { DirectDeployStage } from '../../src/codepipeline/private/direct-deploy-stage';
 import { checkPipeline, DeclaredStage, PipelineExpectations } from '../../src/codepipeline/private/self-check';
-import { AppStage, CONNECTION_ARN, fixture, Fixture, referenceProps } from '../fixtures/app';
+import { AppStage, CONNECTION_ARN, errorOf, fixture, Fixture, referenceProps } from '../fixtures/app';
 
 /** CodePipeline V2 features: triggers, execution mode, variables, additional sources, gate rules, caching. */
 
@@ -26,14 +26,7 @@ function build(overrides: (f: Fixture) => Partial<DeliveryPipelineProps>): Built
   return { f, template, pipeline: pipeline.Properties, delivery };
 }
 
-function synthError(overrides: (f: Fixture) => Partial<DeliveryPipelineProps>): string {
-  try {
-    build(overrides);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected synthesis to fail');
-}
+const synthError = (overrides: (f: Fixture) => Partial<DeliveryPipelineProps>) => errorOf(() => build(overrides));
 
 function connection(triggers?: ReleaseTrigger[], extra: { triggerOnPush?: boolean } = {}): PipelineSource {
   return PipelineSource.connection('acme/app', 'main', { connectionArn: CONNECTION_ARN, triggers, ...extra });

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeliveryPipeline, DeliveryPipelineProps, GateRule, NotificationTarget, PipelineSource, PullRequestEvent, ReleaseTrigger } from '../../src';
 import { checkTrust, renderTrust, TrustInvariant } from '../../src/codepipeline/private/self-check';
-import { CONNECTION_ARN, fixture, Fixture, referenceProps } from '../fixtures/app';
+import { CONNECTION_ARN, errorOf, fixture, Fixture, referenceProps } from '../fixtures/app';
 
 /**
  * Trust boundaries: the release pipeline never runs unmerged code, and a rule that runs user commands has its own
@@ -19,14 +19,7 @@ function build(overrides: (f: Fixture) => Partial<DeliveryPipelineProps>): { f: 
   return { f, delivery };
 }
 
-function synthError(overrides: (f: Fixture) => Partial<DeliveryPipelineProps>): string {
-  try {
-    build(overrides);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected synthesis to fail');
-}
+const synthError = (overrides: (f: Fixture) => Partial<DeliveryPipelineProps>) => errorOf(() => build(overrides));
 
 function connection(repository: string, triggers: ReleaseTrigger[]): PipelineSource {
   return PipelineSource.connection(repository, 'main', { connectionArn: CONNECTION_ARN, triggers });
@@ -87,14 +80,7 @@ const commandsRole = (delivery: DeliveryPipeline) => delivery.pipeline.node.find
 /** Index of the Staging stage in the rendered Stages (Source, Build, Test, Staging, ...). */
 const stagingIndex = (delivery: DeliveryPipeline) => delivery.stageNames.indexOf('Staging');
 
-function synthFailure(f: Fixture): string {
-  try {
-    f.app.synth();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected synthesis to fail');
-}
+const synthFailure = (f: Fixture) => errorOf(() => f.app.synth());
 
 describe('GateRule.commands runs with a least-privilege role of its own', () => {
   const { f, delivery } = commandsGated();
