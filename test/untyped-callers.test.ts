@@ -193,7 +193,7 @@ describe('every entry point checks its arguments when called', () => {
         : () => cls.prototype[method].call(Object.create(cls.prototype), bad);
     const name = params[0].split(':')[0];
     const expected = method === 'constructor' ? `${className}: the properties` : `${call}(${name}): `;
-    expect(invoke).toThrow(expect.objectContaining({ name: 'Error', message: expect.stringContaining(expected) }));
+    expect(invoke).toThrow(expect.objectContaining({ name: 'ValidationError', message: expect.stringContaining(expected) }));
   });
 });
 
@@ -465,7 +465,8 @@ describe(`${CASES.length} bad inputs on the newer surfaces, as an untyped caller
 
   test('the README quotes one of these messages and their count as they are', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8').replace(/\s+/g, ' ');
-    expect(readme).toContain(`e.g. \`${EXPECTED['previews.timeToLive 6']}\``);
+    // The README quotes the message after the construct path (`PipelineStack/Checks47: `), which is the test's own.
+    expect(readme).toContain(`e.g. \`${EXPECTED['previews.timeToLive 6'].replace(/^PipelineStack\/Checks\d+: /, '')}\``);
     expect(readme).toContain(`and ${CASES.length} bad inputs with their exact messages`);
   });
 
@@ -517,7 +518,7 @@ describe('GateRule.lambda of a function in another region or account', () => {
 
   test('another account: refused, naming the gate, the function and both accounts', () => {
     expect(gateRules('arn:aws:lambda:us-east-1:999999999999:function:release-check').error).toBe(
-      "staging.gates[0]: the function 'PipelineStack/Gate' is in account 999999999999, but the LambdaInvoke rule invokes a function by name with the pipeline's role in account 111111111111: the pipeline would invoke a function of that name in 111111111111, not this one. Deploy the gate function in 111111111111 (it may assume a role in 999999999999 to check what it needs).");
+      "PipelineStack/Delivery: staging.gates[0]: the function 'PipelineStack/Gate' is in account 999999999999, but the LambdaInvoke rule invokes a function by name with the pipeline's role in account 111111111111: the pipeline would invoke a function of that name in 111111111111, not this one. Deploy the gate function in 111111111111 (it may assume a role in 999999999999 to check what it needs).");
   });
 });
 
@@ -538,7 +539,7 @@ describe('pull-request checks and pipeline variables', () => {
 
   test('a step reading #{variables.X} is refused: the check would get the text literally', () => {
     expect(checks({ KIND: 'kind-#{variables.RELEASE_KIND}' })).toBe(
-      "PullRequestChecks: the pipeline's tests[0].env.KIND reads the pipeline variable #{variables.RELEASE_KIND}, which only CodePipeline resolves; the pull-request check runs the step outside the pipeline and would get the text '#{variables.RELEASE_KIND}' literally. Give KIND a literal value in tests[0].env (a pipeline variable's default is one), or read the variable in a verification step instead.");
+      "PipelineStack/Checks: PullRequestChecks: the pipeline's tests[0].env.KIND reads the pipeline variable #{variables.RELEASE_KIND}, which only CodePipeline resolves; the pull-request check runs the step outside the pipeline and would get the text '#{variables.RELEASE_KIND}' literally. Give KIND a literal value in tests[0].env (a pipeline variable's default is one), or read the variable in a verification step instead.");
   });
 
   test('literal values are accepted', () => {

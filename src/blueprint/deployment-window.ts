@@ -1,4 +1,5 @@
 import { TimeZone, Token } from 'aws-cdk-lib';
+import { ValidationError } from '../private/errors';
 import { checkArguments } from '../private/props-check';
 
 /**
@@ -96,14 +97,14 @@ export class DeploymentWindow {
     checkArguments('DeploymentWindow.weekly', [options]);
     for (const [name, hour] of [['startHour', options.startHour], ['endHour', options.endHour]] as const) {
       if (!Number.isInteger(hour) || hour < 0 || hour > 23) {
-        throw new Error(`deploymentWindow: ${name} ${hour} is not an hour. Use a whole number from 0 to 23.`);
+        throw new ValidationError(`deploymentWindow: ${name} ${hour} is not an hour. Use a whole number from 0 to 23.`);
       }
     }
     if (options.endHour < options.startHour) {
-      throw new Error(`deploymentWindow: endHour ${options.endHour} is before startHour ${options.startHour}. A window cannot span midnight; use DeploymentWindow.cron() for that.`);
+      throw new ValidationError(`deploymentWindow: endHour ${options.endHour} is before startHour ${options.startHour}. A window cannot span midnight; use DeploymentWindow.cron() for that.`);
     }
     if (options.timeZone !== undefined && options.zone !== undefined) {
-      throw new Error(`DeploymentWindow.weekly(): both 'timeZone' ('${options.timeZone}') and 'zone' ('${options.zone.timezoneName}') are set. Set only one: 'zone' for a TimeZone, 'timeZone' for a name.`);
+      throw new ValidationError(`DeploymentWindow.weekly(): both 'timeZone' ('${options.timeZone}') and 'zone' ('${options.zone.timezoneName}') are set. Set only one: 'zone' for a TimeZone, 'timeZone' for a name.`);
     }
     const hours = options.startHour === options.endHour ? `${options.startHour}` : `${options.startHour}-${options.endHour}`;
     const expression = `* * ${hours} ? * ${options.days ?? 'MON-FRI'}`;
@@ -150,7 +151,7 @@ const FIELDS: FieldSpec[] = [
 ];
 
 function fail(expression: string, problem: string): never {
-  throw new Error(`deploymentWindow: the cron expression '${expression}' ${problem}. Use six fields and an optional year: `
+  throw new ValidationError(`deploymentWindow: the cron expression '${expression}' ${problem}. Use six fields and an optional year: `
     + "'* <minutes> <hours> <day-of-month> <month> <day-of-week> [year]' with '?' in day-of-month or day-of-week, e.g. '* * 9-16 ? * MON-FRI'.");
 }
 
@@ -290,7 +291,7 @@ function validateTimeZone(timeZone: string, property: string): void {
   if (Token.isUnresolved(timeZone) || timeZoneNames().get(looseKey(timeZone)) === timeZone) {
     return;
   }
-  throw new Error(`${property}: ${timeZoneProblem(timeZone)}`);
+  throw new ValidationError(`${property}: ${timeZoneProblem(timeZone)}`);
 }
 
 const EXAMPLES = "such as 'UTC', 'Europe/Berlin' or 'America/New_York' (aws-cdk-lib's TimeZone lists the canonical ones)";

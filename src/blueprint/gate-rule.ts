@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ValidationError } from '../private/errors';
 import { checkArguments } from '../private/props-check';
 
 /**
@@ -64,7 +65,7 @@ export abstract class GateRule {
   public static noAlarm(alarm: cloudwatch.IAlarm): GateRule {
     checkArguments('GateRule.noAlarm', [alarm]);
     if (alarm === undefined || alarm === null) {
-      throw new Error('GateRule.noAlarm: the alarm is missing. Pass the cloudwatch.IAlarm that must not be in ALARM when the stage is entered.');
+      throw new ValidationError('GateRule.noAlarm: the alarm is missing. Pass the cloudwatch.IAlarm that must not be in ALARM when the stage is entered.');
     }
     return new ResolvedGateRule(GateRuleKind.NO_ALARM, 'NoAlarm', { alarm });
   }
@@ -79,11 +80,11 @@ export abstract class GateRule {
   public static lambda(fn: lambda.IFunction, options: LambdaGateOptions = {}): GateRule {
     checkArguments('GateRule.lambda', [fn, options]);
     if (fn === undefined || fn === null) {
-      throw new Error('GateRule.lambda: the function is missing. Pass the lambda.IFunction that decides whether the stage may be entered.');
+      throw new ValidationError('GateRule.lambda: the function is missing. Pass the lambda.IFunction that decides whether the stage may be entered.');
     }
     const parameters = options.userParameters;
     if (parameters !== undefined && !Token.isUnresolved(parameters) && (parameters.length === 0 || parameters.length > MAX_USER_PARAMETERS)) {
-      throw new Error(`GateRule.lambda: userParameters has ${parameters.length} characters; CodePipeline accepts 1 to ${MAX_USER_PARAMETERS}. Shorten it, or leave it out.`);
+      throw new ValidationError(`GateRule.lambda: userParameters has ${parameters.length} characters; CodePipeline accepts 1 to ${MAX_USER_PARAMETERS}. Shorten it, or leave it out.`);
     }
     return new ResolvedGateRule(GateRuleKind.LAMBDA, 'Lambda', { fn, userParameters: parameters });
   }
@@ -97,13 +98,13 @@ export abstract class GateRule {
   public static variableCheck(variable: string, operator: VariableCheckOperator, value: string): GateRule {
     checkArguments('GateRule.variableCheck', [variable, operator, value]);
     if (typeof variable !== 'string' || !VARIABLE_REFERENCE.test(variable)) {
-      throw new Error(`GateRule.variableCheck: the variable '${String(variable)}' is not a variable reference. Pass it as '#{namespace.name}', e.g. '#{variables.RELEASE_KIND}' for a pipeline variable.`);
+      throw new ValidationError(`GateRule.variableCheck: the variable '${String(variable)}' is not a variable reference. Pass it as '#{namespace.name}', e.g. '#{variables.RELEASE_KIND}' for a pipeline variable.`);
     }
     if (!Object.values(VariableCheckOperator).includes(operator)) {
-      throw new Error(`GateRule.variableCheck: the operator '${String(operator)}' is not one of ${Object.values(VariableCheckOperator).join(', ')}. Use a VariableCheckOperator.`);
+      throw new ValidationError(`GateRule.variableCheck: the operator '${String(operator)}' is not one of ${Object.values(VariableCheckOperator).join(', ')}. Use a VariableCheckOperator.`);
     }
     if (typeof value !== 'string' || value.length === 0) {
-      throw new Error(`GateRule.variableCheck: the value for ${variable} is empty. Pass the value to compare with.`);
+      throw new ValidationError(`GateRule.variableCheck: the value for ${variable} is empty. Pass the value to compare with.`);
     }
     return new ResolvedGateRule(GateRuleKind.VARIABLE_CHECK, 'VariableCheck', { variable, operator, value });
   }
@@ -116,20 +117,20 @@ export abstract class GateRule {
   public static commands(commands: string[]): GateRule {
     checkArguments('GateRule.commands', [commands]);
     if (!Array.isArray(commands) || commands.length === 0) {
-      throw new Error('GateRule.commands: the list of commands is empty. Pass the commands that must succeed before the stage is entered.');
+      throw new ValidationError('GateRule.commands: the list of commands is empty. Pass the commands that must succeed before the stage is entered.');
     }
     if (commands.length > MAX_COMMANDS) {
-      throw new Error(`GateRule.commands: ${commands.length} commands; a Commands rule runs at most ${MAX_COMMANDS}. Move them into a script in the repository and run that.`);
+      throw new ValidationError(`GateRule.commands: ${commands.length} commands; a Commands rule runs at most ${MAX_COMMANDS}. Move them into a script in the repository and run that.`);
     }
     commands.forEach((command, i) => {
       if (typeof command !== 'string' || command.trim() === '') {
-        throw new Error(`GateRule.commands: commands[${i}] is empty. Remove it or give the command.`);
+        throw new ValidationError(`GateRule.commands: commands[${i}] is empty. Remove it or give the command.`);
       }
       if (/[\r\n]/.test(command)) {
-        throw new Error(`GateRule.commands: commands[${i}] spans several lines; a Commands rule runs single-line commands only. Split it into one command per line of the list, or move it into a script.`);
+        throw new ValidationError(`GateRule.commands: commands[${i}] spans several lines; a Commands rule runs single-line commands only. Split it into one command per line of the list, or move it into a script.`);
       }
       if (command.length > MAX_COMMAND_LENGTH) {
-        throw new Error(`GateRule.commands: commands[${i}] has ${command.length} characters; a Commands rule accepts at most ${MAX_COMMAND_LENGTH} per command. Move it into a script in the repository.`);
+        throw new ValidationError(`GateRule.commands: commands[${i}] has ${command.length} characters; a Commands rule accepts at most ${MAX_COMMAND_LENGTH} per command. Move it into a script in the repository.`);
       }
     });
     return new ResolvedGateRule(GateRuleKind.COMMANDS, 'Commands', { commands: [...commands] });

@@ -1,4 +1,5 @@
 import { MAX_NAME_LENGTH, partStageName, StageKind, TEST_STAGE } from '../contract';
+import { ValidationError } from '../private/errors';
 
 /**
  * Engine-independent stage layout: which CodePipeline-like stages the release path becomes, in order.
@@ -81,25 +82,25 @@ export function planLayout(input: LayoutInput): PipelineLayout {
   }));
   const preparationInBuild = input.testSteps === 0;
   if (preparationInBuild && input.buildActions + input.preparationActions > max) {
-    throw new Error(`pipeline: the build stage would hold ${input.buildActions + input.preparationActions} actions; CodePipeline allows ${max}.`);
+    throw new ValidationError(`pipeline: the build stage would hold ${input.buildActions + input.preparationActions} actions; CodePipeline allows ${max}.`);
   }
 
   for (const env of input.environments) {
     env.targetActions.forEach((actions, i) => {
       if (actions > max) {
-        throw new Error(`${env.property}: the Stage '${env.targetNames[i]}' deploys with ${actions} actions, more than the ${max} a CodePipeline stage holds. Split its stacks over several Stages, or deploy without change sets (useChangeSets: false on the pipeline and on every environment: one action per stack instead of two).`);
+        throw new ValidationError(`${env.property}: the Stage '${env.targetNames[i]}' deploys with ${actions} actions, more than the ${max} a CodePipeline stage holds. Split its stacks over several Stages, or deploy without change sets (useChangeSets: false on the pipeline and on every environment: one action per stack instead of two).`);
       }
     });
     for (const [count, when, what] of [[env.preActions, 'before', env.preDescription], [env.postActions, 'after', env.postDescription]] as const) {
       if (count > max) {
-        throw new Error(`${env.property}: ${count} actions must run ${when} its deployments${what ? ` (${what})` : ''}, more than the ${max} a CodePipeline stage holds.${what?.includes('permission') ? ' The permission-broadening check adds 2 actions per gated Stage: split the gated environment into waves of fewer Stages, or approve manually.' : ''}`);
+        throw new ValidationError(`${env.property}: ${count} actions must run ${when} its deployments${what ? ` (${what})` : ''}, more than the ${max} a CodePipeline stage holds.${what?.includes('permission') ? ' The permission-broadening check adds 2 actions per gated Stage: split the gated environment into waves of fewer Stages, or approve manually.' : ''}`);
       }
     }
     const parts = packTargets(env, max);
     const longest = partStageName(env.name, parts.length, parts.length);
     if (longest.length > MAX_NAME_LENGTH) {
       const room = MAX_NAME_LENGTH - (longest.length - (env.name.length - env.name.indexOf('-') - 1));
-      throw new Error(`${env.property}.name: once the wave is split into ${parts.length} parts its stage '${partStageName(env.name, 1, parts.length)}' has ${longest.length} characters; CodePipeline allows ${MAX_NAME_LENGTH}. Use a wave name of at most ${room} characters.`);
+      throw new ValidationError(`${env.property}.name: once the wave is split into ${parts.length} parts its stage '${partStageName(env.name, 1, parts.length)}' has ${longest.length} characters; CodePipeline allows ${MAX_NAME_LENGTH}. Use a wave name of at most ${room} characters.`);
     }
     parts.forEach((members, i) => stages.push({
       name: partStageName(env.name, i + 1, parts.length),
@@ -115,14 +116,14 @@ export function planLayout(input: LayoutInput): PipelineLayout {
   const total = 2 + stages.length; // Source and Build come first
   if (total > input.maxStages) {
     const production = input.environments.filter(e => e.kind === StageKind.PRODUCTION);
-    throw new Error(`pipeline: the release path needs ${total} stages (Source, Build, ${stages.length - testParts.length > 0 ? `${stages.length - testParts.length} deployment stage(s) for ${input.environments.length} environment(s)` : ''}${testParts.length > 0 ? `, ${testParts.length} test stage(s)` : ''}); CodePipeline allows ${input.maxStages}. Use fewer production waves (${production.length} now: put several Stages in one wave, they deploy in parallel), or fewer targets per wave.`);
+    throw new ValidationError(`pipeline: the release path needs ${total} stages (Source, Build, ${stages.length - testParts.length > 0 ? `${stages.length - testParts.length} deployment stage(s) for ${input.environments.length} environment(s)` : ''}${testParts.length > 0 ? `, ${testParts.length} test stage(s)` : ''}); CodePipeline allows ${input.maxStages}. Use fewer production waves (${production.length} now: put several Stages in one wave, they deploy in parallel), or fewer targets per wave.`);
   }
 
   const seen = new Map<string, PlannedStage>();
   for (const stage of stages) {
     const previous = seen.get(stage.name);
     if (previous) {
-      throw new Error(`pipeline: two stages would be named '${stage.name}' (${describe(previous)} and ${describe(stage)}). Rename the production wave so that its stage names cannot collide with a split wave's '<wave>-<n>' parts.`);
+      throw new ValidationError(`pipeline: two stages would be named '${stage.name}' (${describe(previous)} and ${describe(stage)}). Rename the production wave so that its stage names cannot collide with a split wave's '<wave>-<n>' parts.`);
     }
     seen.set(stage.name, stage);
   }

@@ -5,6 +5,7 @@ import { ApprovalGate, GatePlacement, PlannedEnvironment, ReleasePlan } from './
 import { MigrationStepOptions, VerificationStepOptions } from './steps';
 import { validateWaveName } from './validate';
 import { productionStageName, STAGING_STAGE, StageKind } from '../contract';
+import { ValidationError } from '../private/errors';
 
 /** An environment of the release path (staging or a production wave), in deployment order. */
 export interface ReleaseEnvironment {
@@ -26,7 +27,7 @@ export interface ReleaseEnvironment {
  */
 export function releaseEnvironments(staging: StagingOptions, production: ProductionOptions): ReleaseEnvironment[] {
   if (!staging?.stage) {
-    throw new Error("staging.stage: no Stage was given. Pass the CDK Stage to deploy and verify before production: staging: { stage: new MyStage(app, 'Staging', { env }) }.");
+    throw new ValidationError("staging.stage: no Stage was given. Pass the CDK Stage to deploy and verify before production: staging: { stage: new MyStage(app, 'Staging', { env }) }.");
   }
   const stagingEnv: ReleaseEnvironment = {
     kind: StageKind.STAGING,
@@ -37,7 +38,7 @@ export function releaseEnvironments(staging: StagingOptions, production: Product
     options: staging,
   };
   if (production.stages && production.waves) {
-    throw new Error("production: both 'stages' and 'waves' are set. Use 'stages' for one parallel wave, or 'waves' for ordered waves, not both.");
+    throw new ValidationError("production: both 'stages' and 'waves' are set. Use 'stages' for one parallel wave, or 'waves' for ordered waves, not both.");
   }
   if (!production.waves) {
     return [stagingEnv, {
@@ -50,11 +51,11 @@ export function releaseEnvironments(staging: StagingOptions, production: Product
     }];
   }
   if (production.waves.length === 0) {
-    throw new Error("production.waves: the list is empty. Pass at least one wave with at least one Stage, or use 'production.stages'.");
+    throw new ValidationError("production.waves: the list is empty. Pass at least one wave with at least one Stage, or use 'production.stages'.");
   }
   for (const key of ['requireManualApproval', 'migrations', 'verify'] as const) {
     if (production[key] !== undefined) {
-      throw new Error(`production.${key}: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates', 'useChangeSets' and 'bake' apply to every wave).`);
+      throw new ValidationError(`production.${key}: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates', 'useChangeSets' and 'bake' apply to every wave).`);
     }
   }
   const names = new Map<string, number>();
@@ -62,11 +63,11 @@ export function releaseEnvironments(staging: StagingOptions, production: Product
     validateWaveName(wave?.name, `production.waves[${i}].name`);
     const previous = names.get(wave.name);
     if (previous !== undefined) {
-      throw new Error(`production.waves[${i}].name: the wave name '${wave.name}' is already used by production.waves[${previous}]. Give every production wave a unique name.`);
+      throw new ValidationError(`production.waves[${i}].name: the wave name '${wave.name}' is already used by production.waves[${previous}]. Give every production wave a unique name.`);
     }
     names.set(wave.name, i);
     if (!wave.stages || wave.stages.length === 0) {
-      throw new Error(`production.waves[${i}].stages: the wave '${wave.name}' has no Stage, so it would deploy nothing. Add its Stages, or remove the wave.`);
+      throw new ValidationError(`production.waves[${i}].stages: the wave '${wave.name}' has no Stage, so it would deploy nothing. Add its Stages, or remove the wave.`);
     }
     return {
       kind: StageKind.PRODUCTION,

@@ -5,6 +5,7 @@ import { DeploymentWindow } from './deployment-window';
 import { EnvironmentOptions } from './environment';
 import { CommandStepOptions, VerificationStepOptions } from './steps';
 import { isEmailAddress, NAME_PATTERN, PRODUCTION_STAGE } from '../contract';
+import { ValidationError } from '../private/errors';
 
 /**
  * Synth-time validation of the release model. Every message names the property, the bad value and the fix.
@@ -33,28 +34,28 @@ export function stacksOf(stage: Stage): Stack[] {
 
 export function validateStepName(name: string, property: string): void {
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    throw new Error(`${property}: ${describe(name)} is not a valid step name. Use 1 to 100 letters, digits, '.', '@', '-' or '_' (it becomes a CodePipeline action name).`);
+    throw new ValidationError(`${property}: ${describe(name)} is not a valid step name. Use 1 to 100 letters, digits, '.', '@', '-' or '_' (it becomes a CodePipeline action name).`);
   }
 }
 
 export function validateWaveName(name: string, property: string): void {
   // The wave becomes the CodePipeline stage `Production-<name>`.
   if (typeof name !== 'string' || !NAME_PATTERN.test(name) || name.length > 100 - `${PRODUCTION_STAGE}-`.length) {
-    throw new Error(`${property}: ${describe(name)} is not a valid wave name. Use 1 to 89 letters, digits, '.', '@', '-' or '_' (it becomes the CodePipeline stage name 'Production-${name}').`);
+    throw new ValidationError(`${property}: ${describe(name)} is not a valid wave name. Use 1 to 89 letters, digits, '.', '@', '-' or '_' (it becomes the CodePipeline stage name 'Production-${name}').`);
   }
 }
 
 export function validateCommands(commands: string[], property: string, fix: string): void {
   if (!Array.isArray(commands)) {
-    throw new Error(`${property}: ${describe(commands)} is not a list of commands. ${fix}`);
+    throw new ValidationError(`${property}: ${describe(commands)} is not a list of commands. ${fix}`);
   }
   commands.forEach((c, i) => {
     if (typeof c !== 'string') {
-      throw new Error(`${indexed(property, i)}: ${describe(c)} is not a command (a string). ${fix}`);
+      throw new ValidationError(`${indexed(property, i)}: ${describe(c)} is not a command (a string). ${fix}`);
     }
   });
   if (commands.length === 0 || commands.every(c => c.trim() === '')) {
-    throw new Error(`${property}: ${JSON.stringify(commands)} has no command to run. ${fix}`);
+    throw new ValidationError(`${property}: ${JSON.stringify(commands)} has no command to run. ${fix}`);
   }
 }
 
@@ -63,7 +64,7 @@ export function validateUniqueStepNames(steps: NamedStep[]): void {
   for (const step of steps) {
     const previous = seen.get(step.name);
     if (previous !== undefined) {
-      throw new Error(`${step.property}: the step name '${step.name}' is already used by ${previous}. Give every test and verification step a unique name.`);
+      throw new ValidationError(`${step.property}: the step name '${step.name}' is already used by ${previous}. Give every test and verification step a unique name.`);
     }
     seen.set(step.name, step.property);
   }
@@ -71,7 +72,7 @@ export function validateUniqueStepNames(steps: NamedStep[]): void {
 
 export function validateStages(staging: PlacedStage, production: PlacedStage[]): void {
   if (production.length === 0) {
-    throw new Error("production: no production Stage was given. Pass at least one CDK Stage in 'production.stages' (or in 'production.waves[].stages').");
+    throw new ValidationError("production: no production Stage was given. Pass at least one CDK Stage in 'production.stages' (or in 'production.waves[].stages').");
   }
   const all = [staging, ...production];
 
@@ -79,16 +80,16 @@ export function validateStages(staging: PlacedStage, production: PlacedStage[]):
   for (const placed of all) {
     const previous = seen.get(placed.stage);
     if (previous !== undefined) {
-      throw new Error(`${placed.property}: the Stage '${placed.stage.node.path}' is already used as ${previous}. A Stage deploys to one environment: create one Stage instance per environment.`);
+      throw new ValidationError(`${placed.property}: the Stage '${placed.stage.node.path}' is already used as ${previous}. A Stage deploys to one environment: create one Stage instance per environment.`);
     }
     seen.set(placed.stage, placed.property);
 
     if (RESERVED_STAGE_NAMES.includes(placed.stage.stageName)) {
-      throw new Error(`${placed.property}: the Stage name '${placed.stage.stageName}' is reserved for the pipeline's own '${placed.stage.stageName}' stage. Give the Stage another construct id.`);
+      throw new ValidationError(`${placed.property}: the Stage name '${placed.stage.stageName}' is reserved for the pipeline's own '${placed.stage.stageName}' stage. Give the Stage another construct id.`);
     }
 
     if (stacksOf(placed.stage).length === 0) {
-      throw new Error(`${placed.property}: the Stage '${placed.stage.node.path}' has no stacks, so it would deploy nothing. Add the application's stacks to the Stage (new MyStack(stage, 'Id')) before handing it to the pipeline.`);
+      throw new ValidationError(`${placed.property}: the Stage '${placed.stage.node.path}' has no stacks, so it would deploy nothing. Add the application's stacks to the Stage (new MyStack(stage, 'Id')) before handing it to the pipeline.`);
     }
   }
 
@@ -97,7 +98,7 @@ export function validateStages(staging: PlacedStage, production: PlacedStage[]):
     for (const target of targetsOf(placed.stage)) {
       if (stagingTargets.has(target)) {
         const [account, region] = target.split('/');
-        throw new Error(`${placed.property}: the Stage '${placed.stage.node.path}' targets account ${account} region ${region}, the same as staging ('${staging.stage.node.path}'). Staging must be a separate environment: deploy it to another account or region.`);
+        throw new ValidationError(`${placed.property}: the Stage '${placed.stage.node.path}' targets account ${account} region ${region}, the same as staging ('${staging.stage.node.path}'). Staging must be a separate environment: deploy it to another account or region.`);
       }
     }
   }
@@ -128,28 +129,28 @@ export function validateApproval(approval: ApprovalSettings, property: string): 
   if (approval.timeout && !Token.isUnresolved(approval.timeout.toSeconds())) {
     const minutes = approval.timeout.toSeconds() / 60;
     if (minutes < 5 || minutes > 86400 || !Number.isInteger(minutes)) {
-      throw new Error(`${property}.timeout: ${approval.timeout.toHumanString()} is outside what CodePipeline allows for a manual approval. Use whole minutes from Duration.minutes(5) to Duration.days(60).`);
+      throw new ValidationError(`${property}.timeout: ${approval.timeout.toHumanString()} is outside what CodePipeline allows for a manual approval. Use whole minutes from Duration.minutes(5) to Duration.days(60).`);
     }
   }
   for (const email of approval.notifyEmails ?? []) {
     if (!Token.isUnresolved(email) && !isEmailAddress(email)) {
-      throw new Error(`${property}.notifyEmails: '${email}' is not an e-mail address. Use addresses such as 'release-managers@example.com'.`);
+      throw new ValidationError(`${property}.notifyEmails: '${email}' is not an e-mail address. Use addresses such as 'release-managers@example.com'.`);
     }
   }
   if (approval.comment !== undefined && !Token.isUnresolved(approval.comment)
     && (approval.comment.trim() === '' || approval.comment.length > MAX_ACTION_CONFIGURATION_VALUE)) {
-    throw new Error(`${property}.comment: ${describe(approval.comment)} is ${approval.comment.trim() === '' ? 'blank' : 'too long'}. CodePipeline accepts 1 to ${MAX_ACTION_CONFIGURATION_VALUE} characters for an approval's comment (CustomData): shorten it and put the details behind reviewUrl, or leave it out for the default comment.`);
+    throw new ValidationError(`${property}.comment: ${describe(approval.comment)} is ${approval.comment.trim() === '' ? 'blank' : 'too long'}. CodePipeline accepts 1 to ${MAX_ACTION_CONFIGURATION_VALUE} characters for an approval's comment (CustomData): shorten it and put the details behind reviewUrl, or leave it out for the default comment.`);
   }
   if (approval.reviewUrl !== undefined && !Token.isUnresolved(approval.reviewUrl) && approval.reviewUrl.length > MAX_ACTION_CONFIGURATION_VALUE) {
-    throw new Error(`${property}.reviewUrl: ${describe(approval.reviewUrl)} is too long. CodePipeline accepts at most ${MAX_ACTION_CONFIGURATION_VALUE} characters for an approval's review URL (ExternalEntityLink): link to a shorter address.`);
+    throw new ValidationError(`${property}.reviewUrl: ${describe(approval.reviewUrl)} is too long. CodePipeline accepts at most ${MAX_ACTION_CONFIGURATION_VALUE} characters for an approval's review URL (ExternalEntityLink): link to a shorter address.`);
   }
   if (approval.reviewUrl !== undefined && !Token.isUnresolved(approval.reviewUrl) && !/^https?:\/\/\S+$/.test(approval.reviewUrl)) {
-    throw new Error(`${property}.reviewUrl: '${approval.reviewUrl}' is not an http(s) URL. Use the full address of the page to review, e.g. 'https://dashboards.example.com/staging'.`);
+    throw new ValidationError(`${property}.reviewUrl: '${approval.reviewUrl}' is not an http(s) URL. Use the full address of the page to review, e.g. 'https://dashboards.example.com/staging'.`);
   }
   if (approval.autoApproveUnlessPermissionsBroaden) {
     const unsupported = (['comment', 'reviewUrl', 'notifyEmails', 'timeout'] as const).filter(k => approval[k] !== undefined);
     if (unsupported.length > 0) {
-      throw new Error(`${property}: ${unsupported.join(', ')} cannot be combined with autoApproveUnlessPermissionsBroaden, whose approval is created by CDK Pipelines' ConfirmPermissionsBroadening (it supports only notificationTopic). Remove ${unsupported.join(', ')} or the automatic approval.`);
+      throw new ValidationError(`${property}: ${unsupported.join(', ')} cannot be combined with autoApproveUnlessPermissionsBroaden, whose approval is created by CDK Pipelines' ConfirmPermissionsBroadening (it supports only notificationTopic). Remove ${unsupported.join(', ')} or the automatic approval.`);
     }
   }
 }
@@ -193,7 +194,7 @@ function indexed(property: string, i: number | string): string {
 
 function required(value: unknown, property: string, fix: string): void {
   if (value === undefined || value === null) {
-    throw new Error(`${property}: the property is required but was ${value === null ? 'null' : 'not given'}. Pass ${fix}.`);
+    throw new ValidationError(`${property}: the property is required but was ${value === null ? 'null' : 'not given'}. Pass ${fix}.`);
   }
 }
 
@@ -204,7 +205,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function object(value: unknown, property: string, fix: string): void {
   required(value, property, fix);
   if (!isObject(value)) {
-    throw new Error(`${property}: ${describe(value)} is not an object. Pass ${fix}.`);
+    throw new ValidationError(`${property}: ${describe(value)} is not an object. Pass ${fix}.`);
   }
 }
 
@@ -214,11 +215,11 @@ function list<T>(value: T[] | undefined, property: string, fix: string, item?: (
     return;
   }
   if (!Array.isArray(value)) {
-    throw new Error(`${property}: ${describe(value)} is not a list. Pass ${fix}.`);
+    throw new ValidationError(`${property}: ${describe(value)} is not a list. Pass ${fix}.`);
   }
   value.forEach((v, i) => {
     if (v === undefined || v === null) {
-      throw new Error(`${property}[${i}]: the list holds ${describe(v)}. Remove it, or pass ${fix}.`);
+      throw new ValidationError(`${property}[${i}]: the list holds ${describe(v)}. Remove it, or pass ${fix}.`);
     }
     item?.(v, `${property}[${i}]`);
   });
@@ -227,7 +228,7 @@ function list<T>(value: T[] | undefined, property: string, fix: string, item?: (
 function stringList(value: string[] | undefined, property: string, fix: string): void {
   list(value, property, fix, (v, p) => {
     if (typeof v !== 'string') {
-      throw new Error(`${p}: ${describe(v)} is not a string. Pass ${fix}.`);
+      throw new ValidationError(`${p}: ${describe(v)} is not a string. Pass ${fix}.`);
     }
   });
 }
@@ -237,37 +238,37 @@ function stringMap(value: Record<string, string> | undefined, property: string, 
     return;
   }
   if (!isObject(value)) {
-    throw new Error(`${property}: ${describe(value)} is not a map of names to values. Pass ${fix}.`);
+    throw new ValidationError(`${property}: ${describe(value)} is not a map of names to values. Pass ${fix}.`);
   }
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== 'string') {
-      throw new Error(`${property}.${key}: ${describe(v)} is not a string. Pass ${fix}.`);
+      throw new ValidationError(`${property}.${key}: ${describe(v)} is not a string. Pass ${fix}.`);
     }
   }
 }
 
 function optionalBoolean(value: unknown, property: string, meaning: string): void {
   if (value !== undefined && value !== null && typeof value !== 'boolean') {
-    throw new Error(`${property}: ${describe(value)} is not a boolean. Pass true or false (${meaning}).`);
+    throw new ValidationError(`${property}: ${describe(value)} is not a boolean. Pass true or false (${meaning}).`);
   }
 }
 
 function optionalInstance(value: unknown, type: Function, property: string, fix: string): void {
   if (value !== undefined && value !== null && !(value instanceof type)) {
-    throw new Error(`${property}: ${describe(value)} is not a ${type.name}. Pass ${fix}.`);
+    throw new ValidationError(`${property}: ${describe(value)} is not a ${type.name}. Pass ${fix}.`);
   }
 }
 
 /** An interface value (an `IVpc`, `ITopic`, `IAlarm`…) recognised by a member every implementation has. */
 function optionalInterface(value: unknown, member: string, type: string, property: string, fix: string): void {
   if (value !== undefined && value !== null && !(isObject(value) && value[member] !== undefined)) {
-    throw new Error(`${property}: ${describe(value)} is not ${type}. Pass ${fix}.`);
+    throw new ValidationError(`${property}: ${describe(value)} is not ${type}. Pass ${fix}.`);
   }
 }
 
 function optionalComputeType(value: unknown, property: string): void {
   if (value !== undefined && value !== null && !(Object.values(codebuild.ComputeType) as unknown[]).includes(value)) {
-    throw new Error(`${property}: ${describe(value)} is not a CodeBuild compute type. Pass a codebuild.ComputeType, e.g. codebuild.ComputeType.MEDIUM.`);
+    throw new ValidationError(`${property}: ${describe(value)} is not a CodeBuild compute type. Pass a codebuild.ComputeType, e.g. codebuild.ComputeType.MEDIUM.`);
   }
 }
 
@@ -275,7 +276,7 @@ function aStage(value: unknown, property: string): void {
   const fix = `a CDK Stage with the application's stacks, e.g. new MyStage(app, '${property.startsWith('staging') ? 'Staging' : 'Production'}', { env })`;
   required(value, property, fix);
   if (!Stage.isStage(value)) {
-    throw new Error(`${property}: ${describe(value)} is not a CDK Stage. Pass ${fix}${Stack.isStack(value) ? ' (put the stack inside a Stage)' : ''}.`);
+    throw new ValidationError(`${property}: ${describe(value)} is not a CDK Stage. Pass ${fix}${Stack.isStack(value) ? ' (put the stack inside a Stage)' : ''}.`);
   }
 }
 
@@ -290,16 +291,16 @@ export function validateSecretEnv(secretEnv: Record<string, string> | undefined,
     // CodeBuild's format: secret-id:json-key:version-stage:version-id, where the secret id may be an ARN.
     const id = secret.startsWith('arn:') ? secret.split(':').slice(0, 7).join(':') : secret.split(':')[0];
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new Error(`${property}: '${name}' is not a valid environment variable name. Use letters, digits and '_', not starting with a digit.`);
+      throw new ValidationError(`${property}: '${name}' is not a valid environment variable name. Use letters, digits and '_', not starting with a digit.`);
     }
     if (Token.isUnresolved(secret)) {
       continue;
     }
     if (id.trim() === '' || id !== id.trim()) {
-      throw new Error(`${property}.${name}: ${describe(secret)} has ${id.trim() === '' ? 'no secret id' : 'spaces around the secret id'}. Pass ${fix}.`);
+      throw new ValidationError(`${property}.${name}: ${describe(secret)} has ${id.trim() === '' ? 'no secret id' : 'spaces around the secret id'}. Pass ${fix}.`);
     }
     if (id.startsWith('arn:') && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(id)) {
-      throw new Error(`${property}.${name}: '${id}' is not a Secrets Manager secret ARN. Pass the ARN shown in the console (arn:aws:secretsmanager:region:account:secret:name-suffix) or the secret's name.`);
+      throw new ValidationError(`${property}.${name}: '${id}' is not a Secrets Manager secret ARN. Pass the ARN shown in the console (arn:aws:secretsmanager:region:account:secret:name-suffix) or the secret's name.`);
     }
   }
 }
@@ -318,11 +319,11 @@ function environment(env: EnvironmentOptions, property: string): void {
     commandStep(v, p);
     const outputs = (v as VerificationStepOptions).envFromOutputs;
     if (outputs !== undefined && outputs !== null && !isObject(outputs)) {
-      throw new Error(`${p}.envFromOutputs: ${describe(outputs)} is not a map of variable names to CfnOutputs. Pass e.g. { URL: stage.urlOutput }.`);
+      throw new ValidationError(`${p}.envFromOutputs: ${describe(outputs)} is not a map of variable names to CfnOutputs. Pass e.g. { URL: stage.urlOutput }.`);
     }
     for (const [name, output] of Object.entries(outputs ?? {})) {
       if (!(output instanceof CfnOutput)) {
-        throw new Error(`${p}.envFromOutputs.${name}: ${describe(output)} is not a CfnOutput. Pass a CfnOutput of a stack in a Stage the pipeline deploys, e.g. { ${name}: stage.urlOutput }.`);
+        throw new ValidationError(`${p}.envFromOutputs.${name}: ${describe(output)} is not a CfnOutput. Pass a CfnOutput of a stack in a Stage the pipeline deploys, e.g. { ${name}: stage.urlOutput }.`);
       }
     }
   });
@@ -366,11 +367,11 @@ export interface InputShape {
  */
 export function validateInput(props: InputShape, flags: Record<string, string>): void {
   if (!isObject(props)) {
-    throw new Error(`DeliveryPipeline: the properties are ${describe(props)}. Pass an object with source, synth, staging and production.`);
+    throw new ValidationError(`DeliveryPipeline: the properties are ${describe(props)}. Pass an object with source, synth, staging and production.`);
   }
   required(props.source, 'source', "a PipelineSource, e.g. PipelineSource.connection('owner/repo', 'main', { connectionArn })");
   if (typeof (props.source as { toCodePipelineSource?: unknown }).toCodePipelineSource !== 'function') {
-    throw new Error(`source: ${describe(props.source)} is not a PipelineSource. Create one with a factory, e.g. PipelineSource.connection('owner/repo', 'main', { connectionArn }).`);
+    throw new ValidationError(`source: ${describe(props.source)} is not a PipelineSource. Create one with a factory, e.g. PipelineSource.connection('owner/repo', 'main', { connectionArn }).`);
   }
   object(props.synth, 'synth', "the build, e.g. { commands: ['npm ci', 'npx cdk synth'] }");
   required(props.synth.commands, 'synth.commands', "the commands that build the app and run 'cdk synth', e.g. ['npm ci', 'npm run build', 'npx cdk synth']");
@@ -385,7 +386,7 @@ export function validateInput(props: InputShape, flags: Record<string, string>):
 
   object(props.staging, 'staging', "the staging environment, e.g. { stage: new MyStage(app, 'Staging', { env }) }");
   if (Stage.isStage(props.staging)) {
-    throw new Error(`staging: ${describe(props.staging)} was passed directly. Pass it as the environment's stage: staging: { stage: ${props.staging.node.id === 'Staging' ? 'staging' : 'myStage'}, verify: [...] }.`);
+    throw new ValidationError(`staging: ${describe(props.staging)} was passed directly. Pass it as the environment's stage: staging: { stage: ${props.staging.node.id === 'Staging' ? 'staging' : 'myStage'}, verify: [...] }.`);
   }
   required(props.staging.stage, 'staging.stage', "the CDK Stage to deploy and verify before production, e.g. { stage: new MyStage(app, 'Staging', { env }) }");
   aStage(props.staging.stage, 'staging.stage');
@@ -409,7 +410,7 @@ export function validateInput(props: InputShape, flags: Record<string, string>):
     optionalInterface(props.approval.notificationTopic, 'topicArn', 'an sns.ITopic', 'approval.notificationTopic', "a topic, e.g. sns.Topic.fromTopicArn(this, 'Approvers', arn)");
     for (const key of ['comment', 'reviewUrl'] as const) {
       if (props.approval[key] !== undefined && props.approval[key] !== null && typeof props.approval[key] !== 'string') {
-        throw new Error(`approval.${key}: ${describe(props.approval[key])} is not a string. Pass text, e.g. ${key === 'comment' ? "'Check the staging dashboard.'" : "'https://dashboards.example.com/staging'"}.`);
+        throw new ValidationError(`approval.${key}: ${describe(props.approval[key])} is not a string. Pass text, e.g. ${key === 'comment' ? "'Check the staging dashboard.'" : "'https://dashboards.example.com/staging'"}.`);
       }
     }
   }
@@ -422,7 +423,7 @@ export function validateInput(props: InputShape, flags: Record<string, string>):
   }
   optionalInstance(props.artifactRetention, Duration, 'artifactRetention', 'whole days, e.g. Duration.days(90)');
   if (props.logRetention !== undefined && props.logRetention !== null && typeof props.logRetention !== 'number') {
-    throw new Error(`logRetention: ${describe(props.logRetention)} is not a logs.RetentionDays value. Pass e.g. logs.RetentionDays.ONE_YEAR.`);
+    throw new ValidationError(`logRetention: ${describe(props.logRetention)} is not a logs.RetentionDays value. Pass e.g. logs.RetentionDays.ONE_YEAR.`);
   }
   for (const [key, meaning] of Object.entries(flags)) {
     optionalBoolean((props as unknown as Record<string, unknown>)[key], key, meaning);
@@ -453,10 +454,10 @@ export function validateOutputReferences(environments: DeployedEnvironment[]): v
       const stack = Stack.of(output);
       const producer = owner.get(stack);
       if (!producer) {
-        throw new Error(`${property}: the output '${output.node.path}' belongs to the stack '${stack.node.path}', which no Stage of the pipeline deploys, so no deploy action exports it. Read an output of a stack in ${env.property}'s Stage(s), or pass the value with 'env' instead.`);
+        throw new ValidationError(`${property}: the output '${output.node.path}' belongs to the stack '${stack.node.path}', which no Stage of the pipeline deploys, so no deploy action exports it. Read an output of a stack in ${env.property}'s Stage(s), or pass the value with 'env' instead.`);
       }
       if (producer.env > e) {
-        throw new Error(`${property}: reads the output '${output.node.path}' of the Stage '${producer.stage.node.path}' (${producer.property}), which deploys after ${env.property}, so the output does not exist yet when the step runs. Read an output of ${env.property}'s own Stage(s) or of an earlier environment, or move the step to ${environments[producer.env].property}.verify.`);
+        throw new ValidationError(`${property}: reads the output '${output.node.path}' of the Stage '${producer.stage.node.path}' (${producer.property}), which deploys after ${env.property}, so the output does not exist yet when the step runs. Read an output of ${env.property}'s own Stage(s) or of an earlier environment, or move the step to ${environments[producer.env].property}.verify.`);
       }
     }
   }));
@@ -474,6 +475,6 @@ export function validatePipelineName(name: string | undefined): void {
     return;
   }
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    throw new Error(`pipelineName: ${describe(name)} is not a valid CodePipeline pipeline name. Use 1 to 100 letters, digits, '.', '@', '-' or '_', e.g. 'shop-api', or leave it out for a generated name.`);
+    throw new ValidationError(`pipelineName: ${describe(name)} is not a valid CodePipeline pipeline name. Use 1 to 100 letters, digits, '.', '@', '-' or '_', e.g. 'shop-api', or leave it out for a generated name.`);
   }
 }

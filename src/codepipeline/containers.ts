@@ -5,6 +5,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { literalRepository, literalSecret } from './private/registry-literals';
+import { ValidationError } from '../private/errors';
 import { checkArguments } from '../private/props-check';
 import { validateInert } from '../private/shell';
 
@@ -163,14 +164,14 @@ export class RegistryCredential {
       ];
     }
     if (given.length === 0) {
-      throw new Error(`${property}.usages: the list is empty, so no build would log in with this credential. Name the builds that need it (e.g. [RegistryCredentialUsage.ASSET_PUBLISHING]), or leave usages out.`);
+      throw new ValidationError(`${property}.usages: the list is empty, so no build would log in with this credential. Name the builds that need it (e.g. [RegistryCredentialUsage.ASSET_PUBLISHING]), or leave usages out.`);
     }
     given.forEach((usage, i) => {
       if (!Object.values(RegistryCredentialUsage).includes(usage)) {
-        throw new Error(`${property}.usages[${i}]: '${usage}' is not a RegistryCredentialUsage. Use SYNTH, SELF_MUTATION or ASSET_PUBLISHING.`);
+        throw new ValidationError(`${property}.usages[${i}]: '${usage}' is not a RegistryCredentialUsage. Use SYNTH, SELF_MUTATION or ASSET_PUBLISHING.`);
       }
       if (given.indexOf(usage) !== i) {
-        throw new Error(`${property}.usages[${i}]: ${usage} is listed twice. List each build once.`);
+        throw new ValidationError(`${property}.usages[${i}]: ${usage} is listed twice. List each build once.`);
       }
     });
     const needsDocker: Array<[RegistryCredentialUsage, boolean | undefined, string]> = [
@@ -179,7 +180,7 @@ export class RegistryCredential {
     ];
     for (const [usage, enabled, flag] of needsDocker) {
       if (given.includes(usage) && !enabled) {
-        throw new Error(`${property}.usages: ${usage} is listed, but that build runs without Docker, so it would only read the credential. Set docker.${flag}: true, or remove ${usage}.`);
+        throw new ValidationError(`${property}.usages: ${usage} is listed, but that build runs without Docker, so it would only read the credential. Set docker.${flag}: true, or remove ${usage}.`);
       }
     }
     return given;
@@ -240,31 +241,31 @@ const REGISTRY_HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0
 
 function registryDomain(property: string, domain: string | undefined): string {
   if (typeof domain !== 'string' || domain.trim() === '') {
-    throw new Error(`${property}: the registry domain is empty. Pass the registry's host name as it appears in image names, e.g. RegistryCredential.registry('ghcr.io', secret).`);
+    throw new ValidationError(`${property}: the registry domain is empty. Pass the registry's host name as it appears in image names, e.g. RegistryCredential.registry('ghcr.io', secret).`);
   }
   if (Token.isUnresolved(domain)) {
     return domain;
   }
   if (DOCKER_HUB_HOSTS.includes(domain.toLowerCase())) {
-    throw new Error(`${property}: '${domain}' is Docker Hub. Use RegistryCredential.dockerHub(secret), which logs in where Docker looks for Docker Hub credentials.`);
+    throw new ValidationError(`${property}: '${domain}' is Docker Hub. Use RegistryCredential.dockerHub(secret), which logs in where Docker looks for Docker Hub credentials.`);
   }
   if (/\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/i.test(domain)) {
-    throw new Error(`${property}: '${domain}' is an Amazon ECR registry, which takes no password secret. Use RegistryCredential.ecr([repository]) (the builds get pull access to those repositories).`);
+    throw new ValidationError(`${property}: '${domain}' is an Amazon ECR registry, which takes no password secret. Use RegistryCredential.ecr([repository]) (the builds get pull access to those repositories).`);
   }
   if (!REGISTRY_HOST.test(domain)) {
     const host = domain.replace(/^[a-z]+:\/\//i, '').split('/')[0];
-    throw new Error(`${property}: '${domain}' is not a registry host name. Pass the host (and port) only, without scheme or path, e.g. '${REGISTRY_HOST.test(host) ? host : 'ghcr.io'}'.`);
+    throw new ValidationError(`${property}: '${domain}' is not a registry host name. Pass the host (and port) only, without scheme or path, e.g. '${REGISTRY_HOST.test(host) ? host : 'ghcr.io'}'.`);
   }
   return domain;
 }
 
 function validateSecret(property: string, secret: secretsmanager.ISecret | undefined): secretsmanager.ISecret {
   if (secret === undefined || secret === null) {
-    throw new Error(`${property}: no secret was given. Pass the Secrets Manager secret that holds the registry login, e.g. secretsmanager.Secret.fromSecretNameV2(this, 'DockerHub', 'dockerhub/credentials').`);
+    throw new ValidationError(`${property}: no secret was given. Pass the Secrets Manager secret that holds the registry login, e.g. secretsmanager.Secret.fromSecretNameV2(this, 'DockerHub', 'dockerhub/credentials').`);
   }
   const name = secret.secretName;
   if (typeof name === 'string' && !Token.isUnresolved(name) && name.trim() === '') {
-    throw new Error(`${property}: the secret's name is empty. Import the secret by its name or complete ARN, e.g. secretsmanager.Secret.fromSecretNameV2(this, 'DockerHub', 'dockerhub/credentials').`);
+    throw new ValidationError(`${property}: the secret's name is empty. Import the secret by its name or complete ARN, e.g. secretsmanager.Secret.fromSecretNameV2(this, 'DockerHub', 'dockerhub/credentials').`);
   }
   return secret;
 }
@@ -276,13 +277,13 @@ function secretFields(property: string, options: SecretRegistryCredentialOptions
   ];
   for (const [name, value, fallback] of fields) {
     if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
-      throw new Error(`${property}.${name}: '${value}' names no JSON field of the secret. Give the field's name, or leave it out for '${fallback}'.`);
+      throw new ValidationError(`${property}.${name}: '${value}' names no JSON field of the secret. Give the field's name, or leave it out for '${fallback}'.`);
     }
   }
   const username = options.usernameField ?? 'username';
   const password = options.passwordField ?? 'secret';
   if (username === password) {
-    throw new Error(`${property}: usernameField and passwordField are both '${username}'. The secret's JSON needs one field for the user name and another for the password.`);
+    throw new ValidationError(`${property}: usernameField and passwordField are both '${username}'. The secret's JSON needs one field for the user name and another for the password.`);
   }
   return { username: options.usernameField, password: options.passwordField };
 }
@@ -296,11 +297,11 @@ function inertRole(property: string, role: iam.IRole | undefined): void {
 
 function validateRepositories(property: string, repositories: ecr.IRepository[] | undefined): void {
   if (!Array.isArray(repositories) || repositories.length === 0) {
-    throw new Error(`${property}: no repository was given. Pass the ECR repositories the builds pull from, e.g. RegistryCredential.ecr([ecr.Repository.fromRepositoryArn(this, 'BaseImages', 'arn:aws:ecr:us-east-1:444444444444:repository/base-images')]).`);
+    throw new ValidationError(`${property}: no repository was given. Pass the ECR repositories the builds pull from, e.g. RegistryCredential.ecr([ecr.Repository.fromRepositoryArn(this, 'BaseImages', 'arn:aws:ecr:us-east-1:444444444444:repository/base-images')]).`);
   }
   repositories.forEach((repository, i) => {
     if (!repository) {
-      throw new Error(`${property}.repositories[${i}]: no repository was given. Pass an ecr.IRepository.`);
+      throw new ValidationError(`${property}.repositories[${i}]: no repository was given. Pass an ecr.IRepository.`);
     }
   });
 }
@@ -310,7 +311,7 @@ function sameRegistry(property: string, repositories: ecr.IRepository[]): string
   const registries = repositories.map(r => r.repositoryUri.split('/')[0]);
   registries.forEach((registry, i) => {
     if (registry !== registries[0]) {
-      throw new Error(`${property}.repositories[${i}]: the repository is in the registry ${registry}, repositories[0] in ${registries[0]}. One ecr() credential covers one registry (account and region): add another RegistryCredential.ecr(...) for ${registry}.`);
+      throw new ValidationError(`${property}.repositories[${i}]: the repository is in the registry ${registry}, repositories[0] in ${registries[0]}. One ecr() credential covers one registry (account and region): add another RegistryCredential.ecr(...) for ${registry}.`);
     }
   });
   return registries[0];

@@ -43,6 +43,7 @@ import {
   validatePipelineName, validateStages, validateStepName, validateUniqueStepNames,
 } from '../blueprint/validate';
 import { DeliveryMetrics, DeliveryMetricsOptions } from '../metrics/delivery-metrics';
+import { InternalError, ValidationError, scoped } from '../private/errors';
 import { checkArguments } from '../private/props-check';
 import { validateRelativeDirectory } from '../private/shell';
 
@@ -308,138 +309,143 @@ export class DeliveryPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
-    validateRequired(props);
-    const tests = props.tests ?? [];
-    const securityChecks = props.securityChecks ?? [];
-    const environments = releaseEnvironments(props.staging, props.production);
-    validateProps(props, tests, environments);
-    // Every property's type, from the jsii type table, before any feature reads it (the older properties' richer
-    // messages, with the step they belong to, come first from validateRequired and validateProps).
-    checkArguments('DeliveryPipeline.constructor', [props]);
-    const features = validateFeatures(props, tests, environments);
-    const docker = dockerPipelineProps(this, props.docker);
-    this.source = props.source;
-    this.synth = props.synth;
-    this.tests = tests;
-    this.stagingStage = environments[0].stages[0];
-    this.productionStages = environments.slice(1).flatMap(e => e.stages);
-    this.codeBuildDefaults = props.codeBuildDefaults;
-    this.cdkCliVersion = toolVersion(props.cdkCliVersion, DEFAULT_CDK_CLI_VERSION, 'cdkCliVersion');
-    const pipelineStack = Stack.of(this);
-    const targets = environments.flatMap(e => e.stages);
-    validateExplicitRegion(pipelineStack, targets);
+    try {
+      validateRequired(props);
+      const tests = props.tests ?? [];
+      const securityChecks = props.securityChecks ?? [];
+      const environments = releaseEnvironments(props.staging, props.production);
+      validateProps(props, tests, environments);
+      // Every property's type, from the jsii type table, before any feature reads it (the older properties' richer
+      // messages, with the step they belong to, come first from validateRequired and validateProps).
+      checkArguments('DeliveryPipeline.constructor', [props]);
+      const features = validateFeatures(props, tests, environments);
+      const docker = dockerPipelineProps(this, props.docker);
+      this.source = props.source;
+      this.synth = props.synth;
+      this.tests = tests;
+      this.stagingStage = environments[0].stages[0];
+      this.productionStages = environments.slice(1).flatMap(e => e.stages);
+      this.codeBuildDefaults = props.codeBuildDefaults;
+      this.cdkCliVersion = toolVersion(props.cdkCliVersion, DEFAULT_CDK_CLI_VERSION, 'cdkCliVersion');
+      const pipelineStack = Stack.of(this);
+      const targets = environments.flatMap(e => e.stages);
+      validateExplicitRegion(pipelineStack, targets);
 
-    // Release semantics and layout: engine-independent, in the blueprint.
-    const plan = planRelease(props.requireManualApproval ?? true, plannedEnvironments(environments));
-    this.releaseMode = plan.mode;
-    const changeSets = (env: ReleaseEnvironment) => usesChangeSets(env, props);
-    const sources: Array<[string, PipelineSource]> = [['source', props.source], ...features.additional.map((a, i): [string, PipelineSource] => [`additionalSources[${i}].source`, a.source])];
-    validateTriggerSafety(sources);
-    const cdkChangeSets = environments.some(changeSets);
-    const steps = new PipelineSteps(props, additionalInputs(features.additional), cdkChangeSets);
-    const layout = planLayout({
-      testSteps: tests.length + securityChecks.length,
-      preparationActions: PREPARATION_ACTIONS,
-      buildActions: 1,
-      maxActionsPerStage: MAX_ACTIONS_PER_STAGE,
-      maxStages: MAX_STAGES,
-      environments: layoutEnvironments(environments, plan, steps.costs),
-    });
-    this.stageNames = [SOURCE_STAGE, BUILD_STAGE, ...layout.stages.map(s => s.name)];
+      // Release semantics and layout: engine-independent, in the blueprint.
+      const plan = planRelease(props.requireManualApproval ?? true, plannedEnvironments(environments));
+      this.releaseMode = plan.mode;
+      const changeSets = (env: ReleaseEnvironment) => usesChangeSets(env, props);
+      const sources: Array<[string, PipelineSource]> = [['source', props.source], ...features.additional.map((a, i): [string, PipelineSource] => [`additionalSources[${i}].source`, a.source])];
+      validateTriggerSafety(sources);
+      const cdkChangeSets = environments.some(changeSets);
+      const steps = new PipelineSteps(props, additionalInputs(features.additional), cdkChangeSets);
+      const layout = planLayout({
+        testSteps: tests.length + securityChecks.length,
+        preparationActions: PREPARATION_ACTIONS,
+        buildActions: 1,
+        maxActionsPerStage: MAX_ACTIONS_PER_STAGE,
+        maxStages: MAX_STAGES,
+        environments: layoutEnvironments(environments, plan, steps.costs),
+      });
+      this.stageNames = [SOURCE_STAGE, BUILD_STAGE, ...layout.stages.map(s => s.name)];
 
-    // The CodePipeline backend: every stage exists, in order and with its conditions, before CDK Pipelines
-    // adds its actions; then CDK Pipelines builds one wave per planned stage into it.
-    this.crossAccountKeys = props.crossAccountKeys ?? targetsAnotherAccount(pipelineStack, targets);
-    const pipeline = new LayoutPipeline(this, 'CodePipeline', {
-      pipelineName: props.pipelineName,
-      pipelineType: codepipeline.PipelineType.V2,
-      crossAccountKeys: this.crossAccountKeys,
-      enableKeyRotation: this.crossAccountKeys ? true : undefined,
-      // Self-mutation changes the definition; CodePipeline then starts the new definition on the same commit.
-      restartExecutionOnUpdate: true,
-      executionMode: features.executionMode,
-    });
-    renderVariables(pipeline, features.variables);
-    this.pipeline = pipeline;
-    const artifactKey = pipeline.artifactBucket.encryptionKey;
-    const artifactRetention = props.artifactRetention ?? Duration.days(DEFAULT_ARTIFACT_RETENTION_DAYS);
-    artifactLifecycle(pipeline.artifactBucket, artifactRetention, 'artifactRetention');
-    denyGrantsExceptForAwsServices(artifactKey);
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
-    const buildLogs = libraryLogGroup(this, 'BuildLogs', logRetention, artifactKey);
-    let sourceStage: codepipeline.IStage | undefined;
-    const gateContext: GateContext = {
-      pipelineName: props.pipelineName,
-      variables: features.variables.map(v => v.name),
-      sourceArtifactName: () => primarySourceArtifact(sourceStage, props.source),
-    };
-    const guards = environmentGuards(pipelineStack, pipeline, environments, gateContext);
-    const direct = new Set(environments.filter(env => cdkChangeSets && !changeSets(env)).map(env => env.name));
-    const stages = createStages(pipelineStack, pipeline, layout, guards, gateContext, direct);
-    sourceStage = stages.source;
-    const assetsVersion = toolVersion(props.cdkAssetsVersion, DEFAULT_CDK_ASSETS_VERSION, 'cdkAssetsVersion');
-    // `cdkAssetsCliVersion` is newer than the peer range's minimum (2.186): passed outside the typed literal so the
-    // source compiles on every version of the range, and checked below.
-    const assetsPin: Record<string, string> = { cdkAssetsCliVersion: assetsVersion };
-    this.cdkPipeline = new pipelines.CodePipeline(this, 'Pipeline', {
-      ...assetsPin,
-      ...docker,
-      codePipeline: pipeline,
-      selfMutation: true,
-      publishAssetsInParallel: false,
-      // CDK Pipelines decides for the whole pipeline; environments that deploy directly get a DirectDeployStage.
-      useChangeSets: cdkChangeSets,
-      cliVersion: this.cdkCliVersion,
-      codeBuildDefaults: {
-        ...props.codeBuildDefaults,
-        // Every CodeBuild project logs to a log group with an end (and the pipeline's key).
-        logging: props.codeBuildDefaults?.logging ?? { cloudWatch: { logGroup: buildLogs } },
-      },
-      synth: steps.synth(),
-    });
-    if (!pinsCdkAssets(this.cdkPipeline) && props.cdkAssetsVersion !== undefined) {
-      throw new Error('cdkAssetsVersion: the installed aws-cdk-lib cannot pin the cdk-assets version its asset publishing installs (CDK Pipelines\' cdkAssetsCliVersion). Upgrade aws-cdk-lib, or leave cdkAssetsVersion out (asset publishing then installs CDK Pipelines\' default).');
-    }
-    // Test steps, then security checks: the layout's test members index this list.
-    const testActions = [...tests.map(t => () => steps.test(t)), ...securityChecks.map(c => () => steps.security(c))];
-    const approvals = addWaves(this.cdkPipeline, pipeline, stages, { testActions, environments, plan, steps });
-    this.cdkPipeline.buildPipeline();
-    if (pipeline.unansweredStages.length > 0) {
-      throw new Error(`DeliveryPipeline: CDK Pipelines did not build the stage(s) ${pipeline.unansweredStages.join(', ')} the layout planned. Please report it with your aws-cdk-lib version.`);
-    }
-    stages.direct.forEach(stage => stage.flush());
-    renderTriggers(pipeline, stages.source, sources);
+      // The CodePipeline backend: every stage exists, in order and with its conditions, before CDK Pipelines
+      // adds its actions; then CDK Pipelines builds one wave per planned stage into it.
+      this.crossAccountKeys = props.crossAccountKeys ?? targetsAnotherAccount(pipelineStack, targets);
+      const pipeline = new LayoutPipeline(this, 'CodePipeline', {
+        pipelineName: props.pipelineName,
+        pipelineType: codepipeline.PipelineType.V2,
+        crossAccountKeys: this.crossAccountKeys,
+        enableKeyRotation: this.crossAccountKeys ? true : undefined,
+        // Self-mutation changes the definition; CodePipeline then starts the new definition on the same commit.
+        restartExecutionOnUpdate: true,
+        executionMode: features.executionMode,
+      });
+      renderVariables(pipeline, features.variables);
+      this.pipeline = pipeline;
+      const artifactKey = pipeline.artifactBucket.encryptionKey;
+      const artifactRetention = props.artifactRetention ?? Duration.days(DEFAULT_ARTIFACT_RETENTION_DAYS);
+      artifactLifecycle(pipeline.artifactBucket, artifactRetention, 'artifactRetention');
+      denyGrantsExceptForAwsServices(artifactKey);
+      const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+      const buildLogs = libraryLogGroup(this, 'BuildLogs', logRetention, artifactKey);
+      let sourceStage: codepipeline.IStage | undefined;
+      const gateContext: GateContext = {
+        pipelineName: props.pipelineName,
+        variables: features.variables.map(v => v.name),
+        sourceArtifactName: () => primarySourceArtifact(sourceStage, props.source),
+      };
+      const guards = environmentGuards(pipelineStack, pipeline, environments, gateContext);
+      const direct = new Set(environments.filter(env => cdkChangeSets && !changeSets(env)).map(env => env.name));
+      const stages = createStages(pipelineStack, pipeline, layout, guards, gateContext, direct);
+      sourceStage = stages.source;
+      const assetsVersion = toolVersion(props.cdkAssetsVersion, DEFAULT_CDK_ASSETS_VERSION, 'cdkAssetsVersion');
+      // `cdkAssetsCliVersion` is newer than the peer range's minimum (2.186): passed outside the typed literal so the
+      // source compiles on every version of the range, and checked below.
+      const assetsPin: Record<string, string> = { cdkAssetsCliVersion: assetsVersion };
+      this.cdkPipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+        ...assetsPin,
+        ...docker,
+        codePipeline: pipeline,
+        selfMutation: true,
+        publishAssetsInParallel: false,
+        // CDK Pipelines decides for the whole pipeline; environments that deploy directly get a DirectDeployStage.
+        useChangeSets: cdkChangeSets,
+        cliVersion: this.cdkCliVersion,
+        codeBuildDefaults: {
+          ...props.codeBuildDefaults,
+          // Every CodeBuild project logs to a log group with an end (and the pipeline's key).
+          logging: props.codeBuildDefaults?.logging ?? { cloudWatch: { logGroup: buildLogs } },
+        },
+        synth: steps.synth(),
+      });
+      if (!pinsCdkAssets(this.cdkPipeline) && props.cdkAssetsVersion !== undefined) {
+        throw new ValidationError('cdkAssetsVersion: the installed aws-cdk-lib cannot pin the cdk-assets version its asset publishing installs (CDK Pipelines\' cdkAssetsCliVersion). Upgrade aws-cdk-lib, or leave cdkAssetsVersion out (asset publishing then installs CDK Pipelines\' default).');
+      }
+      // Test steps, then security checks: the layout's test members index this list.
+      const testActions = [...tests.map(t => () => steps.test(t)), ...securityChecks.map(c => () => steps.security(c))];
+      const approvals = addWaves(this.cdkPipeline, pipeline, stages, { testActions, environments, plan, steps });
+      this.cdkPipeline.buildPipeline();
+      if (pipeline.unansweredStages.length > 0) {
+        throw new InternalError(`DeliveryPipeline: CDK Pipelines did not build the stage(s) ${pipeline.unansweredStages.join(', ')} the layout planned. Please report it with your aws-cdk-lib version.`);
+      }
+      stages.direct.forEach(stage => stage.flush());
+      renderTriggers(pipeline, stages.source, sources);
 
-    for (const support of Object.values(pipeline.crossRegionSupport)) {
-      artifactLifecycle(support.replicationBucket, artifactRetention, 'artifactRetention');
-      denyGrantsExceptForAwsServices(support.replicationBucket.encryptionKey);
-    }
-    guardParallelApprovals(this, pipeline, { encryptionKey: artifactKey, alarmTopic: props.approval?.notificationTopic });
-    if (props.notifications) {
-      this.notificationRule = addPipelineNotifications(this, pipeline, props.notifications);
-    }
-    if (props.metrics) {
-      this.deliveryMetrics = new DeliveryMetrics(this, 'Metrics', { ...props.metrics, pipeline, encryptionKey: artifactKey, logRetention });
-    }
-    const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
-    Tags.of(cfnPipeline).add(RELEASE_MODE_TAG, this.releaseMode);
-    acknowledgeArtifactBuckets(pipeline);
-    acknowledgePrivilegedBuilds(this, this.cdkPipeline, docker, props.codeBuildDefaults?.buildEnvironment?.privileged === true);
-    Aspects.of(this).add(new PipelineNagAcknowledgments(() => Object.values(pipeline.crossRegionSupport)
-      .map(support => Stack.of(this).resolve(support.replicationBucket.bucketName) as string)));
+      for (const support of Object.values(pipeline.crossRegionSupport)) {
+        artifactLifecycle(support.replicationBucket, artifactRetention, 'artifactRetention');
+        denyGrantsExceptForAwsServices(support.replicationBucket.encryptionKey);
+      }
+      guardParallelApprovals(this, pipeline, { encryptionKey: artifactKey, alarmTopic: props.approval?.notificationTopic });
+      if (props.notifications) {
+        this.notificationRule = addPipelineNotifications(this, pipeline, props.notifications);
+      }
+      if (props.metrics) {
+        this.deliveryMetrics = new DeliveryMetrics(this, 'Metrics', { ...props.metrics, pipeline, encryptionKey: artifactKey, logRetention });
+      }
+      const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
+      Tags.of(cfnPipeline).add(RELEASE_MODE_TAG, this.releaseMode);
+      acknowledgeArtifactBuckets(pipeline);
+      acknowledgePrivilegedBuilds(this, this.cdkPipeline, docker, props.codeBuildDefaults?.buildEnvironment?.privileged === true);
+      Aspects.of(this).add(new PipelineNagAcknowledgments(() => Object.values(pipeline.crossRegionSupport)
+        .map(support => Stack.of(this).resolve(support.replicationBucket.bucketName) as string)));
 
-    // The promises above, checked on the final pipeline at synthesis.
-    const expected: PipelineExpectations = {
-      mode: this.releaseMode,
-      stages: [
-        { name: SOURCE_STAGE, kind: StageKind.SOURCE },
-        { name: BUILD_STAGE, kind: StageKind.BUILD, preparation: layout.preparationInBuild },
-        ...layout.stages.map(stage => expectedStage(stage, stage.environment ? guards.get(stage.environment) : undefined)),
-      ],
-      approvals,
-    };
-    // The trust boundaries are read from the rendered template (overrides included).
-    this.node.addValidation({ validate: () => [...checkPipeline(readStages(cfnPipeline), expected), ...checkTrust(renderTrust(cfnPipeline))] });
+      // The promises above, checked on the final pipeline at synthesis.
+      const expected: PipelineExpectations = {
+        mode: this.releaseMode,
+        stages: [
+          { name: SOURCE_STAGE, kind: StageKind.SOURCE },
+          { name: BUILD_STAGE, kind: StageKind.BUILD, preparation: layout.preparationInBuild },
+          ...layout.stages.map(stage => expectedStage(stage, stage.environment ? guards.get(stage.environment) : undefined)),
+        ],
+        approvals,
+      };
+      // The trust boundaries are read from the rendered template (overrides included).
+      this.node.addValidation({ validate: () => [...checkPipeline(readStages(cfnPipeline), expected), ...checkTrust(renderTrust(cfnPipeline))] });
+    } catch (error) {
+      // Validation errors name the property; the construct path tells which pipeline (or checks) they belong to.
+      throw scoped(this, error);
+    }
   }
 }
 
@@ -728,7 +734,7 @@ function primarySourceArtifact(sourceStage: codepipeline.IStage | undefined, sou
   const action = sourceStage?.actions.find(a => name === undefined || a.actionProperties.actionName === name) ?? sourceStage?.actions[0];
   const artifact = action?.actionProperties.outputs?.[0]?.artifactName;
   if (artifact === undefined) {
-    throw new Error('DeliveryPipeline: the primary source action has no output artifact for the Commands gate rule. Please report it with your aws-cdk-lib version.');
+    throw new InternalError('DeliveryPipeline: the primary source action has no output artifact for the Commands gate rule. Please report it with your aws-cdk-lib version.');
   }
   return artifact;
 }
@@ -771,17 +777,17 @@ function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], e
       validateStepName(m.name, `${env.property}.migrations[${i}].name`);
       validateCommands(m.commands, `${env.property}.migrations[${i}].commands (step '${m.name}')`, 'Give the migration the commands that run it, e.g. [\'npm run migrate\'].');
       if (m.subnetSelection && !m.vpc) {
-        throw new Error(`${env.property}.migrations[${i}].subnetSelection: subnets are set but 'vpc' is not. Pass the VPC the subnets belong to.`);
+        throw new ValidationError(`${env.property}.migrations[${i}].subnetSelection: subnets are set but 'vpc' is not. Pass the VPC the subnets belong to.`);
       }
       if (m.securityGroups && !m.vpc) {
-        throw new Error(`${env.property}.migrations[${i}].securityGroups: security groups are set but 'vpc' is not. Pass the VPC to run the migration in.`);
+        throw new ValidationError(`${env.property}.migrations[${i}].securityGroups: security groups are set but 'vpc' is not. Pass the VPC to run the migration in.`);
       }
       steps.push({ name: m.name, property: `${env.property}.migrations[${i}].name` });
     });
   }
   for (const step of steps) {
     if (RESERVED_STEP_NAMES.includes(step.name)) {
-      throw new Error(`${step.property}: the step name '${step.name}' is used by the pipeline's own actions. Choose another name.`);
+      throw new ValidationError(`${step.property}: the step name '${step.name}' is used by the pipeline's own actions. Choose another name.`);
     }
   }
   validateUniqueStepNames(steps);
@@ -821,7 +827,7 @@ function validateExplicitRegion(pipelineStack: Stack, stages: Stage[]): void {
   for (const stage of stages) {
     const pinned = stacksOf(stage).find(stack => !Token.isUnresolved(stack.region));
     if (pinned) {
-      throw new Error(`DeliveryPipeline: the pipeline stack '${pipelineStack.stackName}' has no explicit region, but the Stage '${stage.node.path}' deploys to ${pinned.region}. Give the pipeline stack an explicit env: new Stack(app, '${pipelineStack.node.id}', { env: { account: '111111111111', region: 'us-east-1' } }).`);
+      throw new ValidationError(`DeliveryPipeline: the pipeline stack '${pipelineStack.stackName}' has no explicit region, but the Stage '${stage.node.path}' deploys to ${pinned.region}. Give the pipeline stack an explicit env: new Stack(app, '${pipelineStack.node.id}', { env: { account: '111111111111', region: 'us-east-1' } }).`);
     }
   }
 }

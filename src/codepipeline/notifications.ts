@@ -9,6 +9,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { isEmailAddress } from '../contract';
 import { denyGrantsExceptForAwsServices } from './private/hygiene';
+import { ValidationError } from '../private/errors';
 import { checkArguments } from '../private/props-check';
 
 /**
@@ -72,7 +73,7 @@ export abstract class NotificationTarget {
   public static email(address: string): NotificationTarget {
     checkArguments('NotificationTarget.email', [address]);
     if (!Token.isUnresolved(address) && !isEmailAddress(address)) {
-      throw new Error(`NotificationTarget.email: '${address}' is not an e-mail address. Pass an address such as 'release-team@example.com'.`);
+      throw new ValidationError(`NotificationTarget.email: '${address}' is not an e-mail address. Pass an address such as 'release-team@example.com'.`);
     }
     const key = Token.isUnresolved(address) ? address : address.toLowerCase();
     return new SubscriptionTarget(`the e-mail address '${address}'`, `email:${key}`, new subscriptions.EmailSubscription(address));
@@ -133,10 +134,10 @@ function checkHttpsUrl(url: string): void {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`NotificationTarget.https: '${url}' is not a URL. Pass the endpoint's full URL, e.g. 'https://events.example.com/integration/KEY/enqueue'.`);
+    throw new ValidationError(`NotificationTarget.https: '${url}' is not a URL. Pass the endpoint's full URL, e.g. 'https://events.example.com/integration/KEY/enqueue'.`);
   }
   if (parsed.protocol !== 'https:') {
-    throw new Error(`NotificationTarget.https: '${url}' uses ${parsed.protocol.replace(':', '')}. Pass an https:// URL: only HTTPS endpoints are subscribed, so that pipeline events are never sent unencrypted.`);
+    throw new ValidationError(`NotificationTarget.https: '${url}' uses ${parsed.protocol.replace(':', '')}. Pass an https:// URL: only HTTPS endpoints are subscribed, so that pipeline events are never sent unencrypted.`);
   }
 }
 
@@ -180,21 +181,21 @@ export function addPipelineNotifications(
   const targets = options.targets;
   const events = options.events ?? DEFAULT_EVENTS;
   if (targets.length === 0) {
-    throw new Error('notifications.targets: the list is empty. Pass at least one target, e.g. NotificationTarget.email(\'release-team@example.com\'), or leave out \'notifications\'.');
+    throw new ValidationError('notifications.targets: the list is empty. Pass at least one target, e.g. NotificationTarget.email(\'release-team@example.com\'), or leave out \'notifications\'.');
   }
   if (events.length === 0) {
-    throw new Error(`notifications.events: the list is empty. Pass at least one PipelineEvent, or leave out 'events' for the default (${DEFAULT_EVENTS.join(', ')}).`);
+    throw new ValidationError(`notifications.events: the list is empty. Pass at least one PipelineEvent, or leave out 'events' for the default (${DEFAULT_EVENTS.join(', ')}).`);
   }
   const ruleTargets: codestarnotifications.INotificationRuleTarget[] = [];
   const subscriptionTargets: sns.ITopicSubscription[] = [];
   const seen = new Map<string, number>();
   targets.forEach((target, i) => {
     if (!(target instanceof RuleTarget || target instanceof SubscriptionTarget)) {
-      throw new Error(`notifications.targets[${i}]: ${target.description} is not a target this library can send to. Create targets with NotificationTarget.topic(), email(), slack() or https().`);
+      throw new ValidationError(`notifications.targets[${i}]: ${target.description} is not a target this library can send to. Create targets with NotificationTarget.topic(), email(), slack() or https().`);
     }
     const first = seen.get(target.identity);
     if (first !== undefined) {
-      throw new Error(`notifications.targets[${i}]: ${target.description} is already notifications.targets[${first}]. Remove the duplicate.`);
+      throw new ValidationError(`notifications.targets[${i}]: ${target.description} is already notifications.targets[${first}]. Remove the duplicate.`);
     }
     seen.set(target.identity, i);
     if (target instanceof RuleTarget) {

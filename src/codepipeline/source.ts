@@ -3,6 +3,7 @@ import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import type { ConnectionDetails, TriggerFilters } from './private/source-details';
+import { ValidationError } from '../private/errors';
 import { checkArguments } from '../private/props-check';
 
 /**
@@ -165,7 +166,7 @@ export abstract class ReleaseTrigger {
   public static onTag(options: TagTriggerOptions): ReleaseTrigger {
     checkArguments('ReleaseTrigger.onTag', [options]);
     if (!options || !Array.isArray(options.includes) || options.includes.length === 0) {
-      throw new Error("ReleaseTrigger.onTag: 'includes' is empty. Pass the tags to release, e.g. ReleaseTrigger.onTag({ includes: ['v*'] }).");
+      throw new ValidationError("ReleaseTrigger.onTag: 'includes' is empty. Pass the tags to release, e.g. ReleaseTrigger.onTag({ includes: ['v*'] }).");
     }
     checkPatterns(options.includes, 'includes', 'ReleaseTrigger.onTag', false);
     checkPatterns(options.excludes, 'excludes', 'ReleaseTrigger.onTag', false);
@@ -210,33 +211,33 @@ function checkPatterns(patterns: string[] | undefined, field: string, where: str
     return;
   }
   if (!Array.isArray(patterns) || patterns.length === 0) {
-    throw new Error(`${where}: ${field} is empty. Give at least one glob, or leave ${field} out.`);
+    throw new ValidationError(`${where}: ${field} is empty. Give at least one glob, or leave ${field} out.`);
   }
   if (patterns.length > MAX_PATTERNS) {
-    throw new Error(`${where}: ${field} has ${patterns.length} globs; CodePipeline accepts at most ${MAX_PATTERNS} per filter. Use broader globs (e.g. 'services/**').`);
+    throw new ValidationError(`${where}: ${field} has ${patterns.length} globs; CodePipeline accepts at most ${MAX_PATTERNS} per filter. Use broader globs (e.g. 'services/**').`);
   }
   patterns.forEach((pattern, i) => {
     const what = `${where}: ${field}[${i}]`;
     if (typeof pattern !== 'string' || pattern.trim() === '') {
-      throw new Error(`${what} is empty. Give a glob such as ${paths ? "'services/api/**'" : "'v*'"}.`);
+      throw new ValidationError(`${what} is empty. Give a glob such as ${paths ? "'services/api/**'" : "'v*'"}.`);
     }
     if (pattern !== pattern.trim()) {
-      throw new Error(`${what} '${pattern}' starts or ends with whitespace, which no ${paths ? 'path' : 'tag'} has. Remove it.`);
+      throw new ValidationError(`${what} '${pattern}' starts or ends with whitespace, which no ${paths ? 'path' : 'tag'} has. Remove it.`);
     }
     if (pattern.length > MAX_PATTERN_LENGTH) {
-      throw new Error(`${what} has ${pattern.length} characters; CodePipeline accepts at most ${MAX_PATTERN_LENGTH}.`);
+      throw new ValidationError(`${what} has ${pattern.length} characters; CodePipeline accepts at most ${MAX_PATTERN_LENGTH}.`);
     }
     if (paths && (pattern.startsWith('/') || pattern.startsWith('./'))) {
-      throw new Error(`${what} '${pattern}' starts with '${pattern.startsWith('/') ? '/' : './'}', but file paths are matched relative to the repository root. Write '${pattern.replace(/^\.?\//, '')}'.`);
+      throw new ValidationError(`${what} '${pattern}' starts with '${pattern.startsWith('/') ? '/' : './'}', but file paths are matched relative to the repository root. Write '${pattern.replace(/^\.?\//, '')}'.`);
     }
     if (!balanced(pattern)) {
-      throw new Error(`${what} '${pattern}' has an unclosed '[' or '{'. Close it, or escape it with '\\'.`);
+      throw new ValidationError(`${what} '${pattern}' has an unclosed '[' or '{'. Close it, or escape it with '\\'.`);
     }
   });
   const seen = new Set<string>();
   for (const pattern of patterns) {
     if (seen.has(pattern)) {
-      throw new Error(`${where}: ${field} lists '${pattern}' twice. List each glob once.`);
+      throw new ValidationError(`${where}: ${field} lists '${pattern}' twice. List each glob once.`);
     }
     seen.add(pattern);
   }
@@ -246,7 +247,7 @@ function checkOverlap(filter: { readonly includes?: string[]; readonly excludes?
   const excluded = new Set(filter?.excludes ?? []);
   const both = (filter?.includes ?? []).filter(p => excluded.has(p));
   if (both.length > 0) {
-    throw new Error(`${where}: '${both[0]}' is both included and excluded, so it can never start the pipeline. Remove it from one list.`);
+    throw new ValidationError(`${where}: '${both[0]}' is both included and excluded, so it can never start the pipeline. Remove it from one list.`);
   }
 }
 
@@ -292,17 +293,17 @@ export abstract class PipelineSource {
     if ((options === undefined || options === null || options.connectionArn === undefined || options.connectionArn === null)
       && typeof repository === 'string' && typeof branch === 'string') {
       // Before the type check: this message shows the whole call to write.
-      throw new Error(`source: no connectionArn was given for ${repository}. Pass the options with the connection's ARN: PipelineSource.connection('${repository}', '${branch}', { connectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abcd-1234' }).`);
+      throw new ValidationError(`source: no connectionArn was given for ${repository}. Pass the options with the connection's ARN: PipelineSource.connection('${repository}', '${branch}', { connectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abcd-1234' }).`);
     }
     checkArguments('PipelineSource.connection', [repository, branch, options]);
     if (!Token.isUnresolved(repository) && !/^[^/\s]+\/[^/\s]+$/.test(repository)) {
-      throw new Error(`source: the repository '${repository}' is not in the form 'owner/repo'. Pass it as PipelineSource.connection('owner/repo', 'main', { connectionArn }).`);
+      throw new ValidationError(`source: the repository '${repository}' is not in the form 'owner/repo'. Pass it as PipelineSource.connection('owner/repo', 'main', { connectionArn }).`);
     }
     if (options === undefined || options === null || typeof options.connectionArn !== 'string') {
-      throw new Error(`source: no connectionArn was given for ${repository}. Pass the options with the connection's ARN: PipelineSource.connection('${repository}', '${branch}', { connectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abcd-1234' }).`);
+      throw new ValidationError(`source: no connectionArn was given for ${repository}. Pass the options with the connection's ARN: PipelineSource.connection('${repository}', '${branch}', { connectionArn: 'arn:aws:codeconnections:us-east-1:123456789012:connection/abcd-1234' }).`);
     }
     if (!Token.isUnresolved(options.connectionArn) && !/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/.+$/.test(options.connectionArn)) {
-      throw new Error(`source: connectionArn '${options.connectionArn}' is not a CodeConnections connection ARN. Use the ARN shown in the console, e.g. 'arn:aws:codeconnections:us-east-1:123456789012:connection/abcd-1234'.`);
+      throw new ValidationError(`source: connectionArn '${options.connectionArn}' is not a CodeConnections connection ARN. Use the ARN shown in the console, e.g. 'arn:aws:codeconnections:us-east-1:123456789012:connection/abcd-1234'.`);
     }
     checkBranch(branch);
     const triggers = options.triggers;
@@ -336,7 +337,7 @@ export abstract class PipelineSource {
   public static s3(bucket: s3.IBucket, objectKey: string): PipelineSource {
     checkArguments('PipelineSource.s3', [bucket, objectKey]);
     if (!Token.isUnresolved(objectKey) && objectKey.trim() === '') {
-      throw new Error("source: the S3 object key is empty. Pass the key of the zip file, e.g. PipelineSource.s3(bucket, 'app/source.zip').");
+      throw new ValidationError("source: the S3 object key is empty. Pass the key of the zip file, e.g. PipelineSource.s3(bucket, 'app/source.zip').");
     }
     return new WrappedSource(`s3:${objectKey}`, 'VersionId', () => pipelines.CodePipelineSource.s3(bucket, objectKey));
   }
@@ -370,14 +371,14 @@ export abstract class PipelineSource {
 
 function checkTriggers(triggers: ReleaseTrigger[], triggerOnPush: boolean | undefined): void {
   if (!Array.isArray(triggers) || triggers.length === 0) {
-    throw new Error("source: triggers is empty, so nothing would start the pipeline but a manual start. Pass at least one ReleaseTrigger, or leave 'triggers' out to release every push to the branch.");
+    throw new ValidationError("source: triggers is empty, so nothing would start the pipeline but a manual start. Pass at least one ReleaseTrigger, or leave 'triggers' out to release every push to the branch.");
   }
   if (triggerOnPush !== undefined) {
-    throw new Error(`source: both triggerOnPush (${triggerOnPush}) and triggers are set. With triggers, only the triggers start the pipeline: remove triggerOnPush (use ReleaseTrigger.onPush() to release every push to the branch).`);
+    throw new ValidationError(`source: both triggerOnPush (${triggerOnPush}) and triggers are set. With triggers, only the triggers start the pipeline: remove triggerOnPush (use ReleaseTrigger.onPush() to release every push to the branch).`);
   }
   triggers.forEach((trigger, i) => {
     if (!(trigger instanceof ReleaseTrigger)) {
-      throw new Error(`source: triggers[${i}] is not a ReleaseTrigger. Create triggers with ReleaseTrigger.onPush() or ReleaseTrigger.onTag().`);
+      throw new ValidationError(`source: triggers[${i}] is not a ReleaseTrigger. Create triggers with ReleaseTrigger.onPush() or ReleaseTrigger.onTag().`);
     }
   });
   // Pull-request triggers are refused by DeliveryPipeline (with the property path); only push filters count here.
@@ -390,12 +391,12 @@ function checkTriggers(triggers: ReleaseTrigger[], triggerOnPush: boolean | unde
     const key = JSON.stringify([trigger.kind, trigger._filters]);
     const previous = seen.get(key);
     if (previous !== undefined) {
-      throw new Error(`source: triggers[${i}] is the same ${trigger.kind.toLowerCase()} trigger as triggers[${previous}]. Remove the duplicate.`);
+      throw new ValidationError(`source: triggers[${i}] is the same ${trigger.kind.toLowerCase()} trigger as triggers[${previous}]. Remove the duplicate.`);
     }
     seen.set(key, i);
   });
   if (pushes.length > MAX_FILTERS) {
-    throw new Error(`source: ${pushes.length} push and tag triggers; CodePipeline accepts at most ${MAX_FILTERS} push filters per source. Merge triggers of the same kind (their globs combine).`);
+    throw new ValidationError(`source: ${pushes.length} push and tag triggers; CodePipeline accepts at most ${MAX_FILTERS} push filters per source. Merge triggers of the same kind (their globs combine).`);
   }
 }
 
@@ -424,6 +425,6 @@ class WrappedSource extends PipelineSource {
 
 function checkBranch(branch: string) {
   if (!Token.isUnresolved(branch) && branch.trim() === '') {
-    throw new Error("source: the branch is empty. Pass the branch to release from, e.g. 'main'.");
+    throw new ValidationError("source: the branch is empty. Pass the branch to release from, e.g. 'main'.");
   }
 }

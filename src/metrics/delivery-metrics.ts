@@ -16,6 +16,7 @@ import { DEFAULT_NAMESPACE, PIPELINE_DIMENSION, unitOf } from './private/catalog
 import { MAX_WINDOW_DAYS, NAMESPACE_VARIABLE, PIPELINE_NAME_VARIABLE, WINDOW_DAYS_VARIABLE } from './private/environment';
 import { PublishMetricsFunction } from './private/publish-metrics-function';
 import { acknowledge, CFN_GUARD, deadLetterQueue, libraryLogGroup } from '../codepipeline/private/hygiene';
+import { ValidationError, scoped } from '../private/errors';
 import { checkArguments } from '../private/props-check';
 import { CIRCLECI_BENCHMARKS } from '../runtime/metrics';
 
@@ -139,101 +140,106 @@ export class DeliveryMetrics extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryMetricsProps) {
     super(scope, id);
-    checkArguments('DeliveryMetrics.constructor', [props]);
-    const windowDays = validateProps(this, props);
-    const { pipeline } = props;
-    this.namespace = props.namespace ?? DEFAULT_NAMESPACE;
-    this.pipelineName = pipeline.pipelineName;
+    try {
+      checkArguments('DeliveryMetrics.constructor', [props]);
+      const windowDays = validateProps(this, props);
+      const { pipeline } = props;
+      this.namespace = props.namespace ?? DEFAULT_NAMESPACE;
+      this.pipelineName = pipeline.pipelineName;
 
-    const dlq = deadLetterQueue(this, 'the metrics rules and function',
-      'The delivery-metrics function could not compute or publish the figures of the pipeline: the dashboard has gaps. '
-      + 'Read the events in the dead-letter queue and the function\'s logs.');
-    this.deadLetterQueue = dlq.queue;
-    this.deadLetterAlarm = dlq.alarm;
+      const dlq = deadLetterQueue(this, 'the metrics rules and function',
+        'The delivery-metrics function could not compute or publish the figures of the pipeline: the dashboard has gaps. '
+        + 'Read the events in the dead-letter queue and the function\'s logs.');
+      this.deadLetterQueue = dlq.queue;
+      this.deadLetterAlarm = dlq.alarm;
 
-    this.logGroup = libraryLogGroup(this, 'Logs', props.logRetention ?? logs.RetentionDays.ONE_YEAR, props.encryptionKey);
+      this.logGroup = libraryLogGroup(this, 'Logs', props.logRetention ?? logs.RetentionDays.ONE_YEAR, props.encryptionKey);
 
-    // An explicit role: the function's default role carries the AWS managed AWSLambdaBasicExecutionRole policy
-    // (logs on every log group). This one may write only to its own log group and read only this pipeline.
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Delivery metrics: reads the pipeline\'s execution history and writes the figures to its log group',
-    });
-    this.logGroup.grantWrite(role);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['codepipeline:ListPipelineExecutions', 'codepipeline:ListActionExecutions'],
-      resources: [pipeline.pipelineArn],
-    }));
-
-    this.function = new PublishMetricsFunction(this, 'Function', {
-      description: 'Delivery metrics: computes the CircleCI and DORA figures of the pipeline and publishes them (embedded metric format)',
-      role,
-      logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      memorySize: 256,
-      // A year of a busy pipeline's history is a few hundred List calls.
-      timeout: Duration.minutes(5),
-      environment: {
-        [PIPELINE_NAME_VARIABLE]: pipeline.pipelineName,
-        [NAMESPACE_VARIABLE]: this.namespace,
-        [WINDOW_DAYS_VARIABLE]: String(windowDays),
-      },
-      // Asynchronous invocation (EventBridge): two retries after an error, then the event goes to the queue.
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(1),
-      deadLetterQueue: this.deadLetterQueue,
-    });
-    acknowledge(this.function, `${CFN_GUARD}::lambda_inside_vpc_check`,
-      'The function only calls the CodePipeline API of its own region; in a VPC it would need a NAT gateway or an interface '
-      + 'endpoint to reach it, and it touches no private resource.');
-
-    const target = new targets.LambdaFunction(this.function, {
-      retryAttempts: 10,
-      maxEventAge: Duration.hours(1),
-      deadLetterQueue: this.deadLetterQueue,
-    });
-    // Only terminal executions enter the figures, so an execution's end is the event that can change them; action
-    // events would only repeat the computation. A stage rollback is an execution: its end is seen here too.
-    this.pipelineRule = new events.Rule(this, 'PipelineRule', {
-      description: 'Delivery metrics: an execution of the pipeline ended',
-      eventPattern: {
-        source: ['aws.codepipeline'],
-        detailType: ['CodePipeline Pipeline Execution State Change'],
-        detail: { pipeline: [pipeline.pipelineName], state: FINAL_EXECUTION_STATES },
-      },
-      targets: [target],
-    });
-    this.scheduleRule = new events.Rule(this, 'ScheduleRule', {
-      description: 'Delivery metrics: hourly recomputation, so that the series stay continuous between executions',
-      schedule: events.Schedule.rate(SCHEDULE),
-      targets: [target],
-    });
-
-    if (props.healthAlarm ?? true) {
-      this.healthAlarm = this.metric(DeliveryFigure.SUCCESS_RATE).createAlarm(this, 'HealthAlarm', {
-        alarmDescription: `Delivery health: the success rate of the last ${windowDays} days is below the CircleCI benchmark `
-          + `(${percent(CIRCLECI_BENCHMARKS.successRate)} %). Look at the failed executions of the pipeline.`,
-        threshold: percent(CIRCLECI_BENCHMARKS.successRate),
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        // No decided execution in the window means no success rate: nothing to alarm on.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      // An explicit role: the function's default role carries the AWS managed AWSLambdaBasicExecutionRole policy
+      // (logs on every log group). This one may write only to its own log group and read only this pipeline.
+      const role = new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: 'Delivery metrics: reads the pipeline\'s execution history and writes the figures to its log group',
       });
-    }
-    const alarms = [this.deadLetterAlarm, ...(this.healthAlarm ? [this.healthAlarm] : [])];
-    for (const alarm of alarms) {
-      if (props.alarmTopic) {
-        alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alarmTopic));
-        alarm.addOkAction(new cloudwatchActions.SnsAction(props.alarmTopic));
-      } else {
-        acknowledge(alarm, `${CFN_GUARD}::cloudwatch_alarm_action_check`,
-          'No topic to notify was configured (alarmTopic); the alarm still shows in CloudWatch and on the dashboard. Set a topic to be told.');
-      }
-    }
+      this.logGroup.grantWrite(role);
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['codepipeline:ListPipelineExecutions', 'codepipeline:ListActionExecutions'],
+        resources: [pipeline.pipelineArn],
+      }));
 
-    this.dashboard = this.createDashboard(props.dashboardName, windowDays);
+      this.function = new PublishMetricsFunction(this, 'Function', {
+        description: 'Delivery metrics: computes the CircleCI and DORA figures of the pipeline and publishes them (embedded metric format)',
+        role,
+        logGroup: this.logGroup,
+        loggingFormat: lambda.LoggingFormat.JSON,
+        applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+        systemLogLevelV2: lambda.SystemLogLevel.WARN,
+        memorySize: 256,
+        // A year of a busy pipeline's history is a few hundred List calls.
+        timeout: Duration.minutes(5),
+        environment: {
+          [PIPELINE_NAME_VARIABLE]: pipeline.pipelineName,
+          [NAMESPACE_VARIABLE]: this.namespace,
+          [WINDOW_DAYS_VARIABLE]: String(windowDays),
+        },
+        // Asynchronous invocation (EventBridge): two retries after an error, then the event goes to the queue.
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.deadLetterQueue,
+      });
+      acknowledge(this.function, `${CFN_GUARD}::lambda_inside_vpc_check`,
+        'The function only calls the CodePipeline API of its own region; in a VPC it would need a NAT gateway or an interface '
+        + 'endpoint to reach it, and it touches no private resource.');
+
+      const target = new targets.LambdaFunction(this.function, {
+        retryAttempts: 10,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.deadLetterQueue,
+      });
+      // Only terminal executions enter the figures, so an execution's end is the event that can change them; action
+      // events would only repeat the computation. A stage rollback is an execution: its end is seen here too.
+      this.pipelineRule = new events.Rule(this, 'PipelineRule', {
+        description: 'Delivery metrics: an execution of the pipeline ended',
+        eventPattern: {
+          source: ['aws.codepipeline'],
+          detailType: ['CodePipeline Pipeline Execution State Change'],
+          detail: { pipeline: [pipeline.pipelineName], state: FINAL_EXECUTION_STATES },
+        },
+        targets: [target],
+      });
+      this.scheduleRule = new events.Rule(this, 'ScheduleRule', {
+        description: 'Delivery metrics: hourly recomputation, so that the series stay continuous between executions',
+        schedule: events.Schedule.rate(SCHEDULE),
+        targets: [target],
+      });
+
+      if (props.healthAlarm ?? true) {
+        this.healthAlarm = this.metric(DeliveryFigure.SUCCESS_RATE).createAlarm(this, 'HealthAlarm', {
+          alarmDescription: `Delivery health: the success rate of the last ${windowDays} days is below the CircleCI benchmark `
+            + `(${percent(CIRCLECI_BENCHMARKS.successRate)} %). Look at the failed executions of the pipeline.`,
+          threshold: percent(CIRCLECI_BENCHMARKS.successRate),
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          // No decided execution in the window means no success rate: nothing to alarm on.
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+      }
+      const alarms = [this.deadLetterAlarm, ...(this.healthAlarm ? [this.healthAlarm] : [])];
+      for (const alarm of alarms) {
+        if (props.alarmTopic) {
+          alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alarmTopic));
+          alarm.addOkAction(new cloudwatchActions.SnsAction(props.alarmTopic));
+        } else {
+          acknowledge(alarm, `${CFN_GUARD}::cloudwatch_alarm_action_check`,
+            'No topic to notify was configured (alarmTopic); the alarm still shows in CloudWatch and on the dashboard. Set a topic to be told.');
+        }
+      }
+
+      this.dashboard = this.createDashboard(props.dashboardName, windowDays);
+    } catch (error) {
+      // Validation errors name the property; the construct path tells which pipeline (or checks) they belong to.
+      throw scoped(this, error);
+    }
   }
 
   /**
@@ -258,7 +264,7 @@ export class DeliveryMetrics extends Construct {
     /** A figure in seconds, drawn in minutes. */
     const minutes = (figure: DeliveryFigure, label: string): cloudwatch.IMetric => {
       if (unitOf(figure) !== 'Seconds') {
-        throw new Error(`DeliveryMetrics: ${figure} is not published in seconds.`);
+        throw new ValidationError(`DeliveryMetrics: ${figure} is not published in seconds.`);
       }
       const id = figure.toLowerCase(); // math ids must be unique within a widget
       return new cloudwatch.MathExpression({ expression: `${id} / 60`, usingMetrics: { [id]: this.metric(figure) }, label, period: PERIOD });
@@ -317,26 +323,26 @@ function validateProps(scope: Construct, props: DeliveryMetricsProps): number {
   if (props.window !== undefined) {
     const days = props.window.toDays({ integral: false });
     if (!Token.isUnresolved(days) && (!Number.isInteger(days) || days < 1 || days > MAX_WINDOW_DAYS)) {
-      throw new Error(`DeliveryMetrics: 'window' is ${props.window.toHumanString()}, which is not a whole number of days from 1 to ${MAX_WINDOW_DAYS}. `
+      throw new ValidationError(`DeliveryMetrics: 'window' is ${props.window.toHumanString()}, which is not a whole number of days from 1 to ${MAX_WINDOW_DAYS}. `
         + 'Use e.g. Duration.days(30) (CodePipeline keeps 12 months of history).');
     }
     windowDays = days;
   }
   const namespace = props.namespace;
   if (namespace !== undefined && !Token.isUnresolved(namespace) && (!NAMESPACE_PATTERN.test(namespace) || namespace.startsWith('AWS/'))) {
-    throw new Error(`DeliveryMetrics: 'namespace' is '${namespace}', which CloudWatch does not accept for custom metrics `
+    throw new ValidationError(`DeliveryMetrics: 'namespace' is '${namespace}', which CloudWatch does not accept for custom metrics `
       + '(1-255 characters from A-Z, a-z, 0-9, ".", "-", "_", "/", "#", ":", not starting with "AWS/"). Use e.g. \'MyTeam/Delivery\'.');
   }
   const dashboardName = props.dashboardName;
   if (dashboardName !== undefined && !Token.isUnresolved(dashboardName) && !DASHBOARD_NAME_PATTERN.test(dashboardName)) {
-    throw new Error(`DeliveryMetrics: 'dashboardName' is '${dashboardName}', which is not a CloudWatch dashboard name `
+    throw new ValidationError(`DeliveryMetrics: 'dashboardName' is '${dashboardName}', which is not a CloudWatch dashboard name `
       + '(1-255 characters from A-Z, a-z, 0-9, "-", "_"). Use e.g. \'shop-api-delivery\'.');
   }
   // EventBridge delivers a pipeline's events only to rules of its own account and region.
   const here = Stack.of(scope);
   for (const [what, theirs, ours] of [['region', props.pipeline.env.region, here.region], ['account', props.pipeline.env.account, here.account]]) {
     if (!Token.isUnresolved(theirs) && !Token.isUnresolved(ours) && theirs !== ours) {
-      throw new Error(`DeliveryMetrics: 'pipeline' is in ${what} ${theirs}, but the metrics are in ${what} ${ours}. `
+      throw new ValidationError(`DeliveryMetrics: 'pipeline' is in ${what} ${theirs}, but the metrics are in ${what} ${ours}. `
         + `Its EventBridge rule would never see the pipeline's events: create DeliveryMetrics in a stack of ${what} ${theirs}.`);
     }
   }

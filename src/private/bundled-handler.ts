@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
+import { ValidationError } from './errors';
 
 /**
  * Root of the package: this module is `lib/private/bundled-handler.js` in the installed package and
@@ -24,7 +25,7 @@ export function bundledHandlerCode(scope: IConstruct, id: string, handler: strin
   const entry = path.join(directory, 'index.js');
   if (!fs.existsSync(entry)) {
     const functionPath = [scope.node.path, id].filter(p => p !== '').join('/');
-    throw new Error(`${functionPath}: the bundled Lambda handler '${handler}' is missing: ${entry} does not exist. `
+    throw new ValidationError(`${functionPath}: the bundled Lambda handler '${handler}' is missing: ${entry} does not exist. `
       + 'This copy of cdk-delivery-pipelines was packed without its bundles (assets/ is written by `npx projen bundle`, '
       + 'which `npx projen compile` runs first). In your clone of cdk-delivery-pipelines run '
       + '`npm ci && npx projen compile && npm pack` (README, "Deploying the pipeline", step 1), then install the new '

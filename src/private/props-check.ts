@@ -4,6 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ValidationError } from './errors';
 import { CALLS, CLASSES, ENUMS, EXTERNAL, INTERFACES, STRUCTS } from './props-types.generated';
 import { describe } from '../blueprint/validate';
 
@@ -299,7 +300,7 @@ function wrong(t: Parsed, value: unknown, path: string): never {
   const extra = hint(t, value);
   // With a hint that says how to make the value, the type is named without its generic example.
   const type = extra !== '' && t.kind === 'named' && EXTERNAL_TYPES[t.name] ? `${article(EXTERNAL_TYPES[t.name].name)} ${EXTERNAL_TYPES[t.name].name}` : expected(t);
-  throw new Error(`${path}: ${show(value)} is not ${type}.${extra}`);
+  throw new ValidationError(`${path}: ${show(value)} is not ${type}.${extra}`);
 }
 
 /** `an sns.ITopic`, `a Duration`. */
@@ -330,7 +331,7 @@ function check(t: Parsed, value: unknown, path: string): void {
       if (!Array.isArray(value)) wrong(t, value, path);
       value.forEach((item, i) => {
         if (item === undefined || item === null) {
-          throw new Error(`${path}[${i}]: the list holds ${describe(item)}. Remove it, or pass ${expected(t.element)}.`);
+          throw new ValidationError(`${path}[${i}]: the list holds ${describe(item)}. Remove it, or pass ${expected(t.element)}.`);
         }
         check(t.element, item, `${path}[${i}]`);
       });
@@ -339,7 +340,7 @@ function check(t: Parsed, value: unknown, path: string): void {
       if (!isPlainObject(value)) wrong(t, value, path);
       for (const [key, item] of Object.entries(value)) {
         if (item === undefined || item === null) {
-          throw new Error(`${path}.${key}: ${describe(item)} is not ${expected(t.element)}. Remove the key, or pass a value.`);
+          throw new ValidationError(`${path}.${key}: ${describe(item)} is not ${expected(t.element)}. Remove the key, or pass a value.`);
         }
         check(t.element, item, `${path}.${key}`);
       }
@@ -376,7 +377,7 @@ function checkNamed(t: { readonly kind: 'named'; readonly name: string }, value:
   }
   const ext = EXTERNAL_TYPES[t.name];
   if (!ext) {
-    throw new Error(`internal: the type table names ${t.name}, which props-check.ts cannot recognise`);
+    throw new ValidationError(`internal: the type table names ${t.name}, which props-check.ts cannot recognise`);
   }
   if (!ext.is(value)) wrong(t, value, path);
 }
@@ -393,7 +394,7 @@ function checkStruct(struct: { readonly [property: string]: string }, value: Rec
   for (const [name, type] of Object.entries(struct)) {
     const v = value[name];
     if (!type.endsWith('?') && (v === undefined || v === null)) {
-      throw new Error(`${at(name)}: the property is required but was ${v === null ? 'null' : 'not given'}. Pass ${expected(parse(type))}.`);
+      throw new ValidationError(`${at(name)}: the property is required but was ${v === null ? 'null' : 'not given'}. Pass ${expected(parse(type))}.`);
     }
   }
 }
@@ -406,7 +407,7 @@ function checkStruct(struct: { readonly [property: string]: string }, value: Rec
 export function checkArguments(call: string, args: readonly unknown[]): void {
   const params = CALLS[call];
   if (!params) {
-    throw new Error(`internal: ${call} is not an entry point of the type table (regenerate it: npm run props-table)`);
+    throw new ValidationError(`internal: ${call} is not an entry point of the type table (regenerate it: npm run props-table)`);
   }
   const [className, method] = call.split('.');
   params.forEach((param, i) => {
@@ -420,7 +421,7 @@ export function checkArguments(call: string, args: readonly unknown[]): void {
     if (value === undefined || value === null) {
       if (!optional) {
         const missing = value === null ? 'null' : 'not given';
-        throw new Error(path === ''
+        throw new ValidationError(path === ''
           ? `${className}: the properties are required but were ${missing}. Pass ${expected(parsed)}.`
           : `${path}: the argument is required but was ${missing}. Pass ${expected(parsed)}.`);
       }
@@ -428,7 +429,7 @@ export function checkArguments(call: string, args: readonly unknown[]): void {
     }
     if (path === '' && parsed.kind === 'named' && STRUCTS[parsed.name]) {
       if (!isPlainObject(value)) {
-        throw new Error(`${className}: the properties are ${show(value)}, not ${expected(parsed)}.`);
+        throw new ValidationError(`${className}: the properties are ${show(value)}, not ${expected(parsed)}.`);
       }
       checkStruct(STRUCTS[parsed.name], value, '');
       return;

@@ -1,3 +1,4 @@
+import { ValidationError } from './errors';
 /**
  * The one quoting discipline for configuration values that reach a shell line (DESIGN.md: configuration values are
  * data, never code). Every value is (a) validated strictly at synthesis by the property that names it, and (b)
@@ -18,10 +19,10 @@
  */
 export function shellQuote(value: string): string {
   if (typeof value !== 'string') {
-    throw new Error(`shellQuote: expected a string, got ${typeof value} (${String(value)}). This is a bug in cdk-delivery-pipelines: please report it.`);
+    throw new ValidationError(`shellQuote: expected a string, got ${typeof value} (${String(value)}). This is a bug in cdk-delivery-pipelines: please report it.`);
   }
   if (value.includes('\0')) {
-    throw new Error(`shellQuote: ${JSON.stringify(value)} holds a NUL character, which no shell word can carry. This is a bug in cdk-delivery-pipelines (the value should have been refused at validation): please report it.`);
+    throw new ValidationError(`shellQuote: ${JSON.stringify(value)} holds a NUL character, which no shell word can carry. This is a bug in cdk-delivery-pipelines (the value should have been refused at validation): please report it.`);
   }
   return `'${value.replace(/'/g, "'\\''")}'`;
 }
@@ -35,7 +36,7 @@ export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 /** Throws unless `value` is a literal AWS region name; `property` names it in the message (`previews.region`). */
 export function validateRegion(value: unknown, property: string): string {
   if (typeof value !== 'string' || !REGION_PATTERN.test(value)) {
-    throw new Error(`${property}: ${describe(value)} is not an AWS region name. Pass a region such as 'us-east-1', 'eu-west-2' or 'us-gov-west-1' (lowercase letters, hyphens and the region's number).`);
+    throw new ValidationError(`${property}: ${describe(value)} is not an AWS region name. Pass a region such as 'us-east-1', 'eu-west-2' or 'us-gov-west-1' (lowercase letters, hyphens and the region's number).`);
   }
   return value;
 }
@@ -54,7 +55,7 @@ export function validateInert(value: string, property: string, what: string): vo
   if (typeof value !== 'string' || !INERT.test(value)) {
     const bad = typeof value === 'string' ? unsafeCharacters(value, /[A-Za-z0-9/_+=.,@:-]/) : [];
     const why = bad.length > 0 ? `has the character${bad.length > 1 ? 's' : ''} ${bad.map(c => JSON.stringify(c)).join(', ')}, which` : 'is not a plain string, and';
-    throw new Error(`${property}: the ${what} ${describe(value)} ${why} would reach a shell command that CDK Pipelines writes unescaped (the registry login). Use letters, digits and / _ + = . , @ : - only.`);
+    throw new ValidationError(`${property}: the ${what} ${describe(value)} ${why} would reach a shell command that CDK Pipelines writes unescaped (the registry login). Use letters, digits and / _ + = . , @ : - only.`);
   }
 }
 
@@ -72,25 +73,25 @@ const MAX_DIRECTORY_LENGTH = 255;
 export function validateRelativeDirectory(value: unknown, property: string, example: string): string {
   const fix = `Pass a relative path inside the source of letters, digits, '.', '_', '-' and '/', e.g. ${example}`;
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new Error(`${property}: ${describe(value)} names no directory. ${fix}.`);
+    throw new ValidationError(`${property}: ${describe(value)} names no directory. ${fix}.`);
   }
   if (value.startsWith('/')) {
-    throw new Error(`${property}: ${describe(value)} is an absolute path; the step can only use directories inside its source. ${fix}.`);
+    throw new ValidationError(`${property}: ${describe(value)} is an absolute path; the step can only use directories inside its source. ${fix}.`);
   }
   if (value.length > MAX_DIRECTORY_LENGTH) {
-    throw new Error(`${property}: ${describe(value)} has ${value.length} characters, more than ${MAX_DIRECTORY_LENGTH}. ${fix}.`);
+    throw new ValidationError(`${property}: ${describe(value)} has ${value.length} characters, more than ${MAX_DIRECTORY_LENGTH}. ${fix}.`);
   }
   const normalized = normalizeDirectory(value);
   const segments = normalized.split('/');
   if (segments.includes('..')) {
-    throw new Error(`${property}: ${describe(value)} leaves the source with '..'. ${fix}.`);
+    throw new ValidationError(`${property}: ${describe(value)} leaves the source with '..'. ${fix}.`);
   }
   const bad = segments.find(s => !SEGMENT.test(s));
   if (bad !== undefined) {
     const why = bad === '' ? 'has an empty path segment (\'//\')'
       : bad.startsWith('-') ? `has the segment ${describe(bad)}, which starts with '-'`
         : `has the character${unsafeCharacters(bad).length > 1 ? 's' : ''} ${unsafeCharacters(bad).map(c => JSON.stringify(c)).join(', ')}`;
-    throw new Error(`${property}: ${describe(value)} ${why}. ${fix}.`);
+    throw new ValidationError(`${property}: ${describe(value)} ${why}. ${fix}.`);
   }
   return normalized;
 }

@@ -1,3 +1,4 @@
+import { ValidationError } from '../private/errors';
 /**
  * Names of preview environments, shared by the constructs (synth time) and the `previews` command (runtime).
  * No aws-cdk-lib here: the CLI loads it.
@@ -53,7 +54,7 @@ export function parsePreviewStackName(prefix: string, stackName: string): Previe
 /** A pull-request number as given on the command line or in the build: a positive integer. */
 export function parsePullRequestNumber(text: string, what: string): number {
   if (!/^[1-9]\d{0,9}$/.test(text.trim()) || Number(text) > LONGEST_PULL_REQUEST_NUMBER) {
-    throw new Error(`${what}: '${text}' is not a pull-request number. Pass the number shown on the pull request, e.g. 42.`);
+    throw new ValidationError(`${what}: '${text}' is not a pull-request number. Pass the number shown on the pull request, e.g. 42.`);
   }
   return Number(text);
 }

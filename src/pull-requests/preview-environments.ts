@@ -16,6 +16,7 @@ import { acknowledgeProjectGrants, checkProject, DEFAULT_APPROVER_ROLES, exactBr
 import type { PullRequestChecks } from './pull-request-checks';
 import { stacksOf } from '../blueprint/validate';
 import { acknowledge, libraryLogGroup } from '../codepipeline/private/hygiene';
+import { ValidationError, scoped } from '../private/errors';
 import { checkArguments } from '../private/props-check';
 
 /**
@@ -155,91 +156,96 @@ export class PreviewEnvironments extends Construct {
 
   constructor(scope: Construct, id: string, props: PreviewEnvironmentsProps) {
     super(scope, id);
-    checkArguments('PreviewEnvironments.constructor', [props]);
-    const checks = props.checks;
-    const delivery = checks.pipeline;
-    const { prefix, account } = validatePreviewOptions(props, Stack.of(delivery), delivery.stagingStage, delivery.productionStages);
-    const env = { account, region: props.region };
-    this.stackNamePrefix = previewNamespace(prefix);
-    const ttlHours = wholeHours(props.timeToLive ?? DEFAULT_TTL, 'previews.timeToLive');
-    const sweepHours = wholeHours(props.sweepInterval ?? DEFAULT_SWEEP, 'previews.sweepInterval');
-    validatePreviewStage(trialStage(this, props.stage, prefix, env), env, 'previews.stage');
+    try {
+      checkArguments('PreviewEnvironments.constructor', [props]);
+      const checks = props.checks;
+      const delivery = checks.pipeline;
+      const { prefix, account } = validatePreviewOptions(props, Stack.of(delivery), delivery.stagingStage, delivery.productionStages);
+      const env = { account, region: props.region };
+      this.stackNamePrefix = previewNamespace(prefix);
+      const ttlHours = wholeHours(props.timeToLive ?? DEFAULT_TTL, 'previews.timeToLive');
+      const sweepHours = wholeHours(props.sweepInterval ?? DEFAULT_SWEEP, 'previews.sweepInterval');
+      validatePreviewStage(trialStage(this, props.stage, prefix, env), env, 'previews.stage');
 
-    const requested = this.node.tryGetContext(PREVIEW_CONTEXT_KEY) ?? process.env[PREVIEW_ENV_VARIABLE];
-    if (requested !== undefined && requested !== '') {
-      const pullRequest = parsePullRequestNumber(String(requested), `${PREVIEW_CONTEXT_KEY} (or ${PREVIEW_ENV_VARIABLE})`);
-      const app = Stage.of(Stack.of(this)) ?? (this.node.root as Stage);
-      this.stage = props.stage.createStage(app, previewStageId(prefix, pullRequest), env);
-      validatePreviewStage(this.stage, env, 'previews.stage');
-      Tags.of(this.stage).add(PULL_REQUEST_TAG, String(pullRequest));
+      const requested = this.node.tryGetContext(PREVIEW_CONTEXT_KEY) ?? process.env[PREVIEW_ENV_VARIABLE];
+      if (requested !== undefined && requested !== '') {
+        const pullRequest = parsePullRequestNumber(String(requested), `${PREVIEW_CONTEXT_KEY} (or ${PREVIEW_ENV_VARIABLE})`);
+        const app = Stage.of(Stack.of(this)) ?? (this.node.root as Stage);
+        this.stage = props.stage.createStage(app, previewStageId(prefix, pullRequest), env);
+        validatePreviewStage(this.stage, env, 'previews.stage');
+        Tags.of(this.stage).add(PULL_REQUEST_TAG, String(pullRequest));
+      }
+
+      this.logGroup = libraryLogGroup(this, 'Logs', props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        delivery.pipeline.artifactBucket.encryptionKey);
+      const pipelineStack = Stack.of(this);
+      this.deployRoleArn = `arn:${pipelineStack.partition}:iam::${account}:role/${previewDeployRoleName(prefix, props.region)}`;
+      this.role = new iam.Role(this, 'Role', {
+        roleName: previewBuildRoleName(prefix, pipelineStack.region),
+        assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+        description: `Preview builds: assume the preview account's role for stacks ${this.stackNamePrefix}* (nothing else).`,
+      });
+      this.role.addToPolicy(new iam.PolicyStatement({
+        sid: 'AssumeThePreviewDeployRole',
+        actions: ['sts:AssumeRole'],
+        resources: [this.deployRoleArn],
+      }));
+      grantConnection(this.role, checks.connection);
+
+      const scripts = { roleArn: this.deployRoleArn, region: props.region, namespace: this.stackNamePrefix };
+      const synth = synthJob(delivery.synth, delivery.codeBuildDefaults);
+      const outDir = delivery.synth.primaryOutputDirectory ?? 'cdk.out';
+      const branch = exactBranch(checks.connection.branch);
+      const authors = `^(${props.trustedAuthors.join('|')})$`;
+      const approverRoles = props.approverRoles ?? DEFAULT_APPROVER_ROLES;
+      validateApproverRoles(approverRoles, 'previews.approverRoles');
+      this.deployProject = checkProject(this, { ...synth, name: 'Deploy' }, {
+        connection: checks.connection,
+        // The actor filter admits only events caused by trustedAuthors; on top of it, CodeBuild asks for an approver's
+        // comment naming the latest commit unless the pull request's author holds an approver role.
+        policy: { requiresCommentApproval: 'ALL_PULL_REQUESTS', approverRoles },
+        role: this.role,
+        logGroup: this.logGroup,
+        statusContext: 'cdk-delivery/preview',
+        filterGroups: [codebuild.FilterGroup.inEventOf(
+          codebuild.EventAction.PULL_REQUEST_CREATED, codebuild.EventAction.PULL_REQUEST_UPDATED, codebuild.EventAction.PULL_REQUEST_REOPENED,
+        ).andBaseRefIs(branch).andActorAccountIs(authors)],
+        buildSpec: previewDeployBuildSpec(synth, outDir, delivery.cdkCliVersion, scripts),
+        timeout: Duration.hours(1),
+      });
+      const tools = { ...synth, env: {}, buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL };
+      this.destroyProject = checkProject(this, { ...tools, name: 'Destroy' }, {
+        connection: checks.connection,
+        // Runs no code of the pull request (the buildspec is the project's): every closed pull request may trigger it.
+        policy: { requiresCommentApproval: 'DISABLED' },
+        role: this.role,
+        logGroup: this.logGroup,
+        filterGroups: [codebuild.FilterGroup.inEventOf(codebuild.EventAction.PULL_REQUEST_CLOSED, codebuild.EventAction.PULL_REQUEST_MERGED)
+          .andBaseRefIs(branch)],
+        buildSpec: previewDestroyBuildSpec(scripts),
+        environmentVariables: {},
+        timeout: Duration.hours(1),
+      });
+      this.sweepProject = new codebuild.Project(this, 'SweepProject', {
+        description: `Removes previews (${this.stackNamePrefix}*) not deployed for ${ttlHours} hours`,
+        buildSpec: previewSweepBuildSpec(scripts, ttlHours),
+        role: this.role,
+        timeout: Duration.hours(2),
+        environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
+        logging: { cloudWatch: { logGroup: this.logGroup } },
+      });
+      acknowledge(this.sweepProject, 'AwsSolutions-CB4',
+        'The project produces no artifacts and holds no cache: there is nothing for a project key to encrypt. Its logs are encrypted in their log group (with the pipeline\'s key when it has one).');
+      this.sweepRule = new events.Rule(this, 'SweepSchedule', {
+        description: `Sweeps expired previews (${this.stackNamePrefix}*) every ${sweepHours} hours`,
+        schedule: events.Schedule.rate(Duration.hours(sweepHours)),
+        targets: [new targets.CodeBuildProject(this.sweepProject)],
+      });
+      acknowledgeProjectGrants(this.role, [this.deployProject, this.destroyProject, this.sweepProject]);
+    } catch (error) {
+      // Validation errors name the property; the construct path tells which pipeline (or checks) they belong to.
+      throw scoped(this, error);
     }
-
-    this.logGroup = libraryLogGroup(this, 'Logs', props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      delivery.pipeline.artifactBucket.encryptionKey);
-    const pipelineStack = Stack.of(this);
-    this.deployRoleArn = `arn:${pipelineStack.partition}:iam::${account}:role/${previewDeployRoleName(prefix, props.region)}`;
-    this.role = new iam.Role(this, 'Role', {
-      roleName: previewBuildRoleName(prefix, pipelineStack.region),
-      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
-      description: `Preview builds: assume the preview account's role for stacks ${this.stackNamePrefix}* (nothing else).`,
-    });
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'AssumeThePreviewDeployRole',
-      actions: ['sts:AssumeRole'],
-      resources: [this.deployRoleArn],
-    }));
-    grantConnection(this.role, checks.connection);
-
-    const scripts = { roleArn: this.deployRoleArn, region: props.region, namespace: this.stackNamePrefix };
-    const synth = synthJob(delivery.synth, delivery.codeBuildDefaults);
-    const outDir = delivery.synth.primaryOutputDirectory ?? 'cdk.out';
-    const branch = exactBranch(checks.connection.branch);
-    const authors = `^(${props.trustedAuthors.join('|')})$`;
-    const approverRoles = props.approverRoles ?? DEFAULT_APPROVER_ROLES;
-    validateApproverRoles(approverRoles, 'previews.approverRoles');
-    this.deployProject = checkProject(this, { ...synth, name: 'Deploy' }, {
-      connection: checks.connection,
-      // The actor filter admits only events caused by trustedAuthors; on top of it, CodeBuild asks for an approver's
-      // comment naming the latest commit unless the pull request's author holds an approver role.
-      policy: { requiresCommentApproval: 'ALL_PULL_REQUESTS', approverRoles },
-      role: this.role,
-      logGroup: this.logGroup,
-      statusContext: 'cdk-delivery/preview',
-      filterGroups: [codebuild.FilterGroup.inEventOf(
-        codebuild.EventAction.PULL_REQUEST_CREATED, codebuild.EventAction.PULL_REQUEST_UPDATED, codebuild.EventAction.PULL_REQUEST_REOPENED,
-      ).andBaseRefIs(branch).andActorAccountIs(authors)],
-      buildSpec: previewDeployBuildSpec(synth, outDir, delivery.cdkCliVersion, scripts),
-      timeout: Duration.hours(1),
-    });
-    const tools = { ...synth, env: {}, buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL };
-    this.destroyProject = checkProject(this, { ...tools, name: 'Destroy' }, {
-      connection: checks.connection,
-      // Runs no code of the pull request (the buildspec is the project's): every closed pull request may trigger it.
-      policy: { requiresCommentApproval: 'DISABLED' },
-      role: this.role,
-      logGroup: this.logGroup,
-      filterGroups: [codebuild.FilterGroup.inEventOf(codebuild.EventAction.PULL_REQUEST_CLOSED, codebuild.EventAction.PULL_REQUEST_MERGED)
-        .andBaseRefIs(branch)],
-      buildSpec: previewDestroyBuildSpec(scripts),
-      environmentVariables: {},
-      timeout: Duration.hours(1),
-    });
-    this.sweepProject = new codebuild.Project(this, 'SweepProject', {
-      description: `Removes previews (${this.stackNamePrefix}*) not deployed for ${ttlHours} hours`,
-      buildSpec: previewSweepBuildSpec(scripts, ttlHours),
-      role: this.role,
-      timeout: Duration.hours(2),
-      environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
-      logging: { cloudWatch: { logGroup: this.logGroup } },
-    });
-    acknowledge(this.sweepProject, 'AwsSolutions-CB4',
-      'The project produces no artifacts and holds no cache: there is nothing for a project key to encrypt. Its logs are encrypted in their log group (with the pipeline\'s key when it has one).');
-    this.sweepRule = new events.Rule(this, 'SweepSchedule', {
-      description: `Sweeps expired previews (${this.stackNamePrefix}*) every ${sweepHours} hours`,
-      schedule: events.Schedule.rate(Duration.hours(sweepHours)),
-      targets: [new targets.CodeBuildProject(this.sweepProject)],
-    });
-    acknowledgeProjectGrants(this.role, [this.deployProject, this.destroyProject, this.sweepProject]);
   }
 }
 
@@ -285,93 +291,98 @@ export class PreviewAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: PreviewAccessProps) {
     super(scope, id);
-    checkArguments('PreviewAccess.constructor', [props]);
-    const stack = Stack.of(this);
-    if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
-      throw new Error(`PreviewAccess: the stack '${stack.stackName}' has no explicit account and region. Deploy PreviewAccess in a stack with the preview env, e.g. new Stack(app, 'PreviewAccess', { env: { account: '444444444444', region: 'us-east-1' } }).`);
+    try {
+      checkArguments('PreviewAccess.constructor', [props]);
+      const stack = Stack.of(this);
+      if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
+        throw new ValidationError(`PreviewAccess: the stack '${stack.stackName}' has no explicit account and region. Deploy PreviewAccess in a stack with the preview env, e.g. new Stack(app, 'PreviewAccess', { env: { account: '444444444444', region: 'us-east-1' } }).`);
+      }
+      if (!props) {
+        throw new ValidationError('PreviewAccess: pipelineAccount and pipelineRegion are required but no properties were given. Pass e.g. { pipelineAccount: \'111111111111\', pipelineRegion: \'us-east-1\' }.');
+      }
+      const pipelineAccount = requireAccount(props.pipelineAccount, 'pipelineAccount', '111111111111');
+      const pipelineRegion = requireRegion(props.pipelineRegion, 'pipelineRegion');
+      const prefix = validatePrefix(props.stackPrefix, 'stackPrefix');
+      const qualifier = requireQualifier(props.bootstrapQualifier, 'bootstrapQualifier', DEFAULT_QUALIFIER);
+      const { account, region, partition } = stack;
+      if (normalizeAccount(account) === pipelineAccount) {
+        throw new ValidationError(`pipelineAccount: '${pipelineAccount}' is the account of the stack '${stack.stackName}' that holds PreviewAccess. Previews run unreviewed code and must not deploy into the pipeline's account: deploy PreviewAccess (and the previews) in a separate preview account.`);
+      }
+      const builder = `arn:${partition}:iam::${pipelineAccount}:role/${previewBuildRoleName(prefix, pipelineRegion)}`;
+      this.role = new iam.Role(this, 'Role', {
+        roleName: previewDeployRoleName(prefix, region),
+        description: `Deploys and deletes the preview stacks ${previewNamespace(prefix)}* (only those).`,
+        assumedBy: new iam.AccountPrincipal(pipelineAccount).withConditions({ ArnEquals: { 'aws:PrincipalArn': builder } }),
+      });
+      const previewStacks = `arn:${partition}:cloudformation:${region}:${account}:stack/${previewNamespace(prefix)}*/*`;
+      this.role.addToPolicy(new iam.PolicyStatement({
+        sid: 'ChangeOnlyPreviewStacks',
+        actions: [
+          'cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack',
+          'cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:DeleteChangeSet',
+          'cloudformation:DescribeChangeSet', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents',
+          'cloudformation:GetTemplate', 'cloudformation:ListStackResources', 'cloudformation:TagResource',
+          'cloudformation:RollbackStack', 'cloudformation:ContinueUpdateRollback',
+        ],
+        resources: [previewStacks],
+      }));
+      this.role.addToPolicy(new iam.PolicyStatement({
+        sid: 'PassTheBootstrapExecutionRoleToCloudFormation',
+        actions: ['iam:PassRole'],
+        resources: [`arn:${partition}:iam::${account}:role/cdk-${qualifier}-cfn-exec-role-${account}-${region}`],
+        conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+      }));
+      const bucket = `arn:${partition}:s3:::cdk-${qualifier}-assets-${account}-${region}`;
+      this.role.addToPolicy(new iam.PolicyStatement({
+        sid: 'PublishFileAssets',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration'],
+        resources: [bucket, `${bucket}/*`],
+      }));
+      this.role.addToPolicy(new iam.PolicyStatement({
+        sid: 'PublishImageAssets',
+        actions: [
+          'ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload',
+          'ecr:PutImage', 'ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:DescribeRepositories',
+        ],
+        resources: [`arn:${partition}:ecr:${region}:${account}:repository/cdk-${qualifier}-container-assets-${account}-${region}`],
+      }));
+      // The actions that support no resource-level permission, in a policy of their own: its one acknowledgment of
+      // `Resource::*` cannot hide a wildcard that someone later adds to the role's default policy.
+      const unscoped = new iam.Policy(this, 'ActionsWithoutResourceScope', {
+        roles: [this.role],
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'ListStacks',
+            actions: ['cloudformation:ListStacks', 'cloudformation:GetTemplateSummary', 'cloudformation:ValidateTemplate'],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({ sid: 'LogInToEcr', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+        ],
+      });
+      acknowledge(unscoped.node.defaultChild!, 'AwsSolutions-IAM5[Resource::*]',
+        'cloudformation:ListStacks, GetTemplateSummary, ValidateTemplate and ecr:GetAuthorizationToken support no resource-level permissions; none of them changes anything. This policy holds only them.');
+      this.role.addToPolicy(new iam.PolicyStatement({
+        sid: 'ReadTheBootstrapVersion',
+        actions: ['ssm:GetParameter'],
+        resources: [`arn:${partition}:ssm:${region}:${account}:parameter/cdk-bootstrap/${qualifier}/version`],
+      }));
+      const policy = this.role.node.findChild('DefaultPolicy').node.defaultChild!;
+      const nagPartition = Token.isUnresolved(partition) ? '<AWS::Partition>' : partition;
+      acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:${nagPartition}:cloudformation:${region}:${account}:stack/${previewNamespace(prefix)}*/*]`,
+        'The preview stacks: every pull request gets its own stacks named <prefix>-pr<number>-…, so the role is limited to that name pattern (and nothing else in CloudFormation can be changed).');
+      acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:${nagPartition}:s3:::cdk-${qualifier}-assets-${account}-${region}/*]`,
+        'The objects of the CDK bootstrap asset bucket of this account and region, where the preview\'s file assets are published (names are content hashes).');
+    } catch (error) {
+      // Validation errors name the property; the construct path tells which pipeline (or checks) they belong to.
+      throw scoped(this, error);
     }
-    if (!props) {
-      throw new Error('PreviewAccess: pipelineAccount and pipelineRegion are required but no properties were given. Pass e.g. { pipelineAccount: \'111111111111\', pipelineRegion: \'us-east-1\' }.');
-    }
-    const pipelineAccount = requireAccount(props.pipelineAccount, 'pipelineAccount', '111111111111');
-    const pipelineRegion = requireRegion(props.pipelineRegion, 'pipelineRegion');
-    const prefix = validatePrefix(props.stackPrefix, 'stackPrefix');
-    const qualifier = requireQualifier(props.bootstrapQualifier, 'bootstrapQualifier', DEFAULT_QUALIFIER);
-    const { account, region, partition } = stack;
-    if (normalizeAccount(account) === pipelineAccount) {
-      throw new Error(`pipelineAccount: '${pipelineAccount}' is the account of the stack '${stack.stackName}' that holds PreviewAccess. Previews run unreviewed code and must not deploy into the pipeline's account: deploy PreviewAccess (and the previews) in a separate preview account.`);
-    }
-    const builder = `arn:${partition}:iam::${pipelineAccount}:role/${previewBuildRoleName(prefix, pipelineRegion)}`;
-    this.role = new iam.Role(this, 'Role', {
-      roleName: previewDeployRoleName(prefix, region),
-      description: `Deploys and deletes the preview stacks ${previewNamespace(prefix)}* (only those).`,
-      assumedBy: new iam.AccountPrincipal(pipelineAccount).withConditions({ ArnEquals: { 'aws:PrincipalArn': builder } }),
-    });
-    const previewStacks = `arn:${partition}:cloudformation:${region}:${account}:stack/${previewNamespace(prefix)}*/*`;
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'ChangeOnlyPreviewStacks',
-      actions: [
-        'cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack',
-        'cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:DeleteChangeSet',
-        'cloudformation:DescribeChangeSet', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents',
-        'cloudformation:GetTemplate', 'cloudformation:ListStackResources', 'cloudformation:TagResource',
-        'cloudformation:RollbackStack', 'cloudformation:ContinueUpdateRollback',
-      ],
-      resources: [previewStacks],
-    }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'PassTheBootstrapExecutionRoleToCloudFormation',
-      actions: ['iam:PassRole'],
-      resources: [`arn:${partition}:iam::${account}:role/cdk-${qualifier}-cfn-exec-role-${account}-${region}`],
-      conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
-    }));
-    const bucket = `arn:${partition}:s3:::cdk-${qualifier}-assets-${account}-${region}`;
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'PublishFileAssets',
-      actions: ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration'],
-      resources: [bucket, `${bucket}/*`],
-    }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'PublishImageAssets',
-      actions: [
-        'ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload',
-        'ecr:PutImage', 'ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:DescribeRepositories',
-      ],
-      resources: [`arn:${partition}:ecr:${region}:${account}:repository/cdk-${qualifier}-container-assets-${account}-${region}`],
-    }));
-    // The actions that support no resource-level permission, in a policy of their own: its one acknowledgment of
-    // `Resource::*` cannot hide a wildcard that someone later adds to the role's default policy.
-    const unscoped = new iam.Policy(this, 'ActionsWithoutResourceScope', {
-      roles: [this.role],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ListStacks',
-          actions: ['cloudformation:ListStacks', 'cloudformation:GetTemplateSummary', 'cloudformation:ValidateTemplate'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({ sid: 'LogInToEcr', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
-      ],
-    });
-    acknowledge(unscoped.node.defaultChild!, 'AwsSolutions-IAM5[Resource::*]',
-      'cloudformation:ListStacks, GetTemplateSummary, ValidateTemplate and ecr:GetAuthorizationToken support no resource-level permissions; none of them changes anything. This policy holds only them.');
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'ReadTheBootstrapVersion',
-      actions: ['ssm:GetParameter'],
-      resources: [`arn:${partition}:ssm:${region}:${account}:parameter/cdk-bootstrap/${qualifier}/version`],
-    }));
-    const policy = this.role.node.findChild('DefaultPolicy').node.defaultChild!;
-    const nagPartition = Token.isUnresolved(partition) ? '<AWS::Partition>' : partition;
-    acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:${nagPartition}:cloudformation:${region}:${account}:stack/${previewNamespace(prefix)}*/*]`,
-      'The preview stacks: every pull request gets its own stacks named <prefix>-pr<number>-…, so the role is limited to that name pattern (and nothing else in CloudFormation can be changed).');
-    acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:${nagPartition}:s3:::cdk-${qualifier}-assets-${account}-${region}/*]`,
-      'The objects of the CDK bootstrap asset bucket of this account and region, where the preview\'s file assets are published (names are content hashes).');
   }
 }
 
 function validatePrefix(prefix: string | undefined, property: string): string {
   const value = prefix ?? DEFAULT_PREVIEW_PREFIX;
   if (!PREVIEW_PREFIX_PATTERN.test(value)) {
-    throw new Error(`${property}: '${value}' is not a valid preview prefix. Use a letter then up to 19 letters, digits or hyphens, e.g. 'preview' (it starts every preview stack name and the preview roles' names).`);
+    throw new ValidationError(`${property}: '${value}' is not a valid preview prefix. Use a letter then up to 19 letters, digits or hyphens, e.g. 'preview' (it starts every preview stack name and the preview roles' names).`);
   }
   return value;
 }
@@ -383,22 +394,22 @@ function validatePreviewOptions(
   const account = requireAccount(props.account, 'previews.account', '444444444444');
   requireRegion(props.region, 'previews.region');
   if (!props.stage) {
-    throw new Error('previews.stage: the property is required but was not given. Pass a factory that creates the staging Stage\'s class for the preview: { createStage: (scope, id, env) => new MyStage(scope, id, { env }) }.');
+    throw new ValidationError('previews.stage: the property is required but was not given. Pass a factory that creates the staging Stage\'s class for the preview: { createStage: (scope, id, env) => new MyStage(scope, id, { env }) }.');
   }
   for (const forbidden of protectedAccounts(pipelineStack, staging, production)) {
     if (forbidden.account === account) {
-      throw new Error(`previews.account: '${account}' is ${forbidden.what}. Previews run unreviewed code: deploy them into a separate account that is neither the pipeline's nor a staging or production account.`);
+      throw new ValidationError(`previews.account: '${account}' is ${forbidden.what}. Previews run unreviewed code: deploy them into a separate account that is neither the pipeline's nor a staging or production account.`);
     }
   }
   if (props.trustedAuthors !== undefined && !Array.isArray(props.trustedAuthors)) {
-    throw new Error(`previews.trustedAuthors: ${JSON.stringify(props.trustedAuthors)} is not a list. Pass a list of GitHub user ids, e.g. ['1234567'].`);
+    throw new ValidationError(`previews.trustedAuthors: ${JSON.stringify(props.trustedAuthors)} is not a list. Pass a list of GitHub user ids, e.g. ['1234567'].`);
   }
   if (!Array.isArray(props.trustedAuthors) || props.trustedAuthors.length === 0) {
-    throw new Error("previews.trustedAuthors: no author was given, so no pull request would get a preview. Pass the GitHub user ids (numbers) of the people whose pull requests get previews, e.g. ['1234567'].");
+    throw new ValidationError("previews.trustedAuthors: no author was given, so no pull request would get a preview. Pass the GitHub user ids (numbers) of the people whose pull requests get previews, e.g. ['1234567'].");
   }
   for (const author of props.trustedAuthors) {
     if (!/^\d{1,12}$/.test(author)) {
-      throw new Error(`previews.trustedAuthors: '${author}' is not a GitHub user id. Pass the numeric id (https://api.github.com/users/<login> shows it as "id"), not the login.`);
+      throw new ValidationError(`previews.trustedAuthors: '${author}' is not a GitHub user id. Pass the numeric id (https://api.github.com/users/<login> shows it as "id"), not the login.`);
     }
   }
   const prefix = validatePrefix(props.stackPrefix, 'previews.stackPrefix');
@@ -406,7 +417,7 @@ function validatePreviewOptions(
   for (const [stage, role] of [[staging, 'staging'], ...production.map(p => [p, 'production'] as const)] as const) {
     const clash = stacksOf(stage).find(s => !Token.isUnresolved(s.stackName) && s.stackName.startsWith(namespace));
     if (clash) {
-      throw new Error(`previews.stackPrefix: the ${role} stack '${clash.stackName}' starts with '${namespace}', so the preview role could change it. Choose another prefix.`);
+      throw new ValidationError(`previews.stackPrefix: the ${role} stack '${clash.stackName}' starts with '${namespace}', so the preview role could change it. Choose another prefix.`);
     }
   }
   return { prefix, account };
@@ -415,19 +426,19 @@ function validatePreviewOptions(
 /** Every stack of the preview Stage is in the preview environment and named `<stage id>-…` within the limit. */
 function validatePreviewStage(stage: Stage, env: { account: string; region: string }, property: string): void {
   if (!Stage.isStage(stage)) {
-    throw new Error(`${property}: createStage() did not return a Stage. Return the Stage it creates, e.g. new MyStage(scope, id, { env }).`);
+    throw new ValidationError(`${property}: createStage() did not return a Stage. Return the Stage it creates, e.g. new MyStage(scope, id, { env }).`);
   }
   const id = stage.node.id;
   const stacks = stacksOf(stage);
   if (stacks.length === 0) {
-    throw new Error(`${property}: the preview Stage '${id}' has no stacks. Create the same stacks as staging.`);
+    throw new ValidationError(`${property}: the preview Stage '${id}' has no stacks. Create the same stacks as staging.`);
   }
   for (const stack of stacks) {
     if (stack.account !== env.account || stack.region !== env.region) {
-      throw new Error(`${property}: the stack '${stack.node.path}' of the preview deploys to ${stack.account}/${stack.region}, not the preview environment ${env.account}/${env.region}. Pass the env that createStage() receives to the Stage.`);
+      throw new ValidationError(`${property}: the stack '${stack.node.path}' of the preview deploys to ${stack.account}/${stack.region}, not the preview environment ${env.account}/${env.region}. Pass the env that createStage() receives to the Stage.`);
     }
     if (!stack.stackName.startsWith(`${id}-`)) {
-      throw new Error(`${property}: the preview stack '${stack.node.path}' is named '${stack.stackName}', which does not start with '${id}-': the preview role could not deploy it and previews of two pull requests would collide. Leave stackName unset in the Stage (CDK then names it '${id}-<id>').`);
+      throw new ValidationError(`${property}: the preview stack '${stack.node.path}' is named '${stack.stackName}', which does not start with '${id}-': the preview role could not deploy it and previews of two pull requests would collide. Leave stackName unset in the Stage (CDK then names it '${id}-<id>').`);
     }
   }
 }
@@ -445,14 +456,14 @@ function trialStage(scope: Construct, factory: IPreviewStageFactory, prefix: str
   try {
     return factory.createStage(new App({ autoSynth: false, context }), id, env);
   } catch (e) {
-    throw new Error(`previews.stage: creating the preview Stage '${id}' (the longest pull-request number) failed: ${(e as Error).message}. Stack names must stay within CloudFormation's ${MAX_STACK_NAME_LENGTH} characters for every pull request: use a shorter stackPrefix or shorter stack ids.`);
+    throw new ValidationError(`previews.stage: creating the preview Stage '${id}' (the longest pull-request number) failed: ${(e as Error).message}. Stack names must stay within CloudFormation's ${MAX_STACK_NAME_LENGTH} characters for every pull request: use a shorter stackPrefix or shorter stack ids.`);
   }
 }
 
 function wholeHours(duration: Duration, property: string): number {
   const hours = duration.toHours({ integral: false });
   if (!Number.isInteger(hours) || hours < 1) {
-    throw new Error(`${property}: ${duration.toHumanString()} is not a whole number of hours of at least 1. Use e.g. Duration.hours(6) or Duration.days(3).`);
+    throw new ValidationError(`${property}: ${duration.toHumanString()} is not a whole number of hours of at least 1. Use e.g. Duration.hours(6) or Duration.days(3).`);
   }
   return hours;
 }

@@ -11,6 +11,7 @@ import { checkTrustBoundary, flatten, REACH_INVARIANT, UntrustedRunner } from '.
 import { DeliveryPipeline } from '../codepipeline/delivery-pipeline';
 import { libraryLogGroup } from '../codepipeline/private/hygiene';
 import { ConnectionSourceDetails } from '../codepipeline/source';
+import { ValidationError, scoped } from '../private/errors';
 import { checkArguments } from '../private/props-check';
 
 /**
@@ -116,51 +117,56 @@ export class PullRequestChecks extends Construct {
 
   constructor(scope: Construct, id: string, props: PullRequestChecksProps) {
     super(scope, id);
-    checkArguments('PullRequestChecks.constructor', [props]);
-    if (!props || !props.pipeline) {
-      throw new Error('PullRequestChecks: pipeline: the property is required but was not given. Pass the DeliveryPipeline whose build and tests pull requests run.');
-    }
-    const delivery = props.pipeline;
-    this.pipeline = delivery;
-    const connection = githubConnection(delivery);
-    this.connection = connection;
-    const policy = buildPolicy(props);
-    this.commentApproval = policy.requiresCommentApproval as CommentApproval;
-    const prefix = props.statusContextPrefix ?? 'cdk-delivery';
-    if (!Token.isUnresolved(prefix) && !/^[A-Za-z0-9._/-]{1,60}$/.test(prefix)) {
-      throw new Error(`statusContextPrefix: '${prefix}' is not a valid status context prefix. Use 1 to 60 letters, digits, '.', '_', '/' or '-', e.g. 'cdk-delivery'.`);
-    }
-    const logGroup = libraryLogGroup(this, 'Logs', props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      delivery.pipeline.artifactBucket.encryptionKey);
-    this.logGroup = logGroup;
-
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
-      description: 'Pull-request checks: logs, test reports and the source connection only (runs untrusted code).',
-    });
-    refusePipelineVariables(delivery);
-    const jobs = [synthJob(delivery.synth, delivery.codeBuildDefaults), ...delivery.tests.map(t => testJob(t, delivery.codeBuildDefaults))];
-    this.projects = {};
-    for (const job of jobs) {
-      this.projects[job.name] = checkProject(this, job, {
-        connection,
-        policy,
-        role: this.role,
-        logGroup,
-        statusContext: `${prefix}/${job.name}`,
-        filterGroups: [codebuild.FilterGroup.inEventOf(...PULL_REQUEST_EVENTS).andBaseRefIs(exactBranch(connection.branch))],
-      });
-      if (job.omittedSecrets.length > 0) {
-        Annotations.of(this).addWarningV2('cdk-delivery:pull-request-secrets',
-          `The test step '${job.name}' reads the secret variable(s) ${job.omittedSecrets.join(', ')}; its pull-request check runs without them (pull requests run untrusted code).`);
+    try {
+      checkArguments('PullRequestChecks.constructor', [props]);
+      if (!props || !props.pipeline) {
+        throw new ValidationError('PullRequestChecks: pipeline: the property is required but was not given. Pass the DeliveryPipeline whose build and tests pull requests run.');
       }
+      const delivery = props.pipeline;
+      this.pipeline = delivery;
+      const connection = githubConnection(delivery);
+      this.connection = connection;
+      const policy = buildPolicy(props);
+      this.commentApproval = policy.requiresCommentApproval as CommentApproval;
+      const prefix = props.statusContextPrefix ?? 'cdk-delivery';
+      if (!Token.isUnresolved(prefix) && !/^[A-Za-z0-9._/-]{1,60}$/.test(prefix)) {
+        throw new ValidationError(`statusContextPrefix: '${prefix}' is not a valid status context prefix. Use 1 to 60 letters, digits, '.', '_', '/' or '-', e.g. 'cdk-delivery'.`);
+      }
+      const logGroup = libraryLogGroup(this, 'Logs', props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        delivery.pipeline.artifactBucket.encryptionKey);
+      this.logGroup = logGroup;
+
+      this.role = new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+        description: 'Pull-request checks: logs, test reports and the source connection only (runs untrusted code).',
+      });
+      refusePipelineVariables(delivery);
+      const jobs = [synthJob(delivery.synth, delivery.codeBuildDefaults), ...delivery.tests.map(t => testJob(t, delivery.codeBuildDefaults))];
+      this.projects = {};
+      for (const job of jobs) {
+        this.projects[job.name] = checkProject(this, job, {
+          connection,
+          policy,
+          role: this.role,
+          logGroup,
+          statusContext: `${prefix}/${job.name}`,
+          filterGroups: [codebuild.FilterGroup.inEventOf(...PULL_REQUEST_EVENTS).andBaseRefIs(exactBranch(connection.branch))],
+        });
+        if (job.omittedSecrets.length > 0) {
+          Annotations.of(this).addWarningV2('cdk-delivery:pull-request-secrets',
+            `The test step '${job.name}' reads the secret variable(s) ${job.omittedSecrets.join(', ')}; its pull-request check runs without them (pull requests run untrusted code).`);
+        }
+      }
+      grantConnection(this.role, connection);
+      acknowledgeProjectGrants(this.role, Object.values(this.projects));
+      if (props.previews) {
+        this.previews = new PreviewEnvironments(this, 'Previews', { ...props.previews, checks: this, logRetention: props.logRetention });
+      }
+      this.node.addValidation({ validate: () => this.checkTrustBoundary() });
+    } catch (error) {
+      // Validation errors name the property; the construct path tells which pipeline (or checks) they belong to.
+      throw scoped(this, error);
     }
-    grantConnection(this.role, connection);
-    acknowledgeProjectGrants(this.role, Object.values(this.projects));
-    if (props.previews) {
-      this.previews = new PreviewEnvironments(this, 'Previews', { ...props.previews, checks: this, logRetention: props.logRetention });
-    }
-    this.node.addValidation({ validate: () => this.checkTrustBoundary() });
   }
 
   /**
@@ -200,7 +206,7 @@ function refusePipelineVariables(delivery: DeliveryPipeline): void {
     for (const [name, value] of Object.entries(env ?? {})) {
       const reference = typeof value === 'string' ? /#\{variables\.[^}]*\}/.exec(value) : null;
       if (reference) {
-        throw new Error(`PullRequestChecks: the pipeline's ${property}.${name} reads the pipeline variable ${reference[0]}, which only CodePipeline resolves; the pull-request check runs the step outside the pipeline and would get the text '${reference[0]}' literally. Give ${name} a literal value in ${property} (a pipeline variable's default is one), or read the variable in a verification step instead.`);
+        throw new ValidationError(`PullRequestChecks: the pipeline's ${property}.${name} reads the pipeline variable ${reference[0]}, which only CodePipeline resolves; the pull-request check runs the step outside the pipeline and would get the text '${reference[0]}' literally. Give ${name} a literal value in ${property} (a pipeline variable's default is one), or read the variable in a verification step instead.`);
       }
     }
   }
@@ -210,10 +216,10 @@ function refusePipelineVariables(delivery: DeliveryPipeline): void {
 function githubConnection(delivery: DeliveryPipeline): ConnectionSourceDetails {
   const connection = delivery.source.connectionDetails;
   if (!connection) {
-    throw new Error(`PullRequestChecks: the pipeline's source (${delivery.source.description}) is not a CodeConnections source. Pull-request checks subscribe to a GitHub repository through the pipeline's connection: use PipelineSource.connection('owner/repo', 'main', { connectionArn }).`);
+    throw new ValidationError(`PullRequestChecks: the pipeline's source (${delivery.source.description}) is not a CodeConnections source. Pull-request checks subscribe to a GitHub repository through the pipeline's connection: use PipelineSource.connection('owner/repo', 'main', { connectionArn }).`);
   }
   if (Token.isUnresolved(connection.repository)) {
-    throw new Error('PullRequestChecks: the pipeline\'s repository is a token. Pull-request checks need the literal \'owner/repo\' to subscribe to its pull requests.');
+    throw new ValidationError('PullRequestChecks: the pipeline\'s repository is a token. Pull-request checks need the literal \'owner/repo\' to subscribe to its pull requests.');
   }
   return connection;
 }
@@ -222,7 +228,7 @@ function buildPolicy(props: PullRequestChecksProps): BuildPolicy {
   const approval = props.commentApproval ?? CommentApproval.FORK_PULL_REQUESTS;
   if (approval === CommentApproval.DISABLED) {
     if (props.approverRoles !== undefined) {
-      throw new Error('approverRoles: approver roles are set but commentApproval is DISABLED, so nobody approves anything. Leave approverRoles out, or require comment approval.');
+      throw new ValidationError('approverRoles: approver roles are set but commentApproval is DISABLED, so nobody approves anything. Leave approverRoles out, or require comment approval.');
     }
     return { requiresCommentApproval: approval };
   }

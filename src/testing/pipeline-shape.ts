@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RELEASE_MODE_TAG } from '../contract';
+import { ValidationError } from '../private/errors';
 import { checkArguments } from '../private/props-check';
 
 /**
@@ -53,7 +54,7 @@ export class PipelineShape {
     const resources = Object.values((template.Resources ?? {}) as Record<string, CfnResourceJson>);
     const pipelines = resources.filter(r => r.Type === 'AWS::CodePipeline::Pipeline');
     if (pipelines.length !== 1) {
-      throw new Error(`PipelineShape: expected exactly one AWS::CodePipeline::Pipeline in the template, found ${pipelines.length}.`);
+      throw new ValidationError(`PipelineShape: expected exactly one AWS::CodePipeline::Pipeline in the template, found ${pipelines.length}.`);
     }
     const props = pipelines[0].Properties ?? {};
     const codeBuildProjects = resources.filter(r => r.Type === 'AWS::CodeBuild::Project').length;

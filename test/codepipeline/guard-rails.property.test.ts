@@ -196,7 +196,7 @@ describe('guard rails hold on generated configurations (synthesized for real)', 
   test('valid configurations: the template keeps every promise', () => {
     fc.assert(fc.property(configArb(5), config => {
       if (gateOverflows(config)) {
-        expect(() => generatedApp(config)).toThrow(/^(staging|production(\.waves\[\d+\])?): \d+ actions must run (before|after) its deployments \(.*permission-broadening check.*\), more than the 50 a CodePipeline stage holds\./);
+        expect(() => generatedApp(config)).toThrow(/^PipelineStack\/Delivery: (staging|production(\.waves\[\d+\])?): \d+ actions must run (before|after) its deployments \(.*permission-broadening check.*\), more than the 50 a CodePipeline stage holds\./);
         return;
       }
       const { stack, pipeline } = generatedApp(config);
@@ -207,7 +207,7 @@ describe('guard rails hold on generated configurations (synthesized for real)', 
 
   test('invalid configurations are rejected with a message naming the property', () => {
     fc.assert(fc.property(configArb(8).filter(c => tooManyAlarms(c) && !gateOverflows(c)), config => {
-      expect(() => generatedApp(config)).toThrow(/^(staging|production(\.waves\[\d+\])?)\.bake\.alarms: \d alarms, but a CodePipeline condition holds at most 5 rules/);
+      expect(() => generatedApp(config)).toThrow(/^PipelineStack\/Delivery: (staging|production(\.waves\[\d+\])?)\.bake\.alarms: \d alarms, but a CodePipeline condition holds at most 5 rules/);
     }), { numRuns: Math.ceil(RUNS / 5), seed: SEED });
     // Around CodePipeline's 50 stages: Source, Build, Test (when there are tests), Staging and one stage per wave.
     fc.assert(fc.property(fc.integer({ min: 45, max: 70 }), fc.integer({ min: 0, max: 3 }), (waves, tests) => {

@@ -129,7 +129,7 @@ describe('scale: a production phase with more targets than one CodePipeline stag
       ...simpleConfig(0, { tests: 0 }), useWaves: true, waves: Array.from({ length: waves }, () => ({ targets: 1 })),
     });
     expect(generatedApp(config(47)).pipeline.stageNames).toHaveLength(50);
-    expect(() => generatedApp(config(48))).toThrow(/^pipeline: the release path needs 51 stages/);
+    expect(() => generatedApp(config(48))).toThrow(/^PipelineStack\/Delivery: pipeline: the release path needs 51 stages/);
   });
 
   test('more than 50 stages is a clear error naming the count and the fix', () => {

@@ -1,6 +1,7 @@
 import { App, CfnOutput, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../../src';
+import { ValidationError } from '../../src/private/errors';
 import { AppStage, fixture, Fixture, PIPELINE_ENV, referenceProps } from '../fixtures/app';
 
 /** A value a jsii caller in another language (or plain JavaScript) can pass where TypeScript would not compile. */
@@ -81,7 +82,7 @@ describe('synth-time validation: each message names the property, the bad value 
     expect(attempt(() => ({ tests: [{ name: 'unit tests!', commands: ['a'] }] })))
       .toThrow("tests[0].name: 'unit tests!' is not a valid step name. Use 1 to 100 letters, digits, '.', '@', '-' or '_' (it becomes a CodePipeline action name).");
     expect(attempt(f => ({ staging: { stage: f.staging, verify: [{ name: '', commands: ['a'] }] } })))
-      .toThrow(/^staging\.verify\[0\]\.name: '' is not a valid step name/);
+      .toThrow(/^PipelineStack\/Delivery: staging\.verify\[0\]\.name: '' is not a valid step name/);
   });
 
   test('empty build commands', () => {
@@ -336,8 +337,8 @@ describe('bad input from untyped callers and CodePipeline\'s limits', () => {
     try {
       attempt(overrides)();
     } catch (e) {
-      expect((e as Error).constructor).toBe(Error);
-      expect((e as Error).message).toBe(message);
+      expect(e).toBeInstanceOf(ValidationError);
+      expect((e as Error).message).toBe(`PipelineStack/Delivery: ${message}`);
     }
     expect.assertions(3);
   });

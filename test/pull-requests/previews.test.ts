@@ -252,7 +252,7 @@ describe('validation', () => {
     new Stack(prod, 'Api', { env: { account: Fn.importValue('ProdAccount'), region: 'us-east-1' } });
     const pipeline = new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { production: { stages: [prod] } }));
     expect(() => new PullRequestChecks(f.stack, 'Checks', { pipeline, previews: options() }))
-      .toThrow(/^previews: the production stack 'ProdByToken\/Api' has an account that is not a literal \(.*\), so the preview account cannot be proven different from it. Give the production Stage an explicit env with a literal account.$/);
+      .toThrow(/^PipelineStack\/Checks\/Previews: previews: the production stack 'ProdByToken\/Api' has an account that is not a literal \(.*\), so the preview account cannot be proven different from it. Give the production Stage an explicit env with a literal account.$/);
   });
 
   test.each<[string, unknown, string]>([

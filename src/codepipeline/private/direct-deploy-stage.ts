@@ -2,6 +2,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
+import { InternalError } from '../../private/errors';
 
 /**
  * A stage of an environment that deploys without change sets while the rest of the pipeline uses them.
@@ -38,7 +39,7 @@ export class DirectDeployStage implements codepipeline.IStage {
 
   public addAction(action: codepipeline.IAction): void {
     if (this.flushed) {
-      throw new Error(`DeliveryPipeline: an action ('${action.actionProperties.actionName}') was added to stage '${this.stageName}' after the pipeline was built. Please report it with your aws-cdk-lib version.`);
+      throw new InternalError(`DeliveryPipeline: an action ('${action.actionProperties.actionName}') was added to stage '${this.stageName}' after the pipeline was built. Please report it with your aws-cdk-lib version.`);
     }
     this.held.push(action);
   }
@@ -65,7 +66,7 @@ export class DirectDeployStage implements codepipeline.IStage {
         const deployName = /(^|\.)Prepare$/.test(name) ? `${name.slice(0, -'Prepare'.length)}Deploy` : undefined;
         const execute = deployName ? executes.get(deployName) : undefined;
         if (!execute) {
-          throw new Error(`DeliveryPipeline: the change set action '${name}' in stage '${this.stageName}' has no '<stack>.Deploy' (or 'Deploy') action to pair with, so the stage cannot deploy directly. Please report it with your aws-cdk-lib version, or set useChangeSets: true on this environment.`);
+          throw new InternalError(`DeliveryPipeline: the change set action '${name}' in stage '${this.stageName}' has no '<stack>.Deploy' (or 'Deploy') action to pair with, so the stage cannot deploy directly. Please report it with your aws-cdk-lib version, or set useChangeSets: true on this environment.`);
         }
         paired.add(execute);
         kept.push({ action: new DirectDeployAction(action, execute), runOrder: action.actionProperties.runOrder ?? 1 });
@@ -77,7 +78,7 @@ export class DirectDeployStage implements codepipeline.IStage {
       }
       if (action instanceof cpactions.CloudFormationExecuteChangeSetAction) {
         if (!paired.has(action)) {
-          throw new Error(`DeliveryPipeline: the change set action '${action.actionProperties.actionName}' in stage '${this.stageName}' executes a change set no action prepares. Please report it with your aws-cdk-lib version.`);
+          throw new InternalError(`DeliveryPipeline: the change set action '${action.actionProperties.actionName}' in stage '${this.stageName}' executes a change set no action prepares. Please report it with your aws-cdk-lib version.`);
         }
         continue;
       }
@@ -111,7 +112,7 @@ class DirectDeployAction implements codepipeline.IAction {
     this.execute.bind(scope, stage, options);
     const configuration = { ...config.configuration } as Record<string, unknown>;
     if (configuration.ActionMode !== 'CHANGE_SET_REPLACE') {
-      throw new Error(`DeliveryPipeline: the action '${this.actionProperties.actionName}' was expected to prepare a change set (ActionMode CHANGE_SET_REPLACE), not ${String(configuration.ActionMode)}. Please report it with your aws-cdk-lib version.`);
+      throw new InternalError(`DeliveryPipeline: the action '${this.actionProperties.actionName}' was expected to prepare a change set (ActionMode CHANGE_SET_REPLACE), not ${String(configuration.ActionMode)}. Please report it with your aws-cdk-lib version.`);
     }
     configuration.ActionMode = 'CREATE_UPDATE';
     delete configuration.ChangeSetName;

@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { acknowledge, CFN_GUARD } from './hygiene';
+import { ValidationError } from '../../private/errors';
 import { DockerOptions, RegistryCredential } from '../containers';
 
 /** How `docker` reaches CDK Pipelines: validated credentials and Docker flags, and the acknowledgments for privileged builds. */
@@ -19,7 +20,7 @@ export function dockerPipelineProps(scope: Construct, docker: DockerOptions | un
   const options = docker ?? {};
   const bound = (options.credentials ?? []).map((credential, i) => {
     if (!(credential instanceof RegistryCredential)) {
-      throw new Error(`${property}.credentials[${i}]: ${String(credential)} is not a RegistryCredential. Pass RegistryCredential.dockerHub(secret), RegistryCredential.registry(domain, secret) or RegistryCredential.ecr(repositories).`);
+      throw new ValidationError(`${property}.credentials[${i}]: ${String(credential)} is not a RegistryCredential. Pass RegistryCredential.dockerHub(secret), RegistryCredential.registry(domain, secret) or RegistryCredential.ecr(repositories).`);
     }
     return credential._bind(new Construct(scope, `RegistryCredential${i}`), `${property}.credentials[${i}]`, options);
   });
@@ -28,7 +29,7 @@ export function dockerPipelineProps(scope: Construct, docker: DockerOptions | un
     const j = bound.findIndex((other, k) => k < i && other.registry === b.registry && other.usages.some(u => b.usages.includes(u)));
     if (j >= 0) {
       const shared = b.usages.filter(u => bound[j].usages.includes(u));
-      throw new Error(`${property}.credentials[${i}]: ${property}.credentials[${j}] already logs in to ${b.registry} for ${shared.join(', ')}; a build can hold one login per registry. Merge them (one ecr() credential lists every repository of a registry), or give them different usages.`);
+      throw new ValidationError(`${property}.credentials[${i}]: ${property}.credentials[${j}] already logs in to ${b.registry} for ${shared.join(', ')}; a build can hold one login per registry. Merge them (one ecr() credential lists every repository of a registry), or give them different usages.`);
     }
   });
   return {

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { ACKNOWLEDGED_RULES_METADATA_KEY } from './nag-acknowledgments';
+import { ValidationError } from '../../private/errors';
 
 /**
  * Cost, retention and key hygiene on the resources the library creates, so that AWS Control Tower's proactive
@@ -41,7 +42,7 @@ export function artifactLifecycle(bucket: s3.IBucket, retention: Duration, prope
   }
   const days = retention.toDays({ integral: false });
   if (!Token.isUnresolved(days) && (days < 1 || !Number.isInteger(days))) {
-    throw new Error(`${property}: ${retention.toHumanString()} is not a whole number of days of at least 1. S3 lifecycle rules count in days: use e.g. Duration.days(90).`);
+    throw new ValidationError(`${property}: ${retention.toHumanString()} is not a whole number of days of at least 1. S3 lifecycle rules count in days: use e.g. Duration.days(90).`);
   }
   const cfn = bucket.node.defaultChild as s3.CfnBucket;
   cfn.versioningConfiguration = { status: 'Enabled' };

@@ -4,6 +4,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
+import { InternalError, ValidationError } from '../../private/errors';
 
 /**
  * The CodePipeline L2 pipeline that CDK Pipelines builds into (through its `codePipeline` property), laid out by
@@ -68,11 +69,11 @@ export class LayoutPipeline extends codepipeline.Pipeline {
         return next.answer();
       }
       if (!next.optional) {
-        throw new Error(`DeliveryPipeline: CDK Pipelines asked for a stage named '${props.stageName}' where the layout expected '${next.requestNames.join("' or '")}'. `
+        throw new InternalError(`DeliveryPipeline: CDK Pipelines asked for a stage named '${props.stageName}' where the layout expected '${next.requestNames.join("' or '")}'. `
           + 'The layout relies on the order and names of the stages CDK Pipelines builds (docs/architecture.md); this version of aws-cdk-lib builds differently. Please report it with your aws-cdk-lib version.');
       }
     }
-    throw new Error(`DeliveryPipeline: CDK Pipelines asked for a stage named '${props.stageName}' after the last stage the layout planned. `
+    throw new ValidationError(`DeliveryPipeline: CDK Pipelines asked for a stage named '${props.stageName}' after the last stage the layout planned. `
       + 'It splits a stage only when it has more than 50 actions, which the layout prevents; please report it with your aws-cdk-lib version.');
   }
 }
@@ -149,7 +150,7 @@ class FoldedAction implements codepipeline.IAction {
     }
     const resolved = Stack.of(scope).resolve(rendered);
     if (typeof resolved !== 'string') {
-      throw new Error(`DeliveryPipeline: the action '${this.inner.actionProperties.actionName}' runs beside self-mutation and has action environment variables with CloudFormation references; the layout cannot add its project configuration hash. Please report it with your aws-cdk-lib version.`);
+      throw new InternalError(`DeliveryPipeline: the action '${this.inner.actionProperties.actionName}' runs beside self-mutation and has action environment variables with CloudFormation references; the layout cannot add its project configuration hash. Please report it with your aws-cdk-lib version.`);
     }
     return JSON.parse(resolved) as unknown[];
   }

@@ -5,6 +5,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { BakeFailureAction } from '../../blueprint/environment';
 import { ReleaseEnvironment } from '../../blueprint/release-path';
 import { BuildCacheOptions } from '../../blueprint/steps';
+import { InternalError, ValidationError } from '../../private/errors';
 import { validateRelativeDirectory } from '../../private/shell';
 import { AdditionalSource, PipelineVariable } from '../pipeline-options';
 import { PipelineSource, ReleaseTrigger, ReleaseTriggerKind } from '../source';
@@ -31,29 +32,29 @@ export interface StepEnvironment {
 
 export function validateVariables(variables: PipelineVariable[], environments: StepEnvironment[]): string[] {
   if (!Array.isArray(variables)) {
-    throw new Error(`variables: ${String(variables)} is not a list. Pass [{ name: 'NAME', defaultValue: '...' }].`);
+    throw new ValidationError(`variables: ${String(variables)} is not a list. Pass [{ name: 'NAME', defaultValue: '...' }].`);
   }
   if (variables.length > MAX_VARIABLES) {
-    throw new Error(`variables: ${variables.length} variables; a CodePipeline pipeline declares at most ${MAX_VARIABLES}.`);
+    throw new ValidationError(`variables: ${variables.length} variables; a CodePipeline pipeline declares at most ${MAX_VARIABLES}.`);
   }
   const names = new Map<string, number>();
   variables.forEach((variable, i) => {
     const name = variable?.name;
     if (typeof name !== 'string' || !VARIABLE_NAME.test(name)) {
-      throw new Error(`variables[${i}].name: '${String(name)}' is not a valid variable name. Use 1 to 128 letters, digits, '@', '-' or '_', e.g. 'RELEASE_NOTE'.`);
+      throw new ValidationError(`variables[${i}].name: '${String(name)}' is not a valid variable name. Use 1 to 128 letters, digits, '@', '-' or '_', e.g. 'RELEASE_NOTE'.`);
     }
     const previous = names.get(name);
     if (previous !== undefined) {
-      throw new Error(`variables[${i}].name: the variable '${name}' is already declared by variables[${previous}]. Declare each variable once.`);
+      throw new ValidationError(`variables[${i}].name: the variable '${name}' is already declared by variables[${previous}]. Declare each variable once.`);
     }
     names.set(name, i);
     const value = variable.defaultValue;
     if (value !== undefined && !Token.isUnresolved(value) && (value.length === 0 || value.length > MAX_VARIABLE_DEFAULT)) {
-      throw new Error(`variables[${i}].defaultValue: ${value.length} characters for '${name}'; CodePipeline accepts 1 to ${MAX_VARIABLE_DEFAULT}. Leave it out for no default.`);
+      throw new ValidationError(`variables[${i}].defaultValue: ${value.length} characters for '${name}'; CodePipeline accepts 1 to ${MAX_VARIABLE_DEFAULT}. Leave it out for no default.`);
     }
     const description = variable.description;
     if (description !== undefined && !Token.isUnresolved(description) && description.length > MAX_VARIABLE_DESCRIPTION) {
-      throw new Error(`variables[${i}].description: ${description.length} characters for '${name}'; CodePipeline accepts at most ${MAX_VARIABLE_DESCRIPTION}. Shorten it.`);
+      throw new ValidationError(`variables[${i}].description: ${description.length} characters for '${name}'; CodePipeline accepts at most ${MAX_VARIABLE_DESCRIPTION}. Shorten it.`);
     }
   });
   for (const step of environments) {
@@ -61,7 +62,7 @@ export function validateVariables(variables: PipelineVariable[], environments: S
       for (const match of String(value).matchAll(VARIABLE_REFERENCES)) {
         if (!names.has(match[1])) {
           const declared = [...names.keys()];
-          throw new Error(`${step.property}.env.${key}: reads #{variables.${match[1]}}, but the pipeline declares no variable '${match[1]}'${declared.length > 0 ? ` (it declares ${declared.join(', ')})` : ''}. Declare it in the pipeline's 'variables': CodePipeline rejects an execution that sets an undeclared variable, and never resolves one.`);
+          throw new ValidationError(`${step.property}.env.${key}: reads #{variables.${match[1]}}, but the pipeline declares no variable '${match[1]}'${declared.length > 0 ? ` (it declares ${declared.join(', ')})` : ''}. Declare it in the pipeline's 'variables': CodePipeline rejects an execution that sets an undeclared variable, and never resolves one.`);
         }
       }
     }
@@ -85,7 +86,7 @@ export function renderVariables(pipeline: codepipeline.Pipeline, variables: Pipe
  */
 export function validateExecutionMode(mode: codepipeline.ExecutionMode, environments: ReleaseEnvironment[]): void {
   if (!Object.values(codepipeline.ExecutionMode).includes(mode)) {
-    throw new Error(`executionMode: '${String(mode)}' is not an execution mode. Use codepipeline.ExecutionMode.SUPERSEDED, QUEUED or PARALLEL.`);
+    throw new ValidationError(`executionMode: '${String(mode)}' is not an execution mode. Use codepipeline.ExecutionMode.SUPERSEDED, QUEUED or PARALLEL.`);
   }
   if (mode !== codepipeline.ExecutionMode.PARALLEL) {
     return;
@@ -93,43 +94,43 @@ export function validateExecutionMode(mode: codepipeline.ExecutionMode, environm
   for (const env of environments) {
     const bake = env.options.bake;
     if (bake && (bake.onFailure ?? BakeFailureAction.ROLLBACK) === BakeFailureAction.ROLLBACK) {
-      throw new Error(`executionMode: PARALLEL executions cannot roll a stage back, but ${env.property}.bake rolls ${env.name} back on failure${bake.onFailure === undefined ? ' (the default)' : ''}. Use ExecutionMode.QUEUED or SUPERSEDED, or set ${env.property}.bake.onFailure to BakeFailureAction.FAIL or RETRY.`);
+      throw new ValidationError(`executionMode: PARALLEL executions cannot roll a stage back, but ${env.property}.bake rolls ${env.name} back on failure${bake.onFailure === undefined ? ' (the default)' : ''}. Use ExecutionMode.QUEUED or SUPERSEDED, or set ${env.property}.bake.onFailure to BakeFailureAction.FAIL or RETRY.`);
     }
   }
 }
 
 export function validateAdditionalSources(additional: AdditionalSource[], primary: PipelineSource): void {
   if (!Array.isArray(additional)) {
-    throw new Error(`additionalSources: ${String(additional)} is not a list. Pass [{ directory: 'infra', source: PipelineSource.connection(...) }].`);
+    throw new ValidationError(`additionalSources: ${String(additional)} is not a list. Pass [{ directory: 'infra', source: PipelineSource.connection(...) }].`);
   }
   const directories = new Map<string, number>();
   const sources = new Map<PipelineSource, number>();
   additional.forEach((entry, i) => {
     const where = `additionalSources[${i}]`;
     if (!(entry?.source instanceof PipelineSource)) {
-      throw new Error(`${where}.source: no PipelineSource was given. Pass one, e.g. PipelineSource.connection('owner/infra', 'main', { connectionArn }).`);
+      throw new ValidationError(`${where}.source: no PipelineSource was given. Pass one, e.g. PipelineSource.connection('owner/infra', 'main', { connectionArn }).`);
     }
     if (entry.source === primary) {
-      throw new Error(`${where}.source: the primary source is also listed as an additional source. Every step already has it in its working directory: remove it.`);
+      throw new ValidationError(`${where}.source: the primary source is also listed as an additional source. Every step already has it in its working directory: remove it.`);
     }
     if (entry.source.description === primary.description) {
-      throw new Error(`${where}.source: ${entry.source.description} is the primary source. Every step already has it: remove it.`);
+      throw new ValidationError(`${where}.source: ${entry.source.description} is the primary source. Every step already has it: remove it.`);
     }
     const previousSource = [...sources.keys()].findIndex(s => s === entry.source || s.description === entry.source.description);
     if (previousSource >= 0) {
-      throw new Error(`${where}.source: ${entry.source.description} is already additionalSources[${previousSource}]. List each source once.`);
+      throw new ValidationError(`${where}.source: ${entry.source.description} is already additionalSources[${previousSource}]. List each source once.`);
     }
     sources.set(entry.source, i);
     const dir = entry.directory;
     if (typeof dir === 'string' && ['.', './'].includes(dir.trim())) {
-      throw new Error(`${where}.directory: '${dir}' names no directory. Give a directory relative to the primary source's root, e.g. 'infra'.`);
+      throw new ValidationError(`${where}.directory: '${dir}' names no directory. Give a directory relative to the primary source's root, e.g. 'infra'.`);
     }
     // CDK Pipelines links the source with `ln -s -- "$CODEBUILD_SRC_DIR_<artifact>" "<directory>"` (its double
     // quotes, not ours): the strict character set is what keeps the value inert there.
     const normalized = validateRelativeDirectory(dir, `${where}.directory`, "'infra'");
     for (const [other, j] of directories) {
       if (other === normalized || other.startsWith(`${normalized}/`) || normalized.startsWith(`${other}/`)) {
-        throw new Error(`${where}.directory: '${dir}' overlaps additionalSources[${j}].directory '${other}'. Give every source its own directory.`);
+        throw new ValidationError(`${where}.directory: '${dir}' overlaps additionalSources[${j}].directory '${other}'. Give every source its own directory.`);
       }
     }
     directories.set(normalized, i);
@@ -153,7 +154,7 @@ export function validateTriggerSafety(sources: Array<[string, PipelineSource]>):
     const triggers = source._connection?.triggers ?? [];
     const i = triggers.findIndex(t => t.kind === ReleaseTriggerKind.PULL_REQUEST);
     if (i >= 0) {
-      throw new Error(`${property}.triggers[${i}]: ReleaseTrigger.onPullRequest() would start the release pipeline on a pull request's unmerged head commit, `
+      throw new ValidationError(`${property}.triggers[${i}]: ReleaseTrigger.onPullRequest() would start the release pipeline on a pull request's unmerged head commit, `
         + "which would then run with the release's credentials (self-mutation with the pipeline account's deploy role, test steps with their secrets, "
         + 'asset publishing into the target accounts, the staging deployment); CodePipeline\'s pull-request trigger has no fork policy. '
         + 'The release pipeline runs only merged code, in either release mode: remove the trigger, and build and test pull requests with '
@@ -171,7 +172,7 @@ export function renderTriggers(pipeline: codepipeline.Pipeline, sourceStage: cod
     }
     const action = sourceStage.actions.find(a => a.actionProperties.actionName === connection.actionName);
     if (!action) {
-      throw new Error(`${property}: CDK Pipelines did not create the source action '${connection.actionName}' the triggers belong to. Please report it with your aws-cdk-lib version.`);
+      throw new InternalError(`${property}: CDK Pipelines did not create the source action '${connection.actionName}' the triggers belong to. Please report it with your aws-cdk-lib version.`);
     }
     // validateTriggerSafety refused pull-request triggers before the build; none can reach this point.
     const push = connection.triggers.map(t => pushFilter(t, connection.branch));
@@ -199,29 +200,29 @@ function cacheKind(cache: codebuild.Cache): { type: string; modes: string[] } {
 
 export function validateCache(options: BuildCacheOptions, property: string): void {
   if (typeof (options?.cache as { _toCloudFormation?: unknown } | undefined)?._toCloudFormation !== 'function') {
-    throw new Error(`${property}.cache: no codebuild.Cache was given. Pass codebuild.Cache.bucket(bucket) or codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM).`);
+    throw new ValidationError(`${property}.cache: no codebuild.Cache was given. Pass codebuild.Cache.bucket(bucket) or codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM).`);
   }
   const { type, modes } = cacheKind(options.cache);
   const paths = options.paths;
   if (paths !== undefined) {
     if (!Array.isArray(paths) || paths.length === 0) {
-      throw new Error(`${property}.paths: the list is empty. Give the paths to cache, e.g. ['/root/.npm/**/*'], or leave 'paths' out.`);
+      throw new ValidationError(`${property}.paths: the list is empty. Give the paths to cache, e.g. ['/root/.npm/**/*'], or leave 'paths' out.`);
     }
     paths.forEach((p, i) => {
       if (typeof p !== 'string' || p.trim() === '') {
-        throw new Error(`${property}.paths[${i}]: the path is empty. Give a path or glob to cache, e.g. 'node_modules/**/*'.`);
+        throw new ValidationError(`${property}.paths[${i}]: the path is empty. Give a path or glob to cache, e.g. 'node_modules/**/*'.`);
       }
     });
   }
   if (type === 'NO_CACHE') {
-    throw new Error(`${property}.cache: codebuild.Cache.none() caches nothing. Remove '${property}' for no cache.`);
+    throw new ValidationError(`${property}.cache: codebuild.Cache.none() caches nothing. Remove '${property}' for no cache.`);
   }
   const storesPaths = type === 'S3' || modes.includes(codebuild.LocalCacheMode.CUSTOM);
   if (storesPaths && !paths) {
-    throw new Error(`${property}.paths: ${type === 'S3' ? 'an S3 cache' : 'a LocalCacheMode.CUSTOM cache'} stores only the listed paths, and none are listed. Give them, e.g. ['/root/.npm/**/*'].`);
+    throw new ValidationError(`${property}.paths: ${type === 'S3' ? 'an S3 cache' : 'a LocalCacheMode.CUSTOM cache'} stores only the listed paths, and none are listed. Give them, e.g. ['/root/.npm/**/*'].`);
   }
   if (!storesPaths && paths) {
-    throw new Error(`${property}.paths: paths are cached only by an S3 cache or a local cache with LocalCacheMode.CUSTOM, but this cache is ${modes.join(', ') || type}. Add LocalCacheMode.CUSTOM, or remove 'paths'.`);
+    throw new ValidationError(`${property}.paths: paths are cached only by an S3 cache or a local cache with LocalCacheMode.CUSTOM, but this cache is ${modes.join(', ') || type}. Add LocalCacheMode.CUSTOM, or remove 'paths'.`);
   }
 }
 

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { ValidationError } from '../../private/errors';
 
 /**
  * Registry credentials written without CloudFormation references.
@@ -28,7 +29,7 @@ export function literal(scope: Construct, value: string, property: string, what:
   const facts = pseudoFacts(stack);
   const unknownPart = parts?.find(p => typeof p !== 'string' && facts[p.Ref as Pseudo] === undefined);
   if (!parts || unknownPart !== undefined) {
-    throw new Error(`${property}: the ${what} is only known at deployment (${JSON.stringify(unknownPart ?? resolved)}), but the asset-publishing buildspec, `
+    throw new ValidationError(`${property}: the ${what} is only known at deployment (${JSON.stringify(unknownPart ?? resolved)}), but the asset-publishing buildspec, `
       + `a file in the cloud assembly, can hold plain strings only. ${fix}`);
   }
   return parts.map(p => typeof p === 'string' ? p : facts[p.Ref as Pseudo]).join('');
@@ -80,7 +81,7 @@ export function literalRepository(scope: Construct, id: string, repository: ecr.
   const parts = Stack.of(scope).splitArn(arn, ArnFormat.SLASH_RESOURCE_NAME);
   const suffix = parts.region ? RegionInfo.get(parts.region).domainSuffix : undefined;
   if (!parts.account || !parts.region || !parts.resourceName || !suffix) {
-    throw new Error(`${property}: '${arn}' is not an ECR repository ARN of a known region (arn:aws:ecr:<region>:<account>:repository/<name>). ${REPOSITORY_FIX}`);
+    throw new ValidationError(`${property}: '${arn}' is not an ECR repository ARN of a known region (arn:aws:ecr:<region>:<account>:repository/<name>). ${REPOSITORY_FIX}`);
   }
   return new LiteralRepository(scope, id, repository, arn, parts.resourceName, `${parts.account}.dkr.ecr.${parts.region}.${suffix}`);
 }

@@ -5,6 +5,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { SBOM_TOOL_PACKAGE_JSON, SBOM_TOOL_PACKAGE_LOCK_GZIP_BASE64 } from './sbom-tool-lock';
 import { validateToolVersion } from './tool-versions';
 import { PinnedRelease, SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity } from '../../blueprint/security';
+import { ValidationError } from '../../private/errors';
 import { normalizeDirectory, shellQuote, validateRelativeDirectory } from '../../private/shell';
 import { PipelineSource } from '../source';
 
@@ -75,7 +76,7 @@ export const OSV_SUMMARY = '.results[]? | .packages[]? | .package as $p | .vulne
 /** Throws unless the check's options are usable; `property` is its place in the props (`securityChecks[0]`). */
 export function validateSecurityCheck(check: SecurityCheck, property: string): void {
   if (!(check instanceof SecurityCheck)) {
-    throw new Error(`${property}: '${String(check)}' is not a security check. Create one with SecurityCheck.secretsDetection(), .staticAnalysis(), .dependencyScan() or .sbom().`);
+    throw new ValidationError(`${property}: '${String(check)}' is not a security check. Create one with SecurityCheck.secretsDetection(), .staticAnalysis(), .dependencyScan() or .sbom().`);
   }
   const s = check._settings;
   switch (check.kind) {
@@ -90,20 +91,20 @@ export function validateSecurityCheck(check: SecurityCheck, property: string): v
         validateToolVersion(s.semgrepVersion, `${property}.semgrepVersion`, DEFAULT_SEMGREP_VERSION);
       }
       if (s.minimumSeverity !== undefined && !Object.values(StaticAnalysisSeverity).includes(s.minimumSeverity)) {
-        throw new Error(`${property}.minimumSeverity: '${String(s.minimumSeverity)}' is not a StaticAnalysisSeverity. Use INFO, WARNING or ERROR.`);
+        throw new ValidationError(`${property}.minimumSeverity: '${String(s.minimumSeverity)}' is not a StaticAnalysisSeverity. Use INFO, WARNING or ERROR.`);
       }
       if (s.rules !== undefined && (!Array.isArray(s.rules) || s.rules.length === 0 || s.rules.some(r => typeof r !== 'string' || r.trim() === ''))) {
-        throw new Error(`${property}.rules: ${JSON.stringify(s.rules)} is not a list of Semgrep configurations. Pass rule files or registry rulesets, e.g. ['p/default'] or ['.semgrep/'], or leave rules out.`);
+        throw new ValidationError(`${property}.rules: ${JSON.stringify(s.rules)} is not a list of Semgrep configurations. Pass rule files or registry rulesets, e.g. ['p/default'] or ['.semgrep/'], or leave rules out.`);
       }
       if (s.rules?.some(r => /['\\]/.test(r))) {
-        throw new Error(`${property}.rules: ${JSON.stringify(s.rules)} contains a quote or backslash. Pass plain paths or ruleset names.`);
+        throw new ValidationError(`${property}.rules: ${JSON.stringify(s.rules)} contains a quote or backslash. Pass plain paths or ruleset names.`);
       }
       break;
     case SecurityCheckKind.SBOM:
       if (s.cyclonedxNpmVersion !== undefined) {
         validateToolVersion(s.cyclonedxNpmVersion, `${property}.cyclonedxNpmVersion`, DEFAULT_CYCLONEDX_NPM_VERSION);
         if (s.cyclonedxNpmVersion !== DEFAULT_CYCLONEDX_NPM_VERSION) {
-          throw new Error(`${property}.cyclonedxNpmVersion: '${s.cyclonedxNpmVersion}' is not the version this library ships a lockfile for (${DEFAULT_CYCLONEDX_NPM_VERSION}); without one its dependencies would resolve when the step runs. Leave cyclonedxNpmVersion out (or set '${DEFAULT_CYCLONEDX_NPM_VERSION}'), or use a version of cdk-delivery-pipelines that ships the one you need.`);
+          throw new ValidationError(`${property}.cyclonedxNpmVersion: '${s.cyclonedxNpmVersion}' is not the version this library ships a lockfile for (${DEFAULT_CYCLONEDX_NPM_VERSION}); without one its dependencies would resolve when the step runs. Leave cyclonedxNpmVersion out (or set '${DEFAULT_CYCLONEDX_NPM_VERSION}'), or use a version of cdk-delivery-pipelines that ships the one you need.`);
         }
       }
       if (s.projectDirectory !== undefined) {
@@ -121,7 +122,7 @@ function validateRelease(release: PinnedRelease | undefined, property: string, d
   for (const key of ['sha256LinuxX64', 'sha256LinuxArm64'] as const) {
     const digest = release[key];
     if ((key === 'sha256LinuxX64' || digest !== undefined) && (typeof digest !== 'string' || !SHA256.test(digest))) {
-      throw new Error(`${property}.${key}: '${digest}' is not a SHA-256 digest (64 lowercase hexadecimal characters). Copy it from the release's checksums file for version ${release.version}.`);
+      throw new ValidationError(`${property}.${key}: '${digest}' is not a SHA-256 digest (64 lowercase hexadecimal characters). Copy it from the release's checksums file for version ${release.version}.`);
     }
   }
 }
@@ -232,7 +233,7 @@ export function renderCheck(check: SecurityCheck): RenderedCheck {
       };
     }
   }
-  throw new Error(`SecurityCheck: unknown kind '${String(check.kind)}'.`);
+  throw new ValidationError(`SecurityCheck: unknown kind '${String(check.kind)}'.`);
 }
 
 /**

@@ -3,6 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { PROJECT_CONFIG_HASH_VARIABLE as PROJECT_CONFIG_HASH } from './layout-pipeline';
 import { ReleaseMode } from '../../blueprint/release-mode';
 import { isProductionStage, MAX_NAME_LENGTH, NAME_PATTERN, StageKind } from '../../contract';
+import { InternalError } from '../../private/errors';
 
 /**
  * The construct checks its own output: the final pipeline, as it will be deployed, against what the user
@@ -342,7 +343,7 @@ export function renderTrust(cfnPipeline: codepipeline.CfnPipeline): RenderedTrus
 function renderResource(stack: Stack, resource: CfnResource): Record<string, RenderedResource> {
   const render = (resource as unknown as { readonly _toCloudFormation?: () => unknown })._toCloudFormation;
   if (typeof render !== 'function') {
-    throw new Error('DeliveryPipeline self-check: aws-cdk-lib no longer renders a CfnResource with _toCloudFormation(), so the trust invariants cannot be read from the template. Please report it with your aws-cdk-lib version.');
+    throw new InternalError('DeliveryPipeline self-check: aws-cdk-lib no longer renders a CfnResource with _toCloudFormation(), so the trust invariants cannot be read from the template. Please report it with your aws-cdk-lib version.');
   }
   return (stack.resolve(render.call(resource)) as { readonly Resources?: Record<string, RenderedResource> }).Resources ?? {};
 }

@@ -11,6 +11,7 @@ import { DeploymentWindow } from '../../blueprint/deployment-window';
 import { BakeFailureAction, BakeOptions } from '../../blueprint/environment';
 import { GateRule, GateRuleKind } from '../../blueprint/gate-rule';
 import { MAX_NAME_LENGTH } from '../../contract';
+import { InternalError, ValidationError } from '../../private/errors';
 
 /**
  * CodePipeline V2 stage conditions for an environment, as typed L2 `StageProps`: a deployment window
@@ -72,10 +73,10 @@ export function prepareGuards(
   const bake = guards.bake;
   bakeMinutes(bake, guards.property);
   if (bake.alarms.length === 0) {
-    throw new Error(`${guards.property}.bake.alarms: the list is empty. Pass the CloudWatch alarms that must stay out of ALARM during the bake, or remove 'bake'.`);
+    throw new ValidationError(`${guards.property}.bake.alarms: the list is empty. Pass the CloudWatch alarms that must stay out of ALARM during the bake, or remove 'bake'.`);
   }
   if (bake.alarms.length > MAX_RULES_PER_CONDITION) {
-    throw new Error(`${guards.property}.bake.alarms: ${bake.alarms.length} alarms, but a CodePipeline condition holds at most ${MAX_RULES_PER_CONDITION} rules (one CloudWatchAlarm rule per alarm) and a stage has exactly one onSuccess condition. Combine related alarms into a cloudwatch.CompositeAlarm (AlarmRule.anyOf(...)) and bake on at most ${MAX_RULES_PER_CONDITION}.`);
+    throw new ValidationError(`${guards.property}.bake.alarms: ${bake.alarms.length} alarms, but a CodePipeline condition holds at most ${MAX_RULES_PER_CONDITION} rules (one CloudWatchAlarm rule per alarm) and a stage has exactly one onSuccess condition. Combine related alarms into a cloudwatch.CompositeAlarm (AlarmRule.anyOf(...)) and bake on at most ${MAX_RULES_PER_CONDITION}.`);
   }
   bake.alarms.forEach((alarm, i) => {
     const where = alarmEnvironment(alarm);
@@ -101,12 +102,12 @@ function prepareGates(pipelineStack: Stack, pipeline: codepipeline.Pipeline, gua
   checkStageConditionsApi(property, 'A gate rule');
   const entryRules = gates.length + (guards.deploymentWindow ? 1 : 0);
   if (entryRules > MAX_RULES_PER_CONDITION) {
-    throw new Error(`${property}: ${gates.length} gate rule(s)${guards.deploymentWindow ? ' and the deployment window' : ''} make ${entryRules} beforeEntry rules, but a CodePipeline stage has one beforeEntry condition of at most ${MAX_RULES_PER_CONDITION} rules. Combine alarms into a cloudwatch.CompositeAlarm, or checks into one GateRule.lambda.`);
+    throw new ValidationError(`${property}: ${gates.length} gate rule(s)${guards.deploymentWindow ? ' and the deployment window' : ''} make ${entryRules} beforeEntry rules, but a CodePipeline stage has one beforeEntry condition of at most ${MAX_RULES_PER_CONDITION} rules. Combine alarms into a cloudwatch.CompositeAlarm, or checks into one GateRule.lambda.`);
   }
   gates.forEach((gate, i) => {
     const where = `${property}[${i}]`;
     if (!(gate instanceof GateRule)) {
-      throw new Error(`${where}: ${String(gate)} is not a GateRule. Create gate rules with GateRule.noAlarm(), GateRule.lambda(), GateRule.variableCheck() or GateRule.commands().`);
+      throw new ValidationError(`${where}: ${String(gate)} is not a GateRule. Create gate rules with GateRule.noAlarm(), GateRule.lambda(), GateRule.variableCheck() or GateRule.commands().`);
     }
     const settings = gate._settings;
     switch (gate.kind) {
@@ -127,14 +128,14 @@ function prepareGates(pipelineStack: Stack, pipeline: codepipeline.Pipeline, gua
       case GateRuleKind.VARIABLE_CHECK: {
         const declared = /^#\{variables\.(.+)\}$/.exec(settings.variable!);
         if (declared && !context.variables.includes(declared[1])) {
-          throw new Error(`${where}: the variable check reads ${settings.variable}, but the pipeline declares no variable '${declared[1]}'${context.variables.length > 0 ? ` (it declares ${context.variables.join(', ')})` : ''}. Declare it in the pipeline's 'variables'.`);
+          throw new ValidationError(`${where}: the variable check reads ${settings.variable}, but the pipeline declares no variable '${declared[1]}'${context.variables.length > 0 ? ` (it declares ${context.variables.join(', ')})` : ''}. Declare it in the pipeline's 'variables'.`);
         }
         break;
       }
       case GateRuleKind.COMMANDS: {
         const name = context.pipelineName;
         if (name === undefined || Token.isUnresolved(name)) {
-          throw new Error(`${where}: a Commands rule logs to the log group /aws/codepipeline/<pipelineName>, and its role may write only there: set the pipeline's 'pipelineName' to use GateRule.commands().`);
+          throw new ValidationError(`${where}: a Commands rule logs to the log group /aws/codepipeline/<pipelineName>, and its role may write only there: set the pipeline's 'pipelineName' to use GateRule.commands().`);
         }
         commandRoles.set(i, commandsRuleRole(pipelineStack, pipeline, name, where));
         break;
@@ -191,7 +192,7 @@ function commandsRuleRole(pipelineStack: Stack, pipeline: codepipeline.Pipeline,
 function checkStageConditionsApi(property: string, feature: string): void {
   const l2 = codepipeline as unknown as { readonly Rule?: unknown; readonly Result?: unknown; readonly RetryMode?: unknown };
   if (l2.Rule === undefined || l2.Result === undefined || l2.RetryMode === undefined) {
-    throw new Error(`${property}: ${feature} is a CodePipeline V2 stage condition, which aws-cdk-lib ${installedCdkVersion()} cannot render: `
+    throw new ValidationError(`${property}: ${feature} is a CodePipeline V2 stage condition, which aws-cdk-lib ${installedCdkVersion()} cannot render: `
       + 'codepipeline.Rule and the stage conditions of StageProps arrived in aws-cdk-lib 2.186.0. cdk-delivery-pipelines needs '
       + "aws-cdk-lib 2.186.0 or later (its peer dependency): upgrade aws-cdk-lib in your app's package.json.");
   }
@@ -293,7 +294,7 @@ function gateRule(
     case GateRuleKind.COMMANDS: {
       const role = guards.commandRoles?.get(n - 1);
       if (!role) {
-        throw new Error(`${guards.property}.gates[${n - 1}]: the Commands rule has no role of its own (prepareGuards was not called). Please report it.`);
+        throw new InternalError(`${guards.property}.gates[${n - 1}]: the Commands rule has no role of its own (prepareGuards was not called). Please report it.`);
       }
       return new codepipeline.Rule({
         name,
@@ -324,7 +325,7 @@ export function ruleName(stageName: string, suffix: string): string {
 function bakeMinutes(bake: BakeOptions, property: string): number {
   const seconds = bake.duration.toSeconds();
   if (seconds < 60 || seconds % 60 !== 0) {
-    throw new Error(`${property}.bake.duration: ${bake.duration.toHumanString()} is not a whole number of minutes of at least 1. CodePipeline's CloudWatchAlarm rule waits in minutes: use e.g. Duration.minutes(30).`);
+    throw new ValidationError(`${property}.bake.duration: ${bake.duration.toHumanString()} is not a whole number of minutes of at least 1. CodePipeline's CloudWatchAlarm rule waits in minutes: use e.g. Duration.minutes(30).`);
   }
   return seconds / 60;
 }
@@ -352,13 +353,13 @@ function functionEnvironment(fn: lambda.IFunction): { account: string; region: s
 function checkFunctionAccount(pipelineStack: Stack, fn: lambda.IFunction, property: string): void {
   const account = functionEnvironment(fn).account;
   if (!Token.isUnresolved(account) && account !== '' && !Token.isUnresolved(pipelineStack.account) && account !== pipelineStack.account) {
-    throw new Error(`${property}: the function '${fn.node.path}' is in account ${account}, but the LambdaInvoke rule invokes a function by name with the pipeline's role in account ${pipelineStack.account}: the pipeline would invoke a function of that name in ${pipelineStack.account}, not this one. Deploy the gate function in ${pipelineStack.account} (it may assume a role in ${account} to check what it needs).`);
+    throw new ValidationError(`${property}: the function '${fn.node.path}' is in account ${account}, but the LambdaInvoke rule invokes a function by name with the pipeline's role in account ${pipelineStack.account}: the pipeline would invoke a function of that name in ${pipelineStack.account}, not this one. Deploy the gate function in ${pipelineStack.account} (it may assume a role in ${account} to check what it needs).`);
   }
 }
 
 function checkAlarmAccount(pipelineStack: Stack, account: string, path: string, property: string): void {
   if (!Token.isUnresolved(account) && !Token.isUnresolved(pipelineStack.account) && account !== pipelineStack.account) {
-    throw new Error(`${property}: the alarm '${path}' is in account ${account}, but the CloudWatchAlarm rule runs with the pipeline's role in account ${pipelineStack.account} and cannot read alarms in other accounts. Create the alarm in ${pipelineStack.account} (CloudWatch cross-account observability lets it watch the application account's metrics).`);
+    throw new ValidationError(`${property}: the alarm '${path}' is in account ${account}, but the CloudWatchAlarm rule runs with the pipeline's role in account ${pipelineStack.account} and cannot read alarms in other accounts. Create the alarm in ${pipelineStack.account} (CloudWatch cross-account observability lets it watch the application account's metrics).`);
   }
 }
 
@@ -372,7 +373,7 @@ function dependOnAlarmStack(pipelineStack: Stack, alarm: cloudwatch.IAlarm, prop
     return; // same stack, or an imported alarm (it exists already)
   }
   if (Stage.of(alarmStack) !== Stage.of(pipelineStack)) {
-    throw new Error(`${property}: the alarm '${alarm.node.path}' is defined in the stack '${alarmStack.stackName}', which belongs to the Stage '${Stage.of(alarmStack)?.node.path ?? '(app)'}', not to the pipeline's app. The pipeline's rules need the alarm before any deployment: define it in a stack beside the pipeline stack (see examples/guarded-production), or import it with cloudwatch.Alarm.fromAlarmArn().`);
+    throw new ValidationError(`${property}: the alarm '${alarm.node.path}' is defined in the stack '${alarmStack.stackName}', which belongs to the Stage '${Stage.of(alarmStack)?.node.path ?? '(app)'}', not to the pipeline's app. The pipeline's rules need the alarm before any deployment: define it in a stack beside the pipeline stack (see examples/guarded-production), or import it with cloudwatch.Alarm.fromAlarmArn().`);
   }
   addStackDependency(pipelineStack, alarmStack, `the pipeline's bake rules read the alarm ${alarm.node.path}`);
 }

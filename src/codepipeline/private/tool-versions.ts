@@ -1,4 +1,5 @@
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { ValidationError } from '../../private/errors';
 
 /**
  * Tool versions the pipeline installs at run time, pinned: a release pipeline must not change its tools under a
@@ -17,7 +18,7 @@ const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 /** Throws unless `version` is one exact npm version (no range, tag or `latest`). */
 export function validateToolVersion(version: string, property: string, example: string): void {
   if (typeof version !== 'string' || !EXACT_VERSION.test(version)) {
-    throw new Error(`${property}: '${version}' is not an exact version. A release pipeline must not change its tools under you: pin one, e.g. '${example}'.`);
+    throw new ValidationError(`${property}: '${version}' is not an exact version. A release pipeline must not change its tools under you: pin one, e.g. '${example}'.`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { Aws, Stack, Stage, Token } from 'aws-cdk-lib';
 import { stacksOf } from '../../blueprint/validate';
+import { ValidationError } from '../../private/errors';
 import { REGION_PATTERN } from '../../private/shell';
 
 /**
@@ -23,11 +24,11 @@ export function normalizeAccount(value: unknown): string | undefined {
 /** `value` as an account id, or an error naming the property, the value and the fix. */
 export function requireAccount(value: unknown, property: string, example: string): string {
   if (typeof value === 'string' && Token.isUnresolved(value)) {
-    throw new Error(`${property}: the account is a token. Pass the literal 12-digit account id (it is compared with the pipeline, staging and production accounts at synth), e.g. '${example}'.`);
+    throw new ValidationError(`${property}: the account is a token. Pass the literal 12-digit account id (it is compared with the pipeline, staging and production accounts at synth), e.g. '${example}'.`);
   }
   const account = normalizeAccount(value);
   if (account === undefined) {
-    throw new Error(`${property}: ${describe(value)} is not an AWS account id. Pass the 12-digit id as a string, e.g. '${example}'.`);
+    throw new ValidationError(`${property}: ${describe(value)} is not an AWS account id. Pass the 12-digit id as a string, e.g. '${example}'.`);
   }
   return account;
 }
@@ -35,7 +36,7 @@ export function requireAccount(value: unknown, property: string, example: string
 /** `value` as a literal region name, or an error naming the property, the value and the fix. */
 export function requireRegion(value: unknown, property: string): string {
   if (typeof value !== 'string' || Token.isUnresolved(value) || !REGION_PATTERN.test(value)) {
-    throw new Error(`${property}: ${describe(value)} is not an AWS region name. Pass the literal region, e.g. 'us-east-1' (no wildcard, no token).`);
+    throw new ValidationError(`${property}: ${describe(value)} is not an AWS region name. Pass the literal region, e.g. 'us-east-1' (no wildcard, no token).`);
   }
   return value;
 }
@@ -44,7 +45,7 @@ export function requireRegion(value: unknown, property: string): string {
 export function requireQualifier(value: unknown, property: string, fallback: string): string {
   const qualifier = value ?? fallback;
   if (typeof qualifier !== 'string' || Token.isUnresolved(qualifier) || !BOOTSTRAP_QUALIFIER_PATTERN.test(qualifier)) {
-    throw new Error(`${property}: ${describe(qualifier)} is not a CDK bootstrap qualifier. Pass the qualifier the account was bootstrapped with (cdk bootstrap --qualifier): 1 to 10 letters, digits, '_' or '-', e.g. '${fallback}'.`);
+    throw new ValidationError(`${property}: ${describe(qualifier)} is not a CDK bootstrap qualifier. Pass the qualifier the account was bootstrapped with (cdk bootstrap --qualifier): 1 to 10 letters, digits, '_' or '-', e.g. '${fallback}'.`);
   }
   return qualifier;
 }
@@ -74,7 +75,7 @@ export interface ProtectedAccount {
 export function protectedAccounts(pipelineStack: Stack, staging: Stage, production: Stage[]): ProtectedAccount[] {
   const pipelineAccount = normalizeAccount(pipelineStack.account);
   if (pipelineAccount === undefined) {
-    throw new Error(`previews: the pipeline stack '${pipelineStack.node.path}' has no explicit account, so the preview account cannot be proven different from it (every target account's bootstrap trusts the pipeline's account). Give the pipeline stack an explicit env, e.g. new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'us-east-1' } }).`);
+    throw new ValidationError(`previews: the pipeline stack '${pipelineStack.node.path}' has no explicit account, so the preview account cannot be proven different from it (every target account's bootstrap trusts the pipeline's account). Give the pipeline stack an explicit env, e.g. new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'us-east-1' } }).`);
   }
   const found: ProtectedAccount[] = [];
   const roles: Array<[Stage, string]> = [[staging, 'staging'], ...production.map((p): [Stage, string] => [p, 'production'])];
@@ -86,7 +87,7 @@ export function protectedAccounts(pipelineStack: Stack, staging: Stage, producti
       } else if (stack.account === Aws.ACCOUNT_ID) {
         found.push({ account: pipelineAccount, what: `the account the env-agnostic ${role} stack '${stack.node.path}' deploys into (the pipeline's account)` });
       } else {
-        throw new Error(`previews: the ${role} stack '${stack.node.path}' has an account that is not a literal (${String(stack.account)}), so the preview account cannot be proven different from it. Give the ${role} Stage an explicit env with a literal account.`);
+        throw new ValidationError(`previews: the ${role} stack '${stack.node.path}' has an account that is not a literal (${String(stack.account)}), so the preview account cannot be proven different from it. Give the ${role} Stage an explicit env with a literal account.`);
       }
     }
   }

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { CheckJob, checkBuildSpec } from './buildspecs';
 import { acknowledge } from '../../codepipeline/private/hygiene';
 import { ConnectionSourceDetails } from '../../codepipeline/source';
+import { ValidationError } from '../../private/errors';
 
 /** How CodeBuild learns about pull requests and decides whether to build them. */
 export interface BuildPolicy {
@@ -69,14 +70,14 @@ export const DEFAULT_APPROVER_ROLES = ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHU
 /** Approver roles: a non-empty list of roles CodeBuild knows, or an error naming the property. */
 export function validateApproverRoles(roles: unknown, property: string): void {
   if (!Array.isArray(roles)) {
-    throw new Error(`${property}: ${JSON.stringify(roles)} is not a list. Pass a list of roles, e.g. ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'].`);
+    throw new ValidationError(`${property}: ${JSON.stringify(roles)} is not a list. Pass a list of roles, e.g. ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'].`);
   }
   if (roles.length === 0) {
-    throw new Error(`${property}: no role was given, so no comment could approve a build. Pass e.g. ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'].`);
+    throw new ValidationError(`${property}: no role was given, so no comment could approve a build. Pass e.g. ['GITHUB_WRITE', 'GITHUB_MAINTAIN', 'GITHUB_ADMIN'].`);
   }
   for (const role of roles) {
     if (!APPROVER_ROLES.includes(role)) {
-      throw new Error(`${property}: '${role}' is not a GitHub repository role CodeBuild knows. Use ${APPROVER_ROLES.join(', ')}.`);
+      throw new ValidationError(`${property}: '${role}' is not a GitHub repository role CodeBuild knows. Use ${APPROVER_ROLES.join(', ')}.`);
     }
   }
 }

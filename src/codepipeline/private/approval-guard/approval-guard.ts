@@ -13,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { APPROVAL_ACTION_NAMES_VARIABLE, encodeActionNames, STAGE_NAME_VARIABLE } from './environment';
 import { RejectApprovalFunction } from './reject-approval-function';
+import { ValidationError } from '../../../private/errors';
 import { acknowledge, CFN_GUARD, deadLetterQueue, libraryLogGroup } from '../hygiene';
 
 /** Properties of `ApprovalGuard`. */
@@ -158,14 +159,14 @@ function validateProps(scope: Construct, props: ApprovalGuardProps): void {
   checkNames('watchedActionNames', props.watchedActionNames, 'Pass the verification action(s) whose failure must reject the approval, e.g. [\'SmokeTest\'].');
   const both = props.watchedActionNames.filter(name => props.approvalActionNames.includes(name));
   if (both.length > 0) {
-    throw new Error(`ApprovalGuard: '${both[0]}' is in both 'approvalActionNames' and 'watchedActionNames'. `
+    throw new ValidationError(`ApprovalGuard: '${both[0]}' is in both 'approvalActionNames' and 'watchedActionNames'. `
       + 'An approval cannot watch itself: list it only in approvalActionNames.');
   }
   // EventBridge delivers a pipeline's events only to rules of its own account and region.
   const here = Stack.of(scope);
   for (const [what, theirs, ours] of [['region', props.pipeline.env.region, here.region], ['account', props.pipeline.env.account, here.account]]) {
     if (!Token.isUnresolved(theirs) && !Token.isUnresolved(ours) && theirs !== ours) {
-      throw new Error(`ApprovalGuard: 'pipeline' is in ${what} ${theirs}, but the guard is in ${what} ${ours}. `
+      throw new ValidationError(`ApprovalGuard: 'pipeline' is in ${what} ${theirs}, but the guard is in ${what} ${ours}. `
         + `Its EventBridge rule would never see the pipeline's events: create the guard in a stack of ${what} ${theirs}.`);
     }
   }
@@ -173,18 +174,18 @@ function validateProps(scope: Construct, props: ApprovalGuardProps): void {
 
 function checkNames(prop: string, names: readonly string[], fix: string): void {
   if (names.length === 0) {
-    throw new Error(`ApprovalGuard: '${prop}' is empty. ${fix}`);
+    throw new ValidationError(`ApprovalGuard: '${prop}' is empty. ${fix}`);
   }
   names.forEach((name, i) => checkName(`${prop}[${i}]`, name));
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   if (duplicate !== undefined) {
-    throw new Error(`ApprovalGuard: '${prop}' lists '${duplicate}' twice. List each action once.`);
+    throw new ValidationError(`ApprovalGuard: '${prop}' lists '${duplicate}' twice. List each action once.`);
   }
 }
 
 function checkName(prop: string, name: string): void {
   if (!Token.isUnresolved(name) && !NAME_PATTERN.test(name)) {
-    throw new Error(`ApprovalGuard: '${prop}' is '${name}', which is not a CodePipeline stage or action name `
+    throw new ValidationError(`ApprovalGuard: '${prop}' is '${name}', which is not a CodePipeline stage or action name `
       + '(1-100 characters from A-Z, a-z, 0-9, ".", "@", "_", "-"). Use the name exactly as the pipeline declares it.');
   }
 }
