@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { DeliveryPipeline, DeliveryPipelineProps, PipelineSource } from '../src';
 import { fixture, PIPELINE_ENV, referenceProps } from './fixtures/app';
@@ -61,4 +63,13 @@ describe('user errors carry the construct path; internal assertions are distinct
     const copy = Object.assign(new Error('p: bad.'), { name: 'ValidationError' });
     expect(isValidationError(copy)).toBe(true);
   });
+});
+
+test('the README quotes a message as a user sees it: the construct path, then a message the validation table asserts exactly', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+  const quoted = readme.split('\n').map(l => l.trim()).find(l => l.startsWith('PipelineStack/Delivery: staging.verify[0].envFromOutputs.URL'));
+  expect(quoted).toBeDefined();
+  // test/codepipeline/validation.test.ts builds its pipelines as PipelineStack/Delivery and asserts `PipelineStack/Delivery: <message>`.
+  const table = fs.readFileSync(path.join(__dirname, 'codepipeline', 'validation.test.ts'), 'utf-8');
+  expect(table).toContain(JSON.stringify(quoted!.slice('PipelineStack/Delivery: '.length)).slice(1, -1).replace(/\\"/g, '"'));
 });
