@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { CliIo } from './io';
 import { DeliveryError, DeliveryErrorCode } from '../runtime/errors';
-import { FlowchartOfPipeline, flowchartMarkdown, flowchartsOfTemplate } from '../testing/private/flowchart';
+import { FlowchartOfPipeline, flowchartMarkdown, flowchartsOfTemplate } from '../private/flowchart';
 
 interface DiagramCliOptions {
   readonly app: string;
