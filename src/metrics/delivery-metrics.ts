@@ -11,7 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DeliveryFigure } from './figures';
 import { DEFAULT_NAMESPACE, PIPELINE_DIMENSION, unitOf } from './private/catalog';
-import { MAX_WINDOW_DAYS, NAMESPACE_VARIABLE, PIPELINE_NAME_VARIABLE, WINDOW_DAYS_VARIABLE } from './private/environment';
+import { MAX_WINDOW_DAYS, NAMESPACE_VARIABLE, PIPELINE_NAME_VARIABLE, WINDOW_DAYS_VARIABLE } from './private/publish-metrics-variables';
 import { ValidationError, scoped } from '../private/errors';
 import { EventDrivenFunction } from '../private/event-driven-function';
 import { notifyOrAcknowledge } from '../private/hygiene';

@@ -1,6 +1,6 @@
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { FIGURES, FigureUnit, PIPELINE_DIMENSION } from './catalog';
-import { MAX_WINDOW_DAYS, NAMESPACE_VARIABLE, PIPELINE_NAME_VARIABLE, WINDOW_DAYS_VARIABLE } from './environment';
+import { MAX_WINDOW_DAYS, NAMESPACE_VARIABLE, PIPELINE_NAME_VARIABLE, WINDOW_DAYS_VARIABLE } from './publish-metrics-variables';
 import { parseIsoTime } from '../../runtime/history';
 import { DeliveryMetrics, MetricsWindow } from '../../runtime/metrics';
 import { PipelineOperations } from '../../runtime/operations-client';

@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { APPROVAL_ACTION_NAMES_VARIABLE, encodeActionNames, STAGE_NAME_VARIABLE } from './environment';
+import { APPROVAL_ACTION_NAMES_VARIABLE, encodeActionNames, STAGE_NAME_VARIABLE } from './reject-approval-variables';
 import { ValidationError } from '../../../private/errors';
 import { EventDrivenFunction } from '../../../private/event-driven-function';
 import { notifyOrAcknowledge } from '../../../private/hygiene';

@@ -1,5 +1,5 @@
 import { ApprovalStatus, CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand } from '@aws-sdk/client-codepipeline';
-import { APPROVAL_ACTION_NAMES_VARIABLE, decodeActionNames, STAGE_NAME_VARIABLE } from './environment';
+import { APPROVAL_ACTION_NAMES_VARIABLE, decodeActionNames, STAGE_NAME_VARIABLE } from './reject-approval-variables';
 import { findPendingApprovals, MAX_SUMMARY_LENGTH } from '../../../runtime/approvals';
 
 /**
