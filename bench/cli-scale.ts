@@ -19,7 +19,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CliIo, fileLines, writeFileChunks } from '../src/cli/io';
 import { ExitCode, run } from '../src/cli/main';
 import { parsePipelineHistory, PipelineHistoryFile } from '../src/runtime/history';
-import { computeDeliveryMetrics, DeliveryMetrics, MetricsWindow } from '../src/runtime/metrics';
+import { computeDeliveryMetrics, DeliveryMetricsReport, MetricsWindow } from '../src/runtime/metrics';
 import { systemClock } from '../src/runtime/wait-for-execution';
 import { SyntheticHistory, syntheticHistory, syntheticHistoryFile } from '../test/runtime/synthetic-history';
 
@@ -59,7 +59,7 @@ async function timedAsync<T>(work: () => Promise<T>): Promise<Timing<T>> {
 
 const fullWindow = (data: SyntheticHistory): MetricsWindow => ({ since: new Date(data.since), until: new Date(data.until) });
 
-function metricsOnce(file: PipelineHistoryFile, window: MetricsWindow): DeliveryMetrics {
+function metricsOnce(file: PipelineHistoryFile, window: MetricsWindow): DeliveryMetricsReport {
   return computeDeliveryMetrics(parsePipelineHistory(file), window);
 }
 
@@ -138,7 +138,7 @@ async function exportRoundTrip(): Promise<void> {
     const readRun = await timedAsync(() => run(['metrics', '--history', file, ...window], quietIo(undefined, read)));
     const ok = exportRun.result === ExitCode.OK && readRun.result === ExitCode.OK;
     const summary = JSON.parse(exported.join('')) as { executions: number; actionExecutions: number };
-    const metrics = JSON.parse(read.join('')) as DeliveryMetrics;
+    const metrics = JSON.parse(read.join('')) as DeliveryMetricsReport;
     const expected = metricsOnce(syntheticHistoryFile(data), fullWindow(data));
     const same = JSON.stringify({ ...expected, pipelineName: 'bench-pipeline' }) === JSON.stringify(metrics);
     console.log(`   export: ${summary.executions} executions and ${summary.actionExecutions} action executions, ${(bytes / 1e6).toFixed(1)} MB ` +

@@ -650,8 +650,8 @@ function missingBundleMessage(): string[] {
   try {
     const script = [
       "const cdk = require('aws-cdk-lib');",
-      `const { PublishMetricsFunction } = require('${PACKAGE.name}/lib/metrics/private/publish-metrics-function');`,
-      "new PublishMetricsFunction(new cdk.Stack(new cdk.App(), 'Stack'), 'Function');",
+      `const { BundledFunction } = require('${PACKAGE.name}/lib/private/bundled-handler');`,
+      "new BundledFunction(new cdk.Stack(new cdk.App(), 'Stack'), 'Function', { bundle: 'metrics/private/publish-metrics.lambda' });",
     ].join('\n');
     const result = spawnSync(process.execPath, ['-e', script], { cwd: APP, encoding: 'utf-8', env: OFFLINE_ENV });
     const expected = ["Stack/Function: the bundled Lambda handler 'metrics/private/publish-metrics.lambda' is missing",

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { CliIo } from './io';
+import { FlowchartOfPipeline, flowchartMarkdown, flowchartsOfTemplate } from '../private/flowchart';
 import { DeliveryError, DeliveryErrorCode } from '../runtime/errors';
-import { FlowchartOfPipeline, flowchartMarkdown, flowchartsOfTemplate } from '../testing/private/flowchart';
 
 interface DiagramCliOptions {
   readonly app: string;

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { Style } from './style';
 import { ApprovalOutcome } from '../runtime/approvals';
-import { benchmarks, DeliveryMetrics } from '../runtime/metrics';
+import { benchmarks, DeliveryMetricsReport } from '../runtime/metrics';
 import { PipelineStatus } from '../runtime/pipeline-status';
 import { ReleaseOutcome } from '../runtime/release';
 import { TransitionOutcome } from '../runtime/transitions';
@@ -94,7 +94,7 @@ function met(value: boolean | null, style: Style): string {
   return value ? style.green('yes') : style.red('no');
 }
 
-export function renderMetrics(metrics: DeliveryMetrics, style: Style): string {
+export function renderMetrics(metrics: DeliveryMetricsReport, style: Style): string {
   const c = metrics.counts;
   const name = metrics.pipelineName ? `Pipeline ${metrics.pipelineName}, ` : '';
   const ignored = metrics.ignoredInProgress > 0 ? ` (${metrics.ignoredInProgress} in progress, ignored)` : '';

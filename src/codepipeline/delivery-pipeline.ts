@@ -14,7 +14,7 @@ import { ApprovalGuard, ApprovalGuardProps } from './private/approval-guard/appr
 import { ApprovalStep } from './private/approval-step';
 import { DirectDeployStage } from './private/direct-deploy-stage';
 import { acknowledgePrivilegedBuilds, dockerPipelineProps } from './private/docker';
-import { artifactLifecycle, denyGrantsExceptForAwsServices, libraryLogGroup } from './private/hygiene';
+import { artifactLifecycle, denyGrantsExceptForAwsServices, libraryLogGroup } from '../private/hygiene';
 import { ExpectedStage as ExpectedStageRequest, FoldingStage, LayoutPipeline } from './private/layout-pipeline';
 import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './private/nag-acknowledgments';
 import {

@@ -8,8 +8,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { isEmailAddress } from '../contract';
-import { denyGrantsExceptForAwsServices } from './private/hygiene';
 import { ValidationError } from '../private/errors';
+import { denyGrantsExceptForAwsServices } from '../private/hygiene';
 import { checkArguments } from '../private/props-check';
 
 /**

@@ -1,9 +1,7 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,10 +11,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DeliveryFigure } from './figures';
 import { DEFAULT_NAMESPACE, PIPELINE_DIMENSION, unitOf } from './private/catalog';
-import { MAX_WINDOW_DAYS, NAMESPACE_VARIABLE, PIPELINE_NAME_VARIABLE, WINDOW_DAYS_VARIABLE } from './private/environment';
-import { PublishMetricsFunction } from './private/publish-metrics-function';
-import { acknowledge, CFN_GUARD, deadLetterQueue, libraryLogGroup } from '../codepipeline/private/hygiene';
+import { MAX_WINDOW_DAYS, NAMESPACE_VARIABLE, PIPELINE_NAME_VARIABLE, WINDOW_DAYS_VARIABLE } from './private/publish-metrics-variables';
 import { ValidationError, scoped } from '../private/errors';
+import { EventDrivenFunction } from '../private/event-driven-function';
+import { notifyOrAcknowledge } from '../private/hygiene';
 import { checkArguments } from '../private/props-check';
 import { CIRCLECI_BENCHMARKS } from '../runtime/metrics';
 
@@ -147,70 +145,47 @@ export class DeliveryMetrics extends Construct {
       this.namespace = props.namespace ?? DEFAULT_NAMESPACE;
       this.pipelineName = pipeline.pipelineName;
 
-      const dlq = deadLetterQueue(this, 'the metrics rules and function',
-        'The delivery-metrics function could not compute or publish the figures of the pipeline: the dashboard has gaps. '
-        + 'Read the events in the dead-letter queue and the function\'s logs.');
-      this.deadLetterQueue = dlq.queue;
-      this.deadLetterAlarm = dlq.alarm;
-
-      this.logGroup = libraryLogGroup(this, 'Logs', props.logRetention ?? logs.RetentionDays.ONE_YEAR, props.encryptionKey);
-
-      // An explicit role: the function's default role carries the AWS managed AWSLambdaBasicExecutionRole policy
-      // (logs on every log group). This one may write only to its own log group and read only this pipeline.
-      const role = new iam.Role(this, 'Role', {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: 'Delivery metrics: reads the pipeline\'s execution history and writes the figures to its log group',
-      });
-      this.logGroup.grantWrite(role);
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['codepipeline:ListPipelineExecutions', 'codepipeline:ListActionExecutions'],
-        resources: [pipeline.pipelineArn],
-      }));
-
-      this.function = new PublishMetricsFunction(this, 'Function', {
+      const handler = new EventDrivenFunction(this, {
+        bundle: 'metrics/private/publish-metrics.lambda',
         description: 'Delivery metrics: computes the CircleCI and DORA figures of the pipeline and publishes them (embedded metric format)',
-        role,
-        logGroup: this.logGroup,
-        loggingFormat: lambda.LoggingFormat.JSON,
-        applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-        systemLogLevelV2: lambda.SystemLogLevel.WARN,
-        memorySize: 256,
-        // A year of a busy pipeline's history is a few hundred List calls.
-        timeout: Duration.minutes(5),
+        roleDescription: 'Delivery metrics: reads the pipeline\'s execution history and writes the figures to its log group',
+        permissions: [new iam.PolicyStatement({
+          actions: ['codepipeline:ListPipelineExecutions', 'codepipeline:ListActionExecutions'],
+          resources: [pipeline.pipelineArn],
+        })],
+        calls: 'the CodePipeline API',
         environment: {
           [PIPELINE_NAME_VARIABLE]: pipeline.pipelineName,
           [NAMESPACE_VARIABLE]: this.namespace,
           [WINDOW_DAYS_VARIABLE]: String(windowDays),
         },
-        // Asynchronous invocation (EventBridge): two retries after an error, then the event goes to the queue.
-        retryAttempts: 2,
-        maxEventAge: Duration.hours(1),
-        deadLetterQueue: this.deadLetterQueue,
+        memorySize: 256,
+        // A year of a busy pipeline's history is a few hundred List calls.
+        timeout: Duration.minutes(5),
+        logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        encryptionKey: props.encryptionKey,
+        deadLetterOwner: 'the metrics rules and function',
+        deadLetterAlarmDescription: 'The delivery-metrics function could not compute or publish the figures of the pipeline: the dashboard has gaps. '
+          + 'Read the events in the dead-letter queue and the function\'s logs.',
       });
-      acknowledge(this.function, `${CFN_GUARD}::lambda_inside_vpc_check`,
-        'The function only calls the CodePipeline API of its own region; in a VPC it would need a NAT gateway or an interface '
-        + 'endpoint to reach it, and it touches no private resource.');
+      this.function = handler.function;
+      this.logGroup = handler.logGroup;
+      this.deadLetterQueue = handler.deadLetterQueue;
+      this.deadLetterAlarm = handler.deadLetterAlarm;
 
-      const target = new targets.LambdaFunction(this.function, {
-        retryAttempts: 10,
-        maxEventAge: Duration.hours(1),
-        deadLetterQueue: this.deadLetterQueue,
-      });
       // Only terminal executions enter the figures, so an execution's end is the event that can change them; action
       // events would only repeat the computation. A stage rollback is an execution: its end is seen here too.
-      this.pipelineRule = new events.Rule(this, 'PipelineRule', {
+      this.pipelineRule = handler.addRule('PipelineRule', {
         description: 'Delivery metrics: an execution of the pipeline ended',
         eventPattern: {
           source: ['aws.codepipeline'],
           detailType: ['CodePipeline Pipeline Execution State Change'],
           detail: { pipeline: [pipeline.pipelineName], state: FINAL_EXECUTION_STATES },
         },
-        targets: [target],
       });
-      this.scheduleRule = new events.Rule(this, 'ScheduleRule', {
+      this.scheduleRule = handler.addRule('ScheduleRule', {
         description: 'Delivery metrics: hourly recomputation, so that the series stay continuous between executions',
         schedule: events.Schedule.rate(SCHEDULE),
-        targets: [target],
       });
 
       if (props.healthAlarm ?? true) {
@@ -226,13 +201,11 @@ export class DeliveryMetrics extends Construct {
       }
       const alarms = [this.deadLetterAlarm, ...(this.healthAlarm ? [this.healthAlarm] : [])];
       for (const alarm of alarms) {
-        if (props.alarmTopic) {
-          alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alarmTopic));
-          alarm.addOkAction(new cloudwatchActions.SnsAction(props.alarmTopic));
-        } else {
-          acknowledge(alarm, `${CFN_GUARD}::cloudwatch_alarm_action_check`,
-            'No topic to notify was configured (alarmTopic); the alarm still shows in CloudWatch and on the dashboard. Set a topic to be told.');
-        }
+        notifyOrAcknowledge(alarm, {
+          topic: props.alarmTopic,
+          onOk: true,
+          withoutTopic: 'No topic to notify was configured (alarmTopic); the alarm still shows in CloudWatch and on the dashboard. Set a topic to be told.',
+        });
       }
 
       this.dashboard = this.createDashboard(props.dashboardName, windowDays);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 
 /**
@@ -32,4 +32,29 @@ export function bundledHandlerCode(scope: IConstruct, id: string, handler: strin
       + 'tarball in your app.');
   }
   return lambda.Code.fromAsset(directory);
+}
+
+/** Props of `BundledFunction`. */
+export interface BundledFunctionProps extends lambda.FunctionOptions {
+  /** The handler's path under `src/` without `.ts`, e.g. `metrics/private/publish-metrics.lambda`. */
+  readonly bundle: string;
+}
+
+/**
+ * A Lambda function (Node.js 24, `index.handler`) that runs a handler the build bundled into `assets/`
+ * (`bundledHandlerCode`). The runtime is named by its identifier (`nodejs24.x`), not `Runtime.NODEJS_24_X`
+ * (aws-cdk-lib 2.224+), so the whole peer range synthesizes it.
+ */
+export class BundledFunction extends lambda.Function {
+  constructor(scope: Construct, id: string, props: BundledFunctionProps) {
+    const { bundle, ...options } = props;
+    super(scope, id, {
+      description: `src/${bundle}.ts`,
+      ...options,
+      runtime: new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS),
+      handler: 'index.handler',
+      code: bundledHandlerCode(scope, id, bundle),
+    });
+    this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
+  }
 }

@@ -15,8 +15,9 @@ import { previewDeployBuildSpec, previewDestroyBuildSpec, previewSweepBuildSpec,
 import { acknowledgeProjectGrants, checkProject, DEFAULT_APPROVER_ROLES, exactBranch, grantConnection, validateApproverRoles } from './private/projects';
 import type { PullRequestChecks } from './pull-request-checks';
 import { stacksOf } from '../blueprint/validate';
-import { acknowledge, libraryLogGroup } from '../codepipeline/private/hygiene';
+import { acknowledge } from '../private/acknowledgments';
 import { ValidationError, scoped } from '../private/errors';
+import { libraryLogGroup } from '../private/hygiene';
 import { checkArguments } from '../private/props-check';
 
 /**

@@ -9,9 +9,9 @@ import { synthJob, testJob } from './private/buildspecs';
 import { acknowledgeProjectGrants, BuildPolicy, checkProject, DEFAULT_APPROVER_ROLES, exactBranch, grantConnection, validateApproverRoles } from './private/projects';
 import { checkTrustBoundary, flatten, REACH_INVARIANT, UntrustedRunner } from './private/trust-check';
 import { DeliveryPipeline } from '../codepipeline/delivery-pipeline';
-import { libraryLogGroup } from '../codepipeline/private/hygiene';
 import { ConnectionSourceDetails } from '../codepipeline/source';
 import { ValidationError, scoped } from '../private/errors';
+import { libraryLogGroup } from '../private/hygiene';
 import { checkArguments } from '../private/props-check';
 
 /**

@@ -14,7 +14,7 @@ export interface PendingApproval {
 }
 
 /** Which approval to decide, and the summary recorded with the decision. */
-export interface ApprovalOptions {
+export interface ApprovalDecisionOptions {
   /** Required when several approvals are pending. */
   readonly stageName?: string;
   /** Narrows the choice inside the stage. */
@@ -71,7 +71,7 @@ function describe(approvals: readonly PendingApproval[]): string {
 }
 
 /** Choose the approval to decide, or explain why none can be chosen. */
-export function selectApproval(pipelineName: string, pending: readonly PendingApproval[], options: Omit<ApprovalOptions, 'summary'>): PendingApproval {
+export function selectApproval(pipelineName: string, pending: readonly PendingApproval[], options: Omit<ApprovalDecisionOptions, 'summary'>): PendingApproval {
   if (pending.length === 0) {
     throw new DeliveryError(DeliveryErrorCode.NOT_FOUND, `No approval is pending in pipeline '${pipelineName}'.`);
   }
@@ -150,7 +150,7 @@ async function confirmDecision(
   pipelineName: string,
   decision: 'Approved' | 'Rejected',
   approval: PendingApproval,
-  options: ApprovalOptions,
+  options: ApprovalDecisionOptions,
   failure: unknown,
   why: string,
 ): Promise<ApprovalOutcome> {
@@ -208,7 +208,7 @@ export async function decideApproval(
   client: CodePipelineClient,
   pipelineName: string,
   decision: 'Approved' | 'Rejected',
-  options: ApprovalOptions,
+  options: ApprovalDecisionOptions,
 ): Promise<ApprovalOutcome> {
   validateApprovalSummary(options.summary);
   const stateContext = { operation: 'GetPipelineState', pipelineName };
@@ -236,7 +236,7 @@ export async function decideApproval(
 
 /** What a recorded decision reports (`decidedAt` as CodePipeline gave it, when it did). */
 function outcome(
-  pipelineName: string, approval: PendingApproval, decision: 'Approved' | 'Rejected', options: ApprovalOptions, decidedAt: unknown,
+  pipelineName: string, approval: PendingApproval, decision: 'Approved' | 'Rejected', options: ApprovalDecisionOptions, decidedAt: unknown,
 ): ApprovalOutcome {
   return {
     pipelineName,

@@ -25,8 +25,12 @@ export interface ExecutionCounts {
   readonly cancelled: number;
 }
 
-/** Delivery metrics as DESIGN.md defines them. Durations in seconds, rates as fractions in [0, 1]. */
-export interface DeliveryMetrics {
+/**
+ * The delivery metrics of one pipeline over one window, as DESIGN.md defines them: what `cdk-delivery metrics` prints
+ * and the metrics function publishes (the `DeliveryMetrics` construct is the CloudWatch side). Durations in seconds,
+ * rates as fractions in [0, 1].
+ */
+export interface DeliveryMetricsReport {
   readonly pipelineName?: string;
   readonly since: string;
   readonly until: string;
@@ -75,8 +79,8 @@ export interface DeliveryMetrics {
 }
 
 /**
- * The CircleCI State of Software Delivery benchmark values, in the units of `DeliveryMetrics`. The CLI compares
- * with them (`benchmarks`) and the `DeliveryMetrics` dashboard draws them: one definition for both.
+ * The CircleCI State of Software Delivery benchmark values, in the units of `DeliveryMetricsReport`. The CLI compares
+ * with them (`benchmarks`) and the `DeliveryMetrics` construct's dashboard draws them: one definition for both.
  */
 export const CIRCLECI_BENCHMARKS = {
   /** Median duration of succeeded executions at most 10 minutes. */
@@ -100,7 +104,7 @@ export interface Benchmark {
 }
 
 /** Compare the metrics with the CircleCI benchmarks: duration ≤ 10 min, MTTR < 60 min, success rate ≥ 90 %, throughput ≥ 1/day. */
-export function benchmarks(metrics: DeliveryMetrics): Benchmark[] {
+export function benchmarks(metrics: DeliveryMetricsReport): Benchmark[] {
   const check = (value: number | null, ok: (v: number) => boolean): boolean | null => (value === null ? null : ok(value));
   const goal = CIRCLECI_BENCHMARKS;
   return [
@@ -301,7 +305,7 @@ function rolledBackExecutionIds(allExecutions: readonly ExecutionRecord[], views
  * - deployment frequency counts those same executions (production deployments) per day and per week;
  * - time to restore: see `restoreTimes` (a succeeded rollback execution restores production too).
  */
-export function computeDeliveryMetrics(history: DeliveryHistory, window: MetricsWindow): DeliveryMetrics {
+export function computeDeliveryMetrics(history: DeliveryHistory, window: MetricsWindow): DeliveryMetricsReport {
   validateWindow(window);
   const sinceMs = window.since.getTime();
   const untilMs = window.until.getTime();

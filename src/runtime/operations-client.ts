@@ -1,9 +1,9 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { ApprovalOptions, ApprovalOutcome, decideApproval } from './approvals';
+import { ApprovalDecisionOptions, ApprovalOutcome, decideApproval } from './approvals';
 import { DeliveryError, DeliveryErrorCode } from './errors';
 import { parsePipelineHistory, PipelineHistoryFile } from './history';
 import { fetchPipelineHistory } from './history-fetch';
-import { computeDeliveryMetrics, DeliveryMetrics, MetricsWindow } from './metrics';
+import { computeDeliveryMetrics, DeliveryMetricsReport, MetricsWindow } from './metrics';
 import { getPipelineStatus, PipelineStatus } from './pipeline-status';
 import { ReleaseOptions, ReleaseOutcome, startRelease } from './release';
 import { FreezeOptions, freezeStages, TransitionOutcome, UnfreezeOptions, unfreezeStages } from './transitions';
@@ -38,12 +38,12 @@ export class PipelineOperations {
   }
 
   /** Approve the pending approval. */
-  public async approve(options: ApprovalOptions): Promise<ApprovalOutcome> {
+  public async approve(options: ApprovalDecisionOptions): Promise<ApprovalOutcome> {
     return decideApproval(this.client, this.pipelineName, 'Approved', options);
   }
 
   /** Reject the pending approval. */
-  public async reject(options: ApprovalOptions): Promise<ApprovalOutcome> {
+  public async reject(options: ApprovalDecisionOptions): Promise<ApprovalOutcome> {
     return decideApproval(this.client, this.pipelineName, 'Rejected', options);
   }
 
@@ -73,7 +73,7 @@ export class PipelineOperations {
   }
 
   /** Delivery metrics over the window, computed from the fetched history. */
-  public async metrics(window: MetricsWindow): Promise<DeliveryMetrics> {
+  public async metrics(window: MetricsWindow): Promise<DeliveryMetricsReport> {
     const history = await this.exportHistory(window);
     return computeDeliveryMetrics(parsePipelineHistory(history), window);
   }

@@ -11,9 +11,11 @@ import { callCodePipeline, toDeliveryError } from './errors';
 import { checkReply, PIPELINE_REPLY, PIPELINE_STATE_REPLY, TAGS_PAGE_REPLY } from './reply-shape';
 import { isProductionStage, RELEASE_MODE_TAG } from '../contract';
 
-/** The tag the construct puts on the pipeline to say which practice it follows. */
-
-export type ReleaseMode = 'continuous-delivery' | 'continuous-deployment' | 'unknown';
+/**
+ * The practice a deployed pipeline follows, as its `release-mode` tag says (the values of the construct's
+ * `ReleaseMode`), or `unknown` when the tag is missing or not one of them.
+ */
+export type TaggedReleaseMode = 'continuous-delivery' | 'continuous-deployment' | 'unknown';
 
 export interface ActionStatus {
   readonly actionName: string;
@@ -45,7 +47,7 @@ export interface PipelineStatus {
   readonly pipelineName: string;
   readonly pipelineArn?: string;
   readonly pipelineVersion?: number;
-  readonly releaseMode: ReleaseMode;
+  readonly releaseMode: TaggedReleaseMode;
   /** The raw `release-mode` tag value when it is present but not a known mode. */
   readonly releaseModeTag?: string;
   readonly stages: StageStatus[];
@@ -55,7 +57,7 @@ export interface PipelineStatus {
 
 export const NOT_STARTED = 'NotStarted';
 
-export function releaseModeFromTags(tags: readonly Tag[]): { readonly releaseMode: ReleaseMode; readonly raw?: string } {
+export function releaseModeFromTags(tags: readonly Tag[]): { readonly releaseMode: TaggedReleaseMode; readonly raw?: string } {
   const raw = tags.find((tag) => tag.key === RELEASE_MODE_TAG)?.value;
   if (raw === 'continuous-delivery' || raw === 'continuous-deployment') {
     return { releaseMode: raw };

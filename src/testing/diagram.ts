@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { flowchartMarkdown, flowchartsOfTemplate } from './private/flowchart';
+import { flowchartMarkdown, flowchartsOfTemplate } from '../private/flowchart';
 import { checkArguments } from '../private/props-check';
 
 /**

@@ -12,11 +12,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   configFromEnvironment,
   GuardLogger,
-  InvalidEventError,
   rejectionSummary,
   rejectPendingApprovals,
 } from '../../src/codepipeline/private/approval-guard/reject-approval';
 import { handler } from '../../src/codepipeline/private/approval-guard/reject-approval.lambda';
+import { InvalidEventError } from '../../src/private/invalid-event';
 
 const PIPELINE = 'my-app';
 const EXECUTION = '3f6a1c2e-0d4b-4c1a-9a55-6f0e1f1d2b7a';

@@ -12,11 +12,11 @@ import {
   configFromEnvironment,
   EmfDocument,
   emfDocument,
-  InvalidEventError,
   parseTriggerEvent,
   publishDeliveryMetrics,
 } from '../../src/metrics/private/publish-metrics';
 import { handler } from '../../src/metrics/private/publish-metrics.lambda';
+import { InvalidEventError } from '../../src/private/invalid-event';
 import { computeDeliveryMetrics } from '../../src/runtime/metrics';
 import { execution, history, T0, window, HOUR, MINUTE, action, DAY } from '../runtime/history-fixtures';
 

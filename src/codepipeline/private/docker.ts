@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { acknowledge, CFN_GUARD } from './hygiene';
+import { acknowledge, CFN_GUARD } from '../../private/acknowledgments';
 import { ValidationError } from '../../private/errors';
 import { DockerOptions, RegistryCredential } from '../containers';
 

@@ -1,9 +1,9 @@
-import * as cdk from 'aws-cdk-lib';
 import { ArnFormat, Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { acknowledgeFindings, flattenCfnReference } from '../../private/acknowledgments';
 
 /**
  * Acknowledges, one exact finding at a time and with a written reason, the cdk-nag AwsSolutions findings that
@@ -296,7 +296,7 @@ export class PipelineNagAcknowledgments implements IAspect {
     const pipeline = this.facts ??= this.pipelineFacts(scope, Stack.of(scope));
     const roles = toArray(stack.resolve(node.roles)).map(flattenCfnReference);
     const present = new Set(KNOWN_STATEMENTS.filter(known => isGranted(known, statements, pipeline)));
-    acknowledge(node, acknowledgments(statements, { pipeline, roles, present }));
+    acknowledgeFindings(node, acknowledgments(statements, { pipeline, roles, present }));
   }
 
   /** The construct this aspect was added to (the DeliveryPipeline), above `node`. */
@@ -446,10 +446,10 @@ function splitFinding(finding: string): ['Action' | 'Resource', string] {
 export function acknowledgeArtifactBuckets(pipeline: codepipeline.Pipeline): void {
   const accessLogs = 'Server access logs would need a separate log bucket; if object-level audit of this bucket is '
     + 'required, enable CloudTrail S3 data events for it (CloudTrail management events do not record object access).';
-  acknowledge(pipeline.artifactBucket, new Map([['AwsSolutions-S1',
+  acknowledgeFindings(pipeline.artifactBucket, new Map([['AwsSolutions-S1',
     `Pipeline artifact bucket: it holds only pipeline artifacts (source, build and deployment inputs), written by the pipeline's roles. ${accessLogs}`]]));
   for (const bucket of replicationBucketsOf(pipeline)) {
-    acknowledge(bucket, new Map([['AwsSolutions-S1',
+    acknowledgeFindings(bucket, new Map([['AwsSolutions-S1',
       `Cross-region replication bucket of the pipeline: it holds only copies of pipeline artifacts for the actions of its region, written by the pipeline's roles. ${accessLogs}`]]));
   }
 }
@@ -462,31 +462,6 @@ function replicationBucketsOf(pipeline: codepipeline.Pipeline) {
   return Object.values(pipeline.crossRegionSupport).map(s => s.replicationBucket).filter(b => b !== pipeline.artifactBucket);
 }
 
-/**
- * The metadata type of `Validations.of(node).acknowledge()`. `Validations` arrived in aws-cdk-lib 2.251 and the
- * peer range starts lower, so the key is read when present and written with its value otherwise: the metadata
- * needs nothing new. On older versions nothing reads it (cdk-nag 3, which does, runs on aws-cdk-lib 2.258 and later).
- */
-export const ACKNOWLEDGED_RULES_METADATA_KEY: string =
-  (cdk as unknown as { readonly Validations?: { readonly ACKNOWLEDGED_RULES_METADATA_KEY?: string } })
-    .Validations?.ACKNOWLEDGED_RULES_METADATA_KEY ?? 'aws:cdk:acknowledged-rules';
-
-/**
- * Records acknowledgments in the construct metadata entry that `Validations.of(node).acknowledge()` writes and
- * policy plugins such as cdk-nag read (`ACKNOWLEDGED_RULES_METADATA_KEY`: rule id → reason).
- *
- * Written directly because `acknowledge()` captures a stack trace per rule: measured at 0.25-0.5 ms per call
- * under ts-node, about 10 % of the reference pipeline's synth time for ~55 acknowledgments.
- */
-function acknowledge(node: IConstruct, reasons: Map<string, string>): void {
-  if (reasons.size > 0) {
-    node.node.addMetadata(ACKNOWLEDGED_RULES_METADATA_KEY, Object.fromEntries(reasons));
-  }
-}
-
-/** Acknowledges exact cdk-nag finding ids (rule id → reason) on a construct the library creates itself. */
-export const acknowledgeFindings: (node: IConstruct, reasons: Map<string, string>) => void = acknowledge;
-
 function asRecord(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {};
 }
@@ -496,37 +471,4 @@ function toArray(value: unknown): unknown[] {
     return [];
   }
   return Array.isArray(value) ? value : [value];
-}
-
-/**
- * Renders a resolved CloudFormation value the way cdk-nag names it in finding ids (cdk-nag's
- * `flattenCfnReference`: `Fn::Join` joined, `Ref`/`Fn::GetAtt` as `<Name>`/`<Name.Attribute>`, `${X}` of
- * `Fn::Sub` as `<X>`, anything else as JSON).
- */
-export function flattenCfnReference(value: unknown): string {
-  if (value === undefined) {
-    return '';
-  }
-  if (typeof value === 'string') {
-    return value.replace(/\${/g, '<').replace(/}/g, '>');
-  }
-  const obj = asRecord(value);
-  if (obj['Fn::Join']) {
-    const [separator, parts] = obj['Fn::Join'] as [string, unknown[]];
-    return parts.map(flattenCfnReference).join(separator);
-  }
-  if (obj['Fn::Sub']) {
-    return flattenCfnReference(obj['Fn::Sub']);
-  }
-  if (obj['Fn::GetAtt']) {
-    const [resource, attribute] = obj['Fn::GetAtt'] as [unknown, unknown];
-    return `<${flattenCfnReference(resource)}.${flattenCfnReference(attribute)}>`;
-  }
-  if (obj['Fn::ImportValue']) {
-    return flattenCfnReference(obj['Fn::ImportValue']);
-  }
-  if (obj.Ref) {
-    return `<${flattenCfnReference(obj.Ref)}>`;
-  }
-  return JSON.stringify(value);
 }

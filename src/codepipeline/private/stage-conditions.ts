@@ -5,12 +5,12 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
-import { acknowledgeFindings, flattenCfnReference } from './nag-acknowledgments';
 import { MAX_RULES_PER_CONDITION } from './self-check';
 import { DeploymentWindow } from '../../blueprint/deployment-window';
 import { BakeFailureAction, BakeOptions } from '../../blueprint/environment';
 import { GateRule, GateRuleKind } from '../../blueprint/gate-rule';
 import { MAX_NAME_LENGTH } from '../../contract';
+import { acknowledgeFindings, flattenCfnReference } from '../../private/acknowledgments';
 import { InternalError, ValidationError } from '../../private/errors';
 
 /**

@@ -1,4 +1,4 @@
-import type { DeliveryMetrics } from '../../runtime/metrics';
+import type { DeliveryMetricsReport } from '../../runtime/metrics';
 import { DeliveryFigure } from '../figures';
 
 /**
@@ -14,7 +14,7 @@ export interface FigureDefinition {
   readonly figure: DeliveryFigure;
   readonly unit: FigureUnit;
   /** The figure's value in its unit; `null` when the window has nothing to measure it on (not published). */
-  readonly value: (metrics: DeliveryMetrics) => number | null;
+  readonly value: (metrics: DeliveryMetricsReport) => number | null;
 }
 
 const percent = (fraction: number | null): number | null => (fraction === null ? null : fraction * 100);

@@ -1,8 +1,9 @@
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { FIGURES, FigureUnit, PIPELINE_DIMENSION } from './catalog';
-import { MAX_WINDOW_DAYS, NAMESPACE_VARIABLE, PIPELINE_NAME_VARIABLE, WINDOW_DAYS_VARIABLE } from './environment';
+import { MAX_WINDOW_DAYS, NAMESPACE_VARIABLE, PIPELINE_NAME_VARIABLE, WINDOW_DAYS_VARIABLE } from './publish-metrics-variables';
+import { describeValue, InvalidEventError } from '../../private/invalid-event';
 import { parseIsoTime } from '../../runtime/history';
-import { DeliveryMetrics, MetricsWindow } from '../../runtime/metrics';
+import { DeliveryMetricsReport, MetricsWindow } from '../../runtime/metrics';
 import { PipelineOperations } from '../../runtime/operations-client';
 
 /**
@@ -32,14 +33,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const EXECUTION_EVENT = 'CodePipeline Pipeline Execution State Change';
 const ACTION_EVENT = 'CodePipeline Action Execution State Change';
 const SCHEDULED_EVENT = 'Scheduled Event';
-
-/** The event is not one the function's rules deliver. */
-export class InvalidEventError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidEventError';
-  }
-}
 
 /** What one invocation did; returned to Lambda and logged. */
 export interface PublishResult {
@@ -97,10 +90,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describeValue(value: unknown): string {
-  return value === undefined ? 'nothing' : JSON.stringify(value);
-}
-
 interface TriggerEvent {
   /** The pipeline the event is about; undefined for the schedule. */
   readonly pipelineName?: string;
@@ -137,10 +126,10 @@ export function parseTriggerEvent(event: unknown): TriggerEvent {
 
 /**
  * The EMF document of one computation: each measured figure as a metric with the `Pipeline` dimension, and the
- * whole `DeliveryMetrics` object as a property (`deliveryMetrics`, searchable in CloudWatch Logs Insights, not a
+ * whole `DeliveryMetricsReport` object as a property (`deliveryMetrics`, searchable in CloudWatch Logs Insights, not a
  * billed metric). Figures without a value are left out of the directive: EMF has no "no value".
  */
-export function emfDocument(namespace: string, pipelineName: string, metrics: DeliveryMetrics, timestampMs: number): EmfDocument {
+export function emfDocument(namespace: string, pipelineName: string, metrics: DeliveryMetricsReport, timestampMs: number): EmfDocument {
   const directives: MetricDirective[] = [];
   const values: Record<string, number> = {};
   for (const definition of FIGURES) {

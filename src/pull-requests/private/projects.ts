@@ -4,8 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CheckJob, checkBuildSpec } from './buildspecs';
-import { acknowledge } from '../../codepipeline/private/hygiene';
 import { ConnectionSourceDetails } from '../../codepipeline/source';
+import { acknowledge } from '../../private/acknowledgments';
 import { ValidationError } from '../../private/errors';
 
 /** How CodeBuild learns about pull requests and decides whether to build them. */

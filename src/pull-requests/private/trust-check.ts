@@ -44,9 +44,10 @@ export function checkTrustBoundary(owner: string, runners: UntrustedRunner[]): s
   return errors;
 }
 
-type Fail = (invariant: string, message: string) => void;
+/** Records a broken trust invariant: its name and what broke it. */
+type BrokenInvariant = (invariant: string, message: string) => void;
 
-function checkProject(runner: UntrustedRunner, fail: Fail): void {
+function checkProject(runner: UntrustedRunner, fail: BrokenInvariant): void {
   const project = runner.project;
   const stack = Stack.of(project);
   const cfn = project.node.defaultChild as codebuild.CfnProject;
@@ -71,7 +72,7 @@ function checkProject(runner: UntrustedRunner, fail: Fail): void {
   }
 }
 
-function checkRole(runner: UntrustedRunner, fail: Fail): void {
+function checkRole(runner: UntrustedRunner, fail: BrokenInvariant): void {
   const role = runner.role;
   const stack = Stack.of(role);
   const cfnRole = role.node.defaultChild as iam.CfnRole;

@@ -1,9 +1,7 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,10 +9,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { APPROVAL_ACTION_NAMES_VARIABLE, encodeActionNames, STAGE_NAME_VARIABLE } from './environment';
-import { RejectApprovalFunction } from './reject-approval-function';
+import { APPROVAL_ACTION_NAMES_VARIABLE, encodeActionNames, STAGE_NAME_VARIABLE } from './reject-approval-variables';
 import { ValidationError } from '../../../private/errors';
-import { acknowledge, CFN_GUARD, deadLetterQueue, libraryLogGroup } from '../hygiene';
+import { EventDrivenFunction } from '../../../private/event-driven-function';
+import { notifyOrAcknowledge } from '../../../private/hygiene';
 
 /** Properties of `ApprovalGuard`. */
 export interface ApprovalGuardProps {
@@ -78,60 +76,45 @@ export class ApprovalGuard extends Construct {
     validateProps(this, props);
     const { pipeline, stageName, approvalActionNames, watchedActionNames } = props;
 
-    const dlq = deadLetterQueue(this, 'the guard\'s rule and function',
-      `The approval guard of stage '${stageName}' could not handle a failed verification action: `
-      + 'an approval may still be pending. Read the events in the dead-letter queue and the function\'s logs.');
-    this.deadLetterQueue = dlq.queue;
-    this.deadLetterAlarm = dlq.alarm;
-
-    this.logGroup = libraryLogGroup(this, 'Logs', LOG_RETENTION, props.encryptionKey);
-    if (props.alarmTopic) {
-      this.deadLetterAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alarmTopic));
-    } else {
-      acknowledge(this.deadLetterAlarm, `${CFN_GUARD}::cloudwatch_alarm_action_check`,
-        'No topic to notify was configured (approval.notificationTopic); the alarm still shows in CloudWatch. Set a topic to be told '
-        + 'when an approval may be waiting that the guard could not reject.');
-    }
-
-    // An explicit role: the function's default role carries the AWS managed AWSLambdaBasicExecutionRole policy
-    // (logs on every log group). This one may write only to its own log group.
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Approval guard of stage ${stageName}: reads the pipeline state and rejects its approvals`,
-    });
-    this.logGroup.grantWrite(role);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['codepipeline:GetPipelineState'],
-      resources: [pipeline.pipelineArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['codepipeline:PutApprovalResult'],
-      // The action resource: arn:<partition>:codepipeline:<region>:<account>:<pipeline>/<stage>/<action>
-      resources: approvalActionNames.map(name => `${pipeline.pipelineArn}/${stageName}/${name}`),
-    }));
-
-    this.function = new RejectApprovalFunction(this, 'Function', {
+    const handler = new EventDrivenFunction(this, {
+      bundle: 'codepipeline/private/approval-guard/reject-approval.lambda',
       description: 'Approval guard: rejects the pending approval when a verification action of the same execution fails',
-      role,
-      logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      timeout: Duration.seconds(30),
+      roleDescription: `Approval guard of stage ${stageName}: reads the pipeline state and rejects its approvals`,
+      permissions: [
+        new iam.PolicyStatement({
+          actions: ['codepipeline:GetPipelineState'],
+          resources: [pipeline.pipelineArn],
+        }),
+        new iam.PolicyStatement({
+          actions: ['codepipeline:PutApprovalResult'],
+          // The action resource: arn:<partition>:codepipeline:<region>:<account>:<pipeline>/<stage>/<action>
+          resources: approvalActionNames.map(name => `${pipeline.pipelineArn}/${stageName}/${name}`),
+        }),
+      ],
+      calls: 'the CodePipeline API',
       environment: {
         [STAGE_NAME_VARIABLE]: stageName,
         [APPROVAL_ACTION_NAMES_VARIABLE]: encodeActionNames(approvalActionNames),
       },
-      // Asynchronous invocation (EventBridge): two retries after an error, then the event goes to the queue.
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(1),
-      deadLetterQueue: this.deadLetterQueue,
+      timeout: Duration.seconds(30),
+      logRetention: LOG_RETENTION,
+      encryptionKey: props.encryptionKey,
+      deadLetterOwner: 'the guard\'s rule and function',
+      deadLetterAlarmDescription: `The approval guard of stage '${stageName}' could not handle a failed verification action: `
+        + 'an approval may still be pending. Read the events in the dead-letter queue and the function\'s logs.',
     });
-    acknowledge(this.function, `${CFN_GUARD}::lambda_inside_vpc_check`,
-      'The function only calls the CodePipeline API of its own region; in a VPC it would need a NAT gateway or an interface '
-      + 'endpoint to reach it, and it touches no private resource.');
+    this.function = handler.function;
+    this.logGroup = handler.logGroup;
+    this.deadLetterQueue = handler.deadLetterQueue;
+    this.deadLetterAlarm = handler.deadLetterAlarm;
+    notifyOrAcknowledge(this.deadLetterAlarm, {
+      topic: props.alarmTopic,
+      onOk: false,
+      withoutTopic: 'No topic to notify was configured (approval.notificationTopic); the alarm still shows in CloudWatch. Set a topic to be told '
+        + 'when an approval may be waiting that the guard could not reject.',
+    });
 
-    this.rule = new events.Rule(this, 'Rule', {
+    this.rule = handler.addRule('Rule', {
       description: `Approval guard: a watched action failed in stage ${stageName}`,
       eventPattern: {
         source: ['aws.codepipeline'],
@@ -144,11 +127,6 @@ export class ApprovalGuard extends Construct {
         },
       },
     });
-    this.rule.addTarget(new targets.LambdaFunction(this.function, {
-      retryAttempts: 10,
-      maxEventAge: Duration.hours(1),
-      deadLetterQueue: this.deadLetterQueue,
-    }));
   }
 }
 

@@ -1,5 +1,6 @@
 import { ApprovalStatus, CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand } from '@aws-sdk/client-codepipeline';
-import { APPROVAL_ACTION_NAMES_VARIABLE, decodeActionNames, STAGE_NAME_VARIABLE } from './environment';
+import { APPROVAL_ACTION_NAMES_VARIABLE, decodeActionNames, STAGE_NAME_VARIABLE } from './reject-approval-variables';
+import { describeValue, InvalidEventError } from '../../../private/invalid-event';
 import { findPendingApprovals, MAX_SUMMARY_LENGTH } from '../../../runtime/approvals';
 
 /**
@@ -71,14 +72,6 @@ export const consoleLogger: GuardLogger = {
   info: (message, fields) => console.log(JSON.stringify({ level: 'INFO', message, ...fields })),
   warn: (message, fields) => console.warn(JSON.stringify({ level: 'WARN', message, ...fields })),
 };
-
-/** The event does not have the shape of a "CodePipeline Action Execution State Change" event. */
-export class InvalidEventError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidEventError';
-  }
-}
 
 const DETAIL_TYPE = 'CodePipeline Action Execution State Change';
 
@@ -237,14 +230,6 @@ export async function rejectPendingApprovals(
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) {
-    return 'nothing';
-  }
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 function quoteAll(names: readonly string[]): string {

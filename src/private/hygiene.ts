@@ -1,32 +1,23 @@
 import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct, IConstruct } from 'constructs';
-import { ACKNOWLEDGED_RULES_METADATA_KEY } from './nag-acknowledgments';
-import { ValidationError } from '../../private/errors';
+import { Construct } from 'constructs';
+import { acknowledge, CFN_GUARD } from './acknowledgments';
+import { ValidationError } from './errors';
 
 /**
- * Cost, retention and key hygiene on the resources the library creates, so that AWS Control Tower's proactive
- * controls (cfn-guard) and cdk-nag pass on them: artifact retention, build logs with an end, key policies that
- * keep grants for AWS services. What cannot be honestly fixed is acknowledged narrowly, one rule on one
+ * Cost, retention and key hygiene on the resources the library creates (the pipeline, the metrics, the approval
+ * guard, the pull-request checks), so that AWS Control Tower's proactive controls (cfn-guard) and cdk-nag pass on
+ * them: artifact retention, logs with an end, key policies that keep grants for AWS services, dead-letter queues
+ * with an alarm. What cannot be honestly fixed is acknowledged narrowly (`acknowledgments.ts`), one rule on one
  * resource, with a reason.
  */
-
-/** The cfn-guard plugin's rule ids, as `Validations.acknowledge` takes them. */
-export const CFN_GUARD = 'cdk-validator-cfnguard';
-
-/**
- * Acknowledges one rule of one validation plugin on one construct, with a reason: the metadata entry that
- * `Validations.of(construct).acknowledge()` writes (aws-cdk-lib 2.251+), written directly so that older versions
- * of the peer range synthesize too (they run no validation plugin that would read it).
- */
-export function acknowledge(construct: IConstruct, rule: string, reason: string): void {
-  construct.node.addMetadata(ACKNOWLEDGED_RULES_METADATA_KEY, { [rule]: reason });
-}
 
 /** Noncurrent versions (a deleted or expired artifact) are kept this long, then removed. */
 export const NONCURRENT_ARTIFACT_DAYS = 7;
@@ -130,4 +121,26 @@ export function deadLetterQueue(scope: Construct, owner: string, alarmDescriptio
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
   return { queue, alarm };
+}
+
+/** How an alarm of the library tells someone: `notifyOrAcknowledge`. */
+export interface AlarmNotification {
+  /** The topic to notify; without one the alarm shows in CloudWatch only. */
+  readonly topic?: sns.ITopic;
+  /** Notify the topic when the alarm returns to OK too, not only on ALARM. */
+  readonly onOk: boolean;
+  /** The reason for cfn-guard's `cloudwatch_alarm_action_check` when there is no topic: where the alarm shows, how to get told. */
+  readonly withoutTopic: string;
+}
+
+/** Sends an alarm's state changes to a topic, or, without a topic, acknowledges that the alarm has no action. */
+export function notifyOrAcknowledge(alarm: cloudwatch.Alarm, notification: AlarmNotification): void {
+  if (notification.topic) {
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(notification.topic));
+    if (notification.onOk) {
+      alarm.addOkAction(new cloudwatchActions.SnsAction(notification.topic));
+    }
+  } else {
+    acknowledge(alarm, `${CFN_GUARD}::cloudwatch_alarm_action_check`, notification.withoutTopic);
+  }
 }
