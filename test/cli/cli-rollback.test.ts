@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { wireCli } from './wire-client';
 import { ExitCode, run } from '../../src/cli/main';
 import { awsError, drop, hang, useFakeCodePipeline } from '../runtime/fake-codepipeline-server';
@@ -348,4 +350,39 @@ test('GIVEN status on a stand-in that holds no rollback target WHEN rollback and
   const production = (JSON.parse(status.stdout()) as { automaticRollback: Array<{ stageName: string; noTargetReason?: string }> })
     .automaticRollback.find((r) => r.stageName === 'Production');
   expect(production?.noTargetReason).toContain('the first release after a definition change has no rollback target');
+});
+
+describe('the README shows what the CLI prints', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf-8');
+
+  /** The output lines of the README's console block for `$ npx cdk-delivery <args>`, up to `[exit N]`. */
+  function readmeOutput(args: string): { output: string; exit: number } {
+    const start = readme.indexOf(`$ npx cdk-delivery ${args}\n`);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const block = readme.slice(start, readme.indexOf('```', start)).split('\n').slice(1);
+    const exitLine = block.findIndex((line) => /^\[exit \d+\]$/.test(line));
+    return { output: block.slice(0, exitLine).join('\n') + '\n', exit: Number(/\d+/.exec(block[exitLine])?.[0]) };
+  }
+
+  test('GIVEN the README\'s rollback example WHEN the same command runs THEN the output and exit code are the README\'s', async () => {
+    failedRelease();
+    const t = wireCli(fake);
+    const shown = readmeOutput('rollback --pipeline my-app --stage Production --yes');
+
+    expect(await run(['rollback', '--pipeline', 'my-app', '--stage', 'Production', '--yes'], t.io)).toBe(shown.exit);
+    expect(t.stdout()).toBe(shown.output);
+  });
+
+  test('GIVEN the first release after a definition change WHEN status runs THEN its rollback lines are the README\'s', async () => {
+    const pipeline = new OnCallPipeline(['Source', 'Build', 'Production'], ['Production']);
+    pipeline.execution(1);
+    pipeline.version = 9;
+    pipeline.hold('Production', pipeline.execution(2, { status: 'InProgress', succeededIn: ['Source', 'Build'] }), 'InProgress');
+    fake.handler = pipeline.handler();
+    const t = wireCli(fake);
+
+    expect(await run(['status', '--pipeline', 'my-app'], t.io)).toBe(ExitCode.OK);
+    const lines = t.stdout().slice(t.stdout().indexOf('Automatic rollback'));
+    expect(readme).toContain(`\`\`\`console\n${lines}\`\`\``);
+  });
 });
