@@ -16,8 +16,9 @@ export function automaticRollbackStages(pipelineName: string, declaration: GetPi
 }
 
 /**
- * For `status`: the execution each stage with automatic rollback would roll back to if it failed now, or why it has
- * none (then a failure fails the stage and restores nothing). One ListPipelineExecutions per such stage, and one
+ * For `status`: the execution each stage with automatic rollback would roll back to if it failed now (the most recent
+ * execution that succeeded in it on the current definition, the one it holds included), or why it has none (then a
+ * failure fails the stage and restores nothing). One ListPipelineExecutions per such stage, and one
  * GetPipelineExecution per target found (to check its definition version); no call for a pipeline without them.
  */
 export async function automaticRollbackTargets(

@@ -49,15 +49,17 @@ export interface RollbackTarget {
 /**
  * The execution the stage would roll back to: the most recent execution that succeeded in the stage (ListPipeline-
  * Executions' `succeededInStage` filter, which CodePipeline documents as "in the current pipeline version"), is not a
- * rollback, is not the execution the stage holds now (nor, when that is a rollback, the execution it restored), and
- * ran on the current definition (GetPipelineExecution's `pipelineVersion`, checked rather than assumed).
+ * rollback, and ran on the current definition (GetPipelineExecution's `pipelineVersion`, checked rather than assumed).
+ * `leaveHeld` (a manual rollback now) also passes over the execution the stage holds (nor, when that is a rollback,
+ * the execution it restored): rolling back to what the stage runs changes nothing. Without it (an automatic rollback
+ * of the next failure) the execution the stage holds, once it succeeded, is the target.
  */
 export async function findRollbackTarget(
-  client: CodePipelineClient, pipelineName: string, stage: StageSnapshot, pipelineVersion: number | undefined,
+  client: CodePipelineClient, pipelineName: string, stage: StageSnapshot, pipelineVersion: number | undefined, leaveHeld = false,
 ): Promise<RollbackTarget> {
   const stageName = stage.stageName;
   const context = { operation: 'ListPipelineExecutions', pipelineName };
-  const excluded = new Set<string>(stage.executionId ? [stage.executionId] : []);
+  const excluded = new Set<string>(leaveHeld && stage.executionId ? [stage.executionId] : []);
   let nextToken: string | undefined;
   let seen = 0;
   do {
@@ -66,7 +68,7 @@ export async function findRollbackTarget(
     }))), ROLLBACK_CANDIDATES_PAGE_REPLY);
     const summaries = page.pipelineExecutionSummaries ?? [];
     // The execution a rollback held by the stage restored is what the stage runs now: not a target either.
-    for (const summary of summaries) {
+    for (const summary of leaveHeld ? summaries : []) {
       if (summary.pipelineExecutionId === stage.executionId && summary.rollbackMetadata?.rollbackTargetPipelineExecutionId) {
         excluded.add(summary.rollbackMetadata.rollbackTargetPipelineExecutionId);
       }
@@ -171,7 +173,7 @@ export async function planRollback(client: CodePipelineClient, pipelineName: str
     throw conflict(`Stage ${stage.stageName} of pipeline '${pipelineName}' was already rolled back: it holds ${holds}. Nothing was sent, so a ` +
       'second run never rolls back a second release. To roll back further, name the target with --to <execution-id>.');
   }
-  const target = await findRollbackTarget(client, pipelineName, stage, snapshot.pipelineVersion);
+  const target = await findRollbackTarget(client, pipelineName, stage, snapshot.pipelineVersion, true);
   if (!target.targetPipelineExecutionId) {
     throw new DeliveryError(DeliveryErrorCode.NOT_FOUND,
       `Stage ${stage.stageName} of pipeline '${pipelineName}' has no rollback target: ${target.noTargetReason}. Nothing was sent. ` +

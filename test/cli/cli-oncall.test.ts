@@ -285,11 +285,15 @@ describe('override', () => {
 });
 
 describe('status shows where each stage would roll back to', () => {
-  test('GIVEN stages that roll back on failure WHEN status runs THEN each one\'s target is listed (text and JSON)', async () => {
+  test('GIVEN stages that roll back on failure WHEN status runs THEN each one\'s target is the last execution that succeeded there (text and JSON)', async () => {
+    // Execution 3 passed Staging and is in Production now: a failure there rolls Production back to 2, and a failure
+    // of the next release in Staging rolls Staging back to 3, the execution it holds.
     const pipeline = new OnCallPipeline();
     pipeline.execution(1);
-    pipeline.hold('Staging', pipeline.execution(2), 'Succeeded');
-    pipeline.hold('Production', pipeline.executions[0], 'Succeeded');
+    pipeline.execution(2);
+    const current = pipeline.execution(3, { status: 'InProgress', succeededIn: ['Source', 'Build', 'Staging'] });
+    pipeline.hold('Staging', current, 'Succeeded');
+    pipeline.hold('Production', current, 'InProgress');
     fake.handler = pipeline.handler();
     const text = wireCli(fake);
     const json = wireCli(fake);
@@ -298,11 +302,11 @@ describe('status shows where each stage would roll back to', () => {
     expect(await run(['status', '--pipeline', 'my-app', '--json'], json.io)).toBe(ExitCode.OK);
 
     expect(text.stdout()).toContain('Automatic rollback (a failure now rolls the stage back to):\n' +
-      `  Staging: execution ${uuid(1)}, started 2026-12-02T01:00:00.000Z\n` +
-      `  Production: execution ${uuid(1)}, started 2026-12-02T01:00:00.000Z\n`);
+      `  Staging: execution ${uuid(3)}, started 2026-12-01T03:00:00.000Z\n` +
+      `  Production: execution ${uuid(2)}, started 2026-12-03T02:00:00.000Z\n`);
     expect(JSON.parse(json.stdout()).automaticRollback).toEqual([
-      { stageName: 'Staging', pipelineVersion: 8, targetPipelineExecutionId: uuid(1), targetStartTime: '2026-12-02T01:00:00.000Z' },
-      { stageName: 'Production', pipelineVersion: 8, targetPipelineExecutionId: uuid(1), targetStartTime: '2026-12-02T01:00:00.000Z' },
+      { stageName: 'Staging', pipelineVersion: 8, targetPipelineExecutionId: uuid(3), targetStartTime: '2026-12-01T03:00:00.000Z' },
+      { stageName: 'Production', pipelineVersion: 8, targetPipelineExecutionId: uuid(2), targetStartTime: '2026-12-03T02:00:00.000Z' },
     ]);
   });
 
