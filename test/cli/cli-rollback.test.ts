@@ -248,6 +248,36 @@ describe('rollback never rolls back twice', () => {
     expect(pipeline.changes).toHaveLength(1);
   });
 
+  test('GIVEN the command deadline passes while RollbackStage hangs after the change WHEN rollback runs THEN the re-read confirms it: exit 0, one call', async () => {
+    const pipeline = failedRelease();
+    pipeline.afterChange = () => hang();
+    const t = wireCli(fake);
+
+    expect(await run([...ROLLBACK, '--yes', '--deadline', '0.5'], t.io)).toBe(ExitCode.OK);
+    expect(t.stdout()).toContain('(Done once: the command deadline passed before the reply came; the pipeline, read again, shows the change.)');
+    expect(fake.server.calls('RollbackStage')).toHaveLength(1);
+    expect(pipeline.changes).toHaveLength(1);
+  });
+
+  test('GIVEN Ctrl-C while RollbackStage hangs and nothing was made WHEN rollback runs THEN "not made", exit 130', async () => {
+    const pipeline = failedRelease();
+    const handler = pipeline.handler();
+    const t = wireCli(fake);
+    fake.handler = (operation, body) => {
+      if (operation === 'RollbackStage') {
+        t.interrupt('SIGINT');
+        return hang();
+      }
+      return handler(operation, body);
+    };
+
+    expect(await run([...ROLLBACK, '--yes'], t.io)).toBe(ExitCode.INTERRUPTED);
+    expect(t.stderr()).toContain(`error: The rollback of Production to ${uuid(2)} was not made: the command was interrupted (SIGINT) before the reply came, ` +
+      `and stage Production still holds ${uuid(3)} (confirmed by reading the pipeline again).`);
+    expect(pipeline.changes).toHaveLength(0);
+    expect(t.listeners).toHaveLength(0);
+  });
+
   test('GIVEN a rollback made WHEN rollback runs again (after it finished) THEN exit 6 "already rolled back", still one rollback', async () => {
     const pipeline = failedRelease();
 
