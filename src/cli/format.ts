@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { renderRollbackTargets } from './oncall-format';
 import { Style } from './style';
 import { ApprovalOutcome } from '../runtime/approvals';
 import { benchmarks, DeliveryMetricsReport } from '../runtime/metrics';
@@ -60,6 +61,7 @@ export function renderStatus(status: PipelineStatus, style: Style): string {
     const at = transition.changedAt ? ` at ${transition.changedAt}` : '';
     lines.push(`${style.red('Frozen')}: ${transition.stageName}${by}${at}: ${transition.reason ?? '(no reason given)'}`);
   }
+  lines.push(...renderRollbackTargets(status.automaticRollback, style));
   return lines.join('\n') + '\n';
 }
 

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { CodePipelineClient, CodePipelineClientConfig } from '@aws-sdk/client-codepipeline';
 import { Clock, systemClock } from '../runtime/wait-for-execution';
 
@@ -38,6 +39,30 @@ export interface CliIo {
   readonly writeChunks: (path: string, chunks: Iterable<string>) => Promise<void>;
   /** Where interruptions come from. Default: none (in-process callers that do not handle signals). */
   readonly onSignal?: SignalSubscriber;
+  /**
+   * Ask a yes/no question and resolve true only for yes. Absent when nobody can answer (stdin is not a terminal):
+   * then a change that needs a confirmation needs `--yes`.
+   */
+  readonly confirm?: (question: string) => Promise<boolean>;
+}
+
+/** A yes/no question on the terminal (asked on stderr, answered on stdin); undefined when stdin is not a terminal. */
+export function terminalConfirm(input: NodeJS.ReadStream = process.stdin, output: NodeJS.WritableStream = process.stderr):
+((question: string) => Promise<boolean>) | undefined {
+  if (!input.isTTY) {
+    return undefined;
+  }
+  return (question) => new Promise((resolve) => {
+    const rl = createInterface({ input, output });
+    let answer: boolean | undefined;
+    // Ctrl-C at the question (the terminal is in raw mode: no SIGINT reaches the process) declines.
+    rl.on('SIGINT', () => rl.close());
+    rl.on('close', () => resolve(answer ?? false));
+    rl.question(question, (text) => {
+      answer = /^(y|yes)$/i.test(text.trim());
+      rl.close();
+    });
+  });
 }
 
 /**
@@ -101,5 +126,6 @@ export function processIo(): CliIo {
     readLines: fileLines,
     writeChunks: writeFileChunks,
     onSignal: processSignals,
+    confirm: terminalConfirm(),
   };
 }

@@ -7,16 +7,18 @@ import { registerDiagramCommand } from './diagram';
 import { ExitCode, exitCodeFor } from './exit-codes';
 import { renderApproval, renderMetrics, renderRelease, renderStatus, renderTransition, renderWait } from './format';
 import { CliIo, processIo } from './io';
+import { describeOverride, describeRollback, describeStop, renderOverride, renderRetry, renderRollback, renderStop } from './oncall-format';
 import { addPreviewsCommand } from './previews';
 import { WaitProgressReporter } from './progress';
 import { Style } from './style';
 import { validateApprovalSummary } from '../runtime/approvals';
-import { boundClientBySignal, CommandAborted } from '../runtime/command-signal';
+import { abortReason, boundClientBySignal, CommandAborted } from '../runtime/command-signal';
 import { DeliveryError, DeliveryErrorCode } from '../runtime/errors';
 import { DeliveryHistory } from '../runtime/history';
 import { chunked, historyFileLines, HistoryCoverage, HistoryFileContents, readHistoryFile } from '../runtime/history-lines';
 import { computeDeliveryMetrics, MetricsWindow, validateWindow } from '../runtime/metrics';
 import { PipelineOperations } from '../runtime/operations-client';
+import { OVERRIDABLE_CONDITIONS } from '../runtime/override-condition';
 import { validateReleaseOptions } from '../runtime/release';
 import { maximum, minimum } from '../runtime/statistics';
 import { validateFreezeReason } from '../runtime/transitions';
@@ -58,6 +60,19 @@ interface WaitCliOptions extends CommonOptions {
   readonly interval: number;
 }
 
+/** Options of the on-call commands (rollback, retry, stop, override). */
+interface OnCallCliOptions extends CommonOptions {
+  readonly stage?: string;
+  readonly to?: string;
+  readonly executionId?: string;
+  readonly all?: boolean;
+  readonly abandon?: boolean;
+  readonly reason?: string;
+  readonly condition?: string;
+  /** Skip the confirmation (scripts). */
+  readonly yes?: boolean;
+}
+
 interface WindowCliOptions extends CommonOptions {
   readonly since?: Date;
   readonly until?: Date;
@@ -74,8 +89,10 @@ Exit codes:
   4    access denied, or credentials invalid/expired
   5    timed out: wait --timeout, or no answer within the command deadline (--deadline)
   6    conflict: the approval was already decided (by someone else) or its token is no longer valid
+       (rollback, retry, stop, override: the stage is running, or it was already rolled back, stopped or overridden)
   7    no AWS credentials found
   8    outcome unknown: a change was sent and could not be confirmed (check with status)
+  9    declined: a rollback, stop or override was not confirmed; nothing was sent
   130  interrupted by SIGINT (Ctrl-C) or SIGTERM
 
 Environment: AWS_REGION, AWS_PROFILE, AWS_MAX_ATTEMPTS and AWS_ENDPOINT_URL_CODEPIPELINE are honoured by the
@@ -199,6 +216,8 @@ class Cli {
       .option('--out <file>', 'write to this file (default: stdout)')
       .action((options: WindowCliOptions) => this.exportHistory(options));
 
+    this.onCallCommands(program);
+
     registerDiagramCommand(program, this.io);
 
     addPreviewsCommand(program, this.io, EXIT_CODES_HELP);
@@ -241,6 +260,14 @@ class Cli {
     }
   }
 
+  /** (Re)start the command deadline: `extraSeconds` more than --deadline (wait: its --timeout). */
+  private armDeadline(options: CommonOptions, extraSeconds = 0): void {
+    const seconds = this.deadlineSeconds(options) + extraSeconds;
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = setTimeout(() => this.controller.abort(CommandAborted.deadline(seconds)), seconds * 1000);
+    this.deadlineTimer.unref();
+  }
+
   /**
    * The operations client for the command. Its calls are bounded by one deadline for the whole command
    * (`extraSeconds` more for wait) and end at once on SIGINT/SIGTERM.
@@ -249,15 +276,112 @@ class Cli {
     if (!options.pipeline) {
       throw usage('Missing --pipeline <name>: the name of the pipeline to operate.');
     }
-    const seconds = this.deadlineSeconds(options);
+    if (!this.deadlineTimer) {
+      this.armDeadline(options, extraSeconds);
+    }
     const client = this.io.createClient({ region: options.region, profile: options.profile, requestTimeoutMs: options.requestTimeout * 1000 });
     this.clients.push(client);
-    if (!this.deadlineTimer) {
-      this.deadlineTimer = setTimeout(() => this.controller.abort(CommandAborted.deadline(seconds + extraSeconds)), (seconds + extraSeconds) * 1000);
-      this.deadlineTimer.unref();
-    }
     boundClientBySignal(client, this.controller.signal);
     return new PipelineOperations({ client, pipelineName: options.pipeline });
+  }
+
+  /** The on-call commands: each reads and decides, asks (unless --yes), then sends its change once. */
+  private onCallCommands(program: Command): void {
+    const yes = '--yes';
+    this.common(program.command('rollback')
+      .description('Roll a stage back to the last execution that succeeded in it on the current pipeline definition, or to --to'))
+      .requiredOption('--stage <name>', 'the stage to roll back (not the source stage)')
+      .option('--to <execution-id>', 'roll back to this execution (default: the most recent eligible one)')
+      .option(`-y, ${yes}`, 'do not ask for a confirmation (scripts; required when stdin is not a terminal or with --json)')
+      .action((options: OnCallCliOptions) => this.rollback(options));
+
+    this.common(program.command('retry').description('Retry the failed actions (or --all) of the latest failed execution of a stage'))
+      .requiredOption('--stage <name>', 'the failed stage')
+      .option('--all', 'retry every action of the stage from the first, not only the failed ones')
+      .option('--execution-id <id>', 'the execution to retry (must be the one the stage failed in last)')
+      .action((options: OnCallCliOptions) => this.retry(options));
+
+    this.common(program.command('stop').description('Stop an execution (let running actions finish), or abandon them with --abandon'))
+      .requiredOption('--reason <text>', 'why it is stopped (recorded by CodePipeline with the stop; at most 200 characters)')
+      .option('--execution-id <id>', 'the execution to stop (default: the one --stage holds, else the only one in progress)')
+      .option('--stage <name>', 'stop the execution this stage holds')
+      .option('--abandon', 'abandon the actions in progress instead of waiting for them (may leave failed or out-of-sequence work)')
+      .option(`-y, ${yes}`, 'do not ask for a confirmation (scripts; required when stdin is not a terminal or with --json)')
+      .action((options: OnCallCliOptions) => this.stop(options));
+
+    this.common(program.command('override')
+      .description('Let the execution a stage holds through a failed stage condition (e.g. a deployment window), with a reason'))
+      .requiredOption('--stage <name>', 'the stage whose condition holds the execution back')
+      .requiredOption('--reason <text>', 'why (in the command\'s result and output; CodePipeline\'s API takes no reason)')
+      .option('--condition <type>', `${OVERRIDABLE_CONDITIONS.map(conditionOption).join(' or ')} (default: the one holding the execution back)`)
+      .option('--execution-id <id>', 'the execution (must be the one the stage holds)')
+      .option(`-y, ${yes}`, 'do not ask for a confirmation (scripts; required when stdin is not a terminal or with --json)')
+      .action((options: OnCallCliOptions) => this.override(options));
+  }
+
+  /**
+   * Ask before a change (unless --yes). Nobody to ask (stdin is not a terminal) or --json: a usage error naming --yes.
+   * The command deadline is paused while a person reads the question: it bounds AWS calls, not people.
+   */
+  private async confirmChange(options: OnCallCliOptions, description: string): Promise<void> {
+    if (options.yes || !this.io.confirm) {
+      return;
+    }
+    clearTimeout(this.deadlineTimer);
+    this.io.stderr.write(description);
+    const answer = await this.io.confirm(`${this.err.bold('Proceed?')} [y/N] `);
+    const aborted = abortReason(this.controller.signal);
+    if (aborted) {
+      throw new DeliveryError(aborted.kind === 'interrupted' ? DeliveryErrorCode.INTERRUPTED : DeliveryErrorCode.TIMEOUT,
+        `${aborted.message} at the confirmation: nothing was sent to pipeline '${options.pipeline ?? ''}'.`);
+    }
+    this.armDeadline(options);
+    if (!answer) {
+      throw new DeliveryError(DeliveryErrorCode.DECLINED, `Not confirmed: nothing was sent to pipeline '${options.pipeline ?? ''}'.`);
+    }
+  }
+
+  /** Before any AWS call: a change that needs a confirmation nobody can give is a usage error naming --yes. */
+  private requireConfirmation(options: OnCallCliOptions, command: string): void {
+    if (!options.yes && (options.json || !this.io.confirm)) {
+      throw usage(`${command} changes the pipeline and asks for a confirmation, but ${options.json ? 'under --json no question is asked' : 'stdin is not a terminal'}: ` +
+        'run it on a terminal without --json to see what it will do and answer, or pass --yes to confirm in advance.');
+    }
+  }
+
+  private async rollback(options: OnCallCliOptions): Promise<void> {
+    const ops = this.operations(options);
+    this.requireConfirmation(options, 'rollback');
+    const plan = await ops.planRollback({ stageName: options.stage ?? '', targetPipelineExecutionId: options.to });
+    await this.confirmChange(options, describeRollback(plan));
+    this.print(options, await ops.executeRollback(plan), (o) => renderRollback(o, this.out));
+  }
+
+  private async retry(options: OnCallCliOptions): Promise<void> {
+    const ops = this.operations(options);
+    const plan = await ops.planRetry({ stageName: options.stage ?? '', allActions: options.all, pipelineExecutionId: options.executionId });
+    this.print(options, await ops.executeRetry(plan), (o) => renderRetry(o, this.out));
+  }
+
+  private async stop(options: OnCallCliOptions): Promise<void> {
+    const ops = this.operations(options);
+    this.requireConfirmation(options, 'stop');
+    const plan = await ops.planStop({
+      reason: options.reason ?? '', abandon: options.abandon, pipelineExecutionId: options.executionId, stageName: options.stage,
+    });
+    await this.confirmChange(options, describeStop(plan));
+    this.print(options, await ops.executeStop(plan), (o) => renderStop(o, this.out));
+  }
+
+  private async override(options: OnCallCliOptions): Promise<void> {
+    const conditionType = options.condition === undefined ? undefined : conditionTypeOf(options.condition);
+    const ops = this.operations(options);
+    this.requireConfirmation(options, 'override');
+    const plan = await ops.planOverride({
+      stageName: options.stage ?? '', reason: options.reason ?? '', conditionType, pipelineExecutionId: options.executionId,
+    });
+    await this.confirmChange(options, describeOverride(plan));
+    this.print(options, await ops.executeOverride(plan), (o) => renderOverride(o, this.out));
   }
 
   private print<T>(options: CommonOptions, result: T, render: (value: T) => string): void {
@@ -422,6 +546,19 @@ export function emptyDefaultWindowNotice(history: DeliveryHistory, coverage: His
   return `No execution started in the default window (the 30 days before now: ${window.since.toISOString()} to ${window.until.toISOString()}). ` +
     `The history file covers ${period} (${history.executions.length} executions, the first started ${isoDay(first)}, ` +
     `the last ${isoDay(last)}); pass --since and --until to choose a period inside it.`;
+}
+
+/** `before-entry` ↔ `BEFORE_ENTRY`: the option's spelling of a condition type. */
+function conditionOption(type: string): string {
+  return type.toLowerCase().replace(/_/g, '-');
+}
+
+function conditionTypeOf(option: string): string {
+  const type = OVERRIDABLE_CONDITIONS.find((t) => conditionOption(t) === option || t === option);
+  if (type === undefined) {
+    throw usage(`--condition '${option}' is not a condition CodePipeline overrides: use ${OVERRIDABLE_CONDITIONS.map(conditionOption).join(' or ')}.`);
+  }
+  return type;
 }
 
 function reportError(error: unknown, io: CliIo, json: boolean): ExitCode {

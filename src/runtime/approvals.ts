@@ -117,8 +117,10 @@ interface SdkErrorFields {
  * Why the outcome of a failed PutApprovalResult is uncertain, or undefined when it certainly was not recorded.
  * Uncertain: no reply (timeout, connection reset, deadline, interruption), a 5xx, or a token/already-completed
  * error on a retry, which is what CodePipeline answers when an earlier attempt committed and its reply was lost.
+ * `refusals` are those errors for the operation (default: PutApprovalResult's token errors; the on-call commands
+ * pass the refusals of RollbackStage, RetryStageExecution, StopPipelineExecution and OverrideStageCondition).
  */
-export function uncertainty(error: unknown): string | undefined {
+export function uncertainty(error: unknown, refusals: ReadonlySet<string> = CONFLICT_ERRORS): string | undefined {
   if (error instanceof CommandAborted) {
     return error.kind === 'interrupted' ? `the command was interrupted (${error.signalName}) before the reply came` : 'the command deadline passed before the reply came';
   }
@@ -128,8 +130,9 @@ export function uncertainty(error: unknown): string | undefined {
   }
   const attempts = fields.$metadata?.attempts ?? 1;
   const status = fields.$metadata?.httpStatusCode;
-  if (fields.name && CONFLICT_ERRORS.has(fields.name)) {
-    return attempts > 1 ? `the reply to an earlier attempt was lost and the retry (attempt ${attempts}) found the token used (${fields.name})` : undefined;
+  if (fields.name && refusals.has(fields.name)) {
+    const found = refusals === CONFLICT_ERRORS ? 'found the token used' : 'was refused';
+    return attempts > 1 ? `the reply to an earlier attempt was lost and the retry (attempt ${attempts}) ${found} (${fields.name})` : undefined;
   }
   if (status !== undefined && status >= 500) {
     return `CodePipeline answered HTTP ${status} (${fields.name ?? 'error'})`;

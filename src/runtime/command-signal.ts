@@ -67,6 +67,10 @@ export function boundClientBySignal(client: CodePipelineClient, signal: AbortSig
       // The SDK's retry middleware reads the signal here: no retry or backoff once it fired.
       smithy.abortSignal = effective;
     }
+    // Once the signal fired nothing more is sent: not even a first attempt (a change must never go out after Ctrl-C).
+    if (effective.aborted) {
+      return Promise.reject(effective.reason);
+    }
     return raceSignal(next(args), effective);
   }, { step: 'initialize', name: 'cdkDeliveryCommandSignal', override: true });
 }

@@ -15,7 +15,10 @@ export enum DeliveryErrorCode {
   NO_CREDENTIALS = 'NO_CREDENTIALS',
   /** A request, or the wait for an execution, took longer than allowed. */
   TIMEOUT = 'TIMEOUT',
-  /** The approval was already decided, or its token is no longer valid. */
+  /**
+   * The approval was already decided, or its token is no longer valid; or the pipeline's state refuses an on-call
+   * change (the stage is busy, the execution already stopped, the condition already overridden).
+   */
   CONFLICT = 'CONFLICT',
   /** Anything else: service or network failure, throttling beyond the retries, a reply of the wrong shape. */
   FAILED = 'FAILED',
@@ -23,6 +26,8 @@ export enum DeliveryErrorCode {
   UNCERTAIN = 'UNCERTAIN',
   /** The user interrupted the command (SIGINT, SIGTERM). */
   INTERRUPTED = 'INTERRUPTED',
+  /** A change that needs a confirmation was not confirmed: nothing was sent. */
+  DECLINED = 'DECLINED',
 }
 
 export class DeliveryError extends Error {
@@ -62,6 +67,22 @@ const ACCESS_ERRORS = new Set([
 ]);
 
 const APPROVAL_CONFLICT_ERRORS = new Set(['InvalidApprovalTokenException', 'ApprovalAlreadyCompletedException']);
+
+/**
+ * CodePipeline's refusals of an on-call change (rollback, retry, stop, override) because of the state the pipeline is
+ * in now: the stage is busy, already retried, stopped or overridden, or the execution is not the latest.
+ */
+export const STATE_CONFLICT_ERRORS: ReadonlySet<string> = new Set([
+  'ConflictException',
+  'UnableToRollbackStageException',
+  'PipelineExecutionOutdatedException',
+  'StageNotRetryableException',
+  'NotLatestPipelineExecutionException',
+  'DuplicatedStopRequestException',
+  'PipelineExecutionNotStoppableException',
+  'ConditionNotOverridableException',
+  'ConcurrentPipelineExecutionsLimitExceededException',
+]);
 
 const TIMEOUT_ERRORS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
@@ -152,6 +173,12 @@ export function toDeliveryError(error: unknown, context: ErrorContext): Delivery
     return new DeliveryError(DeliveryErrorCode.CONFLICT,
       `The approval was not recorded: it was already approved or rejected, or its token is no longer valid (${fields.name})${detail}. ` +
       'Nothing was approved twice; run `cdk-delivery status` to see what is pending now.',
+      { cause: error });
+  }
+  if (STATE_CONFLICT_ERRORS.has(fields.name)) {
+    return new DeliveryError(DeliveryErrorCode.CONFLICT,
+      `CodePipeline refused ${doing}: the pipeline's state does not allow it now (${fields.name})${detail}. ` +
+      `Nothing was changed by this request; run \`cdk-delivery status --pipeline ${context.pipelineName}\` to see the state.`,
       { cause: error });
   }
   if (TIMEOUT_ERRORS.has(fields.name)) {

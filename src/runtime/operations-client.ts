@@ -4,8 +4,12 @@ import { DeliveryError, DeliveryErrorCode } from './errors';
 import { parsePipelineHistory, PipelineHistoryFile } from './history';
 import { fetchPipelineHistory } from './history-fetch';
 import { computeDeliveryMetrics, DeliveryMetricsReport, MetricsWindow } from './metrics';
+import { executeOverride, OverrideOptions, OverrideOutcome, OverridePlan, planOverride } from './override-condition';
 import { getPipelineStatus, PipelineStatus } from './pipeline-status';
 import { ReleaseOptions, ReleaseOutcome, startRelease } from './release';
+import { executeRetry, planRetry, RetryOptions, RetryOutcome, RetryPlan } from './retry-stage';
+import { executeRollback, planRollback, RollbackOptions, RollbackOutcome, RollbackPlan } from './rollback';
+import { executeStop, planStop, StopOptions, StopOutcome, StopPlan } from './stop-execution';
 import { FreezeOptions, freezeStages, TransitionOutcome, UnfreezeOptions, unfreezeStages } from './transitions';
 import { WaitOptions, WaitOutcome, waitForExecution } from './wait-for-execution';
 
@@ -70,6 +74,43 @@ export class PipelineOperations {
   /** The execution history of the window, in the history file format. */
   public async exportHistory(window: MetricsWindow, now?: Date): Promise<PipelineHistoryFile> {
     return fetchPipelineHistory(this.client, this.pipelineName, window, now);
+  }
+
+  /**
+   * On-call changes, each in two steps so the CLI can ask for a confirmation in between: `plan*` reads the pipeline
+   * and decides (refusing what CodePipeline would refuse, and what was already done), `execute*` sends the change
+   * once and confirms an uncertain reply by reading the pipeline again.
+   */
+  public async planRollback(options: RollbackOptions): Promise<RollbackPlan> {
+    return planRollback(this.client, this.pipelineName, options);
+  }
+
+  public async executeRollback(plan: RollbackPlan): Promise<RollbackOutcome> {
+    return executeRollback(this.client, plan);
+  }
+
+  public async planRetry(options: RetryOptions): Promise<RetryPlan> {
+    return planRetry(this.client, this.pipelineName, options);
+  }
+
+  public async executeRetry(plan: RetryPlan): Promise<RetryOutcome> {
+    return executeRetry(this.client, plan);
+  }
+
+  public async planStop(options: StopOptions): Promise<StopPlan> {
+    return planStop(this.client, this.pipelineName, options);
+  }
+
+  public async executeStop(plan: StopPlan): Promise<StopOutcome> {
+    return executeStop(this.client, plan);
+  }
+
+  public async planOverride(options: OverrideOptions): Promise<OverridePlan> {
+    return planOverride(this.client, this.pipelineName, options);
+  }
+
+  public async executeOverride(plan: OverridePlan): Promise<OverrideOutcome> {
+    return executeOverride(this.client, plan);
   }
 
   /** Delivery metrics over the window, computed from the fetched history. */

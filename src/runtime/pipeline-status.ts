@@ -9,6 +9,8 @@ import {
 import { findPendingApprovals, PendingApproval } from './approvals';
 import { callCodePipeline, toDeliveryError } from './errors';
 import { checkReply, PIPELINE_REPLY, PIPELINE_STATE_REPLY, TAGS_PAGE_REPLY } from './reply-shape';
+import { RollbackTarget } from './rollback';
+import { automaticRollbackTargets } from './rollback-targets';
 import { isProductionStage, RELEASE_MODE_TAG } from '../contract';
 
 /**
@@ -53,6 +55,11 @@ export interface PipelineStatus {
   readonly stages: StageStatus[];
   readonly pendingApprovals: PendingApproval[];
   readonly disabledTransitions: DisabledTransition[];
+  /**
+   * Each stage that rolls back on failure (`onFailure` ROLLBACK): the execution it would roll back to now, or why it
+   * has none (the first execution after a definition change). Empty when no stage rolls back on its own.
+   */
+  readonly automaticRollback: RollbackTarget[];
 }
 
 export const NOT_STARTED = 'NotStarted';
@@ -117,14 +124,17 @@ export async function getPipelineStatus(client: CodePipelineClient, pipelineName
   }
   const mode = releaseModeFromTags(tags);
   const stageStates = state.stageStates ?? [];
+  const pipelineVersion = state.pipelineVersion ?? pipeline.pipeline?.version;
+  const automaticRollback = await automaticRollbackTargets(client, pipelineName, pipeline, stageStates, pipelineVersion);
   return {
     pipelineName,
     pipelineArn,
-    pipelineVersion: state.pipelineVersion ?? pipeline.pipeline?.version,
+    pipelineVersion,
     releaseMode: mode.releaseMode,
     releaseModeTag: mode.raw,
     stages: stageStates.map(stageStatus),
     pendingApprovals: findPendingApprovals(stageStates),
     disabledTransitions: disabledTransitions(stageStates),
+    automaticRollback,
   };
 }

@@ -9,6 +9,8 @@ export interface MemoryIoOptions {
   readonly env?: Record<string, string | undefined>;
   readonly tty?: boolean;
   readonly now?: number;
+  /** How a person at the terminal answers a confirmation; without one, nobody can be asked (stdin is not a terminal). */
+  readonly answer?: boolean;
 }
 
 /** The lines of a text written by the CLI, as `readLines` gives a file's. */
@@ -24,6 +26,7 @@ export function memoryIo(options: MemoryIoOptions = {}) {
   const stderr: string[] = [];
   const clientSettings: ClientSettings[] = [];
   const written = new Map<string, string>();
+  const questions: string[] = [];
   let now = options.now ?? Date.parse('2025-05-26T00:00:00Z');
   const clock: Clock = { now: () => now, sleep: async (ms) => { now += ms; } };
   const io: CliIo = {
@@ -41,6 +44,12 @@ export function memoryIo(options: MemoryIoOptions = {}) {
     readFile: (path) => fs.readFile(path, 'utf8'),
     readLines: (path) => written.has(path) ? memoryLines(written.get(path) ?? '') : fileLines(path),
     writeChunks: async (path, chunks) => { written.set(path, [...chunks].join('')); },
+    ...(options.answer === undefined ? {} : {
+      confirm: async (question: string) => {
+        questions.push(question);
+        return options.answer ?? false;
+      },
+    }),
   };
   return {
     io,
@@ -48,5 +57,7 @@ export function memoryIo(options: MemoryIoOptions = {}) {
     stderr: () => stderr.join(''),
     clientSettings,
     written,
+    /** The confirmation questions asked. */
+    questions,
   };
 }

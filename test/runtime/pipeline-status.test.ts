@@ -72,6 +72,7 @@ describe('status', () => {
       disabledTransitions: [{
         stageName: 'Production', reason: 'Quarterly close', changedBy: 'arn:aws:iam::1:user/ops', changedAt: '2025-03-01T09:00:00.000Z',
       }],
+      automaticRollback: [],
     });
     expect(mock.commandCalls(ListTagsForResourceCommand)).toHaveLength(1);
   });

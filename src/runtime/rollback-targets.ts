@@ -1,0 +1,44 @@
+import { CodePipelineClient, GetPipelineOutput, StageState } from '@aws-sdk/client-codepipeline';
+import { checkReply, list, obj, optional, required, str } from './reply-shape';
+import { findRollbackTarget, RollbackTarget } from './rollback';
+
+/** GetPipeline, with the stages' `onFailure` result (what says a stage rolls back on its own). */
+export const ROLLBACK_DECLARATION_REPLY = obj({
+  pipeline: required(obj({
+    stages: optional(list(obj({ name: required(str), onFailure: optional(obj({ result: optional(str) })) }))),
+  })),
+});
+
+/** The stages of the declaration that roll back on failure (`onFailure` result ROLLBACK), in pipeline order. */
+export function automaticRollbackStages(pipelineName: string, declaration: GetPipelineOutput): string[] {
+  const checked = checkReply({ operation: 'GetPipeline', pipelineName }, declaration, ROLLBACK_DECLARATION_REPLY);
+  return (checked.pipeline?.stages ?? []).filter((stage) => stage.onFailure?.result === 'ROLLBACK').map((stage) => stage.name ?? '');
+}
+
+/**
+ * For `status`: the execution each stage with automatic rollback would roll back to if it failed now (the most recent
+ * execution that succeeded in it on the current definition, the one it holds included), or why it has none (then a
+ * failure fails the stage and restores nothing). One ListPipelineExecutions per such stage, and one
+ * GetPipelineExecution per target found (to check its definition version); no call for a pipeline without them.
+ */
+export async function automaticRollbackTargets(
+  client: CodePipelineClient,
+  pipelineName: string,
+  declaration: GetPipelineOutput,
+  stageStates: readonly StageState[],
+  pipelineVersion: number | undefined,
+): Promise<RollbackTarget[]> {
+  const targets: RollbackTarget[] = [];
+  for (const stageName of automaticRollbackStages(pipelineName, declaration)) {
+    const latest = stageStates.find((s) => s.stageName === stageName)?.latestExecution;
+    targets.push(await findRollbackTarget(client, pipelineName, {
+      stageName,
+      executionId: latest?.pipelineExecutionId,
+      status: latest?.status,
+      type: latest?.type,
+      failedActions: [],
+      manualRetries: 0,
+    }, pipelineVersion));
+  }
+  return targets;
+}
