@@ -127,6 +127,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', 'examples/*/cdk.out/', '/.ci-out/', '/.scratch/'],
 });
 
+// The engine seam (docs/architecture.md): the blueprint is the release model, independent of the engine that renders
+// it. It imports nothing from the CodePipeline engine's libraries; engine settings live in src/codepipeline.
+project.eslint?.addOverride({
+  files: ['src/blueprint/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [{
+        group: ['aws-cdk-lib/aws-codebuild', 'aws-cdk-lib/aws-codepipeline', 'aws-cdk-lib/aws-codepipeline-actions', 'aws-cdk-lib/pipelines', 'aws-cdk-lib/aws-ec2', '**/codepipeline/**'],
+        message: 'src/blueprint is engine-neutral: engine settings and rendering belong in src/codepipeline (docs/architecture.md, "The engine seam").',
+      }],
+    }],
+  },
+});
+
 // Jest transforms TypeScript with swc (no per-file type-check); ts-jest, which projen adds by default, is not used.
 project.deps.removeDependency('ts-jest');
 const swcJest = ['@swc/jest', {

@@ -1,6 +1,8 @@
 export * from './blueprint/release-mode';
 export * from './blueprint/steps';
-export * from './blueprint/environment';
+export * from './blueprint/bake';
+export * from './codepipeline/step-options';
+export * from './codepipeline/environment-options';
 export * from './blueprint/deployment-window';
 export { GateRule, GateRuleKind, VariableCheckOperator } from './blueprint/gate-rule';
 export type { LambdaGateOptions } from './blueprint/gate-rule';

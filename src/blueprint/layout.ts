@@ -1,5 +1,4 @@
-import { MAX_NAME_LENGTH, partStageName, StageKind, TEST_STAGE } from '../contract';
-import { ValidationError } from '../private/errors';
+import { partStageName, StageKind, TEST_STAGE } from '../contract';
 
 /**
  * Engine-independent stage layout: which CodePipeline-like stages the release path becomes, in order.
@@ -12,7 +11,8 @@ import { ValidationError } from '../private/errors';
  *   (deployment window, bake, rollback): a part is a deployment like any other, and baking after each part stops
  *   a bad change after the first part instead of after all of them. The approval and the migrations sit in the
  *   first part, before any deployment; the verification steps in the last part, after every deployment.
- * Anything that still does not fit fails here, with the property, the numbers and the fix.
+ * Anything that still does not fit is returned as a `LayoutProblem` (what did not fit, with the numbers): the engine
+ * words it, with its own limits and its own fixes (`codepipeline/private/layout-messages.ts`).
  */
 
 /** An environment of the release path as the layout sees it. */
@@ -33,17 +33,66 @@ export interface LayoutEnvironment {
   /** What the pre and post actions are, for messages. */
   readonly preDescription?: string;
   readonly postDescription?: string;
+  /** Whether the pre (post) actions include an approval gate's actions. */
+  readonly preGated?: boolean;
+  readonly postGated?: boolean;
 }
 
-export interface LayoutInput {
-  readonly testSteps: number;
-  /** Actions that share the first test stage (or, without tests, a slot of the build stage). */
+/** What the engine can hold: its limits and the actions it adds itself. */
+export interface EngineCapacities {
+  /** Actions one stage holds. */
+  readonly maxActionsPerStage: number;
+  /** Stages one pipeline holds. */
+  readonly maxStages: number;
+  /** Characters of a stage name. */
+  readonly maxNameLength: number;
+  /** Actions the engine adds beside the first test stage (or, without tests, in a slot of the build stage). */
   readonly preparationActions: number;
   /** Actions of the build stage, before preparation. */
   readonly buildActions: number;
-  readonly maxActionsPerStage: number;
-  readonly maxStages: number;
+}
+
+export interface LayoutInput {
+  /**
+   * Test members (test steps, security checks, the user's own steps), in order. Each is one action: the engine
+   * verifies on its output that each produced exactly one.
+   */
+  readonly testSteps: number;
   readonly environments: LayoutEnvironment[];
+}
+
+/** What did not fit. */
+export enum LayoutProblemKind {
+  /** Without tests, the build stage cannot hold the build and the preparation actions. */
+  BUILD_STAGE_FULL = 'build-stage-full',
+  /** One target deploys with more actions than a stage holds. */
+  TARGET_TOO_LARGE = 'target-too-large',
+  /** The actions before (or after) an environment's deployments do not fit in one stage. */
+  TOO_MANY_PRE_ACTIONS = 'too-many-pre-actions',
+  TOO_MANY_POST_ACTIONS = 'too-many-post-actions',
+  /** A split environment's part names are longer than a stage name may be. */
+  PART_NAME_TOO_LONG = 'part-name-too-long',
+  /** The release path needs more stages than a pipeline holds. */
+  TOO_MANY_STAGES = 'too-many-stages',
+  /** Two planned stages have the same name. */
+  STAGE_NAME_COLLISION = 'stage-name-collision',
+}
+
+/** A layout that cannot be made, with the numbers the engine needs to say why. */
+export interface LayoutProblem {
+  readonly kind: LayoutProblemKind;
+  /** The environment concerned, when one is. */
+  readonly environment?: LayoutEnvironment;
+  /** The target concerned. */
+  readonly index?: number;
+  /** How many actions (or stages, or characters) were needed. */
+  readonly needed?: number;
+  /** For a split: the part count. */
+  readonly parts?: number;
+  /** For a collision: the stage name, then what each of the two stages is. */
+  readonly names?: string[];
+  readonly testStages?: number;
+  readonly deploymentStages?: number;
 }
 
 /** One planned stage. */
@@ -66,12 +115,18 @@ export interface PipelineLayout {
   readonly preparationInBuild: boolean;
 }
 
-export function planLayout(input: LayoutInput): PipelineLayout {
-  const max = input.maxActionsPerStage;
+/** A layout, or what kept it from being made. */
+export interface LayoutResult {
+  readonly layout?: PipelineLayout;
+  readonly problem?: LayoutProblem;
+}
+
+export function planLayout(input: LayoutInput, engine: EngineCapacities): LayoutResult {
+  const max = engine.maxActionsPerStage;
   const stages: PlannedStage[] = [];
 
   // Tests: the first stage also holds the preparation actions.
-  const testParts = chunk(range(input.testSteps), [max - input.preparationActions, max]);
+  const testParts = chunk(range(input.testSteps), [max - engine.preparationActions, max]);
   testParts.forEach((members, i) => stages.push({
     name: partStageName(TEST_STAGE, i + 1, testParts.length),
     kind: StageKind.TEST,
@@ -81,26 +136,25 @@ export function planLayout(input: LayoutInput): PipelineLayout {
     preparation: i === 0,
   }));
   const preparationInBuild = input.testSteps === 0;
-  if (preparationInBuild && input.buildActions + input.preparationActions > max) {
-    throw new ValidationError(`pipeline: the build stage would hold ${input.buildActions + input.preparationActions} actions; CodePipeline allows ${max}.`);
+  if (preparationInBuild && engine.buildActions + engine.preparationActions > max) {
+    return { problem: { kind: LayoutProblemKind.BUILD_STAGE_FULL, needed: engine.buildActions + engine.preparationActions } };
   }
 
   for (const env of input.environments) {
-    env.targetActions.forEach((actions, i) => {
-      if (actions > max) {
-        throw new ValidationError(`${env.property}: the Stage '${env.targetNames[i]}' deploys with ${actions} actions, more than the ${max} a CodePipeline stage holds. Split its stacks over several Stages, or deploy without change sets (useChangeSets: false on the pipeline and on every environment: one action per stack instead of two).`);
-      }
-    });
-    for (const [count, when, what] of [[env.preActions, 'before', env.preDescription], [env.postActions, 'after', env.postDescription]] as const) {
-      if (count > max) {
-        throw new ValidationError(`${env.property}: ${count} actions must run ${when} its deployments${what ? ` (${what})` : ''}, more than the ${max} a CodePipeline stage holds.${what?.includes('permission') ? ' The permission-broadening check adds 2 actions per gated Stage: split the gated environment into waves of fewer Stages, or approve manually.' : ''}`);
-      }
+    const target = env.targetActions.findIndex(actions => actions > max);
+    if (target >= 0) {
+      return { problem: { kind: LayoutProblemKind.TARGET_TOO_LARGE, environment: env, index: target, needed: env.targetActions[target] } };
+    }
+    if (env.preActions > max) {
+      return { problem: { kind: LayoutProblemKind.TOO_MANY_PRE_ACTIONS, environment: env, needed: env.preActions } };
+    }
+    if (env.postActions > max) {
+      return { problem: { kind: LayoutProblemKind.TOO_MANY_POST_ACTIONS, environment: env, needed: env.postActions } };
     }
     const parts = packTargets(env, max);
     const longest = partStageName(env.name, parts.length, parts.length);
-    if (longest.length > MAX_NAME_LENGTH) {
-      const room = MAX_NAME_LENGTH - (longest.length - (env.name.length - env.name.indexOf('-') - 1));
-      throw new ValidationError(`${env.property}.name: once the wave is split into ${parts.length} parts its stage '${partStageName(env.name, 1, parts.length)}' has ${longest.length} characters; CodePipeline allows ${MAX_NAME_LENGTH}. Use a wave name of at most ${room} characters.`);
+    if (longest.length > engine.maxNameLength) {
+      return { problem: { kind: LayoutProblemKind.PART_NAME_TOO_LONG, environment: env, parts: parts.length, needed: longest.length } };
     }
     parts.forEach((members, i) => stages.push({
       name: partStageName(env.name, i + 1, parts.length),
@@ -114,23 +168,29 @@ export function planLayout(input: LayoutInput): PipelineLayout {
   }
 
   const total = 2 + stages.length; // Source and Build come first
-  if (total > input.maxStages) {
-    const production = input.environments.filter(e => e.kind === StageKind.PRODUCTION);
-    throw new ValidationError(`pipeline: the release path needs ${total} stages (Source, Build, ${stages.length - testParts.length > 0 ? `${stages.length - testParts.length} deployment stage(s) for ${input.environments.length} environment(s)` : ''}${testParts.length > 0 ? `, ${testParts.length} test stage(s)` : ''}); CodePipeline allows ${input.maxStages}. Use fewer production waves (${production.length} now: put several Stages in one wave, they deploy in parallel), or fewer targets per wave.`);
+  if (total > engine.maxStages) {
+    return {
+      problem: {
+        kind: LayoutProblemKind.TOO_MANY_STAGES,
+        needed: total,
+        testStages: testParts.length,
+        deploymentStages: stages.length - testParts.length,
+      },
+    };
   }
 
   const seen = new Map<string, PlannedStage>();
   for (const stage of stages) {
     const previous = seen.get(stage.name);
     if (previous) {
-      throw new ValidationError(`pipeline: two stages would be named '${stage.name}' (${describe(previous)} and ${describe(stage)}). Rename the production wave so that its stage names cannot collide with a split wave's '<wave>-<n>' parts.`);
+      return { problem: { kind: LayoutProblemKind.STAGE_NAME_COLLISION, names: [stage.name, describeStage(previous), describeStage(stage)] } };
     }
     seen.set(stage.name, stage);
   }
-  return { stages, preparationInBuild };
+  return { layout: { stages, preparationInBuild } };
 }
 
-function describe(stage: PlannedStage): string {
+function describeStage(stage: PlannedStage): string {
   return stage.parts > 1 ? `part ${stage.part} of ${stage.environment ?? stage.kind}` : `${stage.environment ?? stage.kind}`;
 }
 

@@ -43,7 +43,7 @@ export enum GatePlacement {
 /** A manual approval that gates one environment. */
 export interface ApprovalGate {
   /** The environment that cannot be entered until a person approves. */
-  readonly gates: string;
+  readonly gatedEnvironment: string;
   readonly placement: GatePlacement;
   readonly reason: GateReason;
   /** Migrations of the gated environment that this approval covers. */
@@ -87,11 +87,28 @@ export function planRelease(requireManualApproval: boolean, environments: Planne
     // approval also comes before the environment's migrations, which run in its own stage.
     const followsStaging = stagingIndex >= 0 && index === stagingIndex + 1;
     const placement = followsStaging ? GatePlacement.WITH_STAGING_VERIFICATION : GatePlacement.BEFORE_DEPLOYMENT;
-    approvals.push({ gates: env.id, placement, reason, migrations });
+    approvals.push({ gatedEnvironment: env.id, placement, reason, migrations });
   });
 
   return {
     mode: requireManualApproval ? ReleaseMode.CONTINUOUS_DELIVERY : ReleaseMode.CONTINUOUS_DEPLOYMENT,
     approvals,
   };
+}
+
+/**
+ * What an approval shows the person who decides: which environment it lets in, and which migrations it lets run.
+ * At most `maxLength` characters (CodePipeline: 1000): many long migration names are counted instead.
+ */
+export function approvalComment(gate: ApprovalGate, maxLength: number, names = gate.migrations.join(', ')): string {
+  const environment = gate.gatedEnvironment;
+  const migrations = gate.migrations.length > 0
+    ? ` Approving also lets the migration(s) ${names} run before ${environment} deploys.`
+    : '';
+  const comment = gate.reason === GateReason.PIPELINE
+    ? `Approve the release to ${environment}. Staging is deployed; its verification runs in parallel with this approval.${migrations}`
+    : gate.reason === GateReason.ENVIRONMENT
+      ? `Approve the deployment to ${environment}.${migrations}`
+      : `Approve the migration(s) ${names} before they run in ${environment}.`;
+  return comment.length <= maxLength ? comment : approvalComment(gate, maxLength, `${gate.migrations.length} listed in the stage`);
 }

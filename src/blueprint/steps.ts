@@ -1,35 +1,17 @@
 import { CfnOutput } from 'aws-cdk-lib';
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 
-/**
- * Build caching for a step: what CodeBuild keeps between builds. Opt-in: a cache makes builds faster when
- * dependencies change rarely, and a stale or poisoned cache can make a build pass that a clean one would fail
- * (keep lock files authoritative: `npm ci` still verifies them).
+/*
+ * What the user's steps do, independent of the engine that runs them. The CodePipeline room extends these with the
+ * engine's settings (CodeBuild image, compute, cache, VPC) in `codepipeline/step-options.ts`, the way aws-cdk splits
+ * `ShellStep` and `CodeBuildStep`.
  */
-export interface BuildCacheOptions {
-  /**
-   * Where the cache lives: `codebuild.Cache.bucket(bucket)` (shared by every build host, survives between
-   * builds, costs S3 storage) or `codebuild.Cache.local(LocalCacheMode.CUSTOM, ...)` (on the build host,
-   * best effort: used only when the next build lands on a warm host).
-   */
-  readonly cache: codebuild.Cache;
-
-  /**
-   * Paths to cache (buildspec `cache.paths`), e.g. `['/root/.npm/**\/*']`. Required for S3 and
-   * `LocalCacheMode.CUSTOM` caches, which store only these paths.
-   *
-   * @default - none (only for local SOURCE or DOCKER_LAYER caches)
-   */
-  readonly paths?: string[];
-}
 
 /**
- * How the application is built and synthesized.
+ * How the application is built and synthesized, whatever runs the build: the commands and what they produce.
  *
- * The build runs in CodeBuild on the source and must produce the cloud assembly (`cdk synth` output).
+ * The build must produce the cloud assembly (`cdk synth` output). `SynthOptions` adds the CodeBuild settings.
  */
-export interface SynthOptions {
+export interface SynthCommandOptions {
   /**
    * Commands that build the app and run `cdk synth`.
    *
@@ -58,26 +40,6 @@ export interface SynthOptions {
    */
   readonly primaryOutputDirectory?: string;
 
-  /**
-   * CodeBuild image for the build.
-   *
-   * @default codebuild.LinuxBuildImage.STANDARD_7_0
-   */
-  readonly buildImage?: codebuild.IBuildImage;
-
-  /**
-   * CodeBuild compute size for the build.
-   *
-   * @default codebuild.ComputeType.MEDIUM
-   */
-  readonly computeType?: codebuild.ComputeType;
-
-  /**
-   * Cache between builds (opt-in).
-   *
-   * @default - no cache
-   */
-  readonly cache?: BuildCacheOptions;
 }
 
 /**
@@ -120,11 +82,12 @@ export interface CommandStepOptions {
 }
 
 /**
- * A test step: runs after the build and before staging, in parallel with the other test steps.
+ * A test step, whatever runs it: runs after the build and before staging, in parallel with the other test steps.
  *
- * Test steps run on the source (they install and run the app's own test tooling).
+ * Test steps run on the source (they install and run the app's own test tooling). `TestStepOptions` adds the
+ * CodeBuild settings.
  */
-export interface TestStepOptions extends CommandStepOptions {
+export interface TestCommandOptions extends CommandStepOptions {
   /**
    * JUnit XML report files (paths or globs relative to the source root) published as CodeBuild test reports.
    *
@@ -132,26 +95,6 @@ export interface TestStepOptions extends CommandStepOptions {
    */
   readonly junitReportPaths?: string[];
 
-  /**
-   * CodeBuild image for the step.
-   *
-   * @default codebuild.LinuxBuildImage.STANDARD_7_0
-   */
-  readonly buildImage?: codebuild.IBuildImage;
-
-  /**
-   * CodeBuild compute size for the step.
-   *
-   * @default codebuild.ComputeType.SMALL
-   */
-  readonly computeType?: codebuild.ComputeType;
-
-  /**
-   * Cache between runs of this test step (opt-in).
-   *
-   * @default - no cache
-   */
-  readonly cache?: BuildCacheOptions;
 }
 
 /**
@@ -172,12 +115,14 @@ export interface VerificationStepOptions extends CommandStepOptions {
 }
 
 /**
- * A database migration (or other sensitive one-off change) that runs before an environment's stacks deploy.
+ * A database migration (or other sensitive one-off change) that runs before an environment's stacks deploy,
+ * whatever runs it.
  *
  * By default a migration gets a manual approval before it runs, even under continuous deployment. It receives
  * `DEPLOY_ENVIRONMENT`, `PIPELINE_EXECUTION_ID` and `SOURCE_REVISION` like verification steps.
+ * `MigrationStepOptions` adds the CodeBuild settings (VPC, subnets, security groups).
  */
-export interface MigrationStepOptions extends CommandStepOptions {
+export interface MigrationCommandOptions extends CommandStepOptions {
   /**
    * Require a person to approve before the migration runs, whatever the pipeline's release mode.
    *
@@ -187,25 +132,4 @@ export interface MigrationStepOptions extends CommandStepOptions {
    * @default true
    */
   readonly requireManualApproval?: boolean;
-
-  /**
-   * VPC to run the migration in (to reach a database in private subnets).
-   *
-   * @default - no VPC
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Subnets of `vpc` to run in.
-   *
-   * @default - the VPC's private subnets
-   */
-  readonly subnetSelection?: ec2.SubnetSelection;
-
-  /**
-   * Security groups of the migration's CodeBuild project (for example one the database allows).
-   *
-   * @default - a security group is created when `vpc` is set
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
 }

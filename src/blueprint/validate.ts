@@ -1,10 +1,9 @@
 import { CfnOutput, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Construct } from 'constructs';
 import { DeploymentWindow } from './deployment-window';
-import { EnvironmentOptions } from './environment';
+import { EnvironmentInput, StepTypes } from './release-input';
 import { CommandStepOptions, VerificationStepOptions } from './steps';
-import { isEmailAddress, NAME_PATTERN, PRODUCTION_STAGE } from '../contract';
+import { BUILD_STAGE, isEmailAddress, NAME_PATTERN, PRODUCTION_STAGE, SOURCE_STAGE } from '../contract';
 import { ValidationError } from '../private/errors';
 
 /**
@@ -12,8 +11,8 @@ import { ValidationError } from '../private/errors';
  */
 
 
-/** Stage names that the pipeline itself uses and a CDK `Stage` therefore cannot have. */
-export const RESERVED_STAGE_NAMES = ['Source', 'Build', 'UpdatePipeline', 'Assets'];
+/** Stage names that the pipeline itself uses and a CDK `Stage` therefore cannot have (the engine adds its own). */
+const RESERVED_STAGE_NAMES = [SOURCE_STAGE, BUILD_STAGE];
 
 /** A CDK `Stage` handed to the pipeline, with the property that carried it (for messages). */
 export interface PlacedStage {
@@ -70,7 +69,8 @@ export function validateUniqueStepNames(steps: NamedStep[]): void {
   }
 }
 
-export function validateStages(staging: PlacedStage, production: PlacedStage[]): void {
+export function validateStages(staging: PlacedStage, production: PlacedStage[], engineStageNames: string[]): void {
+  const reserved = [...RESERVED_STAGE_NAMES, ...engineStageNames];
   if (production.length === 0) {
     throw new ValidationError("production: no production Stage was given. Pass at least one CDK Stage in 'production.stages' (or in 'production.waves[].stages').");
   }
@@ -84,7 +84,7 @@ export function validateStages(staging: PlacedStage, production: PlacedStage[]):
     }
     seen.set(placed.stage, placed.property);
 
-    if (RESERVED_STAGE_NAMES.includes(placed.stage.stageName)) {
+    if (reserved.includes(placed.stage.stageName)) {
       throw new ValidationError(`${placed.property}: the Stage name '${placed.stage.stageName}' is reserved for the pipeline's own '${placed.stage.stageName}' stage. Give the Stage another construct id.`);
     }
 
@@ -121,7 +121,6 @@ export interface ApprovalSettings {
   readonly notifyEmails?: string[];
   readonly timeout?: Duration;
   readonly comment?: string;
-  readonly autoApproveUnlessPermissionsBroaden?: boolean;
 }
 
 
@@ -146,12 +145,6 @@ export function validateApproval(approval: ApprovalSettings, property: string): 
   }
   if (approval.reviewUrl !== undefined && !Token.isUnresolved(approval.reviewUrl) && !/^https?:\/\/\S+$/.test(approval.reviewUrl)) {
     throw new ValidationError(`${property}.reviewUrl: '${approval.reviewUrl}' is not an http(s) URL. Use the full address of the page to review, e.g. 'https://dashboards.example.com/staging'.`);
-  }
-  if (approval.autoApproveUnlessPermissionsBroaden) {
-    const unsupported = (['comment', 'reviewUrl', 'notifyEmails', 'timeout'] as const).filter(k => approval[k] !== undefined);
-    if (unsupported.length > 0) {
-      throw new ValidationError(`${property}: ${unsupported.join(', ')} cannot be combined with autoApproveUnlessPermissionsBroaden, whose approval is created by CDK Pipelines' ConfirmPermissionsBroadening (it supports only notificationTopic). Remove ${unsupported.join(', ')} or the automatic approval.`);
-    }
   }
 }
 
@@ -198,7 +191,7 @@ function required(value: unknown, property: string, fix: string): void {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -210,7 +203,7 @@ function object(value: unknown, property: string, fix: string): void {
 }
 
 /** An optional list whose items `item` checks (null counts as not given). */
-function list<T>(value: T[] | undefined, property: string, fix: string, item?: (v: T, p: string) => void): void {
+export function list<T>(value: T[] | undefined, property: string, fix: string, item?: (v: T, p: string) => void): void {
   if (value === undefined || value === null) {
     return;
   }
@@ -260,15 +253,9 @@ function optionalInstance(value: unknown, type: Function, property: string, fix:
 }
 
 /** An interface value (an `IVpc`, `ITopic`, `IAlarm`…) recognised by a member every implementation has. */
-function optionalInterface(value: unknown, member: string, type: string, property: string, fix: string): void {
+export function optionalInterface(value: unknown, member: string, type: string, property: string, fix: string): void {
   if (value !== undefined && value !== null && !(isObject(value) && value[member] !== undefined)) {
     throw new ValidationError(`${property}: ${describe(value)} is not ${type}. Pass ${fix}.`);
-  }
-}
-
-function optionalComputeType(value: unknown, property: string): void {
-  if (value !== undefined && value !== null && !(Object.values(codebuild.ComputeType) as unknown[]).includes(value)) {
-    throw new ValidationError(`${property}: ${describe(value)} is not a CodeBuild compute type. Pass a codebuild.ComputeType, e.g. codebuild.ComputeType.MEDIUM.`);
   }
 }
 
@@ -313,7 +300,14 @@ function commandStep(step: CommandStepOptions, property: string): void {
   validateSecretEnv(step.secretEnv, `${property}.secretEnv`);
 }
 
-function environment(env: EnvironmentOptions, property: string): void {
+/** The engine's checks of its own step settings, for untyped callers (`tests[0].computeType`, `…migrations[0].vpc`). */
+export interface EngineInputChecks {
+  readonly synth: (synth: object, property: string) => void;
+  readonly test: (test: object, property: string) => void;
+  readonly migration: (migration: object, property: string) => void;
+}
+
+function environment(env: EnvironmentInput<StepTypes>, property: string, engine: EngineInputChecks): void {
   optionalBoolean(env.requireManualApproval, `${property}.requireManualApproval`, 'true gates the environment with a manual approval');
   list(env.verify, `${property}.verify`, "verification steps, e.g. [{ name: 'SmokeTest', commands: ['curl --fail \"$URL\"'] }]", (v, p) => {
     commandStep(v, p);
@@ -329,9 +323,7 @@ function environment(env: EnvironmentOptions, property: string): void {
   });
   list(env.migrations, `${property}.migrations`, "migrations, e.g. [{ name: 'Migrate', commands: ['npm run migrate'] }]", (m, p) => {
     commandStep(m, p);
-    optionalInterface(m.vpc, 'vpcId', 'an ec2.IVpc', `${p}.vpc`, "the VPC to run in, e.g. ec2.Vpc.fromLookup(this, 'Vpc', { vpcId })");
-    list(m.securityGroups, `${p}.securityGroups`, 'security groups, e.g. [databaseClients]', (g, q) =>
-      optionalInterface(g, 'securityGroupId', 'an ec2.ISecurityGroup', q, 'a security group, e.g. ec2.SecurityGroup.fromSecurityGroupId(this, \'Db\', id)'));
+    engine.migration(m, p);
   });
   optionalInstance(env.deploymentWindow, DeploymentWindow, `${property}.deploymentWindow`,
     "a window from a factory, e.g. DeploymentWindow.weekly({ startHour: 9, endHour: 16, days: 'MON-THU', timeZone: 'Europe/Berlin' })");
@@ -350,10 +342,10 @@ export interface InputShape {
   readonly source: unknown;
   readonly synth: { readonly commands: string[]; readonly installCommands?: string[]; readonly env?: Record<string, string> };
   readonly tests?: CommandStepOptions[];
-  readonly staging: EnvironmentOptions & { readonly stage: Stage };
-  readonly production: EnvironmentOptions & {
+  readonly staging: EnvironmentInput<StepTypes> & { readonly stage: Stage };
+  readonly production: EnvironmentInput<StepTypes> & {
     readonly stages?: Stage[];
-    readonly waves?: Array<EnvironmentOptions & { readonly name: string; readonly stages: Stage[] }>;
+    readonly waves?: Array<EnvironmentInput<StepTypes> & { readonly name: string; readonly stages: Stage[] }>;
   };
   readonly approval?: ApprovalSettings & { readonly notificationTopic?: unknown };
   readonly notifications?: { readonly targets: unknown[]; readonly events?: unknown[] };
@@ -365,7 +357,7 @@ export interface InputShape {
  * The shape of the properties, before anything uses them: every required property is there and every value has
  * the type the API declares. Property-specific rules (names, limits, environments) come after.
  */
-export function validateInput(props: InputShape, flags: Record<string, string>): void {
+export function validateInput(props: InputShape, flags: Record<string, string>, engine: EngineInputChecks): void {
   if (!isObject(props)) {
     throw new ValidationError(`DeliveryPipeline: the properties are ${describe(props)}. Pass an object with source, synth, staging and production.`);
   }
@@ -377,10 +369,10 @@ export function validateInput(props: InputShape, flags: Record<string, string>):
   required(props.synth.commands, 'synth.commands', "the commands that build the app and run 'cdk synth', e.g. ['npm ci', 'npm run build', 'npx cdk synth']");
   stringList(props.synth.installCommands, 'synth.installCommands', "the install-phase commands, e.g. ['n 22']");
   stringMap(props.synth.env, 'synth.env', "variable names and values, e.g. { NODE_OPTIONS: '--max-old-space-size=4096' }");
-  optionalComputeType((props.synth as { computeType?: unknown }).computeType, 'synth.computeType');
+  engine.synth(props.synth, 'synth');
   list(props.tests, 'tests', "test steps, e.g. [{ name: 'UnitTests', commands: ['npm ci', 'npm test'] }]", (t, p) => {
     commandStep(t, p);
-    optionalComputeType((t as { computeType?: unknown }).computeType, `${p}.computeType`);
+    engine.test(t, p);
     stringList((t as { junitReportPaths?: string[] }).junitReportPaths, `${p}.junitReportPaths`, "report paths, e.g. ['test-reports/junit.xml']");
   });
 
@@ -390,7 +382,7 @@ export function validateInput(props: InputShape, flags: Record<string, string>):
   }
   required(props.staging.stage, 'staging.stage', "the CDK Stage to deploy and verify before production, e.g. { stage: new MyStage(app, 'Staging', { env }) }");
   aStage(props.staging.stage, 'staging.stage');
-  environment(props.staging, 'staging');
+  environment(props.staging, 'staging', engine);
 
   object(props.production, 'production', "the production environments, e.g. { stages: [new MyStage(app, 'Production', { env })] }");
   list(props.production.stages, 'production.stages', "the production Stages, e.g. [new MyStage(app, 'Production', { env })]", aStage);
@@ -399,9 +391,9 @@ export function validateInput(props: InputShape, flags: Record<string, string>):
     validateWaveName(w.name, `${p}.name`);
     required(w.stages, `${p}.stages`, `the Stages of the wave '${w.name}', e.g. [new MyStage(app, 'Canary', { env })]`);
     list(w.stages, `${p}.stages`, `the Stages of the wave '${w.name}'`, aStage);
-    environment(w, p);
+    environment(w, p, engine);
   });
-  environment(props.production, 'production');
+  environment(props.production, 'production', engine);
 
   if (props.approval !== undefined && props.approval !== null) {
     object(props.approval, 'approval', "the approval settings, e.g. { comment: 'Check the staging dashboard.' }");

@@ -1,5 +1,4 @@
-import { Aspects, Duration, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { Duration, Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,46 +6,20 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ApprovalOptions } from './approval-options';
 import { DockerOptions } from './containers';
-import { addPipelineNotifications, NotificationOptions } from './notifications';
-import { BUILD_STAGE, RELEASE_MODE_TAG, SOURCE_STAGE, StageKind } from '../contract';
+import { ProductionOptions, StagingOptions } from './environment-options';
+import { NotificationOptions } from './notifications';
 import { AdditionalSource, PipelineVariable } from './pipeline-options';
-import { ApprovalGuard, ApprovalGuardProps } from './private/approval-guard/approval-guard';
-import { ApprovalStep } from './private/approval-step';
-import { DirectDeployStage } from './private/direct-deploy-stage';
-import { acknowledgePrivilegedBuilds, dockerPipelineProps } from './private/docker';
-import { artifactLifecycle, denyGrantsExceptForAwsServices, libraryLogGroup } from '../private/hygiene';
-import { ExpectedStage as ExpectedStageRequest, FoldingStage, LayoutPipeline } from './private/layout-pipeline';
-import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './private/nag-acknowledgments';
-import {
-  additionalInputs, cacheBuildSpec, renderTriggers, renderVariables, StepEnvironment, validateAdditionalSources, validateCache,
-  validateExecutionMode, validateTriggerSafety, validateVariables,
-} from './private/pipeline-features';
-import { securityStep, validateSecurityCheck } from './private/security-steps';
-import {
-  checkPipeline, checkTrust, ExpectedApproval, ExpectedStage, MAX_ACTIONS_PER_STAGE, MAX_STAGES, PipelineExpectations, readStages, renderTrust,
-} from './private/self-check';
-import { EnvironmentGuards, GateContext, prepareGuards, stageConditions } from './private/stage-conditions';
-import { AdditionalInputs, migrationStep, testStep, verificationStep } from './private/steps';
-import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION, pinsCdkAssets, validateToolVersion } from './private/tool-versions';
-import { PipelineSource } from './source';
-import { ProductionOptions, StagingOptions } from '../blueprint/environment';
-import { PipelineLayout, planLayout, PlannedStage } from '../blueprint/layout';
 import { ReleaseMode } from '../blueprint/release-mode';
-import {
-  ActionCosts, environmentStage, layoutEnvironments, plannedEnvironments, ReleaseEnvironment, releaseEnvironments,
-} from '../blueprint/release-path';
-import { ApprovalGate, GateReason, planRelease, ReleasePlan } from '../blueprint/release-plan';
+import { CodePipelineSteps, cdkPipelinesEngine } from './private/cdk-pipelines/engine';
+import { validateEngineInput } from './private/engine-input';
+import { renderPipeline, verifyPipeline } from './private/render';
+import { PipelineSource } from './source';
+import { SynthOptions, TestStepOptions } from './step-options';
+import { resolveRelease } from '../blueprint/release-model';
 import { SecurityCheck } from '../blueprint/security';
-import { MigrationStepOptions, SynthOptions, TestStepOptions, VerificationStepOptions } from '../blueprint/steps';
-import {
-  MAX_ACTION_CONFIGURATION_VALUE, NamedStep, stacksOf, validateApproval, validateCommands, validateInput, validateOutputReferences,
-  validatePipelineName, validateStages, validateStepName, validateUniqueStepNames,
-} from '../blueprint/validate';
+import { BUILD_STAGE, SOURCE_STAGE } from '../contract';
 import { DeliveryMetrics, DeliveryMetricsOptions } from '../metrics/delivery-metrics';
-import { InternalError, ValidationError, scoped } from '../private/errors';
-import { checkArguments } from '../private/props-check';
-import { validateRelativeDirectory } from '../private/shell';
-
+import { scoped } from '../private/errors';
 /**
  * Properties of a `DeliveryPipeline`.
  */
@@ -74,6 +47,20 @@ export interface DeliveryPipelineProps {
    * @default - no test steps (and no `Test` stage)
    */
   readonly tests?: TestStepOptions[];
+
+  /**
+   * Your own CDK Pipelines steps (`ShellStep`, `CodeBuildStep`, `ManualApprovalStep`, or a step that implements
+   * `ICodePipelineActionFactory`) that run in the `Test` stage with the test steps and security checks, after them
+   * in the layout's order.
+   *
+   * Each counts as one CodePipeline action in the layout; the synth-time self-check fails when a step produces
+   * another number of actions (split such a step into steps of one action each). The step's id is its action name:
+   * unique among the pipeline's steps, 1 to 100 letters, digits, '.', '@', '-' or '_'. Pull-request checks do not
+   * run them (they run `tests` only).
+   *
+   * @default - no steps of your own
+   */
+  readonly testSteps?: pipelines.Step[];
 
   /**
    * DPRA security checks (secrets detection, static analysis, dependency scanning, SBOM) that run in the `Test`
@@ -232,19 +219,6 @@ export interface DeliveryPipelineProps {
 }
 
 
-/** Action names that the pipeline uses for its own actions in stages that steps share. */
-const RESERVED_STEP_NAMES = ['Synth', 'SelfMutate', 'FileAsset', 'FileAssets', 'DockerAsset', 'DockerAssets', 'Approve', 'PromoteToProduction'];
-
-/** Default artifact retention: long enough to roll back to the release before a quiet quarter. */
-const DEFAULT_ARTIFACT_RETENTION_DAYS = 90;
-
-/** Self-mutation and (at most) one asset-publishing action per asset type: files and Docker images. */
-const PREPARATION_ACTIONS = 3;
-
-/** CDK Pipelines' own stage names: the layout answers them, so no user `Stage` may be named like them. */
-const SELF_MUTATION_STAGE = 'UpdatePipeline';
-const ASSETS_STAGE = 'Assets';
-
 /**
  * A safe AWS CodePipeline (V2) release pipeline for a CDK app: Source → Build → Test → Staging → Production.
  *
@@ -310,524 +284,30 @@ export class DeliveryPipeline extends Construct {
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
     try {
-      validateRequired(props);
-      const tests = props.tests ?? [];
-      const securityChecks = props.securityChecks ?? [];
-      const environments = releaseEnvironments(props.staging, props.production);
-      validateProps(props, tests, environments);
-      // Every property's type, from the jsii type table, before any feature reads it (the older properties' richer
-      // messages, with the step they belong to, come first from validateRequired and validateProps).
-      checkArguments('DeliveryPipeline.constructor', [props]);
-      const features = validateFeatures(props, tests, environments);
-      const docker = dockerPipelineProps(this, props.docker);
+      // Resolve: the props' shape first (untyped callers), then one typed, defaulted, validated release model.
+      validateEngineInput(props);
+      const model = resolveRelease<CodePipelineSteps>(props, cdkPipelinesEngine(props));
+      // Render: the model as a CodePipeline, built through CDK Pipelines.
+      const rendered = renderPipeline(this, props, model);
+      this.releaseMode = model.mode;
+      this.pipeline = rendered.pipeline;
+      this.cdkPipeline = rendered.cdkPipeline;
+      this.crossAccountKeys = rendered.crossAccountKeys;
+      this.cdkCliVersion = rendered.cdkCliVersion;
+      this.notificationRule = rendered.notificationRule;
+      this.deliveryMetrics = rendered.deliveryMetrics;
+      this.stageNames = [SOURCE_STAGE, BUILD_STAGE, ...model.stages.map(s => s.planned.name)];
       this.source = props.source;
       this.synth = props.synth;
-      this.tests = tests;
-      this.stagingStage = environments[0].stages[0];
-      this.productionStages = environments.slice(1).flatMap(e => e.stages);
+      this.tests = props.tests ?? [];
+      this.stagingStage = model.environments[0].targets[0];
+      this.productionStages = model.environments.slice(1).flatMap(e => e.targets);
       this.codeBuildDefaults = props.codeBuildDefaults;
-      this.cdkCliVersion = toolVersion(props.cdkCliVersion, DEFAULT_CDK_CLI_VERSION, 'cdkCliVersion');
-      const pipelineStack = Stack.of(this);
-      const targets = environments.flatMap(e => e.stages);
-      validateExplicitRegion(pipelineStack, targets);
-
-      // Release semantics and layout: engine-independent, in the blueprint.
-      const plan = planRelease(props.requireManualApproval ?? true, plannedEnvironments(environments));
-      this.releaseMode = plan.mode;
-      const changeSets = (env: ReleaseEnvironment) => usesChangeSets(env, props);
-      const sources: Array<[string, PipelineSource]> = [['source', props.source], ...features.additional.map((a, i): [string, PipelineSource] => [`additionalSources[${i}].source`, a.source])];
-      validateTriggerSafety(sources);
-      const cdkChangeSets = environments.some(changeSets);
-      const steps = new PipelineSteps(props, additionalInputs(features.additional), cdkChangeSets);
-      const layout = planLayout({
-        testSteps: tests.length + securityChecks.length,
-        preparationActions: PREPARATION_ACTIONS,
-        buildActions: 1,
-        maxActionsPerStage: MAX_ACTIONS_PER_STAGE,
-        maxStages: MAX_STAGES,
-        environments: layoutEnvironments(environments, plan, steps.costs),
-      });
-      this.stageNames = [SOURCE_STAGE, BUILD_STAGE, ...layout.stages.map(s => s.name)];
-
-      // The CodePipeline backend: every stage exists, in order and with its conditions, before CDK Pipelines
-      // adds its actions; then CDK Pipelines builds one wave per planned stage into it.
-      this.crossAccountKeys = props.crossAccountKeys ?? targetsAnotherAccount(pipelineStack, targets);
-      const pipeline = new LayoutPipeline(this, 'CodePipeline', {
-        pipelineName: props.pipelineName,
-        pipelineType: codepipeline.PipelineType.V2,
-        crossAccountKeys: this.crossAccountKeys,
-        enableKeyRotation: this.crossAccountKeys ? true : undefined,
-        // Self-mutation changes the definition; CodePipeline then starts the new definition on the same commit.
-        restartExecutionOnUpdate: true,
-        executionMode: features.executionMode,
-      });
-      renderVariables(pipeline, features.variables);
-      this.pipeline = pipeline;
-      const artifactKey = pipeline.artifactBucket.encryptionKey;
-      const artifactRetention = props.artifactRetention ?? Duration.days(DEFAULT_ARTIFACT_RETENTION_DAYS);
-      artifactLifecycle(pipeline.artifactBucket, artifactRetention, 'artifactRetention');
-      denyGrantsExceptForAwsServices(artifactKey);
-      const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
-      const buildLogs = libraryLogGroup(this, 'BuildLogs', logRetention, artifactKey);
-      let sourceStage: codepipeline.IStage | undefined;
-      const gateContext: GateContext = {
-        pipelineName: props.pipelineName,
-        variables: features.variables.map(v => v.name),
-        sourceArtifactName: () => primarySourceArtifact(sourceStage, props.source),
-      };
-      const guards = environmentGuards(pipelineStack, pipeline, environments, gateContext);
-      const direct = new Set(environments.filter(env => cdkChangeSets && !changeSets(env)).map(env => env.name));
-      const stages = createStages(pipelineStack, pipeline, layout, guards, gateContext, direct);
-      sourceStage = stages.source;
-      const assetsVersion = toolVersion(props.cdkAssetsVersion, DEFAULT_CDK_ASSETS_VERSION, 'cdkAssetsVersion');
-      // `cdkAssetsCliVersion` is newer than the peer range's minimum (2.186): passed outside the typed literal so the
-      // source compiles on every version of the range, and checked below.
-      const assetsPin: Record<string, string> = { cdkAssetsCliVersion: assetsVersion };
-      this.cdkPipeline = new pipelines.CodePipeline(this, 'Pipeline', {
-        ...assetsPin,
-        ...docker,
-        codePipeline: pipeline,
-        selfMutation: true,
-        publishAssetsInParallel: false,
-        // CDK Pipelines decides for the whole pipeline; environments that deploy directly get a DirectDeployStage.
-        useChangeSets: cdkChangeSets,
-        cliVersion: this.cdkCliVersion,
-        codeBuildDefaults: {
-          ...props.codeBuildDefaults,
-          // Every CodeBuild project logs to a log group with an end (and the pipeline's key).
-          logging: props.codeBuildDefaults?.logging ?? { cloudWatch: { logGroup: buildLogs } },
-        },
-        synth: steps.synth(),
-      });
-      if (!pinsCdkAssets(this.cdkPipeline) && props.cdkAssetsVersion !== undefined) {
-        throw new ValidationError('cdkAssetsVersion: the installed aws-cdk-lib cannot pin the cdk-assets version its asset publishing installs (CDK Pipelines\' cdkAssetsCliVersion). Upgrade aws-cdk-lib, or leave cdkAssetsVersion out (asset publishing then installs CDK Pipelines\' default).');
-      }
-      // Test steps, then security checks: the layout's test members index this list.
-      const testActions = [...tests.map(t => () => steps.test(t)), ...securityChecks.map(c => () => steps.security(c))];
-      const approvals = addWaves(this.cdkPipeline, pipeline, stages, { testActions, environments, plan, steps });
-      this.cdkPipeline.buildPipeline();
-      if (pipeline.unansweredStages.length > 0) {
-        throw new InternalError(`DeliveryPipeline: CDK Pipelines did not build the stage(s) ${pipeline.unansweredStages.join(', ')} the layout planned. Please report it with your aws-cdk-lib version.`);
-      }
-      stages.direct.forEach(stage => stage.flush());
-      renderTriggers(pipeline, stages.source, sources);
-
-      for (const support of Object.values(pipeline.crossRegionSupport)) {
-        artifactLifecycle(support.replicationBucket, artifactRetention, 'artifactRetention');
-        denyGrantsExceptForAwsServices(support.replicationBucket.encryptionKey);
-      }
-      guardParallelApprovals(this, pipeline, { encryptionKey: artifactKey, alarmTopic: props.approval?.notificationTopic });
-      if (props.notifications) {
-        this.notificationRule = addPipelineNotifications(this, pipeline, props.notifications);
-      }
-      if (props.metrics) {
-        this.deliveryMetrics = new DeliveryMetrics(this, 'Metrics', { ...props.metrics, pipeline, encryptionKey: artifactKey, logRetention });
-      }
-      const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
-      Tags.of(cfnPipeline).add(RELEASE_MODE_TAG, this.releaseMode);
-      acknowledgeArtifactBuckets(pipeline);
-      acknowledgePrivilegedBuilds(this, this.cdkPipeline, docker, props.codeBuildDefaults?.buildEnvironment?.privileged === true);
-      Aspects.of(this).add(new PipelineNagAcknowledgments(() => Object.values(pipeline.crossRegionSupport)
-        .map(support => Stack.of(this).resolve(support.replicationBucket.bucketName) as string)));
-
-      // The promises above, checked on the final pipeline at synthesis.
-      const expected: PipelineExpectations = {
-        mode: this.releaseMode,
-        stages: [
-          { name: SOURCE_STAGE, kind: StageKind.SOURCE },
-          { name: BUILD_STAGE, kind: StageKind.BUILD, preparation: layout.preparationInBuild },
-          ...layout.stages.map(stage => expectedStage(stage, stage.environment ? guards.get(stage.environment) : undefined)),
-        ],
-        approvals,
-      };
-      // The trust boundaries are read from the rendered template (overrides included).
-      this.node.addValidation({ validate: () => [...checkPipeline(readStages(cfnPipeline), expected), ...checkTrust(renderTrust(cfnPipeline))] });
+      // Verify: the final pipeline against the model, at synthesis (after any stage added with pipeline.addStage).
+      this.node.addValidation({ validate: () => verifyPipeline(rendered.pipeline, model) });
     } catch (error) {
       // Validation errors name the property; the construct path tells which pipeline (or checks) they belong to.
       throw scoped(this, error);
-    }
-  }
-}
-
-/** The CDK Pipelines steps of the configuration, and what they cost in actions. */
-class PipelineSteps {
-  public readonly costs: ActionCosts;
-  private readonly autoApprove: boolean;
-
-  constructor(
-    private readonly props: DeliveryPipelineProps, private readonly inputs: AdditionalInputs,
-    cdkChangeSets: boolean,
-  ) {
-    this.autoApprove = props.approval?.autoApproveUnlessPermissionsBroaden ?? false;
-    this.costs = {
-      // What CDK Pipelines adds to a stage (it splits a stage past 50 actions): with change sets anywhere, two
-      // actions per stack, also in an environment whose pairs become one direct deployment when the stage is flushed.
-      target: stage => stacksOf(stage).length * (cdkChangeSets ? 2 : 1),
-      // ConfirmPermissionsBroadening: a security-diff CodeBuild action and a manual approval per gated Stage.
-      gate: gated => this.autoApprove ? 2 * gated.stages.length : 1,
-      describeGate: gated => this.autoApprove
-        ? `a permission-broadening check and approval for each of the ${gated.stages.length} Stage(s) of ${gated.name}: ${2 * gated.stages.length} actions`
-        : `the approval of ${gated.name}`,
-    };
-  }
-
-  /** Manual approval actions of a gate. */
-  public manualApprovals(gated: ReleaseEnvironment): number {
-    return this.autoApprove ? gated.stages.length : 1;
-  }
-
-  public synth(): pipelines.CodeBuildStep {
-    const synth = this.props.synth;
-    const cacheSpec = cacheBuildSpec(synth.cache);
-    return new pipelines.CodeBuildStep('Synth', {
-      input: this.props.source.toCodePipelineSource(),
-      additionalInputs: this.inputs,
-      installCommands: synth.installCommands,
-      commands: synth.commands,
-      env: synth.env,
-      primaryOutputDirectory: synth.primaryOutputDirectory ?? 'cdk.out',
-      buildEnvironment: {
-        buildImage: synth.buildImage,
-        computeType: synth.computeType ?? codebuild.ComputeType.MEDIUM,
-      },
-      cache: synth.cache?.cache,
-      partialBuildSpec: Object.keys(cacheSpec).length > 0 ? codebuild.BuildSpec.fromObject(cacheSpec) : undefined,
-    });
-  }
-
-  public gate(gate: ApprovalGate, actionName: string, gated: ReleaseEnvironment): pipelines.Step[] {
-    if (this.autoApprove) {
-      return gated.stages.map(stage => new pipelines.ConfirmPermissionsBroadening(`CheckPermissions-${stage.stageName}`, {
-        stage,
-        notificationTopic: this.props.approval?.notificationTopic,
-      }));
-    }
-    return [new ApprovalStep(actionName, { ...this.props.approval, comment: this.props.approval?.comment ?? approvalComment(gate) })];
-  }
-
-  public test(options: TestStepOptions): pipelines.Step {
-    return testStep(options, this.props.source, this.inputs);
-  }
-
-  public security(check: SecurityCheck): pipelines.Step {
-    return securityStep(check, this.props.source);
-  }
-
-  public migration(options: MigrationStepOptions, environment: string): pipelines.CodeBuildStep {
-    return migrationStep(options, this.props.source, environment, this.inputs);
-  }
-
-  public verification(options: VerificationStepOptions, environment: string): pipelines.Step {
-    return verificationStep(options, this.props.source, environment, this.inputs);
-  }
-}
-
-/** The guard rails of each environment, validated once (every part of a split environment carries them). */
-function environmentGuards(
-  pipelineStack: Stack, pipeline: codepipeline.Pipeline, environments: ReleaseEnvironment[], context: GateContext,
-): Map<string, EnvironmentGuards> {
-  const guards = new Map<string, EnvironmentGuards>(environments.map(env => [env.name, {
-    property: env.property,
-    deploymentWindow: env.options.deploymentWindow,
-    bake: env.options.bake,
-    gates: env.options.gates,
-  }]));
-  for (const [name, g] of guards) {
-    guards.set(name, prepareGuards(pipelineStack, pipeline, g, context));
-  }
-  return guards;
-}
-
-interface CreatedStages {
-  readonly source: codepipeline.IStage;
-  readonly build: codepipeline.IStage;
-  readonly planned: Array<{ readonly stage: PlannedStage; readonly l2: codepipeline.IStage; readonly answer: codepipeline.IStage }>;
-  /** Stages of environments that deploy without change sets while CDK Pipelines uses them (flushed after the build). */
-  readonly direct: DirectDeployStage[];
-  /** Where self-mutation goes (CDK Pipelines hashes its project itself). */
-  readonly selfMutation: codepipeline.IStage;
-  /** Where asset publishing and the first tests go, beside self-mutation, with their project hashes. */
-  readonly preparation: codepipeline.IStage;
-}
-
-function createStages(
-  pipelineStack: Stack, pipeline: LayoutPipeline, layout: PipelineLayout, guards: Map<string, EnvironmentGuards>, context: GateContext,
-  directEnvironments: Set<string>,
-): CreatedStages {
-  const source = pipeline.createStage({ stageName: SOURCE_STAGE });
-  const build = pipeline.createStage({ stageName: BUILD_STAGE });
-  const direct: DirectDeployStage[] = [];
-  const planned = layout.stages.map(stage => {
-    const l2 = pipeline.createStage({
-      stageName: stage.name,
-      ...(stage.environment ? stageConditions(pipelineStack, stage.name, guards.get(stage.environment)!, context) : {}),
-    });
-    if (stage.environment && directEnvironments.has(stage.environment)) {
-      const wrapper = new DirectDeployStage(l2);
-      direct.push(wrapper);
-      return { stage, l2, answer: wrapper as codepipeline.IStage };
-    }
-    return { stage, l2, answer: l2 };
-  });
-  const target = layout.preparationInBuild ? build : planned.find(p => p.stage.preparation)!.l2;
-  const offset = layout.preparationInBuild ? 1 : 0;
-  return {
-    source,
-    build,
-    planned,
-    direct,
-    selfMutation: new FoldingStage(target, offset, false),
-    preparation: new FoldingStage(target, offset, true),
-  };
-}
-
-interface WaveInputs {
-  /** Builds the step of each test action (test steps and security checks), by layout member index. */
-  readonly testActions: Array<() => pipelines.Step>;
-  readonly environments: ReleaseEnvironment[];
-  readonly plan: ReleasePlan;
-  readonly steps: PipelineSteps;
-}
-
-/**
- * One CDK Pipelines wave per planned stage, and the stage requests the layout pipeline must expect from CDK
- * Pipelines, in order. Returns the approval gates as built, for the self-check.
- */
-function addWaves(cdkPipeline: pipelines.CodePipeline, pipeline: LayoutPipeline, stages: CreatedStages, inputs: WaveInputs): ExpectedApproval[] {
-  const { testActions, environments, plan, steps } = inputs;
-  const expected: ExpectedStageRequest[] = [
-    { requestNames: [SOURCE_STAGE], answer: () => stages.source },
-    { requestNames: [BUILD_STAGE], answer: () => stages.build },
-    { requestNames: [SELF_MUTATION_STAGE], answer: () => stages.selfMutation },
-    { requestNames: [ASSETS_STAGE], optional: true, answer: () => stages.preparation },
-  ];
-  const approvals: ExpectedApproval[] = [];
-  stages.planned.forEach(({ stage, answer: plannedStage }, k) => {
-    const waveId = `DeliveryPipelineStage${k + 1}`;
-    const answer = () => stage.preparation ? stages.preparation : plannedStage;
-    if (stage.kind === StageKind.TEST) {
-      cdkPipeline.addWave(waveId, { pre: stage.members.map(i => testActions[i]()) });
-      expected.push({ requestNames: [waveId], answer });
-      return;
-    }
-    const contents = environmentStage(stage, environments, plan);
-    const env = contents.environment;
-    const gate = contents.gate ? steps.gate(contents.gate, 'Approve', env) : [];
-    const migrations = contents.migrations.map(m => steps.migration(m, env.name));
-    migrations.forEach(m => gate.forEach(a => m.addStepDependency(a)));
-    const next = contents.nextGate && contents.nextEnvironment
-      ? steps.gate(contents.nextGate, 'PromoteToProduction', contents.nextEnvironment)
-      : [];
-    const wave = cdkPipeline.addWave(waveId, {
-      pre: [...gate, ...migrations],
-      post: [...contents.verify.map(v => steps.verification(v, env.name)), ...next],
-    });
-    contents.targets.forEach(target => wave.addStage(target));
-    // A wave of one Stage is named after the Stage by CDK Pipelines.
-    expected.push({ requestNames: [waveId, ...(contents.targets.length === 1 ? [contents.targets[0].stageName] : [])], answer });
-
-    const built: Array<[ApprovalGate | undefined, pipelines.Step[], ReleaseEnvironment | undefined]> = [
-      [contents.gate, gate, env],
-      [contents.nextGate, next, contents.nextEnvironment],
-    ];
-    for (const [g, gateSteps, gated] of built) {
-      if (g && gated) {
-        approvals.push({
-          gates: g.gates,
-          stageName: stage.name,
-          approvals: steps.manualApprovals(gated),
-          actionNames: gateSteps.map(s => s.id),
-          migrations: g.migrations,
-        });
-      }
-    }
-  });
-  pipeline.expectStages(expected);
-  return approvals;
-}
-
-/**
- * A failed action beside a pending approval leaves the stage waiting on the approval (up to its timeout, 7 days by
- * default) and newer executions queue behind it. Every stage where an approval shares its runOrder with other
- * actions gets an `ApprovalGuard` that rejects the approval when one of them fails.
- */
-function guardParallelApprovals(
-  scope: Construct, pipeline: codepipeline.Pipeline, options: Pick<ApprovalGuardProps, 'encryptionKey' | 'alarmTopic'>,
-): ApprovalGuard[] {
-  return pipeline.stages.flatMap(stage => {
-    const approvals = stage.actions.filter(a => a.actionProperties.category === codepipeline.ActionCategory.APPROVAL);
-    const beside = stage.actions.filter(a => a.actionProperties.category !== codepipeline.ActionCategory.APPROVAL
-      && approvals.some(approval => (approval.actionProperties.runOrder ?? 1) === (a.actionProperties.runOrder ?? 1)));
-    if (approvals.length === 0 || beside.length === 0) {
-      return [];
-    }
-    return [new ApprovalGuard(scope, `ApprovalGuard-${stage.stageName}`, {
-      pipeline,
-      stageName: stage.stageName,
-      approvalActionNames: approvals.map(a => a.actionProperties.actionName),
-      watchedActionNames: beside.map(a => a.actionProperties.actionName),
-      ...options,
-    })];
-  });
-}
-
-function toolVersion(version: string | undefined, defaultVersion: string, property: string): string {
-  if (version === undefined) {
-    return defaultVersion;
-  }
-  validateToolVersion(version, property, defaultVersion);
-  return version;
-}
-
-function expectedStage(stage: PlannedStage, guards: EnvironmentGuards | undefined): ExpectedStage {
-  return {
-    name: stage.name,
-    kind: stage.kind,
-    environment: stage.environment,
-    preparation: stage.preparation,
-    window: guards?.deploymentWindow
-      ? { cron: guards.deploymentWindow.expression, timeZone: guards.deploymentWindow.timeZone }
-      : undefined,
-    alarms: guards?.bake?.alarms.length ?? 0,
-    onFailure: guards?.bake ? guards.bake.onFailure ?? 'ROLLBACK' : undefined,
-    gates: (guards?.gates ?? []).map(g => g.kind),
-  };
-}
-
-interface ValidatedFeatures {
-  readonly executionMode: codepipeline.ExecutionMode;
-  readonly variables: PipelineVariable[];
-  readonly additional: AdditionalSource[];
-}
-
-/** Pipeline-level V2 features, checked before anything is built. */
-function validateFeatures(props: DeliveryPipelineProps, tests: TestStepOptions[], environments: ReleaseEnvironment[]): ValidatedFeatures {
-  const executionMode = props.executionMode ?? codepipeline.ExecutionMode.SUPERSEDED;
-  validateExecutionMode(executionMode, environments);
-  const stepEnvironments: StepEnvironment[] = [
-    { property: 'synth', env: props.synth.env },
-    ...tests.map((t, i) => ({ property: `tests[${i}]`, env: t.env })),
-    ...environments.flatMap(env => [
-      ...(env.options.verify ?? []).map((v, i) => ({ property: `${env.property}.verify[${i}]`, env: v.env })),
-      ...(env.options.migrations ?? []).map((m, i) => ({ property: `${env.property}.migrations[${i}]`, env: m.env })),
-    ]),
-  ];
-  const variables = props.variables ?? [];
-  validateVariables(variables, stepEnvironments);
-  const additional = props.additionalSources ?? [];
-  validateAdditionalSources(additional, props.source);
-  if (props.synth.cache !== undefined) {
-    validateCache(props.synth.cache, 'synth.cache');
-  }
-  tests.forEach((t, i) => t.cache !== undefined && validateCache(t.cache, `tests[${i}].cache`));
-  return { executionMode, variables, additional };
-}
-
-/** Whether an environment deploys through change sets: its own choice, else staging directly and production as the pipeline says. */
-function usesChangeSets(env: ReleaseEnvironment, props: DeliveryPipelineProps): boolean {
-  return env.options.useChangeSets ?? (env.kind === StageKind.STAGING ? false : props.useChangeSets ?? true);
-}
-
-/** The primary source's output artifact (for Commands gate rules), once CDK Pipelines built the Source stage. */
-function primarySourceArtifact(sourceStage: codepipeline.IStage | undefined, source: PipelineSource): string {
-  const name = source._connection?.actionName;
-  const action = sourceStage?.actions.find(a => name === undefined || a.actionProperties.actionName === name) ?? sourceStage?.actions[0];
-  const artifact = action?.actionProperties.outputs?.[0]?.artifactName;
-  if (artifact === undefined) {
-    throw new InternalError('DeliveryPipeline: the primary source action has no output artifact for the Commands gate rule. Please report it with your aws-cdk-lib version.');
-  }
-  return artifact;
-}
-
-/** Every property checked before use: callers in other languages (and plain JavaScript) can pass null or other types. */
-function validateRequired(props: DeliveryPipelineProps): void {
-  validateInput(props, {
-    requireManualApproval: 'true for continuous delivery, false for continuous deployment',
-    useChangeSets: 'false deploys each stack with one action',
-    crossAccountKeys: 'true encrypts the artifacts with a customer-managed KMS key',
-  });
-  validatePipelineName(props.pipelineName);
-}
-
-function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], environments: ReleaseEnvironment[]): void {
-  validateCommands(props.synth.commands, 'synth.commands', "Pass the commands that build the app and run 'cdk synth', e.g. ['npm ci', 'npm run build', 'npx cdk synth'].");
-  if (props.synth.primaryOutputDirectory !== undefined) {
-    // It reaches shell lines (the preview deployment's `cdk deploy --app`): validated here, quoted there.
-    validateRelativeDirectory(props.synth.primaryOutputDirectory, 'synth.primaryOutputDirectory', "'cdk.out' (the default) or 'infra/cdk.out'");
-  }
-  const steps: NamedStep[] = [];
-  tests.forEach((t, i) => {
-    validateStepName(t.name, `tests[${i}].name`);
-    validateCommands(t.commands, `tests[${i}].commands (step '${t.name}')`, "Give the test step the commands that run the tests, e.g. ['npm ci', 'npm test'].");
-    steps.push({ name: t.name, property: `tests[${i}].name` });
-  });
-  // Not a list: the type check (checkArguments) names it.
-  (Array.isArray(props.securityChecks) ? props.securityChecks : []).forEach((c, i) => {
-    validateSecurityCheck(c, `securityChecks[${i}]`);
-    validateStepName(c.name, `securityChecks[${i}].name`);
-    steps.push({ name: c.name, property: `securityChecks[${i}].name` });
-  });
-  for (const env of environments) {
-    (env.options.verify ?? []).forEach((v, i) => {
-      validateStepName(v.name, `${env.property}.verify[${i}].name`);
-      validateCommands(v.commands, `${env.property}.verify[${i}].commands (step '${v.name}')`, 'Give the verification step the commands that check the deployed environment.');
-      steps.push({ name: v.name, property: `${env.property}.verify[${i}].name` });
-    });
-    (env.options.migrations ?? []).forEach((m, i) => {
-      validateStepName(m.name, `${env.property}.migrations[${i}].name`);
-      validateCommands(m.commands, `${env.property}.migrations[${i}].commands (step '${m.name}')`, 'Give the migration the commands that run it, e.g. [\'npm run migrate\'].');
-      if (m.subnetSelection && !m.vpc) {
-        throw new ValidationError(`${env.property}.migrations[${i}].subnetSelection: subnets are set but 'vpc' is not. Pass the VPC the subnets belong to.`);
-      }
-      if (m.securityGroups && !m.vpc) {
-        throw new ValidationError(`${env.property}.migrations[${i}].securityGroups: security groups are set but 'vpc' is not. Pass the VPC to run the migration in.`);
-      }
-      steps.push({ name: m.name, property: `${env.property}.migrations[${i}].name` });
-    });
-  }
-  for (const step of steps) {
-    if (RESERVED_STEP_NAMES.includes(step.name)) {
-      throw new ValidationError(`${step.property}: the step name '${step.name}' is used by the pipeline's own actions. Choose another name.`);
-    }
-  }
-  validateUniqueStepNames(steps);
-  if (props.approval) {
-    validateApproval(props.approval, 'approval');
-  }
-  const [staging, ...production] = environments;
-  validateStages(
-    { stage: staging.stages[0], property: staging.stageProperty(0) },
-    production.flatMap(env => env.stages.map((stage, j) => ({ stage, property: env.stageProperty(j) }))),
-  );
-  validateOutputReferences(environments.map(env => ({ ...env, verify: env.options.verify ?? [] })));
-}
-
-function approvalComment(gate: ApprovalGate, names = gate.migrations.join(', ')): string {
-  const migrations = gate.migrations.length > 0
-    ? ` Approving also lets the migration(s) ${names} run before ${gate.gates} deploys.`
-    : '';
-  const comment = gate.reason === GateReason.PIPELINE
-    ? `Approve the release to ${gate.gates}. Staging is deployed; its verification runs in parallel with this approval.${migrations}`
-    : gate.reason === GateReason.ENVIRONMENT
-      ? `Approve the deployment to ${gate.gates}.${migrations}`
-      : `Approve the migration(s) ${names} before they run in ${gate.gates}.`;
-  // CodePipeline takes at most 1000 characters (CustomData): many long migration names are counted instead.
-  return comment.length <= MAX_ACTION_CONFIGURATION_VALUE ? comment : approvalComment(gate, `${gate.migrations.length} listed in the stage`);
-}
-
-function targetsAnotherAccount(pipelineStack: Stack, stages: Stage[]): boolean {
-  return stages.some(stage => stacksOf(stage).some(stack =>
-    !Token.isUnresolved(stack.account) && (Token.isUnresolved(pipelineStack.account) || stack.account !== pipelineStack.account)));
-}
-
-function validateExplicitRegion(pipelineStack: Stack, stages: Stage[]): void {
-  if (!Token.isUnresolved(pipelineStack.region)) {
-    return;
-  }
-  for (const stage of stages) {
-    const pinned = stacksOf(stage).find(stack => !Token.isUnresolved(stack.region));
-    if (pinned) {
-      throw new ValidationError(`DeliveryPipeline: the pipeline stack '${pipelineStack.stackName}' has no explicit region, but the Stage '${stage.node.path}' deploys to ${pinned.region}. Give the pipeline stack an explicit env: new Stack(app, '${pipelineStack.node.id}', { env: { account: '111111111111', region: 'us-east-1' } }).`);
     }
   }
 }

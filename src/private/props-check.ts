@@ -132,6 +132,11 @@ const EXTERNAL_TYPES: { readonly [fqn: string]: ExternalType } = {
   },
   'aws-cdk-lib.aws_sns.ITopic': { name: 'sns.ITopic', is: withMember('topicArn'), example: "sns.Topic.fromTopicArn(this, 'Topic', arn)" },
   'aws-cdk-lib.pipelines.CodeBuildOptions': { name: 'pipelines.CodeBuildOptions', is: isPlainObject, example: '{ timeout: Duration.hours(1) }' },
+  'aws-cdk-lib.pipelines.Step': {
+    name: 'pipelines.Step',
+    is: withMember('consumedStackOutputs'),
+    example: "new pipelines.ShellStep('Lint', { commands: ['npm run lint'] })",
+  },
 };
 
 /** The type table's types of other packages that `checkArguments` cannot recognise (must be none). */

@@ -72,6 +72,7 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
     "staging": "StagingOptions",
     "synth": "SynthOptions",
     "tests": "TestStepOptions[]?",
+    "testSteps": "aws-cdk-lib.pipelines.Step[]?",
     "useChangeSets": "boolean?",
     "variables": "PipelineVariable[]?",
   },
@@ -155,6 +156,7 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
     "stages": "aws-cdk-lib.Stage[]?",
     "useChangeSets": "boolean?",
     "verify": "VerificationStepOptions[]?",
+    "verifySteps": "aws-cdk-lib.pipelines.Step[]?",
     "waves": "ProductionWaveOptions[]?",
   },
   ProductionWaveOptions: {
@@ -167,6 +169,7 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
     "stages": "aws-cdk-lib.Stage[]",
     "useChangeSets": "boolean?",
     "verify": "VerificationStepOptions[]?",
+    "verifySteps": "aws-cdk-lib.pipelines.Step[]?",
   },
   PullRequestChecksProps: {
     "approverRoles": "string[]?",
@@ -210,6 +213,7 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
     "stage": "aws-cdk-lib.Stage",
     "useChangeSets": "boolean?",
     "verify": "VerificationStepOptions[]?",
+    "verifySteps": "aws-cdk-lib.pipelines.Step[]?",
   },
   StaticAnalysisOptions: {
     "failOnFindings": "boolean?",
@@ -360,5 +364,6 @@ export const EXTERNAL: readonly string[] = [
   'aws-cdk-lib.aws_s3.IBucket',
   'aws-cdk-lib.aws_secretsmanager.ISecret',
   'aws-cdk-lib.aws_sns.ITopic',
-  'aws-cdk-lib.pipelines.CodeBuildOptions'
+  'aws-cdk-lib.pipelines.CodeBuildOptions',
+  'aws-cdk-lib.pipelines.Step'
 ];

@@ -9,7 +9,7 @@ describe('planRelease', () => {
     const plan = planRelease(true, [staging, prod('Production-a'), prod('Production-b')]);
     expect(plan.mode).toBe(ReleaseMode.CONTINUOUS_DELIVERY);
     expect(plan.approvals).toEqual([
-      { gates: 'Production-a', placement: GatePlacement.WITH_STAGING_VERIFICATION, reason: GateReason.PIPELINE, migrations: [] },
+      { gatedEnvironment: 'Production-a', placement: GatePlacement.WITH_STAGING_VERIFICATION, reason: GateReason.PIPELINE, migrations: [] },
     ]);
   });
 
@@ -22,7 +22,7 @@ describe('planRelease', () => {
   test('continuous delivery with a canary let through: the gate moves to the next production wave', () => {
     const plan = planRelease(true, [staging, prod('Production-canary', false), prod('Production-rest')]);
     expect(plan.approvals).toEqual([
-      { gates: 'Production-rest', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.PIPELINE, migrations: [] },
+      { gatedEnvironment: 'Production-rest', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.PIPELINE, migrations: [] },
     ]);
   });
 
@@ -30,21 +30,21 @@ describe('planRelease', () => {
     const plan = planRelease(false, [staging, prod('Production-a'), prod('Production-b', true)]);
     expect(plan.mode).toBe(ReleaseMode.CONTINUOUS_DEPLOYMENT);
     expect(plan.approvals).toEqual([
-      { gates: 'Production-b', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.ENVIRONMENT, migrations: [] },
+      { gatedEnvironment: 'Production-b', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.ENVIRONMENT, migrations: [] },
     ]);
   });
 
   test('an override of true on the already gated wave does not add a second approval', () => {
     const plan = planRelease(true, [staging, prod('Production', true)]);
     expect(plan.approvals).toHaveLength(1);
-    expect(plan.approvals[0].gates).toBe('Production');
+    expect(plan.approvals[0].gatedEnvironment).toBe('Production');
   });
 
   test('staging is gated only by its own override', () => {
-    expect(planRelease(true, [staging, prod('Production')]).approvals.map(a => a.gates)).toEqual(['Production']);
+    expect(planRelease(true, [staging, prod('Production')]).approvals.map(a => a.gatedEnvironment)).toEqual(['Production']);
     const plan = planRelease(false, [{ ...staging, requireManualApproval: true }, prod('Production')]);
     expect(plan.approvals).toEqual([
-      { gates: 'Staging', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.ENVIRONMENT, migrations: [] },
+      { gatedEnvironment: 'Staging', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.ENVIRONMENT, migrations: [] },
     ]);
   });
 
@@ -57,22 +57,22 @@ describe('planRelease', () => {
   test('a gated migration under continuous deployment gets an approval; next to staging it runs beside verification', () => {
     const plan = planRelease(false, [staging, { ...prod('Production-a'), gatedMigrations: ['Migrate'] }, { ...prod('Production-b'), gatedMigrations: ['Migrate2'] }]);
     expect(plan.approvals).toEqual([
-      { gates: 'Production-a', placement: GatePlacement.WITH_STAGING_VERIFICATION, reason: GateReason.MIGRATION, migrations: ['Migrate'] },
-      { gates: 'Production-b', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.MIGRATION, migrations: ['Migrate2'] },
+      { gatedEnvironment: 'Production-a', placement: GatePlacement.WITH_STAGING_VERIFICATION, reason: GateReason.MIGRATION, migrations: ['Migrate'] },
+      { gatedEnvironment: 'Production-b', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.MIGRATION, migrations: ['Migrate2'] },
     ]);
   });
 
   test('a migration in an environment that is already gated does not add a second approval', () => {
     const plan = planRelease(true, [staging, { ...prod('Production'), gatedMigrations: ['Migrate'] }]);
     expect(plan.approvals).toEqual([
-      { gates: 'Production', placement: GatePlacement.WITH_STAGING_VERIFICATION, reason: GateReason.PIPELINE, migrations: ['Migrate'] },
+      { gatedEnvironment: 'Production', placement: GatePlacement.WITH_STAGING_VERIFICATION, reason: GateReason.PIPELINE, migrations: ['Migrate'] },
     ]);
   });
 
   test('a staging migration is gated before the staging deployment', () => {
     const plan = planRelease(false, [{ ...staging, gatedMigrations: ['Seed'] }, prod('Production')]);
     expect(plan.approvals).toEqual([
-      { gates: 'Staging', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.MIGRATION, migrations: ['Seed'] },
+      { gatedEnvironment: 'Staging', placement: GatePlacement.BEFORE_DEPLOYMENT, reason: GateReason.MIGRATION, migrations: ['Seed'] },
     ]);
   });
 });

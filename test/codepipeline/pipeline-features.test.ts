@@ -10,7 +10,7 @@ import {
   BakeFailureAction, DeliveryPipeline, DeliveryPipelineProps, DeploymentWindow, GateRule, PipelineSource, ReleaseTrigger,
   VariableCheckOperator,
 } from '../../src';
-import { DirectDeployStage } from '../../src/codepipeline/private/direct-deploy-stage';
+import { DirectDeployStage } from '../../src/codepipeline/private/cdk-pipelines/direct-deploy-stage';
 import { checkPipeline, DeclaredStage, PipelineExpectations } from '../../src/codepipeline/private/self-check';
 import { AppStage, CONNECTION_ARN, errorOf, fixture, Fixture, referenceProps } from '../fixtures/app';
 
@@ -351,7 +351,7 @@ describe('gate rules', () => {
   test('the self-check fails a stage whose gate rule is missing, and one whose gate result is not FAIL', () => {
     const expected: PipelineExpectations = {
       mode: 'continuous-delivery' as never,
-      stages: [{ name: 'Production', kind: 'production' as never, environment: 'Production', gates: ['CloudWatchAlarm'] }],
+      stages: [{ name: 'Production', kind: 'production' as never, environment: 'Production', entryRules: ['CloudWatchAlarm'] }],
       approvals: [],
     };
     const deploy = { name: 'Svc.Deploy', actionTypeId: { category: 'Deploy', provider: 'CloudFormation' } };

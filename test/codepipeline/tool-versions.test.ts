@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { DeliveryPipeline, DeliveryPipelineProps, SecurityCheck } from '../../src';
+import { pinsCdkAssets } from '../../src/codepipeline/private/cdk-pipelines/names';
 import { DEFAULT_SEMGREP_VERSION, installSbomTool, SBOM_TOOL_DIRECTORY } from '../../src/codepipeline/private/security-steps';
-import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION, pinsCdkAssets } from '../../src/codepipeline/private/tool-versions';
+import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION } from '../../src/codepipeline/private/tool-versions';
 import { fixture, referenceProps } from '../fixtures/app';
 
 /** Every buildspec the pipeline renders: inline in its CodeBuild projects, and the ones it writes to the cloud assembly. */

@@ -2,13 +2,14 @@ import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { BakeFailureAction } from '../../blueprint/environment';
-import { ReleaseEnvironment } from '../../blueprint/release-path';
-import { BuildCacheOptions } from '../../blueprint/steps';
+import { BakeFailureAction } from '../../blueprint/bake';
+import { StepTypes } from '../../blueprint/release-input';
+import { ResolvedEnvironment } from '../../blueprint/release-model';
 import { InternalError, ValidationError } from '../../private/errors';
 import { validateRelativeDirectory } from '../../private/shell';
 import { AdditionalSource, PipelineVariable } from '../pipeline-options';
 import { PipelineSource, ReleaseTrigger, ReleaseTriggerKind } from '../source';
+import { BuildCacheOptions } from '../step-options';
 
 /**
  * CodePipeline V2 pipeline-level features: variables, execution mode, additional sources, git triggers, and
@@ -84,7 +85,7 @@ export function renderVariables(pipeline: codepipeline.Pipeline, variables: Pipe
  * PARALLEL executions cannot roll a stage back (CodePipeline rejects a ROLLBACK result), and every bake rolls back
  * unless told otherwise.
  */
-export function validateExecutionMode(mode: codepipeline.ExecutionMode, environments: ReleaseEnvironment[]): void {
+export function validateExecutionMode(mode: codepipeline.ExecutionMode, environments: Array<ResolvedEnvironment<StepTypes>>): void {
   if (!Object.values(codepipeline.ExecutionMode).includes(mode)) {
     throw new ValidationError(`executionMode: '${String(mode)}' is not an execution mode. Use codepipeline.ExecutionMode.SUPERSEDED, QUEUED or PARALLEL.`);
   }
@@ -92,9 +93,9 @@ export function validateExecutionMode(mode: codepipeline.ExecutionMode, environm
     return;
   }
   for (const env of environments) {
-    const bake = env.options.bake;
-    if (bake && (bake.onFailure ?? BakeFailureAction.ROLLBACK) === BakeFailureAction.ROLLBACK) {
-      throw new ValidationError(`executionMode: PARALLEL executions cannot roll a stage back, but ${env.property}.bake rolls ${env.name} back on failure${bake.onFailure === undefined ? ' (the default)' : ''}. Use ExecutionMode.QUEUED or SUPERSEDED, or set ${env.property}.bake.onFailure to BakeFailureAction.FAIL or RETRY.`);
+    const bake = env.bake;
+    if (bake?.onFailure === BakeFailureAction.ROLLBACK) {
+      throw new ValidationError(`executionMode: PARALLEL executions cannot roll a stage back, but ${env.property}.bake rolls ${env.name} back on failure${bake.onFailureDefaulted ? ' (the default)' : ''}. Use ExecutionMode.QUEUED or SUPERSEDED, or set ${env.property}.bake.onFailure to BakeFailureAction.FAIL or RETRY.`);
     }
   }
 }

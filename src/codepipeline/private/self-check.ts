@@ -1,6 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import { PROJECT_CONFIG_HASH_VARIABLE as PROJECT_CONFIG_HASH } from './layout-pipeline';
+import { PROJECT_CONFIG_HASH_VARIABLE as PROJECT_CONFIG_HASH } from './cdk-pipelines/layout-pipeline';
+import { isPreparationAction } from './cdk-pipelines/names';
 import { ReleaseMode } from '../../blueprint/release-mode';
 import { isProductionStage, MAX_NAME_LENGTH, NAME_PATTERN, StageKind } from '../../contract';
 import { InternalError } from '../../private/errors';
@@ -58,14 +59,20 @@ export interface ExpectedStage {
   readonly alarms?: number;
   /** `ROLLBACK`, `RETRY` or `FAIL` (FAIL renders no onFailure) when the environment bakes. */
   readonly onFailure?: string;
-  /** Providers of the environment's gate rules, in order (beforeEntry rules beside the deployment window). */
-  readonly gates?: string[];
+  /** Providers of the environment's entry rules (its `gates`), in order (beforeEntry rules beside the deployment window). */
+  readonly entryRules?: string[];
+  /** Actions besides CDK Pipelines' self-mutation and asset publishing (each of the user's own steps counts as one). */
+  readonly actions?: number;
+  /** The user's own steps (CDK Pipelines `Step`s) that run in this stage, by action name. */
+  readonly ownSteps?: string[];
+  /** A stage the user added with `pipeline.addStage` after construction. */
+  readonly addedAfterConstruction?: boolean;
 }
 
 /** An approval gate: its manual approval actions must sit after the previous environment and before `gates`. */
 export interface ExpectedApproval {
   /** The environment it gates. */
-  readonly gates: string;
+  readonly gatedEnvironment: string;
   /** The stage the approval actions are in. */
   readonly stageName: string;
   /** How many manual approval actions make up the gate. */
@@ -177,6 +184,13 @@ function rulesOf(block: { readonly conditions?: DeclaredCondition[] } | undefine
 
 function checkStage(stage: DeclaredStage, expected: ExpectedStage, fail: Fail): void {
   const deploys = stage.actions.some(isDeployment);
+  if (expected.addedAfterConstruction) {
+    if (deploys) {
+      fail(`the stage '${stage.name}', added with pipeline.addStage after construction, deploys stacks: no guard rail (approval, deployment window, bake, rollback) covers it. Deploy through the release path instead: a production wave (production.waves) or staging.`);
+    }
+    return;
+  }
+  checkActions(stage, expected, fail);
   if (deploys && expected.kind !== StageKind.STAGING && expected.kind !== StageKind.PRODUCTION) {
     fail(`the stage '${stage.name}' deploys stacks but is a ${expected.kind} stage.`);
   }
@@ -197,7 +211,7 @@ function checkStage(stage: DeclaredStage, expected: ExpectedStage, fail: Fail): 
   }
   const gates = (stage.beforeEntry?.conditions ?? []).flatMap(c => c.rules ?? [])
     .filter(r => r.ruleTypeId?.provider !== 'DeploymentWindow').map(r => r.ruleTypeId?.provider ?? '?');
-  const expectedGates = expected.gates ?? [];
+  const expectedGates = expected.entryRules ?? [];
   if (gates.join(',') !== expectedGates.join(',')) {
     fail(`the stage '${stage.name}' must be gated by ${expectedGates.length > 0 ? `the rule(s) ${expectedGates.join(', ')}` : 'no gate rule'} before entry, but its beforeEntry condition has ${gates.length > 0 ? gates.join(', ') : 'none'}.`);
   }
@@ -222,6 +236,27 @@ function checkStage(stage: DeclaredStage, expected: ExpectedStage, fail: Fail): 
         fail(`the CodeBuild action '${action.name}' runs beside self-mutation in stage '${stage.name}' without ${PROJECT_CONFIG_HASH}: a change to its project would not restart the execution.`);
       }
     }
+  }
+}
+
+/** The stage holds the actions the model planned: each of the user's own steps, and no action more or less. */
+function checkActions(stage: DeclaredStage, expected: ExpectedStage, fail: Fail): void {
+  const names = stage.actions.map(a => a.name);
+  for (const step of expected.ownSteps ?? []) {
+    if (!names.some(name => name === step || name.startsWith(`${step}.`))) {
+      fail(`your step '${step}' is missing from stage '${stage.name}', where the release model placed it.`);
+    }
+  }
+  if (expected.actions === undefined) {
+    return;
+  }
+  const own = stage.actions.filter(a => !isPreparationAction(a.name)).length;
+  if (own !== expected.actions) {
+    const steps = expected.ownSteps ?? [];
+    fail(`the stage '${stage.name}' has ${own} action(s) besides self-mutation and asset publishing, but the release model planned ${expected.actions}. `
+      + (steps.length > 0
+        ? `Each of your own steps (${steps.join(', ')}) counts as one action: split a step that adds several actions (an ICodePipelineActionFactory) into steps of one action each.`
+        : 'Please report it with your aws-cdk-lib version.'));
   }
 }
 
@@ -256,11 +291,18 @@ function checkArtifacts(stages: DeclaredStage[], fail: Fail): void {
 }
 
 function checkApprovals(stages: DeclaredStage[], expected: PipelineExpectations, fail: Fail): void {
-  const approvals = stages.flatMap((stage, i) => stage.actions.filter(isApproval).map(action => ({ stage, action, at: positionOf(i, action) })));
+  // The release's approvals: not those of the user's own steps, nor of stages added after construction.
+  const usersOwn = (stage: DeclaredStage, action: DeclaredAction) => {
+    const planned = expected.stages.find(s => s.name === stage.name);
+    return planned?.addedAfterConstruction === true
+      || (planned?.ownSteps ?? []).some(step => action.name === step || action.name.startsWith(`${step}.`));
+  };
+  const approvals = stages.flatMap((stage, i) => stage.actions.filter(a => isApproval(a) && !usersOwn(stage, a))
+    .map(action => ({ stage, action, at: positionOf(i, action) })));
   const wanted = expected.approvals.reduce((n, a) => n + a.approvals, 0);
   if (approvals.length !== wanted) {
     const mode = expected.mode === ReleaseMode.CONTINUOUS_DELIVERY ? 'continuous delivery' : 'continuous deployment';
-    fail(`the pipeline has ${approvals.length} manual approval action(s), but ${mode} with this configuration needs exactly ${wanted} (${expected.approvals.map(a => `${a.gates}: ${a.approvals}`).join(', ') || 'none'}).`);
+    fail(`the pipeline has ${approvals.length} manual approval action(s), but ${mode} with this configuration needs exactly ${wanted} (${expected.approvals.map(a => `${a.gatedEnvironment}: ${a.approvals}`).join(', ') || 'none'}).`);
   }
   const environmentOf = (name: string) => expected.stages.find(s => s.name === name)?.environment;
   const deployments = (environment: string) => stages.flatMap((stage, i) =>
@@ -271,23 +313,23 @@ function checkApprovals(stages: DeclaredStage[], expected: PipelineExpectations,
     const mine = approvals.filter(a => a.stage.name === gate.stageName
       && gate.actionNames.some(n => a.action.name === n || a.action.name.startsWith(`${n}.`)));
     if (mine.length < gate.approvals) {
-      fail(`the approval that gates ${gate.gates} is missing from stage '${gate.stageName}'.`);
+      fail(`the approval that gates ${gate.gatedEnvironment} is missing from stage '${gate.stageName}'.`);
       continue;
     }
-    const envIndex = environments.indexOf(gate.gates);
+    const envIndex = environments.indexOf(gate.gatedEnvironment);
     const previous = envIndex > 0 ? deployments(environments[envIndex - 1]) : [];
-    const gated = deployments(gate.gates);
+    const gated = deployments(gate.gatedEnvironment);
     for (const { action, at } of mine) {
       if (previous.some(p => !before(p, at))) {
-        fail(`the approval '${action.name}' for ${gate.gates} runs before ${environments[envIndex - 1]} is deployed; it must follow that deployment.`);
+        fail(`the approval '${action.name}' for ${gate.gatedEnvironment} runs before ${environments[envIndex - 1]} is deployed; it must follow that deployment.`);
       }
       if (gated.some(p => !before(at, p))) {
-        fail(`the approval '${action.name}' does not precede every deployment of ${gate.gates}.`);
+        fail(`the approval '${action.name}' does not precede every deployment of ${gate.gatedEnvironment}.`);
       }
       for (const migration of gate.migrations) {
         const run = stages.flatMap((s, i) => s.actions.filter(a => a.name === migration).map(a => positionOf(i, a)));
         if (run.length === 0 || run.some(p => !before(at, p))) {
-          fail(`the migration '${migration}' of ${gate.gates} must run after the approval '${action.name}'.`);
+          fail(`the migration '${migration}' of ${gate.gatedEnvironment} must run after the approval '${action.name}'.`);
         }
       }
     }

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { Arn, ArnFormat, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { MAX_RULES_PER_CONDITION } from './self-check';
+import { BakeFailureAction } from '../../blueprint/bake';
 import { DeploymentWindow } from '../../blueprint/deployment-window';
-import { BakeFailureAction, BakeOptions } from '../../blueprint/environment';
 import { GateRule, GateRuleKind } from '../../blueprint/gate-rule';
+import { ResolvedBake } from '../../blueprint/release-model';
 import { MAX_NAME_LENGTH } from '../../contract';
 import { acknowledgeFindings, flattenCfnReference } from '../../private/acknowledgments';
 import { InternalError, ValidationError } from '../../private/errors';
@@ -35,9 +36,10 @@ export interface EnvironmentGuards {
   /** Property path for messages, e.g. `production.waves[1]`. */
   readonly property: string;
   readonly deploymentWindow?: DeploymentWindow;
-  readonly bake?: BakeOptions;
-  readonly gates?: GateRule[];
-  /** The role of each `GateRule.commands` gate (by its index in `gates`), made by `prepareGuards`. */
+  readonly bake?: ResolvedBake;
+  /** The rules that must pass before entry (the environment's `gates`). */
+  readonly entryRules: GateRule[];
+  /** The role of each `GateRule.commands` gate (by its index in `entryRules`), made by `prepareGuards`. */
   readonly commandRoles?: ReadonlyMap<number, iam.Role>;
 }
 
@@ -82,6 +84,7 @@ export function prepareGuards(
     const where = alarmEnvironment(alarm);
     checkAlarmAccount(pipelineStack, where.account, alarm.node.path, `${guards.property}.bake.alarms[${i}]`);
     dependOnAlarmStack(pipelineStack, alarm, `${guards.property}.bake.alarms[${i}]`);
+    warnShortBake(pipeline, bake, alarm, guards.property);
   });
   // CloudWatchAlarm rules run with the pipeline's role.
   role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -94,7 +97,7 @@ export function prepareGuards(
 function prepareGates(pipelineStack: Stack, pipeline: codepipeline.Pipeline, guards: EnvironmentGuards, context: GateContext): Map<number, iam.Role> {
   const role = pipeline.role;
   const commandRoles = new Map<number, iam.Role>();
-  const gates = guards.gates ?? [];
+  const gates = guards.entryRules;
   if (gates.length === 0) {
     return commandRoles;
   }
@@ -219,7 +222,7 @@ export function stageConditions(pipelineStack: Stack, stageName: string, guards:
       configuration: { Cron: guards.deploymentWindow.expression, TimeZone: guards.deploymentWindow.timeZone },
     }));
   }
-  (guards.gates ?? []).forEach((gate, i) => entryRules.push(gateRule(pipelineStack, stageName, gate, i + 1, guards, context)));
+  guards.entryRules.forEach((gate, i) => entryRules.push(gateRule(pipelineStack, stageName, gate, i + 1, guards, context)));
   if (entryRules.length > 0) {
     conditions.beforeEntry = { conditions: [{ result: codepipeline.Result.FAIL, rules: entryRules }] };
   }
@@ -242,7 +245,7 @@ export function stageConditions(pipelineStack: Stack, stageName: string, guards:
       }],
     };
     // onFailure accepts only ROLLBACK and RETRY; failing is what a stage does without one.
-    const onFailure = guards.bake.onFailure ?? BakeFailureAction.ROLLBACK;
+    const onFailure = guards.bake.onFailure;
     if (onFailure === BakeFailureAction.ROLLBACK) {
       conditions.onFailure = { result: codepipeline.Result.ROLLBACK };
     } else if (onFailure === BakeFailureAction.RETRY) {
@@ -322,12 +325,41 @@ export function ruleName(stageName: string, suffix: string): string {
   return `${full.slice(0, MAX_NAME_LENGTH - digest.length - 1)}-${digest}`;
 }
 
-function bakeMinutes(bake: BakeOptions, property: string): number {
+function bakeMinutes(bake: ResolvedBake, property: string): number {
   const seconds = bake.duration.toSeconds();
   if (seconds < 60 || seconds % 60 !== 0) {
     throw new ValidationError(`${property}.bake.duration: ${bake.duration.toHumanString()} is not a whole number of minutes of at least 1. CodePipeline's CloudWatchAlarm rule waits in minutes: use e.g. Duration.minutes(30).`);
   }
   return seconds / 60;
+}
+
+/** Id of the warning a user can acknowledge (`Annotations.of(scope).acknowledgeWarning(id)`). */
+export const SHORT_BAKE_WARNING = 'cdk-delivery-pipelines:bakeShorterThanAlarm';
+
+/**
+ * A bake shorter than an alarm's evaluation time (evaluation periods × period) can end before the alarm is able to
+ * go into ALARM: a bad release passes the bake. A warning, not an error: the alarm may watch a metric that a
+ * release moves within one period. Only alarms defined in the app can be read; imported ones are not.
+ */
+function warnShortBake(pipeline: codepipeline.Pipeline, bake: ResolvedBake, alarm: cloudwatch.IAlarm, property: string): void {
+  if (!(alarm instanceof cloudwatch.Alarm)) {
+    return;
+  }
+  const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+  const config = alarm.metric.toMetricConfig();
+  const periodSeconds = typeof cfn.period === 'number' ? cfn.period
+    : config.metricStat?.period.toSeconds() ?? config.mathExpression?.period;
+  const periods = cfn.evaluationPeriods;
+  const unknown = [periods, periodSeconds, bake.duration.toSeconds()].some(v => v === undefined || Token.isUnresolved(v));
+  if (unknown || periods === undefined || periodSeconds === undefined) {
+    return;
+  }
+  const needed = Duration.seconds(periods * periodSeconds);
+  if (bake.duration.toSeconds() < needed.toSeconds()) {
+    Annotations.of(pipeline.node.scope ?? pipeline).addWarningV2(SHORT_BAKE_WARNING, `${property}.bake.duration: ${bake.duration.toHumanString()} is shorter than `
+      + `the ${needed.toHumanString()} the alarm '${alarm.node.path}' needs to go into ALARM (${periods} evaluation period(s) of ${Duration.seconds(periodSeconds).toHumanString()}): `
+      + `a bad release can pass the bake before the alarm can fire. Bake for at least ${needed.toHumanString()}, or shorten the alarm's evaluation.`);
+  }
 }
 
 /** Account and region of an alarm: from its ARN when known (imported alarms), else from its stack. */

@@ -1,8 +1,9 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { cacheBuildSpec } from './pipeline-features';
-import { CommandStepOptions, MigrationStepOptions, TestStepOptions, VerificationStepOptions } from '../../blueprint/steps';
+import { CommandStepOptions, VerificationStepOptions } from '../../blueprint/steps';
 import { PipelineSource } from '../source';
+import { MigrationStepOptions, TestStepOptions } from '../step-options';
 
 /**
  * CDK Pipelines steps for the blueprint's step options.

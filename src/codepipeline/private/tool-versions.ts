@@ -1,4 +1,3 @@
-import * as pipelines from 'aws-cdk-lib/pipelines';
 import { ValidationError } from '../../private/errors';
 
 /**
@@ -20,12 +19,4 @@ export function validateToolVersion(version: string, property: string, example: 
   if (typeof version !== 'string' || !EXACT_VERSION.test(version)) {
     throw new ValidationError(`${property}: '${version}' is not an exact version. A release pipeline must not change its tools under you: pin one, e.g. '${example}'.`);
   }
-}
-
-/**
- * Whether this aws-cdk-lib's CDK Pipelines honours `cdkAssetsCliVersion` (it keeps the value on the instance).
- * Keyed on a CDK Pipelines field name: `test/codepipeline/tool-versions.test.ts` fails if it changes.
- */
-export function pinsCdkAssets(cdkPipeline: pipelines.CodePipeline): boolean {
-  return Object.prototype.hasOwnProperty.call(cdkPipeline, 'cdkAssetsCliVersion');
 }

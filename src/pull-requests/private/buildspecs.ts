@@ -1,6 +1,6 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { SynthOptions, TestStepOptions } from '../../blueprint/steps';
+import { SynthOptions, TestStepOptions } from '../../codepipeline/step-options';
 import { shellQuote } from '../../private/shell';
 import { PREVIEW_ENV_VARIABLE } from '../naming';
 

@@ -1,44 +1,16 @@
-import { Duration, Stage } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { DeploymentWindow } from './deployment-window';
-import { GateRule } from './gate-rule';
-import { MigrationStepOptions, VerificationStepOptions } from './steps';
+import { Stage } from 'aws-cdk-lib';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { MigrationStepOptions } from './step-options';
+import { BakeOptions } from '../blueprint/bake';
+import { DeploymentWindow } from '../blueprint/deployment-window';
+import { GateRule } from '../blueprint/gate-rule';
+import { VerificationStepOptions } from '../blueprint/steps';
 
-/**
- * What happens when a bake fails (an alarm went into ALARM during the bake time) or the environment's
- * deployment fails.
+/*
+ * The environments as the user describes them to the CodePipeline engine (its migrations run in CodeBuild). The
+ * blueprint reads them through its own engine-neutral shape (`blueprint/release-input.ts`) and resolves them into
+ * the release model's environments (`blueprint/release-model.ts`).
  */
-export enum BakeFailureAction {
-  /** Roll the environment back to the last successful execution's artifacts (CodePipeline stage rollback). */
-  ROLLBACK = 'ROLLBACK',
-  /** Fail the stage and stop the release; nothing is rolled back (no `onFailure` condition). */
-  FAIL = 'FAIL',
-  /** Retry the stage's failed actions. */
-  RETRY = 'RETRY',
-}
-
-/**
- * Alarm-gated bake time after an environment is deployed and verified.
- */
-export interface BakeOptions {
-  /**
-   * Alarms watched during the bake. They must be in the pipeline's account (the CodePipeline rule reads them
-   * with the pipeline's role); any region.
-   */
-  readonly alarms: cloudwatch.IAlarm[];
-
-  /**
-   * How long the alarms must stay out of ALARM before the environment counts as succeeded. Whole minutes.
-   */
-  readonly duration: Duration;
-
-  /**
-   * What to do when an alarm fires during the bake, or the environment fails.
-   *
-   * @default BakeFailureAction.ROLLBACK
-   */
-  readonly onFailure?: BakeFailureAction;
-}
 
 /**
  * Safety settings of one environment (staging, or a production wave). Unset values inherit the pipeline's.
@@ -101,6 +73,18 @@ export interface EnvironmentOptions {
    * @default - no verification steps
    */
   readonly verify?: VerificationStepOptions[];
+
+  /**
+   * Your own CDK Pipelines steps (`ShellStep`, `CodeBuildStep`, `ManualApprovalStep`, or a step that implements
+   * `ICodePipelineActionFactory`) that run after the environment is deployed, beside `verify`.
+   *
+   * Each counts as one CodePipeline action in the layout; the synth-time self-check fails when a step produces
+   * another number of actions (split such a step into steps of one action each). The step's id is its action name:
+   * unique among the pipeline's steps, 1 to 100 letters, digits, '.', '@', '-' or '_'.
+   *
+   * @default - no steps of your own
+   */
+  readonly verifySteps?: pipelines.Step[];
 }
 
 /**

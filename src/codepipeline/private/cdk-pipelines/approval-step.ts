@@ -1,7 +1,7 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { ApprovalOptions } from '../approval-options';
+import { ApprovalOptions } from '../../approval-options';
 
 /**
  * A manual approval rendered as a CodePipeline `Manual` approval action.

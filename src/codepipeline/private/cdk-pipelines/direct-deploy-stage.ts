@@ -2,7 +2,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { InternalError } from '../../private/errors';
+import { InternalError } from '../../../private/errors';
 
 /**
  * A stage of an environment that deploys without change sets while the rest of the pipeline uses them.

@@ -4,7 +4,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { InternalError, ValidationError } from '../../private/errors';
+import { InternalError, ValidationError } from '../../../private/errors';
 
 /**
  * The CodePipeline L2 pipeline that CDK Pipelines builds into (through its `codePipeline` property), laid out by
@@ -38,6 +38,8 @@ export interface ExpectedStage {
 export class LayoutPipeline extends codepipeline.Pipeline {
   private readonly expected: ExpectedStage[] = [];
   private planned = false;
+  private built = false;
+  private readonly added: string[] = [];
 
   constructor(scope: Construct, id: string, props: codepipeline.PipelineProps) {
     super(scope, id, props);
@@ -59,8 +61,28 @@ export class LayoutPipeline extends codepipeline.Pipeline {
     return this.expected.filter(e => !e.optional).map(e => e.requestNames.join(' or '));
   }
 
+  /**
+   * CDK Pipelines is done: from now on `addStage` is the user's (an escape hatch after construction). Such stages
+   * come after the planned ones; the self-check knows them (`addedStages`) and checks them like the others.
+   */
+  public finishLayout(): void {
+    this.built = true;
+  }
+
+  /** Names of the stages the user added after construction, in order. */
+  public get addedStages(): string[] {
+    return [...this.added];
+  }
+
   public addStage(props: codepipeline.StageOptions): codepipeline.IStage {
     if (!this.planned) {
+      return super.addStage(props);
+    }
+    if (this.built) {
+      if (props.placement !== undefined) {
+        throw new ValidationError(`pipeline.addStage({ stageName: '${props.stageName}' }): 'placement' puts the stage between the planned stages, which the layout and its guard rails (approvals, windows, bakes) were planned without. Add it after the planned stages (leave 'placement' out), or add the work where the release model has room for it: a test step (tests, testSteps), a verification step (verify, verifySteps) or a production wave.`);
+      }
+      this.added.push(props.stageName);
       return super.addStage(props);
     }
     while (this.expected.length > 0) {
@@ -73,9 +95,15 @@ export class LayoutPipeline extends codepipeline.Pipeline {
           + 'The layout relies on the order and names of the stages CDK Pipelines builds (docs/architecture.md); this version of aws-cdk-lib builds differently. Please report it with your aws-cdk-lib version.');
       }
     }
-    throw new ValidationError(`DeliveryPipeline: CDK Pipelines asked for a stage named '${props.stageName}' after the last stage the layout planned. `
+    throw new InternalError(`DeliveryPipeline: CDK Pipelines asked for a stage named '${props.stageName}' after the last stage the layout planned. `
       + 'It splits a stage only when it has more than 50 actions, which the layout prevents; please report it with your aws-cdk-lib version.');
   }
+}
+
+/** Whether folded CodeBuild actions get their project's configuration hash. */
+enum ProjectHash {
+  ADD = 'add',
+  KEEP = 'keep',
 }
 
 /**
@@ -83,11 +111,17 @@ export class LayoutPipeline extends codepipeline.Pipeline {
  * and, for CodeBuild actions, with their project's configuration hash.
  */
 export class FoldingStage implements codepipeline.IStage {
-  /**
-   * @param hashProjects add the project configuration hash to CodeBuild actions (CDK Pipelines already adds it to
-   * the self-mutation action, which it builds as the last action "before self-mutation")
-   */
-  constructor(private readonly target: codepipeline.IStage, private readonly runOrderOffset: number, private readonly hashProjects: boolean) {}
+  /** For self-mutation: CDK Pipelines already adds the configuration hash to it (the last action "before self-mutation"). */
+  public static forSelfMutation(target: codepipeline.IStage, runOrderOffset: number): FoldingStage {
+    return new FoldingStage(target, runOrderOffset, ProjectHash.KEEP);
+  }
+
+  /** For asset publishing and the first tests: each CodeBuild action gets its project's configuration hash. */
+  public static forPreparation(target: codepipeline.IStage, runOrderOffset: number): FoldingStage {
+    return new FoldingStage(target, runOrderOffset, ProjectHash.ADD);
+  }
+
+  private constructor(private readonly target: codepipeline.IStage, private readonly runOrderOffset: number, private readonly hash: ProjectHash) {}
 
   public get stageName(): string {
     return this.target.stageName;
@@ -102,7 +136,7 @@ export class FoldingStage implements codepipeline.IStage {
   }
 
   public addAction(action: codepipeline.IAction): void {
-    this.target.addAction(new FoldedAction(action, this.runOrderOffset, this.hashProjects));
+    this.target.addAction(new FoldedAction(action, this.runOrderOffset, this.hash));
   }
 
   public onStateChange(name: string, target?: events.IRuleTarget, options?: events.RuleProps): events.Rule {
@@ -116,7 +150,7 @@ export const PROJECT_CONFIG_HASH_VARIABLE = '_PROJECT_CONFIG_HASH';
 class FoldedAction implements codepipeline.IAction {
   public readonly actionProperties: codepipeline.ActionProperties;
 
-  constructor(private readonly inner: codepipeline.IAction, runOrderOffset: number, private readonly hashProject: boolean) {
+  constructor(private readonly inner: codepipeline.IAction, runOrderOffset: number, private readonly hash: ProjectHash) {
     this.actionProperties = {
       ...inner.actionProperties,
       runOrder: (inner.actionProperties.runOrder ?? 1) + runOrderOffset,
@@ -126,7 +160,7 @@ class FoldedAction implements codepipeline.IAction {
   public bind(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
     const config = this.inner.bind(scope, stage, options);
     const project = this.inner.actionProperties.resource;
-    if (!this.hashProject || this.inner.actionProperties.provider !== 'CodeBuild' || !(project instanceof codebuild.Project)) {
+    if (this.hash !== ProjectHash.ADD || this.inner.actionProperties.provider !== 'CodeBuild' || !(project instanceof codebuild.Project)) {
       return config;
     }
     const configuration = { ...config.configuration };

@@ -1,0 +1,276 @@
+import { Aspects, Duration, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { Construct } from 'constructs';
+import { ApprovalGuard, ApprovalGuardProps } from './approval-guard/approval-guard';
+import { CodePipelineSteps } from './cdk-pipelines/engine';
+import { LayoutPipeline } from './cdk-pipelines/layout-pipeline';
+import { pinsCdkAssets } from './cdk-pipelines/names';
+import { addWaves, CdkPipelinesSteps, createStages, usesCdkChangeSets } from './cdk-pipelines/waves';
+import { acknowledgePrivilegedBuilds, dockerPipelineProps } from './docker';
+import { expectationsOf } from './expectations';
+import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './nag-acknowledgments';
+import {
+  additionalInputs, renderTriggers, renderVariables, StepEnvironment, validateAdditionalSources, validateCache, validateExecutionMode,
+  validateTriggerSafety, validateVariables,
+} from './pipeline-features';
+import { checkPipeline, checkTrust, readStages, renderTrust } from './self-check';
+import { EnvironmentGuards, GateContext, prepareGuards } from './stage-conditions';
+import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION, validateToolVersion } from './tool-versions';
+import { ReleaseModel } from '../../blueprint/release-model';
+import { stacksOf } from '../../blueprint/validate';
+import { RELEASE_MODE_TAG } from '../../contract';
+import { DeliveryMetrics } from '../../metrics/delivery-metrics';
+import { InternalError, ValidationError } from '../../private/errors';
+import { artifactLifecycle, denyGrantsExceptForAwsServices, libraryLogGroup } from '../../private/hygiene';
+import type { DeliveryPipelineProps } from '../delivery-pipeline';
+import { addPipelineNotifications } from '../notifications';
+import { PipelineSource } from '../source';
+
+/**
+ * The CodePipeline rendering of a release model: the pipeline with its stages and conditions, CDK Pipelines built
+ * into it (one wave per planned stage), then triggers, the approval guards, notifications, metrics, tags and nag
+ * acknowledgments — and the self-check, whose expectations come from the model.
+ */
+
+/** Default artifact retention: long enough to roll back to the release before a quiet quarter. */
+const DEFAULT_ARTIFACT_RETENTION_DAYS = 90;
+
+/** What the rendering made, for the construct's public properties. */
+export interface RenderedPipeline {
+  readonly pipeline: LayoutPipeline;
+  readonly cdkPipeline: pipelines.CodePipeline;
+  readonly crossAccountKeys: boolean;
+  readonly cdkCliVersion: string;
+  readonly notificationRule?: codestarnotifications.INotificationRule;
+  readonly deliveryMetrics?: DeliveryMetrics;
+}
+
+export function renderPipeline(scope: Construct, props: DeliveryPipelineProps, model: ReleaseModel<CodePipelineSteps>): RenderedPipeline {
+  const features = validateFeatures(props, model);
+  const docker = dockerPipelineProps(scope, props.docker);
+  const cdkCliVersion = toolVersion(props.cdkCliVersion, DEFAULT_CDK_CLI_VERSION, 'cdkCliVersion');
+  const pipelineStack = Stack.of(scope);
+  const targets = model.environments.flatMap(e => e.targets);
+  validateExplicitRegion(pipelineStack, targets);
+  const sources: Array<[string, PipelineSource]> = [['source', props.source], ...features.additional.map((a, i): [string, PipelineSource] => [`additionalSources[${i}].source`, a.source])];
+  validateTriggerSafety(sources);
+
+  // Every stage exists, in order and with its conditions, before CDK Pipelines adds its actions; then CDK Pipelines
+  // builds one wave per planned stage into it.
+  const crossAccountKeys = props.crossAccountKeys ?? targetsAnotherAccount(pipelineStack, targets);
+  const pipeline = new LayoutPipeline(scope, 'CodePipeline', {
+    pipelineName: props.pipelineName,
+    pipelineType: codepipeline.PipelineType.V2,
+    crossAccountKeys,
+    enableKeyRotation: crossAccountKeys ? true : undefined,
+    // Self-mutation changes the definition; CodePipeline then starts the new definition on the same commit.
+    restartExecutionOnUpdate: true,
+    executionMode: features.executionMode,
+  });
+  renderVariables(pipeline, features.variables);
+  const artifactKey = pipeline.artifactBucket.encryptionKey;
+  const artifactRetention = props.artifactRetention ?? Duration.days(DEFAULT_ARTIFACT_RETENTION_DAYS);
+  artifactLifecycle(pipeline.artifactBucket, artifactRetention, 'artifactRetention');
+  denyGrantsExceptForAwsServices(artifactKey);
+  const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+  const buildLogs = libraryLogGroup(scope, 'BuildLogs', logRetention, artifactKey);
+  let sourceStage: codepipeline.IStage | undefined;
+  const gateContext: GateContext = {
+    pipelineName: props.pipelineName,
+    variables: features.variables.map(v => v.name),
+    sourceArtifactName: () => primarySourceArtifact(sourceStage, props.source),
+  };
+  // The guard rails of each environment, validated once (every part of a split environment carries them).
+  const guards = new Map<string, EnvironmentGuards>(model.environments.map(env => [env.name, prepareGuards(pipelineStack, pipeline, {
+    property: env.property,
+    deploymentWindow: env.deploymentWindow,
+    bake: env.bake,
+    entryRules: env.entryRules,
+  }, gateContext)]));
+  const stages = createStages(pipeline, model, guards, gateContext);
+  sourceStage = stages.source;
+  const assetsVersion = toolVersion(props.cdkAssetsVersion, DEFAULT_CDK_ASSETS_VERSION, 'cdkAssetsVersion');
+  // `cdkAssetsCliVersion` is newer than the peer range's minimum (2.186): passed outside the typed literal so the
+  // source compiles on every version of the range, and checked below.
+  const assetsPin: Record<string, string> = { cdkAssetsCliVersion: assetsVersion };
+  const steps = new CdkPipelinesSteps({
+    source: props.source, synth: props.synth, approval: props.approval, additionalInputs: additionalInputs(features.additional),
+  });
+  const cdkPipeline = new DeliveryCdkPipeline(scope, 'Pipeline', {
+    ...assetsPin,
+    ...docker,
+    codePipeline: pipeline,
+    selfMutation: true,
+    publishAssetsInParallel: false,
+    // CDK Pipelines decides for the whole pipeline; environments that deploy directly get a DirectDeployStage.
+    useChangeSets: usesCdkChangeSets(model),
+    cliVersion: cdkCliVersion,
+    codeBuildDefaults: {
+      ...props.codeBuildDefaults,
+      // Every CodeBuild project logs to a log group with an end (and the pipeline's key).
+      logging: props.codeBuildDefaults?.logging ?? { cloudWatch: { logGroup: buildLogs } },
+    },
+    synth: steps.synth(),
+  });
+  if (!pinsCdkAssets(cdkPipeline) && props.cdkAssetsVersion !== undefined) {
+    throw new ValidationError('cdkAssetsVersion: the installed aws-cdk-lib cannot pin the cdk-assets version its asset publishing installs (CDK Pipelines\' cdkAssetsCliVersion). Upgrade aws-cdk-lib, or leave cdkAssetsVersion out (asset publishing then installs CDK Pipelines\' default).');
+  }
+  addWaves(cdkPipeline, pipeline, stages, steps);
+  cdkPipeline.buildPipeline();
+  if (pipeline.unansweredStages.length > 0) {
+    throw new InternalError(`DeliveryPipeline: CDK Pipelines did not build the stage(s) ${pipeline.unansweredStages.join(', ')} the layout planned. Please report it with your aws-cdk-lib version.`);
+  }
+  stages.direct.forEach(stage => stage.flush());
+  pipeline.finishLayout();
+  renderTriggers(pipeline, stages.source, sources);
+
+  for (const support of Object.values(pipeline.crossRegionSupport)) {
+    artifactLifecycle(support.replicationBucket, artifactRetention, 'artifactRetention');
+    denyGrantsExceptForAwsServices(support.replicationBucket.encryptionKey);
+  }
+  guardParallelApprovals(scope, pipeline, { encryptionKey: artifactKey, alarmTopic: props.approval?.notificationTopic });
+  const notificationRule = props.notifications ? addPipelineNotifications(scope, pipeline, props.notifications) : undefined;
+  const deliveryMetrics = props.metrics
+    ? new DeliveryMetrics(scope, 'Metrics', { ...props.metrics, pipeline, encryptionKey: artifactKey, logRetention })
+    : undefined;
+  const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
+  Tags.of(cfnPipeline).add(RELEASE_MODE_TAG, model.mode);
+  acknowledgeArtifactBuckets(pipeline);
+  acknowledgePrivilegedBuilds(scope, cdkPipeline, docker, props.codeBuildDefaults?.buildEnvironment?.privileged === true);
+  Aspects.of(scope).add(new PipelineNagAcknowledgments(() => Object.values(pipeline.crossRegionSupport)
+    .map(support => Stack.of(scope).resolve(support.replicationBucket.bucketName) as string)));
+  return { pipeline, cdkPipeline, crossAccountKeys, cdkCliVersion, notificationRule, deliveryMetrics };
+}
+
+/**
+ * The promises of the model, checked on the final pipeline at synthesis: its stages, guard rails, approvals and
+ * actions against the model's expectations (stages added after construction included), and the trust boundaries
+ * read from the rendered template (overrides included).
+ */
+export function verifyPipeline(pipeline: LayoutPipeline, model: ReleaseModel<CodePipelineSteps>): string[] {
+  const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
+  return [...checkPipeline(readStages(cfnPipeline), expectationsOf(model, pipeline.addedStages)), ...checkTrust(renderTrust(cfnPipeline))];
+}
+
+/**
+ * CDK Pipelines built in the constructor: a wave added afterwards would have no place in the layout, its guard
+ * rails or the self-check, so `addWave` and `addStage` say what to do instead of CDK Pipelines' bare refusal.
+ */
+class DeliveryCdkPipeline extends pipelines.CodePipeline {
+  private layoutDone = false;
+
+  public buildPipeline(): void {
+    super.buildPipeline();
+    this.layoutDone = true;
+  }
+
+  public addWave(id: string, options?: pipelines.WaveOptions): pipelines.Wave {
+    if (this.layoutDone) {
+      throw new ValidationError(`cdkPipeline.addWave('${id}'): DeliveryPipeline builds CDK Pipelines in its constructor, from a layout planned with its guard rails (approvals, deployment windows, bakes, rollback) and checked at synthesis. `
+        + "Give the wave to the DeliveryPipeline instead: a production wave in 'production.waves', your own steps in 'testSteps' or an environment's 'verifySteps', "
+        + 'or a stage after the planned ones with delivery.pipeline.addStage({ stageName, actions }).');
+    }
+    return super.addWave(id, options);
+  }
+
+  public addStage(stage: Stage, options?: pipelines.AddStageOpts): pipelines.StageDeployment {
+    if (this.layoutDone) {
+      throw new ValidationError(`cdkPipeline.addStage('${stage.stageName}'): DeliveryPipeline builds CDK Pipelines in its constructor, from a layout planned with its guard rails (approvals, deployment windows, bakes, rollback) and checked at synthesis. `
+        + "Deploy the Stage through the DeliveryPipeline instead: in 'production.stages' or a production wave ('production.waves').");
+    }
+    return super.addStage(stage, options);
+  }
+}
+
+interface ValidatedFeatures {
+  readonly executionMode: codepipeline.ExecutionMode;
+  readonly variables: NonNullable<DeliveryPipelineProps['variables']>;
+  readonly additional: NonNullable<DeliveryPipelineProps['additionalSources']>;
+}
+
+/** Pipeline-level V2 features, checked before anything is built. */
+function validateFeatures(props: DeliveryPipelineProps, model: ReleaseModel<CodePipelineSteps>): ValidatedFeatures {
+  const executionMode = props.executionMode ?? codepipeline.ExecutionMode.SUPERSEDED;
+  validateExecutionMode(executionMode, model.environments);
+  const stepEnvironments: StepEnvironment[] = [
+    { property: 'synth', env: props.synth.env },
+    ...model.tests.flatMap(t => t.test ? [{ property: t.property, env: t.test.env }] : []),
+    ...model.environments.flatMap(env => [
+      ...env.verify.map((v, i) => ({ property: `${env.property}.verify[${i}]`, env: v.env })),
+      ...env.migrations.map(m => ({ property: m.property, env: m.options.env })),
+    ]),
+  ];
+  const variables = props.variables ?? [];
+  validateVariables(variables, stepEnvironments);
+  const additional = props.additionalSources ?? [];
+  validateAdditionalSources(additional, props.source);
+  if (props.synth.cache !== undefined) {
+    validateCache(props.synth.cache, 'synth.cache');
+  }
+  model.tests.forEach(t => t.test?.cache !== undefined && validateCache(t.test.cache, `${t.property}.cache`));
+  return { executionMode, variables, additional };
+}
+
+/**
+ * A failed action beside a pending approval leaves the stage waiting on the approval (up to its timeout, 7 days by
+ * default) and newer executions queue behind it. Every stage where an approval shares its runOrder with other
+ * actions gets an `ApprovalGuard` that rejects the approval when one of them fails.
+ */
+function guardParallelApprovals(
+  scope: Construct, pipeline: codepipeline.Pipeline, options: Pick<ApprovalGuardProps, 'encryptionKey' | 'alarmTopic'>,
+): ApprovalGuard[] {
+  return pipeline.stages.flatMap(stage => {
+    const approvals = stage.actions.filter(a => a.actionProperties.category === codepipeline.ActionCategory.APPROVAL);
+    const beside = stage.actions.filter(a => a.actionProperties.category !== codepipeline.ActionCategory.APPROVAL
+      && approvals.some(approval => (approval.actionProperties.runOrder ?? 1) === (a.actionProperties.runOrder ?? 1)));
+    if (approvals.length === 0 || beside.length === 0) {
+      return [];
+    }
+    return [new ApprovalGuard(scope, `ApprovalGuard-${stage.stageName}`, {
+      pipeline,
+      stageName: stage.stageName,
+      approvalActionNames: approvals.map(a => a.actionProperties.actionName),
+      watchedActionNames: beside.map(a => a.actionProperties.actionName),
+      ...options,
+    })];
+  });
+}
+
+function toolVersion(version: string | undefined, defaultVersion: string, property: string): string {
+  if (version === undefined) {
+    return defaultVersion;
+  }
+  validateToolVersion(version, property, defaultVersion);
+  return version;
+}
+
+/** The primary source's output artifact (for Commands gate rules), once CDK Pipelines built the Source stage. */
+function primarySourceArtifact(sourceStage: codepipeline.IStage | undefined, source: PipelineSource): string {
+  const name = source._connection?.actionName;
+  const action = sourceStage?.actions.find(a => name === undefined || a.actionProperties.actionName === name) ?? sourceStage?.actions[0];
+  const artifact = action?.actionProperties.outputs?.[0]?.artifactName;
+  if (artifact === undefined) {
+    throw new InternalError('DeliveryPipeline: the primary source action has no output artifact for the Commands gate rule. Please report it with your aws-cdk-lib version.');
+  }
+  return artifact;
+}
+
+function targetsAnotherAccount(pipelineStack: Stack, stages: Stage[]): boolean {
+  return stages.some(stage => stacksOf(stage).some(stack =>
+    !Token.isUnresolved(stack.account) && (Token.isUnresolved(pipelineStack.account) || stack.account !== pipelineStack.account)));
+}
+
+function validateExplicitRegion(pipelineStack: Stack, stages: Stage[]): void {
+  if (!Token.isUnresolved(pipelineStack.region)) {
+    return;
+  }
+  for (const stage of stages) {
+    const pinned = stacksOf(stage).find(stack => !Token.isUnresolved(stack.region));
+    if (pinned) {
+      throw new ValidationError(`DeliveryPipeline: the pipeline stack '${pipelineStack.stackName}' has no explicit region, but the Stage '${stage.node.path}' deploys to ${pinned.region}. Give the pipeline stack an explicit env: new Stack(app, '${pipelineStack.node.id}', { env: { account: '111111111111', region: 'us-east-1' } }).`);
+    }
+  }
+}
