@@ -1,4 +1,5 @@
 import { CodePipelineClient, GetPipelineOutput, StageState } from '@aws-sdk/client-codepipeline';
+import { DeliveryError, DeliveryErrorCode } from './errors';
 import { checkReply, list, obj, optional, required, str } from './reply-shape';
 import { findRollbackTarget, RollbackTarget } from './rollback';
 
@@ -31,14 +32,19 @@ export async function automaticRollbackTargets(
   const targets: RollbackTarget[] = [];
   for (const stageName of automaticRollbackStages(pipelineName, declaration)) {
     const latest = stageStates.find((s) => s.stageName === stageName)?.latestExecution;
-    targets.push(await findRollbackTarget(client, pipelineName, {
-      stageName,
-      executionId: latest?.pipelineExecutionId,
-      status: latest?.status,
-      type: latest?.type,
-      failedActions: [],
-      manualRetries: 0,
-    }, pipelineVersion));
+    const stage = {
+      stageName, executionId: latest?.pipelineExecutionId, status: latest?.status, type: latest?.type, failedActions: [], manualRetries: 0,
+    };
+    try {
+      targets.push(await findRollbackTarget(client, pipelineName, stage, pipelineVersion));
+    } catch (error) {
+      // The rest of `status` stands without it (a policy written for the other columns may lack ListPipelineExecutions);
+      // the deadline and an interruption still end the command.
+      if (!(error instanceof DeliveryError) || error.code === DeliveryErrorCode.TIMEOUT || error.code === DeliveryErrorCode.INTERRUPTED) {
+        throw error;
+      }
+      targets.push({ stageName, pipelineVersion, unknownBecause: error.message });
+    }
   }
   return targets;
 }
