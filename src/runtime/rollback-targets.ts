@@ -3,17 +3,26 @@ import { DeliveryError, DeliveryErrorCode } from './errors';
 import { checkReply, list, obj, optional, required, str } from './reply-shape';
 import { findRollbackTarget, RollbackTarget } from './rollback';
 
-/** GetPipeline, with the stages' `onFailure` result (what says a stage rolls back on its own). */
+/** GetPipeline, with the results of the stages' `onFailure` and `onSuccess` conditions (what makes a stage roll back on its own). */
 export const ROLLBACK_DECLARATION_REPLY = obj({
   pipeline: required(obj({
-    stages: optional(list(obj({ name: required(str), onFailure: optional(obj({ result: optional(str) })) }))),
+    stages: optional(list(obj({
+      name: required(str),
+      onFailure: optional(obj({ result: optional(str) })),
+      onSuccess: optional(obj({ conditions: optional(list(obj({ result: optional(str) }))) })),
+    }))),
   })),
 });
 
-/** The stages of the declaration that roll back on failure (`onFailure` result ROLLBACK), in pipeline order. */
+/**
+ * The stages of the declaration that roll back on their own, in pipeline order: `onFailure` with result ROLLBACK, or
+ * an `onSuccess` condition with result ROLLBACK (CodePipeline documents both; the bake may render either).
+ */
 export function automaticRollbackStages(pipelineName: string, declaration: GetPipelineOutput): string[] {
   const checked = checkReply({ operation: 'GetPipeline', pipelineName }, declaration, ROLLBACK_DECLARATION_REPLY);
-  return (checked.pipeline?.stages ?? []).filter((stage) => stage.onFailure?.result === 'ROLLBACK').map((stage) => stage.name ?? '');
+  return (checked.pipeline?.stages ?? [])
+    .filter((stage) => stage.onFailure?.result === 'ROLLBACK' || (stage.onSuccess?.conditions ?? []).some((c) => c.result === 'ROLLBACK'))
+    .map((stage) => stage.name ?? '');
 }
 
 /**

@@ -348,6 +348,17 @@ describe('status shows where each stage would roll back to', () => {
     expect(await run(['status', '--pipeline', 'my-app', '--deadline', '0.5'], wireCli(fake).io)).toBe(ExitCode.TIMEOUT);
   });
 
+  test('GIVEN a stage that rolls back through an onSuccess condition with result ROLLBACK WHEN status runs THEN its target is listed too', async () => {
+    const pipeline = new OnCallPipeline(['Source', 'Build', 'Production'], []);
+    pipeline.stage('Production').onSuccessRollsBack = true;
+    pipeline.hold('Production', pipeline.execution(1), 'Succeeded');
+    fake.handler = pipeline.handler();
+    const t = wireCli(fake);
+
+    expect(await run(['status', '--pipeline', 'my-app'], t.io)).toBe(ExitCode.OK);
+    expect(t.stdout()).toContain(`Automatic rollback (a failure now rolls the stage back to):\n  Production: execution ${uuid(1)}`);
+  });
+
   test('GIVEN no stage rolls back on failure WHEN status runs THEN no section and no extra call', async () => {
     const pipeline = new OnCallPipeline(['Source', 'Build', 'Production'], []);
     pipeline.hold('Production', pipeline.execution(1), 'Succeeded');
