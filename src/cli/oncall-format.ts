@@ -65,9 +65,13 @@ export function renderRollbackTargets(targets: readonly RollbackTarget[], style:
   }
   const lines = [style.bold('Automatic rollback (a failure now rolls the stage back to):')];
   for (const target of targets) {
-    lines.push(target.targetPipelineExecutionId
-      ? `  ${target.stageName}: execution ${target.targetPipelineExecutionId}${started(target.targetStartTime)}`
-      : `  ${target.stageName}: ${style.red('no target')}: ${target.noTargetReason}; a failure fails the stage and restores nothing.`);
+    if (target.unknownBecause !== undefined) {
+      lines.push(`  ${target.stageName}: ${style.yellow('unknown')}: ${target.unknownBecause}`);
+    } else if (target.targetPipelineExecutionId) {
+      lines.push(`  ${target.stageName}: execution ${target.targetPipelineExecutionId}${started(target.targetStartTime)}`);
+    } else {
+      lines.push(`  ${target.stageName}: ${style.red('no target')}: ${target.noTargetReason}; a failure fails the stage and restores nothing.`);
+    }
   }
   return lines;
 }

@@ -287,12 +287,11 @@ class Cli {
 
   /** The on-call commands: each reads and decides, asks (unless --yes), then sends its change once. */
   private onCallCommands(program: Command): void {
-    const yes = '--yes';
     this.common(program.command('rollback')
       .description('Roll a stage back to the last execution that succeeded in it on the current pipeline definition, or to --to'))
       .requiredOption('--stage <name>', 'the stage to roll back (not the source stage)')
       .option('--to <execution-id>', 'roll back to this execution (default: the most recent eligible one)')
-      .option(`-y, ${yes}`, 'do not ask for a confirmation (scripts; required when stdin is not a terminal or with --json)')
+      .option('-y, --yes', 'do not ask for a confirmation (scripts; required when stdin is not a terminal or with --json)')
       .action((options: OnCallCliOptions) => this.rollback(options));
 
     this.common(program.command('retry').description('Retry the failed actions (or --all) of the latest failed execution of a stage'))
@@ -306,7 +305,7 @@ class Cli {
       .option('--execution-id <id>', 'the execution to stop (default: the one --stage holds, else the only one in progress)')
       .option('--stage <name>', 'stop the execution this stage holds')
       .option('--abandon', 'abandon the actions in progress instead of waiting for them (may leave failed or out-of-sequence work)')
-      .option(`-y, ${yes}`, 'do not ask for a confirmation (scripts; required when stdin is not a terminal or with --json)')
+      .option('-y, --yes', 'do not ask for a confirmation (scripts; required when stdin is not a terminal or with --json)')
       .action((options: OnCallCliOptions) => this.stop(options));
 
     this.common(program.command('override')
@@ -315,13 +314,13 @@ class Cli {
       .requiredOption('--reason <text>', 'why (in the command\'s result and output; CodePipeline\'s API takes no reason)')
       .option('--condition <type>', `${OVERRIDABLE_CONDITIONS.map(conditionOption).join(' or ')} (default: the one holding the execution back)`)
       .option('--execution-id <id>', 'the execution (must be the one the stage holds)')
-      .option(`-y, ${yes}`, 'do not ask for a confirmation (scripts; required when stdin is not a terminal or with --json)')
+      .option('-y, --yes', 'do not ask for a confirmation (scripts; required when stdin is not a terminal or with --json)')
       .action((options: OnCallCliOptions) => this.override(options));
   }
 
   /**
-   * Ask before a change (unless --yes). Nobody to ask (stdin is not a terminal) or --json: a usage error naming --yes.
-   * The command deadline is paused while a person reads the question: it bounds AWS calls, not people.
+   * Ask before a change (unless --yes; `requireConfirmation` refused earlier when nobody can be asked). The command
+   * deadline is paused while a person reads the question: it bounds AWS calls, not people.
    */
   private async confirmChange(options: OnCallCliOptions, description: string): Promise<void> {
     if (options.yes || !this.io.confirm) {

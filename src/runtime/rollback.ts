@@ -44,6 +44,8 @@ export interface RollbackTarget {
   readonly targetStartTime?: string;
   /** Why there is no target; absent when there is one. */
   readonly noTargetReason?: string;
+  /** `status` only: the target could not be read (e.g. no permission for ListPipelineExecutions); what failed. */
+  readonly unknownBecause?: string;
 }
 
 /**

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsError, epochSeconds, FakeCodePipeline, FakeHandler, hang, ok, startFakeCodePipeline } from '../runtime/fake-codepipeline-server';
+import { OnCallPipeline, uuid } from '../runtime/oncall-pipeline';
 
 /**
  * The CLI as a user runs it: a separate Node process (TypeScript via ts-node, transpile only), configured only
@@ -156,5 +157,21 @@ describe('cdk-delivery as a process', () => {
     expect(result.stderr).toMatch(/within the command deadline of 30 s\. Nothing was changed\./);
     expect(seconds).toBeGreaterThan(29);
     expect(seconds).toBeLessThan(32);
+  }, 60_000);
+  test('GIVEN a script (stdin not a terminal) WHEN rollback runs without --yes THEN exit 2 naming --yes, nothing sent; with --yes one rollback, exit 0', async () => {
+    const pipeline = new OnCallPipeline();
+    pipeline.execution(1);
+    pipeline.hold('Production', pipeline.execution(2, { status: 'Failed', succeededIn: ['Source', 'Build', 'Staging'] }), 'Failed');
+    handler = pipeline.handler();
+    const args = ['rollback', '--pipeline', 'my-app', '--stage', 'Production'];
+
+    const refused = await cdkDelivery(args, env);
+    const confirmed = await cdkDelivery([...args, '--yes'], env);
+
+    expect(refused).toMatchObject({ code: 2, stdout: '' });
+    expect(refused.stderr).toContain('stdin is not a terminal: run it on a terminal without --json to see what it will do and answer, or pass --yes');
+    expect(confirmed).toMatchObject({ code: 0, stderr: '' });
+    expect(confirmed.stdout).toContain(`to execution ${uuid(1)}: rollback execution`);
+    expect(pipeline.changes).toHaveLength(1);
   }, 60_000);
 });

@@ -325,6 +325,40 @@ describe('status shows where each stage would roll back to', () => {
       'target; a failure fails the stage and restores nothing.\n');
   });
 
+  test('GIVEN credentials without ListPipelineExecutions WHEN status runs THEN the rest of status stands and the target reads unknown, exit 0', async () => {
+    const pipeline = new OnCallPipeline(['Source', 'Build', 'Production'], ['Production']);
+    pipeline.hold('Production', pipeline.execution(1), 'Succeeded');
+    const handler = pipeline.handler();
+    fake.handler = (operation, body) => operation === 'ListPipelineExecutions'
+      ? awsError(400, 'AccessDeniedException', 'not authorized to perform codepipeline:ListPipelineExecutions')
+      : handler(operation, body);
+    const t = wireCli(fake);
+
+    expect(await run(['status', '--pipeline', 'my-app'], t.io)).toBe(ExitCode.OK);
+    expect(t.stdout()).toContain('  Production: unknown: Access denied for ListPipelineExecutions on pipeline \'my-app\' (AccessDeniedException)');
+    expect(t.stdout()).toContain('│ Production');
+  });
+
+  test('GIVEN the command deadline passes while a target is read WHEN status runs THEN the deadline still ends it, exit 5', async () => {
+    const pipeline = new OnCallPipeline(['Source', 'Build', 'Production'], ['Production']);
+    pipeline.hold('Production', pipeline.execution(1), 'Succeeded');
+    const handler = pipeline.handler();
+    fake.handler = (operation, body) => operation === 'ListPipelineExecutions' ? hang() : handler(operation, body);
+
+    expect(await run(['status', '--pipeline', 'my-app', '--deadline', '0.5'], wireCli(fake).io)).toBe(ExitCode.TIMEOUT);
+  });
+
+  test('GIVEN a stage that rolls back through an onSuccess condition with result ROLLBACK WHEN status runs THEN its target is listed too', async () => {
+    const pipeline = new OnCallPipeline(['Source', 'Build', 'Production'], []);
+    pipeline.stage('Production').onSuccessRollsBack = true;
+    pipeline.hold('Production', pipeline.execution(1), 'Succeeded');
+    fake.handler = pipeline.handler();
+    const t = wireCli(fake);
+
+    expect(await run(['status', '--pipeline', 'my-app'], t.io)).toBe(ExitCode.OK);
+    expect(t.stdout()).toContain(`Automatic rollback (a failure now rolls the stage back to):\n  Production: execution ${uuid(1)}`);
+  });
+
   test('GIVEN no stage rolls back on failure WHEN status runs THEN no section and no extra call', async () => {
     const pipeline = new OnCallPipeline(['Source', 'Build', 'Production'], []);
     pipeline.hold('Production', pipeline.execution(1), 'Succeeded');

@@ -199,6 +199,21 @@ describe('rollback never rolls back twice', () => {
     expect(pipeline.changes).toHaveLength(1);
   });
 
+  test('GIVEN a lost reply and --json WHEN rollback runs THEN the JSON outcome carries confirmedAfter, stderr stays empty', async () => {
+    const pipeline = failedRelease();
+    pipeline.afterChange = () => awsError(500, 'InternalFailure', 'reply lost');
+    const t = wireCli(fake);
+
+    expect(await run([...ROLLBACK, '--yes', '--json'], t.io)).toBe(ExitCode.OK);
+    expect(JSON.parse(t.stdout())).toMatchObject({
+      pipelineExecutionId: uuid(100),
+      targetPipelineExecutionId: uuid(2),
+      confirmedAfter: 'the reply to an earlier attempt was lost and the retry (attempt 2) was refused (UnableToRollbackStageException)',
+    });
+    expect(t.stderr()).toBe('');
+    expect(pipeline.changes).toHaveLength(1);
+  });
+
   test('GIVEN throttling on the first attempt WHEN rollback runs THEN the SDK retries and one rollback is made, exit 0', async () => {
     const pipeline = failedRelease();
     const handler = pipeline.handler();

@@ -36,6 +36,8 @@ export interface Stage {
   onSuccess?: string;
   /** onFailure result ROLLBACK in the declaration. */
   readonly rollsBack: boolean;
+  /** An onSuccess condition with result ROLLBACK in the declaration. */
+  onSuccessRollsBack?: boolean;
 }
 
 export interface Change {
@@ -141,7 +143,12 @@ export class OnCallPipeline {
           pipeline: {
             name: 'my-app',
             version: this.version,
-            stages: this.stages.map((s) => ({ name: s.name, actions: [], ...(s.rollsBack ? { onFailure: { result: 'ROLLBACK' } } : {}) })),
+            stages: this.stages.map((s) => ({
+              name: s.name,
+              actions: [],
+              ...(s.rollsBack ? { onFailure: { result: 'ROLLBACK' } } : {}),
+              ...(s.onSuccessRollsBack ? { onSuccess: { conditions: [{ result: 'ROLLBACK', rules: [] }] } } : {}),
+            })),
           },
           metadata: { pipelineArn: 'arn:aws:codepipeline:eu-west-1:111111111111:my-app' },
         });

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { GetPipelineStateCommand, RollbackStageCommand } from '@aws-sdk/client-codepipeline';
 import { mockedOperations } from './sdk-fixtures';
 import { terminalConfirm } from '../../src/cli/io';
-import { DeliveryError, DeliveryErrorCode } from '../../src/runtime/errors';
+import { DeliveryError, DeliveryErrorCode, STATE_CONFLICT_ERRORS, toDeliveryError } from '../../src/runtime/errors';
 import { OverrideOptions } from '../../src/runtime/override-condition';
 import { RollbackOptions } from '../../src/runtime/rollback';
 import {
@@ -133,5 +133,23 @@ describe('the confirmation on a terminal', () => {
     input.end();
 
     await expect(answer).resolves.toBe(false);
+  });
+});
+
+describe('CodePipeline refusing an on-call change because of the pipeline\'s state', () => {
+  test.each([...STATE_CONFLICT_ERRORS])('GIVEN %s WHEN translated THEN CONFLICT (exit 6), saying nothing was changed and how to look', (name) => {
+    const error = Object.assign(new Error('Busy'), { name, $metadata: { attempts: 1, httpStatusCode: 400 } });
+
+    const translated = toDeliveryError(error, { operation: 'RollbackStage', pipelineName: 'my-app' });
+
+    expect(translated.code).toBe(DeliveryErrorCode.CONFLICT);
+    expect(translated.message).toBe(`CodePipeline refused RollbackStage on pipeline 'my-app': the pipeline's state does not allow it now (${name}): Busy. ` +
+      'Nothing was changed by this request; run `cdk-delivery status --pipeline my-app` to see the state.');
+  });
+
+  test('GIVEN an error outside the set WHEN translated THEN it is no conflict', () => {
+    const error = Object.assign(new Error('bad'), { name: 'InvalidStructureException', $metadata: { attempts: 1, httpStatusCode: 400 } });
+
+    expect(toDeliveryError(error, { operation: 'RollbackStage', pipelineName: 'my-app' }).code).toBe(DeliveryErrorCode.FAILED);
   });
 });
