@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { DeploymentWindow } from './deployment-window';
 import { EnvironmentOptions } from './environment';
 import { CommandStepOptions, VerificationStepOptions } from './steps';
+import { MAX_ACTION_CONFIGURATION_VALUE } from '../codepipeline/private/limits';
 import { isEmailAddress, NAME_PATTERN, PRODUCTION_STAGE } from '../contract';
 import { ValidationError } from '../private/errors';
 
@@ -463,11 +464,8 @@ export function validateOutputReferences(environments: DeployedEnvironment[]): v
   }));
 }
 
-/**
- * Length limits of a manual approval's configuration: every CodePipeline action configuration value (`CustomData`,
- * `ExternalEntityLink`) is 1 to 1000 characters.
- */
-export const MAX_ACTION_CONFIGURATION_VALUE = 1000;
+/** Length limit of a manual approval's configuration values (`CustomData`, `ExternalEntityLink`). */
+export { MAX_ACTION_CONFIGURATION_VALUE };
 
 /** CodePipeline's pipeline names: 1 to 100 letters, digits, '.', '@', '-' or '_'. */
 export function validatePipelineName(name: string | undefined): void {

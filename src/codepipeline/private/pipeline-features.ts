@@ -2,6 +2,9 @@ import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import {
+  MAX_VARIABLE_DEFAULT, MAX_VARIABLE_DESCRIPTION, MAX_VARIABLES, VARIABLE_NAME_PATTERN as VARIABLE_NAME,
+} from './limits';
 import { BakeFailureAction } from '../../blueprint/environment';
 import { ReleaseEnvironment } from '../../blueprint/release-path';
 import { BuildCacheOptions } from '../../blueprint/steps';
@@ -14,12 +17,6 @@ import { PipelineSource, ReleaseTrigger, ReleaseTriggerKind } from '../source';
  * CodePipeline V2 pipeline-level features: variables, execution mode, additional sources, git triggers, and
  * build caching of steps. Validation happens before anything is built; rendering uses the L2 pipeline's API.
  */
-
-/** CodePipeline's limits on pipeline variables. */
-const MAX_VARIABLES = 50;
-const VARIABLE_NAME = /^[A-Za-z0-9@_-]{1,128}$/;
-const MAX_VARIABLE_DEFAULT = 1000;
-const MAX_VARIABLE_DESCRIPTION = 200;
 
 /** `#{variables.NAME}` references in a string. */
 const VARIABLE_REFERENCES = /#\{variables\.([^}]*)\}/g;

@@ -1,8 +1,9 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { PROJECT_CONFIG_HASH_VARIABLE as PROJECT_CONFIG_HASH } from './layout-pipeline';
+import { MAX_ACTIONS_PER_STAGE, MAX_NAME_LENGTH, MAX_RULES_PER_CONDITION, MAX_STAGES, NAME_PATTERN } from './limits';
 import { ReleaseMode } from '../../blueprint/release-mode';
-import { isProductionStage, MAX_NAME_LENGTH, NAME_PATTERN, StageKind } from '../../contract';
+import { isProductionStage, StageKind } from '../../contract';
 import { InternalError } from '../../private/errors';
 
 /**
@@ -11,10 +12,8 @@ import { InternalError } from '../../private/errors';
  * what broke (a layout bug must never deploy silently).
  */
 
-/** CodePipeline's limits. */
-export const MAX_STAGES = 50;
-export const MAX_ACTIONS_PER_STAGE = 50;
-export const MAX_RULES_PER_CONDITION = 5;
+/** CodePipeline's limits (re-exported for the construct, which lays the pipeline out within them). */
+export { MAX_ACTIONS_PER_STAGE, MAX_STAGES };
 
 /** A stage as the final pipeline declares it (resolved L1 properties). */
 export interface DeclaredStage {

@@ -5,12 +5,12 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
+import { MAX_NAME_LENGTH, MAX_RULES_PER_CONDITION } from './limits';
 import { acknowledgeFindings, flattenCfnReference } from './nag-acknowledgments';
-import { MAX_RULES_PER_CONDITION } from './self-check';
+import { RuleProvider } from './providers';
 import { DeploymentWindow } from '../../blueprint/deployment-window';
 import { BakeFailureAction, BakeOptions } from '../../blueprint/environment';
 import { GateRule, GateRuleKind } from '../../blueprint/gate-rule';
-import { MAX_NAME_LENGTH } from '../../contract';
 import { InternalError, ValidationError } from '../../private/errors';
 
 /**
@@ -20,15 +20,6 @@ import { InternalError, ValidationError } from '../../private/errors';
  * actions: they add no hop.
  */
 
-
-/** Rule type ids of the providers this library renders. */
-export enum RuleProvider {
-  DEPLOYMENT_WINDOW = 'DeploymentWindow',
-  CLOUDWATCH_ALARM = 'CloudWatchAlarm',
-  LAMBDA_INVOKE = 'LambdaInvoke',
-  VARIABLE_CHECK = 'VariableCheck',
-  COMMANDS = 'Commands',
-}
 
 /** The guard rails of one environment. */
 export interface EnvironmentGuards {

@@ -15,6 +15,7 @@ import { APPROVAL_ACTION_NAMES_VARIABLE, encodeActionNames, STAGE_NAME_VARIABLE 
 import { RejectApprovalFunction } from './reject-approval-function';
 import { ValidationError } from '../../../private/errors';
 import { acknowledge, CFN_GUARD, deadLetterQueue, libraryLogGroup } from '../hygiene';
+import { NAME_PATTERN } from '../limits';
 
 /** Properties of `ApprovalGuard`. */
 export interface ApprovalGuardProps {
@@ -42,9 +43,6 @@ export interface ApprovalGuardProps {
    */
   readonly alarmTopic?: sns.ITopic;
 }
-
-/** CodePipeline's pattern for stage and action names. */
-const NAME_PATTERN = /^[A-Za-z0-9.@_-]{1,100}$/;
 
 /** Log retention: a year of automated rejections is kept for audit (who or what stopped a release, and why). */
 const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
