@@ -59,10 +59,10 @@ describe('the reading model over a real synthesized DeliveryPipeline', () => {
   test('an escape-hatch override is part of what the model reads', () => {
     const { f: g, pipeline: p } = referencePipeline();
     const staging = p.stageNames.indexOf('Staging');
-    cfnOf(p.pipeline).addPropertyOverride(`Stages.${staging}.OnFailure`, { Result: 'ROLLBACK' });
+    cfnOf(p.pipeline).addPropertyOverride(`Stages.${staging}.Actions.0.Configuration.Note`, 'from an override');
     const [overridden] = readPipelines(Template.fromStack(g.stack).toJSON());
-    expect(overridden.stages[staging].onFailure).toEqual({ result: 'ROLLBACK', conditions: [] });
-    expect(read.stages[staging].onFailure).toBeUndefined();
+    expect(overridden.stages[staging].actions[0].configuration.Note).toBe('from an override');
+    expect(read.stages[staging].actions[0].configuration.Note).toBeUndefined();
   });
 });
 
@@ -139,6 +139,17 @@ describe('hand-made edge cases', () => {
     expect(unread.unreadable).toEqual([{ path: 'Stages[4].Name', value: name, expected: 'a string' }]);
   });
 
+  test('an absent required string reads as empty, not as unreadable; a value of the wrong type is reported', () => {
+    const stage = readStage({ Name: 'Source', Actions: [{ Name: 'Src', ActionTypeId: { Category: 'Source', Provider: 'S3' } }] });
+    expect(stage.actions[0].actionTypeId).toEqual({ category: 'Source', owner: '', provider: 'S3', version: '' });
+    expect(stage.unreadable).toEqual([]);
+    const wrong = readStage({ Name: ['Source'], Actions: {} });
+    expect(wrong.unreadable).toEqual([
+      { path: 'Stage.Actions', value: {}, expected: 'a list' },
+      { path: 'Stage.Name', value: ['Source'], expected: 'a string' },
+    ]);
+  });
+
   test('an Fn::Sub without variables is its text; with a variable it is reported', () => {
     expect(readStage({ Name: { 'Fn::Sub': 'Staging' }, Actions: [] }).name).toBe('Staging');
     const sub = readStage({ Name: { 'Fn::Sub': 'Staging-${AWS::Region}' }, Actions: [] });
@@ -166,7 +177,7 @@ describe('hand-made edge cases', () => {
 
     const stage = { 'Fn::If': ['Big', {}, {}] };
     const withStage = readPipeline('Pipeline', resource([stage]));
-    expect(withStage.unreadable.map(u => [u.path, u.expected])).toEqual([['Stages[0]', 'an object'], ['Stages[0].Name', 'a string']]);
+    expect(withStage.unreadable.map(u => [u.path, u.expected])).toEqual([['Stages[0]', 'an object']]);
   });
 
   test('conditions: results, rules, retry configuration and Commands rules', () => {

@@ -10,7 +10,8 @@ import { ActionCategory, ActionProvider } from './providers';
  * literal belongs (a stage name from `Ref`, a `RunOrder` from `Fn::If`) is not guessed. It is listed in
  * `unreadable` with its path, and the model keeps a readable placeholder (`{Ref Param}`) so the value still shows
  * where it is; an `Fn::Join` or `Fn::Sub` whose parts are all literals is read exactly. CodePipeline's defaults
- * are applied where CodePipeline defines one (`RunOrder` 1, pipeline type V1); absent lists read as empty.
+ * are applied where CodePipeline defines one (`RunOrder` 1, pipeline type V1); absent lists read as empty, an
+ * absent required string (which CloudFormation would reject) as ''.
  *
  * Dependency-free at run time (types only from aws-cdk-lib): the CLI loads it without aws-cdk-lib installed.
  */
@@ -254,7 +255,11 @@ function readArtifacts(reader: Reader, value: unknown, path: string): RenderedAr
 class Reader {
   public readonly unreadable: UnreadableValue[] = [];
 
+  /** A literal string; an absent value reads as '' (CloudFormation rejects a template without a required one). */
   public string(value: unknown, path: string): string {
+    if (value === undefined || value === null) {
+      return '';
+    }
     const literal = literalString(value);
     if (literal !== undefined) {
       return literal;
