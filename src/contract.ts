@@ -14,9 +14,8 @@ export const TEST_STAGE = 'Test';
 export const STAGING_STAGE = 'Staging';
 export const PRODUCTION_STAGE = 'Production';
 
-/** CodePipeline's limits on names: stage, action and rule names (1-100 of these characters). */
-export const MAX_NAME_LENGTH = 100;
-export const NAME_PATTERN = /^[A-Za-z0-9.@\-_]{1,100}$/;
+/** CodePipeline's limits on names (defined with CodePipeline's other limits). */
+export { MAX_NAME_LENGTH, NAME_PATTERN } from './private/codepipeline-limits';
 
 /** What a pipeline stage is for. */
 export enum StageKind {

@@ -49,6 +49,21 @@ describe('the real Mermaid parser', () => {
     expect(results).toEqual(examples.map(() => ({ ok: true, diagramType: 'flowchart-v2' })));
   });
 
+  test('a value the template computes is drawn as its placeholder and named in a comment; the diagram still parses', () => {
+    const stages = [
+      awkwardTemplate.Resources.P.Properties.Stages[0],
+      { Name: { 'Fn::Join': ['-', ['Production', { Ref: 'AWS::Region' }]] }, Actions: [{ Name: 'Go', ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' } }] },
+    ];
+    const computed = { Resources: { P: { Type: 'AWS::CodePipeline::Pipeline', Properties: { Stages: stages } } } };
+    const [diagram] = PipelineDiagram.fromTemplateJson(computed);
+    expect(diagram.pipelineName).toBe('P');
+    expect(diagram.mermaid).toContain('  %% not read: Stages[1].Name is {"Fn::Join":["-",["Production",{"Ref":"AWS::Region"}]]}, not a string\n');
+    expect(diagram.mermaid).toContain('subgraph s2["Production-{AWS::Region}"]');
+    // Both ways: a template with literal names carries no such comment.
+    expect(diagramOf('guarded-production')).not.toContain('%%');
+    expect(parseMermaid([diagram.mermaid])).toEqual([{ ok: true, diagramType: 'flowchart-v2' }]);
+  });
+
   test('rejects a broken diagram: an unclosed label, and raw quotes where the renderer writes #quot;', () => {
     const awkward = PipelineDiagram.fromTemplateJson(awkwardTemplate)[0].mermaid;
     expect(awkward).toContain('subgraph s2["Deploy #quot;blue#quot; #lt;v2#gt; #35;1"]');

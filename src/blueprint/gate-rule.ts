@@ -1,6 +1,9 @@
 import { Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import {
+  MAX_RULE_COMMAND_LENGTH as MAX_COMMAND_LENGTH, MAX_RULE_COMMANDS as MAX_COMMANDS, MAX_RULE_USER_PARAMETERS as MAX_USER_PARAMETERS,
+} from '../private/codepipeline-limits';
 import { ValidationError } from '../private/errors';
 import { checkArguments } from '../private/props-check';
 
@@ -41,11 +44,6 @@ export interface LambdaGateOptions {
    */
   readonly userParameters?: string;
 }
-
-/** CodePipeline's limits on rule configuration (the rule reference). */
-const MAX_COMMANDS = 50;
-const MAX_COMMAND_LENGTH = 1000;
-const MAX_USER_PARAMETERS = 1000;
 
 /**
  * A CodePipeline V2 rule that must pass before a stage is entered (a `beforeEntry` condition, result FAIL): the

@@ -4,6 +4,7 @@ import { DeploymentWindow } from './deployment-window';
 import { EnvironmentInput, StepTypes } from './release-input';
 import { CommandStepOptions, VerificationStepOptions } from './steps';
 import { BUILD_STAGE, isEmailAddress, NAME_PATTERN, PRODUCTION_STAGE, SOURCE_STAGE } from '../contract';
+import { MAX_ACTION_CONFIGURATION_VALUE } from '../private/codepipeline-limits';
 import { ValidationError } from '../private/errors';
 
 /**
@@ -455,11 +456,7 @@ export function validateOutputReferences(environments: DeployedEnvironment[]): v
   }));
 }
 
-/**
- * Length limits of a manual approval's configuration: every CodePipeline action configuration value (`CustomData`,
- * `ExternalEntityLink`) is 1 to 1000 characters.
- */
-export const MAX_ACTION_CONFIGURATION_VALUE = 1000;
+/** Length limit of a manual approval's configuration values (`CustomData`, `ExternalEntityLink`). */
 
 /** CodePipeline's pipeline names: 1 to 100 letters, digits, '.', '@', '-' or '_'. */
 export function validatePipelineName(name: string | undefined): void {

@@ -2,6 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { MAX_TRIGGER_FILTERS as MAX_FILTERS, MAX_TRIGGER_PATTERN_LENGTH as MAX_PATTERN_LENGTH, MAX_TRIGGER_PATTERNS as MAX_PATTERNS } from '../private/codepipeline-limits';
 import type { ConnectionDetails, TriggerFilters } from './private/source-details';
 import { ValidationError } from '../private/errors';
 import { checkArguments } from '../private/props-check';
@@ -137,11 +138,6 @@ export enum ReleaseTriggerKind {
    */
   PULL_REQUEST = 'PULL_REQUEST',
 }
-
-/** CodePipeline's limits on git trigger filters. */
-const MAX_PATTERNS = 8;
-const MAX_PATTERN_LENGTH = 255;
-const MAX_FILTERS = 3;
 
 /**
  * What starts a release from a connection source (a CodePipeline V2 git trigger). Create one with a static

@@ -1,6 +1,13 @@
+import { ActionProvider, CloudFormationActionMode, ConditionResult, RuleProvider } from './providers';
+import {
+  isApprovalAction, readPipelines, RenderedAction, RenderedConditions, RenderedFailureConditions, RenderedPipeline, RenderedRule,
+  RenderedStage, slotsOf, templateText as text,
+} from './rendered-pipeline';
+
 /**
  * The Mermaid renderer behind `PipelineDiagram` and `cdk-delivery diagram`. Dependency-free: the CLI imports it, and
- * the CLI must not load aws-cdk-lib (a global install of the CLI has no peer dependencies).
+ * the CLI must not load aws-cdk-lib (a global install of the CLI has no peer dependencies). It draws the pipeline
+ * as the one reading model reads it.
  */
 
 /** One pipeline of a template, drawn. */
@@ -13,13 +20,7 @@ export interface FlowchartOfPipeline {
 
 /** Every `AWS::CodePipeline::Pipeline` of a synthesized template, drawn, in logical-ID order. */
 export function flowchartsOfTemplate(template: { [key: string]: any }): FlowchartOfPipeline[] {
-  const resources = (template.Resources ?? {}) as Record<string, ResourceJson>;
-  return Object.keys(resources).sort()
-    .filter(id => resources[id].Type === 'AWS::CodePipeline::Pipeline')
-    .map(id => {
-      const props = resources[id].Properties ?? {};
-      return { pipelineName: typeof props.Name === 'string' ? props.Name : id, mermaid: renderFlowchart(props) };
-    });
+  return readPipelines(template).map(pipeline => ({ pipelineName: pipeline.name ?? pipeline.logicalId, mermaid: renderFlowchart(pipeline) }));
 }
 
 /** A Markdown section: a heading with the pipeline name and a fenced `mermaid` block. */
@@ -33,10 +34,15 @@ const CLASS_DEFS = [
   'classDef rollback fill:#fdecea,stroke:#c62828,color:#222',
 ];
 
-/** The Mermaid flowchart of one pipeline (its `AWS::CodePipeline::Pipeline` properties). */
-export function renderFlowchart(props: PipelineJson): string {
-  const stages = props.Stages ?? [];
-  const lines = ['flowchart TB', ...CLASS_DEFS.map(l => `  ${l}`)];
+/**
+ * The Mermaid flowchart of one pipeline. A value the model could not read is drawn as its readable placeholder and
+ * named in a comment (`%%`) at the top, so a reader of the source sees what the picture could not show.
+ */
+export function renderFlowchart(pipeline: RenderedPipeline): string {
+  const stages = pipeline.stages;
+  const lines = ['flowchart TB',
+    ...pipeline.unreadable.map(u => `  %% not read: ${u.path} is ${JSON.stringify(u.value).replace(/\r?\n/g, ' ')}, not ${u.expected}`),
+    ...CLASS_DEFS.map(l => `  ${l}`)];
   stages.forEach((stage, index) => lines.push(...renderStage(stage, `s${index + 1}`)));
   if (stages.length > 1) {
     lines.push(`  ${stages.map((_, index) => `s${index + 1}`).join(' --> ')}`);
@@ -44,19 +50,14 @@ export function renderFlowchart(props: PipelineJson): string {
   return lines.map(l => `${l}\n`).join('');
 }
 
-function renderStage(stage: StageJson, id: string): string[] {
-  const lines = [`  subgraph ${id}["${label(stage.Name)}"]`, '    direction TB'];
-  const slots = new Map<number, ActionJson[]>();
-  for (const action of stage.Actions ?? []) {
-    const order = action.RunOrder ?? 1;
-    slots.set(order, [...(slots.get(order) ?? []), action]);
-  }
-  const ordered = [...slots.entries()].sort(([a], [b]) => a - b).map(([, actions]) => actions);
+function renderStage(stage: RenderedStage, id: string): string[] {
+  const lines = [`  subgraph ${id}["${label(stage.name)}"]`, '    direction TB'];
+  const ordered = slotsOf(stage).map(slot => slot.actions);
 
   // Every node is declared once, then the edges between consecutive slots (`a & b --> c`).
   let counter = 0;
   const columns: string[][] = [];
-  const before = conditionNode(stage.BeforeEntry, 'before entry');
+  const before = conditionNode(stage.beforeEntry, 'before entry');
   if (before) {
     const nodeId = `${id}_before`;
     lines.push(`    ${nodeId}[/"${before.text}"/]:::${before.rollback ? 'rollback' : 'gate'}`);
@@ -71,7 +72,7 @@ function renderStage(stage: StageJson, id: string): string[] {
     }
     columns.push(column);
   }
-  const success = conditionNode(stage.OnSuccess, 'on success');
+  const success = conditionNode(stage.onSuccess, 'on success');
   if (success) {
     const nodeId = `${id}_success`;
     lines.push(`    ${nodeId}[/"${success.text}"/]:::${success.rollback ? 'rollback' : 'gate'}`);
@@ -80,7 +81,7 @@ function renderStage(stage: StageJson, id: string): string[] {
   for (let i = 1; i < columns.length; i++) {
     lines.push(`    ${columns[i - 1].join(' & ')} --> ${columns[i].join(' & ')}`);
   }
-  const failure = conditionNode(stage.OnFailure, 'on failure');
+  const failure = conditionNode(stage.onFailure, 'on failure');
   if (failure) {
     lines.push(`    ${id}_failure[\\"${failure.text}"\\]:::${failure.rollback ? 'rollback' : 'gate'}`);
   }
@@ -88,23 +89,23 @@ function renderStage(stage: StageJson, id: string): string[] {
   return lines;
 }
 
-function actionNode(nodeId: string, action: ActionJson): string {
-  const provider = action.ActionTypeId?.Provider ?? '?';
-  if (action.ActionTypeId?.Category === 'Approval') {
-    return `${nodeId}{{"${label(action.Name)}<br/>manual approval"}}:::approval`;
+function actionNode(nodeId: string, action: RenderedAction): string {
+  const provider = action.actionTypeId.provider || '?';
+  if (isApprovalAction(action)) {
+    return `${nodeId}{{"${label(action.name)}<br/>manual approval"}}:::approval`;
   }
-  return `${nodeId}["${label(action.Name)}<br/>${label(actionDetail(provider, action.Configuration ?? {}))}"]`;
+  return `${nodeId}["${label(action.name)}<br/>${label(actionDetail(provider, action.configuration))}"]`;
 }
 
-function actionDetail(provider: string, config: Record<string, unknown>): string {
+function actionDetail(provider: string, config: { readonly [key: string]: unknown }): string {
   switch (provider) {
-    case 'CodeStarSourceConnection':
+    case ActionProvider.CODESTAR_SOURCE_CONNECTION:
       return `${text(config.FullRepositoryId)} @ ${text(config.BranchName)}`;
-    case 'CloudFormation': {
+    case ActionProvider.CLOUDFORMATION: {
       const mode = text(config.ActionMode);
-      const verb = mode === 'CHANGE_SET_REPLACE' ? 'prepare change set'
-        : mode === 'CHANGE_SET_EXECUTE' ? 'execute change set'
-          : mode === 'CREATE_UPDATE' ? 'deploy' : mode.toLowerCase();
+      const verb = mode === CloudFormationActionMode.CHANGE_SET_REPLACE ? 'prepare change set'
+        : mode === CloudFormationActionMode.CHANGE_SET_EXECUTE ? 'execute change set'
+          : mode === CloudFormationActionMode.CREATE_UPDATE ? 'deploy' : mode.toLowerCase();
       return `CloudFormation ${verb}: ${text(config.StackName)}`;
     }
     default:
@@ -117,10 +118,11 @@ interface ConditionNode {
   readonly rollback: boolean;
 }
 
-function conditionNode(conditions: ConditionsJson | undefined, when: string): ConditionNode | undefined {
-  const list = conditions?.Conditions ?? [];
-  const results = (conditions?.Result ? [conditions.Result] : []).concat(list.map(c => c.Result ?? '').filter(r => r));
-  const rules = list.flatMap(c => c.Rules ?? []).map(ruleText);
+function conditionNode(conditions: RenderedConditions | RenderedFailureConditions | undefined, when: string): ConditionNode | undefined {
+  const list = conditions?.conditions ?? [];
+  const result = conditions && 'result' in conditions ? conditions.result : undefined;
+  const results = (result ? [result] : []).concat(list.map(c => c.result ?? '').filter(r => r));
+  const rules = list.flatMap(c => c.rules).map(ruleText);
   if (rules.length === 0 && results.length === 0) {
     return undefined;
   }
@@ -129,16 +131,16 @@ function conditionNode(conditions: ConditionsJson | undefined, when: string): Co
   if (rules.length > 0 && outcome) {
     parts.push(`otherwise ${outcome}`);
   }
-  return { text: parts.map(label).join('<br/>'), rollback: results.includes('ROLLBACK') };
+  return { text: parts.map(label).join('<br/>'), rollback: results.includes(ConditionResult.ROLLBACK) };
 }
 
-function ruleText(rule: RuleJson): string {
-  const provider = rule.RuleTypeId?.Provider ?? '?';
-  const config = rule.Configuration ?? {};
+function ruleText(rule: RenderedRule): string {
+  const provider = rule.ruleTypeId.provider || '?';
+  const config = rule.configuration;
   switch (provider) {
-    case 'DeploymentWindow':
+    case RuleProvider.DEPLOYMENT_WINDOW:
       return `window ${text(config.Cron)} ${text(config.TimeZone ?? 'UTC')}`;
-    case 'CloudWatchAlarm': {
+    case RuleProvider.CLOUDWATCH_ALARM: {
       // WaitTime is in minutes: the rule watches the alarms that long (the bake) and fails on AlarmStates.
       const wait = text(config.WaitTime);
       const states = text(config.AlarmStates ?? 'ALARM');
@@ -147,40 +149,6 @@ function ruleText(rule: RuleJson): string {
     default:
       return `${provider} rule`;
   }
-}
-
-/** A value from the template as text: literals as they are, intrinsic functions in a short readable form. */
-function text(value: unknown): string {
-  if (value === undefined || value === null) {
-    return '';
-  }
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-    return String(value);
-  }
-  if (Array.isArray(value)) {
-    return value.map(text).join(',');
-  }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 1) {
-    const [fn, arg] = entries[0];
-    if (fn === 'Ref') {
-      return `{${text(arg)}}`;
-    }
-    if (fn === 'Fn::GetAtt') {
-      return `{${Array.isArray(arg) ? arg.map(text).join('.') : text(arg)}}`;
-    }
-    if (fn === 'Fn::Join' && Array.isArray(arg) && arg.length === 2 && Array.isArray(arg[1])) {
-      return arg[1].map(text).join(text(arg[0]));
-    }
-    if (fn === 'Fn::ImportValue') {
-      // CDK names its exports `<stack>:<output>`: the stack says where the value comes from.
-      return `{${text(arg).split(':')[0]} export}`;
-    }
-    if (fn === 'Fn::Sub') {
-      return text(Array.isArray(arg) ? arg[0] : arg);
-    }
-  }
-  return '{...}';
 }
 
 /**
@@ -195,39 +163,4 @@ function label(value: string): string {
     .replace(/>/g, '#gt;')
     .replace(/`/g, '#96;')
     .replace(/\r?\n/g, ' ');
-}
-
-interface ResourceJson {
-  readonly Type: string;
-  readonly Properties?: PipelineJson;
-}
-
-interface RuleJson {
-  readonly RuleTypeId?: { readonly Provider?: string };
-  readonly Configuration?: Record<string, unknown>;
-}
-
-interface ConditionsJson {
-  readonly Result?: string;
-  readonly Conditions?: Array<{ readonly Result?: string; readonly Rules?: RuleJson[] }>;
-}
-
-interface ActionJson {
-  readonly Name: string;
-  readonly RunOrder?: number;
-  readonly ActionTypeId?: { readonly Category?: string; readonly Provider?: string };
-  readonly Configuration?: Record<string, unknown>;
-}
-
-interface StageJson {
-  readonly Name: string;
-  readonly Actions?: ActionJson[];
-  readonly BeforeEntry?: ConditionsJson;
-  readonly OnSuccess?: ConditionsJson;
-  readonly OnFailure?: ConditionsJson;
-}
-
-export interface PipelineJson {
-  readonly Name?: unknown;
-  readonly Stages?: StageJson[];
 }

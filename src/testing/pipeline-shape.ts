@@ -3,6 +3,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { RELEASE_MODE_TAG } from '../contract';
 import { ValidationError } from '../private/errors';
 import { checkArguments } from '../private/props-check';
+import {
+  isApprovalAction, isCodeBuildAction, PIPELINE_RESOURCE_TYPE, readPipelines, RenderedPipeline, rulesOf, slotsOf,
+} from '../private/rendered-pipeline';
 
 /**
  * One action slot of a stage: the actions that share a `runOrder` and so run in parallel.
@@ -51,14 +54,18 @@ export class PipelineShape {
    */
   public static fromTemplateJson(template: { [key: string]: any }): PipelineShape {
     checkArguments('PipelineShape.fromTemplateJson', [template]);
-    const resources = Object.values((template.Resources ?? {}) as Record<string, CfnResourceJson>);
-    const pipelines = resources.filter(r => r.Type === 'AWS::CodePipeline::Pipeline');
+    const pipelines = readPipelines(template);
     if (pipelines.length !== 1) {
-      throw new ValidationError(`PipelineShape: expected exactly one AWS::CodePipeline::Pipeline in the template, found ${pipelines.length}.`);
+      throw new ValidationError(`PipelineShape: expected exactly one ${PIPELINE_RESOURCE_TYPE} in the template, found ${pipelines.length}.`);
     }
-    const props = pipelines[0].Properties ?? {};
-    const codeBuildProjects = resources.filter(r => r.Type === 'AWS::CodeBuild::Project').length;
-    return new PipelineShape(props, codeBuildProjects);
+    const [pipeline] = pipelines;
+    if (pipeline.unreadable.length > 0) {
+      const values = pipeline.unreadable.map(u => `${u.path} is ${JSON.stringify(u.value)}, not ${u.expected}`).join('; ');
+      throw new ValidationError(`PipelineShape: the pipeline ${pipeline.logicalId} has values the template computes where CodePipeline needs a literal (${values}), so its shape cannot be read. Read the template of a synthesized app, or write those values as literals.`);
+    }
+    const resources = Object.values((template.Resources ?? {}) as Record<string, { readonly Type?: unknown }>);
+    const codeBuildProjects = resources.filter(r => r?.Type === 'AWS::CodeBuild::Project').length;
+    return new PipelineShape(pipeline, codeBuildProjects);
   }
 
   /** The stages, in order. */
@@ -76,32 +83,24 @@ export class PipelineShape {
   /** Value of the `release-mode` tag, or `undefined` when the pipeline has none. */
   public readonly releaseMode?: string;
 
-  private constructor(props: PipelineJson, codeBuildProjects: number) {
-    this.stages = (props.Stages ?? []).map(stage => {
-      const slots = new Map<number, ActionJson[]>();
-      for (const action of stage.Actions ?? []) {
-        const order = action.RunOrder ?? 1;
-        slots.set(order, [...(slots.get(order) ?? []), action]);
-      }
-      return {
-        name: stage.Name,
-        slots: [...slots.entries()].sort(([a], [b]) => a - b).map(([runOrder, actions]) => ({
-          runOrder,
-          actions: actions.map(a => a.Name),
-          codeBuildActions: actions.filter(a => a.ActionTypeId?.Provider === 'CodeBuild').length,
-          approvals: actions.filter(a => a.ActionTypeId?.Category === 'Approval').length,
-        })),
-        conditionRules: ['BeforeEntry', 'OnSuccess', 'OnFailure'].flatMap(key =>
-          (stage[key as 'BeforeEntry']?.Conditions ?? []).flatMap(c => (c.Rules ?? []).map(r => r.RuleTypeId?.Provider ?? '?'))),
-      };
-    });
+  private constructor(pipeline: RenderedPipeline, codeBuildProjects: number) {
+    this.stages = pipeline.stages.map(stage => ({
+      name: stage.name,
+      slots: slotsOf(stage).map(({ runOrder, actions }) => ({
+        runOrder,
+        actions: actions.map(a => a.name),
+        codeBuildActions: actions.filter(isCodeBuildAction).length,
+        approvals: actions.filter(isApprovalAction).length,
+      })),
+      conditionRules: rulesOf(stage).map(({ rule }) => rule.ruleTypeId.provider || '?'),
+    }));
     const slots = this.stages.flatMap(s => s.slots);
     this.criticalPathHops = slots.length;
     this.codeBuildHops = slots.filter(s => s.codeBuildActions > 0).length;
     this.approvals = slots.reduce((n, s) => n + s.approvals, 0);
     this.codeBuildProjects = codeBuildProjects;
-    this.pipelineType = props.PipelineType ?? 'V1';
-    this.releaseMode = (props.Tags ?? []).find(t => t.Key === RELEASE_MODE_TAG)?.Value;
+    this.pipelineType = pipeline.pipelineType;
+    this.releaseMode = pipeline.tags.find(t => t.key === RELEASE_MODE_TAG)?.value;
   }
 
   /** The stage names, in order. */
@@ -119,33 +118,4 @@ export class PipelineShape {
       return `${stage.name}: ${slots}${conditions}`;
     }).join('\n');
   }
-}
-
-interface CfnResourceJson {
-  readonly Type: string;
-  readonly Properties?: PipelineJson;
-}
-
-interface ActionJson {
-  readonly Name: string;
-  readonly RunOrder?: number;
-  readonly ActionTypeId?: { readonly Category?: string; readonly Provider?: string };
-}
-
-interface ConditionsJson {
-  readonly Conditions?: Array<{ readonly Rules?: Array<{ readonly RuleTypeId?: { readonly Provider?: string } }> }>;
-}
-
-interface StageJson {
-  readonly Name: string;
-  readonly Actions?: ActionJson[];
-  readonly BeforeEntry?: ConditionsJson;
-  readonly OnSuccess?: ConditionsJson;
-  readonly OnFailure?: ConditionsJson;
-}
-
-interface PipelineJson {
-  readonly Stages?: StageJson[];
-  readonly PipelineType?: string;
-  readonly Tags?: Array<{ readonly Key: string; readonly Value: string }>;
 }

@@ -254,6 +254,28 @@ describe('the construct checks its own output', () => {
       .toEqual([['Approve', 1], ['PromoteToProduction', 4]]);
   });
 
+  // The self-check reads the template as it will be deployed: an escape-hatch override is checked like the rest.
+  const productionIndex = (pipeline: DeliveryPipeline) => pipeline.stageNames.indexOf('Production');
+  const cfnOf = (pipeline: DeliveryPipeline) => pipeline.pipeline.node.defaultChild as codepipeline.CfnPipeline;
+
+  test('an override that removes a guard rail is caught; without it the same pipeline passes', () => {
+    const sound = generatedApp(simpleConfig(1, guarded));
+    expect(() => sound.app.synth()).not.toThrow();
+
+    const { app, pipeline } = generatedApp(simpleConfig(1, guarded));
+    cfnOf(pipeline).addDeletionOverride(`Properties.Stages.${productionIndex(pipeline)}.BeforeEntry`);
+    expect(() => app.synth()).toThrow("DeliveryPipeline self-check: the stage 'Production' of Production must only be entered in its deployment window "
+      + '(* * 9-16 ? * MON-FRI, Europe/Berlin), but its beforeEntry condition has no DeploymentWindow rule.');
+  });
+
+  test('a value the self-check cannot read is reported with its path, not guessed', () => {
+    const { app, pipeline } = generatedApp(simpleConfig(1));
+    const index = productionIndex(pipeline);
+    cfnOf(pipeline).addPropertyOverride(`Stages.${index}.Actions.0.RunOrder`, { 'Fn::If': ['Fast', 1, 2] });
+    expect(() => app.synth()).toThrow(`DeliveryPipeline self-check: the pipeline's Stages[${index}].Actions[0].RunOrder is {"Fn::If":["Fast",1,2]}, not a number: `
+      + 'CodePipeline needs a literal there, and the self-check cannot verify what it cannot read. If an override (addOverride, addPropertyOverride) wrote it, write the literal value instead.');
+  });
+
   test('a sound pipeline passes, and the shape helper agrees with the construct', () => {
     const { stack, pipeline } = generatedApp(simpleConfig(30, guarded));
     expect(PipelineShape.fromStack(stack).stageNames).toEqual(pipeline.stageNames);

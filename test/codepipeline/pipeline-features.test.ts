@@ -11,7 +11,8 @@ import {
   VariableCheckOperator,
 } from '../../src';
 import { DirectDeployStage } from '../../src/codepipeline/private/cdk-pipelines/direct-deploy-stage';
-import { checkPipeline, DeclaredStage, PipelineExpectations } from '../../src/codepipeline/private/self-check';
+import { checkPipeline, PipelineExpectations } from '../../src/codepipeline/private/self-check';
+import { readStage } from '../../src/private/rendered-pipeline';
 import { AppStage, CONNECTION_ARN, errorOf, fixture, Fixture, referenceProps } from '../fixtures/app';
 
 /** CodePipeline V2 features: triggers, execution mode, variables, additional sources, gate rules, caching. */
@@ -354,15 +355,17 @@ describe('gate rules', () => {
       stages: [{ name: 'Production', kind: 'production' as never, environment: 'Production', entryRules: ['CloudWatchAlarm'] }],
       approvals: [],
     };
-    const deploy = { name: 'Svc.Deploy', actionTypeId: { category: 'Deploy', provider: 'CloudFormation' } };
-    const missing: DeclaredStage = { name: 'Production', actions: [deploy] };
+    const deploy = { Name: 'Svc.Deploy', ActionTypeId: { Category: 'Deploy', Owner: 'AWS', Provider: 'CloudFormation', Version: '1' } };
+    const missing = readStage({ Name: 'Production', Actions: [deploy] });
     expect(checkPipeline([missing], expected).join('\n')).toContain(
       "the stage 'Production' must be gated by the rule(s) CloudWatchAlarm before entry, but its beforeEntry condition has none.");
-    const skipping: DeclaredStage = {
-      name: 'Production',
-      actions: [deploy],
-      beforeEntry: { conditions: [{ result: 'SKIP', rules: [{ name: 'Production-NoAlarm1', ruleTypeId: { provider: 'CloudWatchAlarm' } }] }] },
-    };
+    const skipping = readStage({
+      Name: 'Production',
+      Actions: [deploy],
+      BeforeEntry: {
+        Conditions: [{ Result: 'SKIP', Rules: [{ Name: 'Production-NoAlarm1', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' } }] }],
+      },
+    });
     const errors = checkPipeline([skipping], expected).join('\n');
     expect(errors).toContain("the stage 'Production' has a beforeEntry condition whose result is SKIP, not FAIL: a failed gate would let the release through.");
     expect(errors).not.toContain('must be gated by');

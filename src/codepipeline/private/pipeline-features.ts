@@ -5,6 +5,9 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { BakeFailureAction } from '../../blueprint/bake';
 import { StepTypes } from '../../blueprint/release-input';
 import { ResolvedEnvironment } from '../../blueprint/release-model';
+import {
+  MAX_VARIABLE_DEFAULT, MAX_VARIABLE_DESCRIPTION, MAX_VARIABLES, VARIABLE_NAME_PATTERN as VARIABLE_NAME,
+} from '../../private/codepipeline-limits';
 import { InternalError, ValidationError } from '../../private/errors';
 import { validateRelativeDirectory } from '../../private/shell';
 import { AdditionalSource, PipelineVariable } from '../pipeline-options';
@@ -15,12 +18,6 @@ import { BuildCacheOptions } from '../step-options';
  * CodePipeline V2 pipeline-level features: variables, execution mode, additional sources, git triggers, and
  * build caching of steps. Validation happens before anything is built; rendering uses the L2 pipeline's API.
  */
-
-/** CodePipeline's limits on pipeline variables. */
-const MAX_VARIABLES = 50;
-const VARIABLE_NAME = /^[A-Za-z0-9@_-]{1,128}$/;
-const MAX_VARIABLE_DEFAULT = 1000;
-const MAX_VARIABLE_DESCRIPTION = 200;
 
 /** `#{variables.NAME}` references in a string. */
 const VARIABLE_REFERENCES = /#\{variables\.([^}]*)\}/g;

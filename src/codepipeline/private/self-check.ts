@@ -3,8 +3,14 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { PROJECT_CONFIG_HASH_VARIABLE as PROJECT_CONFIG_HASH } from './cdk-pipelines/layout-pipeline';
 import { isPreparationAction } from './cdk-pipelines/names';
 import { ReleaseMode } from '../../blueprint/release-mode';
-import { isProductionStage, MAX_NAME_LENGTH, NAME_PATTERN, StageKind } from '../../contract';
+import { isProductionStage, StageKind } from '../../contract';
+import { MAX_ACTIONS_PER_STAGE, MAX_NAME_LENGTH, MAX_RULES_PER_CONDITION, MAX_STAGES, NAME_PATTERN } from '../../private/codepipeline-limits';
 import { InternalError } from '../../private/errors';
+import { RuleProvider } from '../../private/providers';
+import {
+  isApprovalAction, isCodeBuildAction, isDeployAction, readPipeline, RenderedAction, RenderedConditions, RenderedPipeline,
+  RenderedRule, RenderedStage, rulesOf as rulesOfStage,
+} from '../../private/rendered-pipeline';
 
 /**
  * The construct checks its own output: the final pipeline, as it will be deployed, against what the user
@@ -12,39 +18,8 @@ import { InternalError } from '../../private/errors';
  * what broke (a layout bug must never deploy silently).
  */
 
-/** CodePipeline's limits. */
-export const MAX_STAGES = 50;
-export const MAX_ACTIONS_PER_STAGE = 50;
-export const MAX_RULES_PER_CONDITION = 5;
-
-/** A stage as the final pipeline declares it (resolved L1 properties). */
-export interface DeclaredStage {
-  readonly name: string;
-  readonly actions: DeclaredAction[];
-  readonly beforeEntry?: { readonly conditions?: DeclaredCondition[] };
-  readonly onSuccess?: { readonly conditions?: DeclaredCondition[] };
-  readonly onFailure?: { readonly result?: string; readonly conditions?: DeclaredCondition[] };
-}
-
-export interface DeclaredAction {
-  readonly name: string;
-  readonly runOrder?: number;
-  readonly actionTypeId: { readonly category: string; readonly provider: string };
-  readonly configuration?: Record<string, unknown>;
-  readonly inputArtifacts?: Array<{ readonly name: string }>;
-  readonly outputArtifacts?: Array<{ readonly name: string }>;
-}
-
-export interface DeclaredCondition {
-  readonly result?: string;
-  readonly rules?: DeclaredRule[];
-}
-
-export interface DeclaredRule {
-  readonly name?: string;
-  readonly ruleTypeId?: { readonly provider?: string };
-  readonly configuration?: Record<string, unknown>;
-}
+/** CodePipeline's limits (re-exported for the construct, which lays the pipeline out within them). */
+export { MAX_ACTIONS_PER_STAGE, MAX_STAGES };
 
 /** What one stage must be. */
 export interface ExpectedStage {
@@ -89,13 +64,25 @@ export interface PipelineExpectations {
   readonly approvals: ExpectedApproval[];
 }
 
-/** Reads the final stages of a pipeline resource (its typed L1 `stages`, resolved). */
-export function readStages(cfnPipeline: codepipeline.CfnPipeline): DeclaredStage[] {
-  return Stack.of(cfnPipeline).resolve(cfnPipeline.stages) as DeclaredStage[];
+/**
+ * Reads the final stages of a pipeline resource as the template will hold them: its CloudFormation, resolved,
+ * with raw overrides (`addOverride`, `addPropertyOverride`) merged in, through the one reading model. A stage
+ * changed through an escape hatch is checked like any other; a value the model cannot read is in the stage's
+ * `unreadable` list, which the self-check reports.
+ */
+export function readStages(cfnPipeline: codepipeline.CfnPipeline): RenderedStage[] {
+  return renderPipeline(cfnPipeline).stages;
+}
+
+/** The pipeline resource as the template will hold it, read through the one reading model. */
+function renderPipeline(cfnPipeline: codepipeline.CfnPipeline): RenderedPipeline {
+  const stack = Stack.of(cfnPipeline);
+  const pipelineId = stack.resolve(cfnPipeline.logicalId) as string;
+  return readPipeline(pipelineId, renderResource(stack, cfnPipeline)[pipelineId]);
 }
 
 /** Every broken invariant, as a message (empty when the pipeline is sound). */
-export function checkPipeline(stages: DeclaredStage[], expected: PipelineExpectations): string[] {
+export function checkPipeline(stages: RenderedStage[], expected: PipelineExpectations): string[] {
   const errors: string[] = [];
   const fail = (message: string) => errors.push(`DeliveryPipeline self-check: ${message}`);
 
@@ -117,13 +104,16 @@ export function checkPipeline(stages: DeclaredStage[], expected: PipelineExpecta
 
 type Fail = (message: string) => void;
 
-function checkLimits(stages: DeclaredStage[], fail: Fail): void {
+function checkLimits(stages: RenderedStage[], fail: Fail): void {
   if (stages.length > MAX_STAGES) {
     fail(`the pipeline has ${stages.length} stages; CodePipeline allows ${MAX_STAGES}.`);
   }
   const stageNames = new Set<string>();
   const ruleNames = new Map<string, string>();
   for (const stage of stages) {
+    for (const value of stage.unreadable) {
+      fail(`the pipeline's ${value.path} is ${JSON.stringify(value.value)}, not ${value.expected}: CodePipeline needs a literal there, and the self-check cannot verify what it cannot read. If an override (addOverride, addPropertyOverride) wrote it, write the literal value instead.`);
+    }
     checkName(stage.name, `stage name '${stage.name}'`, fail);
     if (stageNames.has(stage.name)) {
       fail(`the stage name '${stage.name}' is used twice.`);
@@ -146,12 +136,12 @@ function checkLimits(stages: DeclaredStage[], fail: Fail): void {
         fail(`the ${when} of stage '${stage.name}' has ${conditions.length} conditions; CodePipeline allows exactly 1.`);
       }
       for (const condition of conditions) {
-        const rules = condition.rules ?? [];
+        const rules = condition.rules;
         if (rules.length === 0 || rules.length > MAX_RULES_PER_CONDITION) {
           fail(`a ${when} condition of stage '${stage.name}' has ${rules.length} rules; CodePipeline allows 1 to ${MAX_RULES_PER_CONDITION}.`);
         }
         for (const rule of rules) {
-          const name = rule.name ?? '';
+          const name = rule.name;
           checkName(name, `rule name '${name}' in stage '${stage.name}'`, fail);
           const previous = ruleNames.get(name);
           if (previous !== undefined) {
@@ -164,11 +154,11 @@ function checkLimits(stages: DeclaredStage[], fail: Fail): void {
   }
 }
 
-function conditionBlocks(stage: DeclaredStage): Array<[string, { readonly conditions?: DeclaredCondition[] }]> {
-  const blocks: Array<[string, { readonly conditions?: DeclaredCondition[] }]> = [];
+function conditionBlocks(stage: RenderedStage): Array<[string, RenderedConditions]> {
+  const blocks: Array<[string, RenderedConditions]> = [];
   if (stage.beforeEntry) blocks.push(['beforeEntry', stage.beforeEntry]);
   if (stage.onSuccess) blocks.push(['onSuccess', stage.onSuccess]);
-  if (stage.onFailure?.conditions) blocks.push(['onFailure', stage.onFailure]);
+  if (stage.onFailure && stage.onFailure.conditions.length > 0) blocks.push(['onFailure', stage.onFailure]);
   return blocks;
 }
 
@@ -178,11 +168,11 @@ function checkName(name: string, what: string, fail: Fail): void {
   }
 }
 
-function rulesOf(block: { readonly conditions?: DeclaredCondition[] } | undefined, provider: string): NonNullable<DeclaredCondition['rules']> {
-  return (block?.conditions ?? []).flatMap(c => c.rules ?? []).filter(r => r.ruleTypeId?.provider === provider);
+function rulesOf(block: RenderedConditions | undefined, provider: RuleProvider): RenderedRule[] {
+  return (block?.conditions ?? []).flatMap(c => c.rules).filter(r => r.ruleTypeId.provider === provider);
 }
 
-function checkStage(stage: DeclaredStage, expected: ExpectedStage, fail: Fail): void {
+function checkStage(stage: RenderedStage, expected: ExpectedStage, fail: Fail): void {
   const deploys = stage.actions.some(isDeployment);
   if (expected.addedAfterConstruction) {
     if (deploys) {
@@ -199,7 +189,7 @@ function checkStage(stage: DeclaredStage, expected: ExpectedStage, fail: Fail): 
   }
 
   // Guard rails: every stage of an environment carries the environment's window, bake and rollback.
-  const windows = rulesOf(stage.beforeEntry, 'DeploymentWindow');
+  const windows = rulesOf(stage.beforeEntry, RuleProvider.DEPLOYMENT_WINDOW);
   if (expected.window) {
     const config = windows[0]?.configuration;
     const ok = windows.length === 1 && config?.Cron === expected.window.cron && config?.TimeZone === expected.window.timeZone;
@@ -210,7 +200,7 @@ function checkStage(stage: DeclaredStage, expected: ExpectedStage, fail: Fail): 
     fail(`the stage '${stage.name}' has a deployment window that was not configured for it.`);
   }
   const gates = (stage.beforeEntry?.conditions ?? []).flatMap(c => c.rules ?? [])
-    .filter(r => r.ruleTypeId?.provider !== 'DeploymentWindow').map(r => r.ruleTypeId?.provider ?? '?');
+    .filter(r => r.ruleTypeId.provider !== RuleProvider.DEPLOYMENT_WINDOW).map(r => r.ruleTypeId.provider);
   const expectedGates = expected.entryRules ?? [];
   if (gates.join(',') !== expectedGates.join(',')) {
     fail(`the stage '${stage.name}' must be gated by ${expectedGates.length > 0 ? `the rule(s) ${expectedGates.join(', ')}` : 'no gate rule'} before entry, but its beforeEntry condition has ${gates.length > 0 ? gates.join(', ') : 'none'}.`);
@@ -219,7 +209,7 @@ function checkStage(stage: DeclaredStage, expected: ExpectedStage, fail: Fail): 
   if (entryResults.some(r => r !== 'FAIL')) {
     fail(`the stage '${stage.name}' has a beforeEntry condition whose result is ${entryResults.find(r => r !== 'FAIL')}, not FAIL: a failed gate would let the release through.`);
   }
-  const alarms = rulesOf(stage.onSuccess, 'CloudWatchAlarm');
+  const alarms = rulesOf(stage.onSuccess, RuleProvider.CLOUDWATCH_ALARM);
   if ((expected.alarms ?? 0) !== alarms.length) {
     fail(`the stage '${stage.name}' must bake on ${expected.alarms ?? 0} alarm(s), but its onSuccess condition has ${alarms.length} CloudWatchAlarm rule(s).`);
   }
@@ -231,7 +221,7 @@ function checkStage(stage: DeclaredStage, expected: ExpectedStage, fail: Fail): 
 
   // Actions beside self-mutation restart the execution when their project changes.
   if (expected.preparation) {
-    for (const action of stage.actions.filter(a => a.actionTypeId.provider === 'CodeBuild' && a.name !== 'Synth')) {
+    for (const action of stage.actions.filter(a => isCodeBuildAction(a) && a.name !== 'Synth')) {
       if (!JSON.stringify(action.configuration?.EnvironmentVariables ?? '').includes(PROJECT_CONFIG_HASH)) {
         fail(`the CodeBuild action '${action.name}' runs beside self-mutation in stage '${stage.name}' without ${PROJECT_CONFIG_HASH}: a change to its project would not restart the execution.`);
       }
@@ -240,7 +230,7 @@ function checkStage(stage: DeclaredStage, expected: ExpectedStage, fail: Fail): 
 }
 
 /** The stage holds the actions the model planned: each of the user's own steps, and no action more or less. */
-function checkActions(stage: DeclaredStage, expected: ExpectedStage, fail: Fail): void {
+function checkActions(stage: RenderedStage, expected: ExpectedStage, fail: Fail): void {
   const names = stage.actions.map(a => a.name);
   for (const step of expected.ownSteps ?? []) {
     if (!names.some(name => name === step || name.startsWith(`${step}.`))) {
@@ -260,20 +250,15 @@ function checkActions(stage: DeclaredStage, expected: ExpectedStage, fail: Fail)
   }
 }
 
-function isDeployment(action: DeclaredAction): boolean {
-  return action.actionTypeId.category === 'Deploy';
-}
-
-function isApproval(action: DeclaredAction): boolean {
-  return action.actionTypeId.category === 'Approval';
-}
+const isDeployment = isDeployAction;
+const isApproval = isApprovalAction;
 
 /** Position of an action: (stage index, runOrder), compared lexicographically. */
 type Position = readonly [number, number];
 const before = (a: Position, b: Position) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
-const positionOf = (stageIndex: number, action: DeclaredAction): Position => [stageIndex, action.runOrder ?? 1];
+const positionOf = (stageIndex: number, action: RenderedAction): Position => [stageIndex, action.runOrder];
 
-function checkArtifacts(stages: DeclaredStage[], fail: Fail): void {
+function checkArtifacts(stages: RenderedStage[], fail: Fail): void {
   const produced = new Map<string, Position>();
   stages.forEach((stage, i) => stage.actions.forEach(action => {
     for (const output of action.outputArtifacts ?? []) {
@@ -290,9 +275,9 @@ function checkArtifacts(stages: DeclaredStage[], fail: Fail): void {
   }));
 }
 
-function checkApprovals(stages: DeclaredStage[], expected: PipelineExpectations, fail: Fail): void {
+function checkApprovals(stages: RenderedStage[], expected: PipelineExpectations, fail: Fail): void {
   // The release's approvals: not those of the user's own steps, nor of stages added after construction.
-  const usersOwn = (stage: DeclaredStage, action: DeclaredAction) => {
+  const usersOwn = (stage: RenderedStage, action: RenderedAction) => {
     const planned = expected.stages.find(s => s.name === stage.name);
     return planned?.addedAfterConstruction === true
       || (planned?.ownSteps ?? []).some(step => action.name === step || action.name.startsWith(`${step}.`));
@@ -356,6 +341,9 @@ export interface RenderedResource {
 /** The pipeline resource and the stack's IAM resources, as they will be deployed. */
 export interface RenderedTrust {
   readonly pipelineId: string;
+  /** The pipeline, read through the one reading model. */
+  readonly pipeline: RenderedPipeline;
+  /** The pipeline's resource and, when a rule runs commands, the IAM resources of its stack. */
   readonly resources: Record<string, RenderedResource>;
 }
 
@@ -370,16 +358,17 @@ export function renderTrust(cfnPipeline: codepipeline.CfnPipeline): RenderedTrus
   const stack = Stack.of(cfnPipeline);
   const pipelineId = stack.resolve(cfnPipeline.logicalId) as string;
   const resources: Record<string, RenderedResource> = renderResource(stack, cfnPipeline);
+  const pipeline = readPipeline(pipelineId, resources[pipelineId]);
   // IAM resources are read only when a rule runs commands (rendering every policy of a large stack costs time).
-  if (!JSON.stringify(resources[pipelineId]?.Properties?.Stages ?? []).includes('"Provider":"Commands"')) {
-    return { pipelineId, resources };
+  if (!pipeline.stages.some(stage => rulesOfStage(stage).some(({ rule }) => rule.ruleTypeId.provider === RuleProvider.COMMANDS))) {
+    return { pipelineId, pipeline, resources };
   }
   for (const c of stack.node.findAll()) {
     if (c instanceof CfnResource && c !== cfnPipeline && TRUST_TYPES.has(c.cfnResourceType) && Stack.of(c) === stack) {
       Object.assign(resources, renderResource(stack, c));
     }
   }
-  return { pipelineId, resources };
+  return { pipelineId, pipeline, resources };
 }
 
 function renderResource(stack: Stack, resource: CfnResource): Record<string, RenderedResource> {
@@ -394,49 +383,46 @@ function renderResource(stack: Stack, resource: CfnResource): Record<string, Ren
 export function checkTrust(rendered: RenderedTrust): string[] {
   const errors: string[] = [];
   const fail = (invariant: TrustInvariant, message: string) => errors.push(`DeliveryPipeline self-check: trust invariant "${invariant}" is broken: ${message}`);
-  const pipeline = rendered.resources[rendered.pipelineId]?.Properties ?? {};
-  checkTriggers(pipeline, fail);
-  checkCommandRules(pipeline, rendered.resources, fail);
+  checkTriggers(rendered.pipeline, fail);
+  checkCommandRules(rendered.pipeline, rendered.resources, fail);
   return errors;
 }
 
 type TrustFail = (invariant: TrustInvariant, message: string) => void;
 
-function checkTriggers(pipeline: Record<string, unknown>, fail: TrustFail): void {
-  list(pipeline.Triggers).forEach((trigger, i) => {
-    const git = record(record(trigger).GitConfiguration);
-    const pullRequest = list(git.PullRequest);
+function checkTriggers(pipeline: RenderedPipeline, fail: TrustFail): void {
+  pipeline.triggers.forEach((trigger, i) => {
+    const pullRequest = trigger.pullRequest;
     if (pullRequest.length > 0) {
-      fail(TrustInvariant.ONLY_MERGED_CODE, `Triggers[${i}] (source action '${String(git.SourceActionName)}') starts the release pipeline on pull requests `
+      fail(TrustInvariant.ONLY_MERGED_CODE, `Triggers[${i}] (source action '${trigger.sourceActionName}') starts the release pipeline on pull requests `
         + `(GitConfiguration.PullRequest: ${JSON.stringify(pullRequest)}). A pull request's head commit is unmerged code, and the release pipeline `
         + 'runs with deploy, publishing and lookup roles and secrets: remove the pull-request filter, and check pull requests with PullRequestChecks.');
     }
   });
 }
 
-function checkCommandRules(pipeline: Record<string, unknown>, resources: Record<string, RenderedResource>, fail: TrustFail): void {
-  const serviceRole = JSON.stringify(pipeline.RoleArn);
+/** How the template spells each condition block (the messages name it so). */
+const BLOCK_KEYS = { beforeEntry: 'BeforeEntry', onSuccess: 'OnSuccess', onFailure: 'OnFailure' } as const;
+
+function checkCommandRules(pipeline: RenderedPipeline, resources: Record<string, RenderedResource>, fail: TrustFail): void {
+  const serviceRole = JSON.stringify(pipeline.roleArn);
   const actionRoles = new Map<string, string>();
-  for (const stage of list(pipeline.Stages).map(record)) {
-    for (const action of list(stage.Actions).map(record)) {
-      if (action.RoleArn !== undefined) {
-        actionRoles.set(JSON.stringify(action.RoleArn), `the action '${String(action.Name)}' in stage '${String(stage.Name)}'`);
+  for (const stage of pipeline.stages) {
+    for (const action of stage.actions) {
+      if (action.roleArn !== undefined) {
+        actionRoles.set(JSON.stringify(action.roleArn), `the action '${action.name}' in stage '${stage.name}'`);
       }
     }
   }
-  for (const stage of list(pipeline.Stages).map(record)) {
-    for (const when of ['BeforeEntry', 'OnSuccess', 'OnFailure']) {
-      for (const condition of list(record(stage[when]).Conditions).map(record)) {
-        for (const rule of list(condition.Rules).map(record)) {
-          if (record(rule.RuleTypeId).Provider !== 'Commands') {
-            continue;
-          }
-          const where = `the Commands rule '${String(rule.Name)}' (${when} of stage '${String(stage.Name)}')`;
-          const problem = commandsRoleProblem(rule.RoleArn, serviceRole, actionRoles, resources);
-          if (problem) {
-            fail(TrustInvariant.COMMANDS_RULE_ROLE, `${where} ${problem}`);
-          }
-        }
+  for (const stage of pipeline.stages) {
+    for (const { when, rule } of rulesOfStage(stage)) {
+      if (rule.ruleTypeId.provider !== RuleProvider.COMMANDS) {
+        continue;
+      }
+      const where = `the Commands rule '${rule.name}' (${BLOCK_KEYS[when]} of stage '${stage.name}')`;
+      const problem = commandsRoleProblem(rule.roleArn, serviceRole, actionRoles, resources);
+      if (problem) {
+        fail(TrustInvariant.COMMANDS_RULE_ROLE, `${where} ${problem}`);
       }
     }
   }

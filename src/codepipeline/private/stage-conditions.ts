@@ -5,14 +5,14 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
-import { MAX_RULES_PER_CONDITION } from './self-check';
 import { BakeFailureAction } from '../../blueprint/bake';
 import { DeploymentWindow } from '../../blueprint/deployment-window';
 import { GateRule, GateRuleKind } from '../../blueprint/gate-rule';
 import { ResolvedBake } from '../../blueprint/release-model';
-import { MAX_NAME_LENGTH } from '../../contract';
 import { acknowledgeFindings, flattenCfnReference } from '../../private/acknowledgments';
+import { MAX_NAME_LENGTH, MAX_RULES_PER_CONDITION } from '../../private/codepipeline-limits';
 import { InternalError, ValidationError } from '../../private/errors';
+import { RuleProvider } from '../../private/providers';
 
 /**
  * CodePipeline V2 stage conditions for an environment, as typed L2 `StageProps`: a deployment window
@@ -21,15 +21,6 @@ import { InternalError, ValidationError } from '../../private/errors';
  * actions: they add no hop.
  */
 
-
-/** Rule type ids of the providers this library renders. */
-export enum RuleProvider {
-  DEPLOYMENT_WINDOW = 'DeploymentWindow',
-  CLOUDWATCH_ALARM = 'CloudWatchAlarm',
-  LAMBDA_INVOKE = 'LambdaInvoke',
-  VARIABLE_CHECK = 'VariableCheck',
-  COMMANDS = 'Commands',
-}
 
 /** The guard rails of one environment. */
 export interface EnvironmentGuards {

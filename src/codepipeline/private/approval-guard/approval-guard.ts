@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { APPROVAL_ACTION_NAMES_VARIABLE, encodeActionNames, STAGE_NAME_VARIABLE } from './reject-approval-variables';
+import { NAME_PATTERN } from '../../../private/codepipeline-limits';
 import { ValidationError } from '../../../private/errors';
 import { EventDrivenFunction } from '../../../private/event-driven-function';
 import { notifyOrAcknowledge } from '../../../private/hygiene';
@@ -40,9 +41,6 @@ export interface ApprovalGuardProps {
    */
   readonly alarmTopic?: sns.ITopic;
 }
-
-/** CodePipeline's pattern for stage and action names. */
-const NAME_PATTERN = /^[A-Za-z0-9.@_-]{1,100}$/;
 
 /** Log retention: a year of automated rejections is kept for audit (who or what stopped a release, and why). */
 const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;

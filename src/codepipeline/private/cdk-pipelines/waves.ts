@@ -10,8 +10,8 @@ import { ASSETS_STAGE, permissionCheckName, SELF_MUTATION_STAGE, SYNTH_ACTION, w
 import { ModelStage, PlacedApproval, ReleaseModel } from '../../../blueprint/release-model';
 import { approvalComment } from '../../../blueprint/release-plan';
 import { SecurityCheck } from '../../../blueprint/security';
-import { MAX_ACTION_CONFIGURATION_VALUE } from '../../../blueprint/validate';
 import { BUILD_STAGE, SOURCE_STAGE } from '../../../contract';
+import { MAX_ACTION_CONFIGURATION_VALUE } from '../../../private/codepipeline-limits';
 import { ApprovalOptions } from '../../approval-options';
 import { PipelineSource } from '../../source';
 import { MigrationStepOptions, SynthOptions, TestStepOptions } from '../../step-options';
