@@ -45,6 +45,8 @@ export interface RenderedAction {
   readonly region?: string;
   /** The role the action runs with, as the template holds it (usually an intrinsic); absent for the pipeline's role. */
   readonly roleArn?: unknown;
+  /** How long the action may run (a manual approval's timeout), when the template sets it. */
+  readonly timeoutInMinutes?: number;
 }
 
 /** A rule of a stage condition. */
@@ -211,6 +213,7 @@ function readAction(reader: Reader, value: unknown, path: string): RenderedActio
     ...optional('namespace', action.Namespace === undefined ? undefined : reader.string(action.Namespace, `${path}.Namespace`)),
     ...optional('region', action.Region === undefined ? undefined : reader.string(action.Region, `${path}.Region`)),
     ...optional('roleArn', action.RoleArn),
+    ...optional('timeoutInMinutes', action.TimeoutInMinutes === undefined ? undefined : reader.number(action.TimeoutInMinutes, `${path}.TimeoutInMinutes`)),
   };
 }
 

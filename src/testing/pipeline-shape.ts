@@ -50,6 +50,9 @@ export class PipelineShape {
   /**
    * Reads the (single) `AWS::CodePipeline::Pipeline` of a synthesized template.
    *
+   * A missing `RunOrder` is 1 (CodePipeline's default). A stage name, run order or type id that the template
+   * computes (an intrinsic function or parameter) is an error that names it: the shape is not guessed.
+   *
    * @param template the CloudFormation template as parsed JSON
    */
   public static fromTemplateJson(template: { [key: string]: any }): PipelineShape {

@@ -1,7 +1,7 @@
 import { TimeZone } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { DeliveryPipeline, DeploymentWindow } from '../../src';
 import { fixture, referenceProps } from '../fixtures/app';
+import { renderedStages, stageNamed } from '../fixtures/rendered';
 
 const CRON = '* * 9-16 ? * MON-THU';
 
@@ -150,10 +150,8 @@ describe('the TimeZone-typed API', () => {
         ],
       },
     }));
-    const [pipeline] = Object.values(Template.fromStack(f.stack).findResources('AWS::CodePipeline::Pipeline'));
-    type StageJson = { Name: string; BeforeEntry?: { Conditions: Array<{ Rules: Array<{ Configuration: unknown }> }> } };
-    const stages = pipeline.Properties.Stages as StageJson[];
-    const windowOf = (name: string) => stages.find(s => s.Name === name)?.BeforeEntry?.Conditions[0].Rules[0].Configuration;
+    const stages = renderedStages(f.stack);
+    const windowOf = (name: string) => stageNamed(stages, name).beforeEntry?.conditions[0].rules[0].configuration;
     expect(windowOf('Production-canary')).toEqual({ Cron: CRON, TimeZone: 'Asia/Kolkata' });
     expect(windowOf('Production-rest')).toEqual({ Cron: '* * 6-8 ? * MON-FRI', TimeZone: 'Europe/Kyiv' });
   });

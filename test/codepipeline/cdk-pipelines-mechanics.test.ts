@@ -8,6 +8,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { DeliveryPipeline } from '../../src';
 import { AppStage, CONNECTION_ARN, fixture, PIPELINE_ENV, referenceProps } from '../fixtures/app';
+import { renderedStages, stageNamed } from '../fixtures/rendered';
 
 /**
  * The behaviour of aws-cdk-lib's CDK Pipelines that the layout relies on (docs/architecture.md, "What we rely
@@ -78,10 +79,8 @@ describe('CDK Pipelines behaviour the layout relies on', () => {
     const { stack } = cdkPipeline(p => {
       p.addWave('Tests', { pre: [new pipelines.CodeBuildStep('Unit', { commands: ['npm test'] })] });
     });
-    const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
-    const actions = (resource.Properties.Stages as Array<{ Actions: Array<{ Name: string; Configuration: { EnvironmentVariables?: string } }> }>)
-      .flatMap(s => s.Actions);
-    const env = (name: string) => JSON.stringify(actions.find(a => a.Name === name)?.Configuration.EnvironmentVariables ?? '');
+    const actions = renderedStages(stack).flatMap(s => s.actions);
+    const env = (name: string) => JSON.stringify(actions.find(a => a.name === name)?.configuration.EnvironmentVariables ?? '');
     expect(env('SelfMutate')).toContain('_PROJECT_CONFIG_HASH');
     expect(env('Synth')).toContain('_PROJECT_CONFIG_HASH');
     expect(env('Unit')).not.toContain('_PROJECT_CONFIG_HASH');
@@ -127,10 +126,8 @@ describe('CDK Pipelines behaviour the layout relies on', () => {
       const stage = new SmallStage(app, 'Prod');
       p.addStage(stage, { pre: [new pipelines.ConfirmPermissionsBroadening('CheckPermissions-Prod', { stage })] });
     });
-    const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
-    const prod = (resource.Properties.Stages as Array<{ Name: string; Actions: Array<{ Name: string; ActionTypeId: { Category: string } }> }>)
-      .find(s => s.Name === 'Prod')!;
-    expect(prod.Actions.filter(a => a.Name.startsWith('CheckPermissions-Prod.')).map(a => [a.Name, a.ActionTypeId.Category]))
+    const prod = stageNamed(renderedStages(stack), 'Prod');
+    expect(prod.actions.filter(a => a.name.startsWith('CheckPermissions-Prod.')).map(a => [a.name, a.actionTypeId.category]))
       .toEqual([['CheckPermissions-Prod.Check', 'Build'], ['CheckPermissions-Prod.Confirm', 'Approval']]);
   });
 });

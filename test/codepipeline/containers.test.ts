@@ -11,6 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeliveryPipeline, DeliveryPipelineProps, DockerOptions, RegistryCredential, RegistryCredentialUsage } from '../../src';
+import { readPipelines } from '../../src/codepipeline/private/rendered-pipeline';
 import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION } from '../../src/codepipeline/private/tool-versions';
 import { Fixture, fixture, referenceProps } from '../fixtures/app';
 
@@ -159,10 +160,9 @@ describe('Docker image assets', () => {
 test('the layout reserves room for both asset types: of 48 tests, 47 fill Test-1 to exactly 50 actions with self-mutation, file and Docker assets; the 48th goes to Test-2', () => {
   const tests = Array.from({ length: 48 }, (_, i) => ({ name: `T${i}`, commands: ['npm test'] }));
   const s = synth({ tests });
-  const stages = (Object.values(s.template.toJSON().Resources as Resources).find(r => r.Type === 'AWS::CodePipeline::Pipeline')!
-    .Properties.Stages as Array<{ Name: string; Actions: Array<{ Name: string }> }>);
-  expect(stages.filter(st => st.Name.startsWith('Test')).map(st => [st.Name, st.Actions.length])).toEqual([['Test-1', 50], ['Test-2', 1]]);
-  expect(stages[2].Actions.map(a => a.Name)).toEqual(expect.arrayContaining(['SelfMutate', 'FileAssets', 'DockerAssets']));
+  const [{ stages }] = readPipelines(s.template.toJSON());
+  expect(stages.filter(st => st.name.startsWith('Test')).map(st => [st.name, st.actions.length])).toEqual([['Test-1', 50], ['Test-2', 1]]);
+  expect(stages[2].actions.map(a => a.name)).toEqual(expect.arrayContaining(['SelfMutate', 'FileAssets', 'DockerAssets']));
 });
 
 describe('Docker in synth and self-mutation', () => {

@@ -5,24 +5,14 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { DeliveryPipeline, PipelineShape, ReleaseMode } from '../../src';
+import { RenderedAction, RenderedStage } from '../../src/codepipeline/private/rendered-pipeline';
 import { AppStage, fixture, PIPELINE_ENV, referencePipeline, referenceProps } from '../fixtures/app';
+import { renderedStages } from '../fixtures/rendered';
 
-interface ActionJson {
-  Name: string;
-  RunOrder: number;
-  ActionTypeId: { Category: string; Provider: string };
-  Configuration?: Record<string, unknown>;
-}
-interface StageJson { Name: string; Actions: ActionJson[] }
+const pipelineStages = renderedStages;
 
-function pipelineStages(stack: Stack): StageJson[] {
-  const pipelines_ = Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline');
-  const [pipeline] = Object.values(pipelines_);
-  return pipeline.Properties.Stages as StageJson[];
-}
-
-function approvals(stages: StageJson[]): Array<{ stage: string; action: ActionJson }> {
-  return stages.flatMap(s => s.Actions.filter(a => a.ActionTypeId.Category === 'Approval').map(action => ({ stage: s.Name, action })));
+function approvals(stages: RenderedStage[]): Array<{ stage: string; action: RenderedAction }> {
+  return stages.flatMap(s => s.actions.filter(a => a.actionTypeId.category === 'Approval').map(action => ({ stage: s.name, action })));
 }
 
 describe('continuous delivery (requireManualApproval: true, the default)', () => {
@@ -37,7 +27,7 @@ describe('continuous delivery (requireManualApproval: true, the default)', () =>
   });
 
   test('stages are Source, Build, Test, Staging, Production in that order', () => {
-    expect(stages.map(s => s.Name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
+    expect(stages.map(s => s.name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
     expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
   });
 
@@ -46,22 +36,22 @@ describe('continuous delivery (requireManualApproval: true, the default)', () =>
     expect(found).toHaveLength(1);
     const [{ stage, action }] = found;
     expect(stage).toBe('Staging');
-    const staging = stages.find(s => s.Name === 'Staging')!;
-    const lastDeploy = Math.max(...staging.Actions.filter(a => a.ActionTypeId.Provider === 'CloudFormation').map(a => a.RunOrder));
-    expect(action.RunOrder).toBeGreaterThan(lastDeploy);
+    const staging = stages.find(s => s.name === 'Staging')!;
+    const lastDeploy = Math.max(...staging.actions.filter(a => a.actionTypeId.provider === 'CloudFormation').map(a => a.runOrder));
+    expect(action.runOrder).toBeGreaterThan(lastDeploy);
     // Every production deployment is in a later stage.
-    const stageIndex = (name: string) => stages.findIndex(s => s.Name === name);
-    for (const s of stages.filter(st => st.Actions.some(a => a.ActionTypeId.Provider === 'CloudFormation' && st.Name.startsWith('Production')))) {
-      expect(stageIndex(s.Name)).toBeGreaterThan(stageIndex('Staging'));
+    const stageIndex = (name: string) => stages.findIndex(s => s.name === name);
+    for (const s of stages.filter(st => st.actions.some(a => a.actionTypeId.provider === 'CloudFormation' && st.name.startsWith('Production')))) {
+      expect(stageIndex(s.name)).toBeGreaterThan(stageIndex('Staging'));
     }
   });
 
   test('the approval runs in parallel with the staging verification', () => {
-    const staging = stages.find(s => s.Name === 'Staging')!;
-    const smoke = staging.Actions.find(a => a.Name === 'Smoke')!;
-    const approve = staging.Actions.find(a => a.Name === 'PromoteToProduction')!;
-    expect(approve.RunOrder).toBe(smoke.RunOrder);
-    expect(approve.Configuration).toEqual(expect.objectContaining({
+    const staging = stages.find(s => s.name === 'Staging')!;
+    const smoke = staging.actions.find(a => a.name === 'Smoke')!;
+    const approve = staging.actions.find(a => a.name === 'PromoteToProduction')!;
+    expect(approve.runOrder).toBe(smoke.runOrder);
+    expect(approve.configuration).toEqual(expect.objectContaining({
       CustomData: expect.stringContaining('Production'),
     }));
   });
@@ -73,15 +63,15 @@ describe('continuous delivery (requireManualApproval: true, the default)', () =>
   });
 
   test('self-mutation and asset publishing run in parallel with the test steps', () => {
-    const test = stages.find(s => s.Name === 'Test')!;
-    expect(test.Actions.map(a => [a.Name, a.RunOrder])).toEqual([['SelfMutate', 1], ['FileAssets', 1], ['UnitTests', 1]]);
+    const test = stages.find(s => s.name === 'Test')!;
+    expect(test.actions.map(a => [a.name, a.runOrder])).toEqual([['SelfMutate', 1], ['FileAssets', 1], ['UnitTests', 1]]);
   });
 
   test('production stages deploy in parallel', () => {
-    const production = stages.find(s => s.Name === 'Production')!;
-    const deploys = production.Actions.filter(a => a.ActionTypeId.Provider === 'CloudFormation');
+    const production = stages.find(s => s.name === 'Production')!;
+    const deploys = production.actions.filter(a => a.actionTypeId.provider === 'CloudFormation');
     const byOrder = new Map<number, string[]>();
-    deploys.forEach(a => byOrder.set(a.RunOrder, [...(byOrder.get(a.RunOrder) ?? []), a.Name]));
+    deploys.forEach(a => byOrder.set(a.runOrder, [...(byOrder.get(a.runOrder) ?? []), a.name]));
     expect([...byOrder.values()].map(v => v.length)).toEqual([3, 3]);
   });
 
@@ -97,21 +87,21 @@ describe('continuous delivery (requireManualApproval: true, the default)', () =>
   });
 
   test('verification steps read stack outputs as environment variables', () => {
-    const staging = stages.find(s => s.Name === 'Staging')!;
-    const smoke = staging.Actions.find(a => a.Name === 'Smoke')!;
-    const deploy = staging.Actions.find(a => a.Name.endsWith('Deploy'))! as ActionJson & { Namespace: string };
-    const env = JSON.parse(String(smoke.Configuration!.EnvironmentVariables)) as Array<{ name: string; value: string }>;
-    expect(env).toEqual(expect.arrayContaining([{ name: 'URL', type: 'PLAINTEXT', value: `#{${deploy.Namespace}.Url}` }]));
+    const staging = stages.find(s => s.name === 'Staging')!;
+    const smoke = staging.actions.find(a => a.name === 'Smoke')!;
+    const deploy = staging.actions.find(a => a.name.endsWith('Deploy'))!;
+    const env = JSON.parse(String(smoke.configuration.EnvironmentVariables)) as Array<{ name: string; value: string }>;
+    expect(env).toEqual(expect.arrayContaining([{ name: 'URL', type: 'PLAINTEXT', value: `#{${deploy.namespace}.Url}` }]));
   });
 
   test('verification steps receive the deploy context: environment, execution id and source revision', () => {
-    const staging = stages.find(s => s.Name === 'Staging')!;
-    const smoke = staging.Actions.find(a => a.Name === 'Smoke')!;
-    const source = stages[0].Actions[0] as ActionJson & { Namespace: string };
-    const env = JSON.parse(String(smoke.Configuration!.EnvironmentVariables)) as Array<{ name: string; value: string }>;
+    const staging = stages.find(s => s.name === 'Staging')!;
+    const smoke = staging.actions.find(a => a.name === 'Smoke')!;
+    const source = stages[0].actions[0];
+    const env = JSON.parse(String(smoke.configuration.EnvironmentVariables)) as Array<{ name: string; value: string }>;
     expect(env).toEqual(expect.arrayContaining([
       { name: 'PIPELINE_EXECUTION_ID', type: 'PLAINTEXT', value: '#{codepipeline.PipelineExecutionId}' },
-      { name: 'SOURCE_REVISION', type: 'PLAINTEXT', value: `#{${source.Namespace}.CommitId}` },
+      { name: 'SOURCE_REVISION', type: 'PLAINTEXT', value: `#{${source.namespace}.CommitId}` },
     ]));
     // The static part lives on the CodeBuild project.
     Template.fromStack(f.stack).hasResourceProperties('AWS::CodeBuild::Project', {
@@ -144,7 +134,7 @@ describe('continuous deployment (requireManualApproval: false)', () => {
   });
 
   test('keeps the same stage order and critical path', () => {
-    expect(stages.map(s => s.Name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
+    expect(stages.map(s => s.name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
     expect(PipelineShape.fromStack(f.stack).criticalPathHops).toBe(7);
   });
 });
@@ -153,10 +143,10 @@ describe('layout variants', () => {
   test('without test steps there is no Test stage; self-mutation and assets take a second Build slot', () => {
     const { f, pipeline } = referencePipeline({ tests: [] });
     const stages = pipelineStages(f.stack);
-    expect(stages.map(s => s.Name)).toEqual(['Source', 'Build', 'Staging', 'Production']);
+    expect(stages.map(s => s.name)).toEqual(['Source', 'Build', 'Staging', 'Production']);
     expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Staging', 'Production']);
-    const build = stages.find(s => s.Name === 'Build')!;
-    expect(build.Actions.map(a => [a.Name, a.RunOrder])).toEqual([['Synth', 1], ['SelfMutate', 2], ['FileAssets', 2]]);
+    const build = stages.find(s => s.name === 'Build')!;
+    expect(build.actions.map(a => [a.name, a.runOrder])).toEqual([['Synth', 1], ['SelfMutate', 2], ['FileAssets', 2]]);
   });
 
   test('test steps run in parallel with each other and publish JUnit reports', () => {
@@ -166,8 +156,8 @@ describe('layout variants', () => {
         { name: 'Lint', commands: ['npm run lint'], computeType: codebuild.ComputeType.LARGE, secretEnv: { NPM_TOKEN: 'ci/npm-token' } },
       ],
     });
-    const test = pipelineStages(f.stack).find(s => s.Name === 'Test')!;
-    expect(new Set(test.Actions.map(a => a.RunOrder))).toEqual(new Set([1]));
+    const test = pipelineStages(f.stack).find(s => s.name === 'Test')!;
+    expect(new Set(test.actions.map(a => a.runOrder))).toEqual(new Set([1]));
     const projects = Object.values(Template.fromStack(f.stack).findResources('AWS::CodeBuild::Project'));
     const withCommand = (command: string) => projects.find(p => String(p.Properties.Source.BuildSpec).includes(command))!;
     const unit = withCommand('npm test');
@@ -187,7 +177,7 @@ describe('layout variants', () => {
       production: { waves: [{ name: 'canary', stages: [f.production[0]] }, { name: 'rest', stages: f.production.slice(1) }] },
     }));
     const stages = pipelineStages(f.stack);
-    expect(stages.map(s => s.Name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production-canary', 'Production-rest']);
+    expect(stages.map(s => s.name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production-canary', 'Production-rest']);
     // Still exactly one approval, in staging, before both waves.
     expect(approvals(stages).map(a => a.stage)).toEqual(['Staging']);
   });
@@ -196,8 +186,8 @@ describe('layout variants', () => {
     const { f } = referencePipeline({ useChangeSets: false });
     const shape = PipelineShape.fromStack(f.stack);
     expect(shape.criticalPathHops).toBe(6);
-    const staging = pipelineStages(f.stack).find(s => s.Name === 'Staging')!;
-    expect(staging.Actions.filter(a => a.ActionTypeId.Provider === 'CloudFormation').map(a => (a.Configuration as { ActionMode: string }).ActionMode))
+    const staging = pipelineStages(f.stack).find(s => s.name === 'Staging')!;
+    expect(staging.actions.filter(a => a.actionTypeId.provider === 'CloudFormation').map(a => a.configuration.ActionMode))
       .toEqual(['CREATE_UPDATE']);
   });
 
@@ -207,7 +197,7 @@ describe('layout variants', () => {
     const staging = new AppStage(app, 'Production', { env: { account: '222222222222', region: 'us-east-1' } });
     const prod = new AppStage(app, 'Staging', { env: { account: '333333333333', region: 'us-east-1' } });
     new DeliveryPipeline(stack, 'Delivery', referenceProps({ app, stack, staging, production: [prod] }));
-    expect(pipelineStages(stack).map(s => s.Name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
+    expect(pipelineStages(stack).map(s => s.name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
   });
 });
 
@@ -219,12 +209,12 @@ describe('approval details', () => {
       approval: { comment: 'Check the dashboard', reviewUrl: 'https://example.com/dash', notificationTopic: topic, timeout: Duration.hours(4) },
     }));
     const [{ action }] = approvals(pipelineStages(f.stack));
-    expect(action.Configuration).toEqual({
+    expect(action.configuration).toEqual({
       CustomData: 'Check the dashboard',
       ExternalEntityLink: 'https://example.com/dash',
       NotificationArn: { Ref: expect.stringMatching(/^Approvers/) },
     });
-    expect((action as unknown as { TimeoutInMinutes: number }).TimeoutInMinutes).toBe(240);
+    expect(action.timeoutInMinutes).toBe(240);
   });
 });
 

@@ -1,31 +1,15 @@
-import { Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import { BakeFailureAction } from '../../src';
+import { RenderedAction, RenderedStage } from '../../src/codepipeline/private/rendered-pipeline';
 import { isProductionStage } from '../../src/contract';
 import { GeneratedConfig, GeneratedGuards, generatedApp } from '../fixtures/generated-app';
+import { renderedStages } from '../fixtures/rendered';
 
 /**
  * Property-based: generated configurations are synthesized for real, and the synthesized template is checked
  * against the guard-rail invariants by an oracle written independently of the construct's own self-check.
  * Invalid configurations must be rejected with a message that names the property.
  */
-
-interface Action {
-  Name: string;
-  RunOrder?: number;
-  ActionTypeId: { Category: string };
-  Configuration?: { ActionMode?: string };
-  InputArtifacts?: Array<{ Name: string }>;
-  OutputArtifacts?: Array<{ Name: string }>;
-}
-interface Rule { Name: string; RuleTypeId: { Provider: string } }
-interface Stage {
-  Name: string;
-  Actions: Action[];
-  BeforeEntry?: { Conditions: Array<{ Rules: Rule[] }> };
-  OnSuccess?: { Conditions: Array<{ Rules: Rule[] }> };
-  OnFailure?: { Result: string };
-}
 
 const guardsArb = (maxAlarms: number): fc.Arbitrary<GeneratedGuards> => fc.record({
   window: fc.boolean(),
@@ -101,22 +85,22 @@ function gatedEnvironments(config: GeneratedConfig): string[] {
     || ((e.guards.migrations ?? 0) > 0 && e.guards.gatedMigrations !== false)).map(e => e.name);
 }
 
-function checkInvariants(config: GeneratedConfig, stages: Stage[], stageNames: string[]): void {
-  expect(stages.map(s => s.Name)).toEqual(stageNames);
+function checkInvariants(config: GeneratedConfig, stages: RenderedStage[], stageNames: string[]): void {
+  expect(stages.map(s => s.name)).toEqual(stageNames);
   expect(stages.length).toBeLessThanOrEqual(50);
   const ruleNames = new Set<string>();
   for (const stage of stages) {
-    expect(stage.Actions.length).toBeGreaterThan(0);
-    expect(stage.Actions.length).toBeLessThanOrEqual(50);
-    expect(new Set(stage.Actions.map(a => a.Name)).size).toBe(stage.Actions.length);
-    for (const block of [stage.BeforeEntry, stage.OnSuccess]) {
-      expect((block?.Conditions ?? []).length).toBeLessThanOrEqual(1);
-      for (const rule of (block?.Conditions ?? []).flatMap(c => c.Rules)) {
-        expect(rule.Name).toMatch(/^[A-Za-z0-9.@\-_]{1,100}$/);
-        expect(ruleNames.has(rule.Name)).toBe(false);
-        ruleNames.add(rule.Name);
+    expect(stage.actions.length).toBeGreaterThan(0);
+    expect(stage.actions.length).toBeLessThanOrEqual(50);
+    expect(new Set(stage.actions.map(a => a.name)).size).toBe(stage.actions.length);
+    for (const block of [stage.beforeEntry, stage.onSuccess]) {
+      expect((block?.conditions ?? []).length).toBeLessThanOrEqual(1);
+      for (const rule of (block?.conditions ?? []).flatMap(c => c.rules)) {
+        expect(rule.name).toMatch(/^[A-Za-z0-9.@\-_]{1,100}$/);
+        expect(ruleNames.has(rule.name)).toBe(false);
+        ruleNames.add(rule.name);
       }
-      expect((block?.Conditions ?? []).flatMap(c => c.Rules).length).toBeLessThanOrEqual(5);
+      expect((block?.conditions ?? []).flatMap(c => c.rules).length).toBeLessThanOrEqual(5);
     }
   }
 
@@ -124,45 +108,45 @@ function checkInvariants(config: GeneratedConfig, stages: Stage[], stageNames: s
   const envOf = (stageName: string) => environments(config).find(e => stageName === e.name || new RegExp(`^${e.name}-\\d+$`).test(stageName));
   let deployments = 0;
   for (const stage of stages) {
-    const env = envOf(stage.Name);
-    const deploys = stage.Actions.filter(a => a.ActionTypeId.Category === 'Deploy').length;
+    const env = envOf(stage.name);
+    const deploys = stage.actions.filter(a => a.actionTypeId.category === 'Deploy').length;
     deployments += deploys;
     if (!env) {
       expect(deploys).toBe(0);
       continue;
     }
-    expect(env.name === 'Staging' || isProductionStage(stage.Name)).toBe(true);
-    expect((stage.BeforeEntry?.Conditions[0].Rules ?? []).map(r => r.RuleTypeId.Provider)).toEqual(env.guards.window ? ['DeploymentWindow'] : []);
-    expect((stage.OnSuccess?.Conditions[0].Rules ?? []).filter(r => r.RuleTypeId.Provider === 'CloudWatchAlarm')).toHaveLength(env.guards.bakeAlarms ?? 0);
+    expect(env.name === 'Staging' || isProductionStage(stage.name)).toBe(true);
+    expect((stage.beforeEntry?.conditions[0].rules ?? []).map(r => r.ruleTypeId.provider)).toEqual(env.guards.window ? ['DeploymentWindow'] : []);
+    expect((stage.onSuccess?.conditions[0].rules ?? []).filter(r => r.ruleTypeId.provider === 'CloudWatchAlarm')).toHaveLength(env.guards.bakeAlarms ?? 0);
     const onFailure = env.guards.bakeAlarms ? (env.guards.onFailure ?? BakeFailureAction.ROLLBACK) : undefined;
-    expect(stage.OnFailure?.Result).toBe(onFailure === BakeFailureAction.FAIL ? undefined : onFailure);
+    expect(stage.onFailure?.result).toBe(onFailure === BakeFailureAction.FAIL ? undefined : onFailure);
   }
   // Each environment deploys through change sets (prepare + execute per stack) or directly (one action), as chosen.
   for (const env of environments(config)) {
     const changeSets = env.guards.useChangeSets ?? (env.name === 'Staging' ? false : config.useChangeSets);
-    const actions = stages.filter(s => envOf(s.Name)?.name === env.name).flatMap(s => s.Actions.filter(a => a.ActionTypeId.Category === 'Deploy'));
+    const actions = stages.filter(s => envOf(s.name)?.name === env.name).flatMap(s => s.actions.filter(a => a.actionTypeId.category === 'Deploy'));
     expect(actions).toHaveLength(env.targets * config.stacksPerTarget * (changeSets ? 2 : 1));
-    const modes = new Set(actions.map(a => a.Configuration?.ActionMode));
+    const modes = new Set(actions.map(a => a.configuration.ActionMode));
     expect([...modes].sort()).toEqual(changeSets ? ['CHANGE_SET_EXECUTE', 'CHANGE_SET_REPLACE'] : ['CREATE_UPDATE']);
   }
-  expect(deployments).toBe(stages.flatMap(s => s.Actions).filter(a => a.ActionTypeId.Category === 'Deploy').length);
+  expect(deployments).toBe(stages.flatMap(s => s.actions).filter(a => a.actionTypeId.category === 'Deploy').length);
 
   // Artifacts are produced before they are read.
-  const position = (i: number, a: Action) => i * 1000 + (a.RunOrder ?? 1);
+  const position = (i: number, a: RenderedAction) => i * 1000 + a.runOrder;
   const produced = new Map<string, number>();
-  stages.forEach((s, i) => s.Actions.forEach(a => (a.OutputArtifacts ?? []).forEach(o => produced.set(o.Name, position(i, a)))));
-  stages.forEach((s, i) => s.Actions.forEach(a => (a.InputArtifacts ?? []).forEach(input => {
-    expect(produced.get(input.Name)).toBeLessThan(position(i, a));
+  stages.forEach((s, i) => s.actions.forEach(a => a.outputArtifacts.forEach(o => produced.set(o.name, position(i, a)))));
+  stages.forEach((s, i) => s.actions.forEach(a => a.inputArtifacts.forEach(input => {
+    expect(produced.get(input.name)).toBeLessThan(position(i, a));
   })));
 
   // Approvals: one gate (per gated Stage with auto-approval) between the previous environment and each gated one.
-  const approvals = stages.flatMap((s, i) => s.Actions.filter(a => a.ActionTypeId.Category === 'Approval').map(a => position(i, a)));
+  const approvals = stages.flatMap((s, i) => s.actions.filter(a => a.actionTypeId.category === 'Approval').map(a => position(i, a)));
   const gated = gatedEnvironments(config);
   const envs = environments(config);
   const approvalsPerGate = (name: string) => config.autoApprove ? envs.find(e => e.name === name)!.targets : 1;
   expect(approvals).toHaveLength(gated.reduce((n, g) => n + approvalsPerGate(g), 0));
-  const deployPositions = (env: string) => stages.flatMap((s, i) => envOf(s.Name)?.name === env
-    ? s.Actions.filter(a => a.ActionTypeId.Category === 'Deploy').map(a => position(i, a)) : []);
+  const deployPositions = (env: string) => stages.flatMap((s, i) => envOf(s.name)?.name === env
+    ? s.actions.filter(a => a.actionTypeId.category === 'Deploy').map(a => position(i, a)) : []);
   for (const g of gated) {
     const index = envs.findIndex(e => e.name === g);
     const after = index > 0 ? Math.max(...deployPositions(envs[index - 1].name)) : -1;
@@ -200,8 +184,7 @@ describe('guard rails hold on generated configurations (synthesized for real)', 
         return;
       }
       const { stack, pipeline } = generatedApp(config);
-      const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
-      checkInvariants(config, resource.Properties.Stages as Stage[], pipeline.stageNames);
+      checkInvariants(config, renderedStages(stack), pipeline.stageNames);
     }), { numRuns: RUNS, seed: SEED });
   });
 

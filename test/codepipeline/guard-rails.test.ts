@@ -5,28 +5,16 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BakeFailureAction, DeliveryPipeline, PipelineShape } from '../../src';
+import { RenderedStage } from '../../src/codepipeline/private/rendered-pipeline';
 import { ruleName } from '../../src/codepipeline/private/stage-conditions';
 import { isProductionStage } from '../../src/contract';
 import { PIPELINE_ENV } from '../fixtures/app';
 import { GeneratedConfig, generatedApp, generatedProps, simpleConfig } from '../fixtures/generated-app';
+import { renderedStages, stageNamed } from '../fixtures/rendered';
 import { mockedOperations, pipelineDefinition, PIPELINE } from '../runtime/sdk-fixtures';
 
-interface RuleJson { Name: string; RuleTypeId: { Provider: string }; Configuration: Record<string, string> }
-interface ActionJson { Name: string; RunOrder: number; ActionTypeId: { Category: string; Provider: string }; Configuration?: Record<string, unknown> }
-interface StageJson {
-  Name: string;
-  Actions: ActionJson[];
-  BeforeEntry?: { Conditions: Array<{ Rules: RuleJson[] }> };
-  OnSuccess?: { Conditions: Array<{ Rules: RuleJson[] }> };
-  OnFailure?: { Result: string };
-}
-
-function stagesOf(stack: Stack): StageJson[] {
-  const [pipeline] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
-  return pipeline.Properties.Stages as StageJson[];
-}
-
-const deploys = (stage: StageJson) => stage.Actions.filter(a => a.ActionTypeId.Category === 'Deploy');
+const stagesOf = renderedStages;
+const deploys = (stage: RenderedStage) => stage.actions.filter(a => a.actionTypeId.category === 'Deploy');
 const guarded: Partial<GeneratedConfig> = { production: { window: true, bakeAlarms: 2 } };
 
 describe('scale: a production phase with more targets than one CodePipeline stage holds', () => {
@@ -38,36 +26,36 @@ describe('scale: a production phase with more targets than one CodePipeline stag
   ])('%i targets: every production stage carries the window, the bake and the rollback', (targets, expected) => {
     const { stack, pipeline } = generatedApp(simpleConfig(targets, guarded));
     const stages = stagesOf(stack);
-    const production = stages.filter(s => isProductionStage(s.Name));
+    const production = stages.filter(s => isProductionStage(s.name));
 
-    expect(production.map(s => s.Name)).toEqual(expected);
-    expect(pipeline.stageNames).toEqual(stages.map(s => s.Name));
-    expect(pipeline.pipeline.stages.map(s => s.stageName)).toEqual(stages.map(s => s.Name));
+    expect(production.map(s => s.name)).toEqual(expected);
+    expect(pipeline.stageNames).toEqual(stages.map(s => s.name));
+    expect(pipeline.pipeline.stages.map(s => s.stageName)).toEqual(stages.map(s => s.name));
     expect(production.reduce((n, s) => n + deploys(s).length, 0)).toBe(targets * 2);
     for (const stage of production) {
-      expect(stage.Actions.length).toBeLessThanOrEqual(50);
-      expect(stage.BeforeEntry?.Conditions[0].Rules.map(r => [r.RuleTypeId.Provider, r.Configuration.TimeZone]))
+      expect(stage.actions.length).toBeLessThanOrEqual(50);
+      expect(stage.beforeEntry?.conditions[0].rules.map(r => [r.ruleTypeId.provider, r.configuration.TimeZone]))
         .toEqual([['DeploymentWindow', 'Europe/Berlin']]);
-      expect(stage.OnSuccess?.Conditions[0].Rules.map(r => [r.RuleTypeId.Provider, r.Configuration.AlarmStates, r.Configuration.WaitTime]))
+      expect(stage.onSuccess?.conditions[0].rules.map(r => [r.ruleTypeId.provider, r.configuration.AlarmStates, r.configuration.WaitTime]))
         .toEqual([['CloudWatchAlarm', 'ALARM', '10'], ['CloudWatchAlarm', 'ALARM', '10']]);
-      expect(stage.OnFailure?.Result).toBe('ROLLBACK');
+      expect(stage.onFailure?.result).toBe('ROLLBACK');
     }
   });
 
   test('each target deploys whole in one part; the approval precedes the first part', () => {
     const { stack } = generatedApp(simpleConfig(30, { stacksPerTarget: 2 }));
     const stages = stagesOf(stack);
-    const production = stages.filter(s => isProductionStage(s.Name));
+    const production = stages.filter(s => isProductionStage(s.name));
     // 4 actions per target (2 stacks x prepare+execute): 12 targets per stage.
     expect(production.map(s => deploys(s).length)).toEqual([48, 48, 24]);
     for (const stage of production) {
-      const targetsHere = new Set(deploys(stage).map(a => a.Name.split('.')[0]));
+      const targetsHere = new Set(deploys(stage).map(a => a.name.split('.')[0]));
       for (const other of production.filter(s => s !== stage)) {
-        expect(deploys(other).some(a => targetsHere.has(a.Name.split('.')[0]))).toBe(false);
+        expect(deploys(other).some(a => targetsHere.has(a.name.split('.')[0]))).toBe(false);
       }
     }
-    const staging = stages.find(s => s.Name === 'Staging')!;
-    expect(staging.Actions.filter(a => a.ActionTypeId.Category === 'Approval').map(a => a.Name)).toEqual(['PromoteToProduction']);
+    const staging = stages.find(s => s.name === 'Staging')!;
+    expect(staging.actions.filter(a => a.actionTypeId.category === 'Approval').map(a => a.name)).toEqual(['PromoteToProduction']);
   });
 
   test('freeze and the delivery metrics recognise every production part', async () => {
@@ -89,12 +77,12 @@ describe('scale: a production phase with more targets than one CodePipeline stag
       waves: [{ targets: 1, bakeAlarms: 1 }, { targets: 60, window: true, bakeAlarms: 1, onFailure: BakeFailureAction.RETRY }],
     });
     const stages = stagesOf(stack);
-    expect(stages.map(s => s.Name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production-w1', 'Production-w2-1', 'Production-w2-2', 'Production-w2-3']);
+    expect(stages.map(s => s.name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production-w1', 'Production-w2-1', 'Production-w2-2', 'Production-w2-3']);
     for (const stage of stages.slice(5)) {
-      expect(stage.BeforeEntry?.Conditions[0].Rules[0].Name).toBe(`${stage.Name}-DeploymentWindow`);
-      expect(stage.OnFailure?.Result).toBe('RETRY');
+      expect(stage.beforeEntry?.conditions[0].rules[0].name).toBe(`${stage.name}-DeploymentWindow`);
+      expect(stage.onFailure?.result).toBe('RETRY');
     }
-    expect(stages[4].BeforeEntry).toBeUndefined();
+    expect(stages[4].beforeEntry).toBeUndefined();
   });
 
   test('a Stage too large for one CodePipeline stage is a clear error', () => {
@@ -115,10 +103,8 @@ describe('scale: a production phase with more targets than one CodePipeline stag
   test('a direct production of 41 targets beside a staging with change sets: parts sized for CDK Pipelines, all direct', () => {
     const { stack, pipeline } = generatedApp(simpleConfig(41, { tests: 0, useChangeSets: false, staging: { useChangeSets: true } }));
     expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Staging', 'Production-1', 'Production-2']);
-    const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'));
-    const modes = (name: string) => resource.Properties.Stages.find((st: { Name: string }) => st.Name === name).Actions
-      .filter((a: { ActionTypeId: { Category: string } }) => a.ActionTypeId.Category === 'Deploy')
-      .map((a: { Configuration: { ActionMode: string } }) => a.Configuration.ActionMode);
+    const stages = renderedStages(stack);
+    const modes = (name: string) => deploys(stageNamed(stages, name)).map(a => a.configuration.ActionMode);
     expect(modes('Staging')).toEqual(['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE']);
     expect([...modes('Production-1'), ...modes('Production-2')]).toEqual(Array(41).fill('CREATE_UPDATE'));
   });
@@ -145,10 +131,10 @@ describe('scale: test steps', () => {
     const stages = stagesOf(stack);
     expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Test-1', 'Test-2', 'Staging', 'Production']);
     const [test1, test2] = [stages[2], stages[3]];
-    expect(test1.Actions.map(a => a.Name)).toContain('SelfMutate');
-    expect(test1.Actions.length + test2.Actions.length).toBe(61); // 60 tests + self-mutation (no assets)
-    expect(test1.Actions.length).toBeLessThanOrEqual(50);
-    expect(new Set(test1.Actions.map(a => a.RunOrder))).toEqual(new Set([1]));
+    expect(test1.actions.map(a => a.name)).toContain('SelfMutate');
+    expect(test1.actions.length + test2.actions.length).toBe(61); // 60 tests + self-mutation (no assets)
+    expect(test1.actions.length).toBeLessThanOrEqual(50);
+    expect(new Set(test1.actions.map(a => a.runOrder))).toEqual(new Set([1]));
   });
 });
 
@@ -210,17 +196,17 @@ describe('actions beside self-mutation restart the execution when their project 
 
   test('every CodeBuild action in the stage with self-mutation carries _PROJECT_CONFIG_HASH', () => {
     const { stack } = generatedApp(simpleConfig(1, { tests: 3 }));
-    const test = stagesOf(stack).find(s => s.Name === 'Test')!;
-    for (const action of test.Actions) {
-      expect(JSON.stringify(action.Configuration?.EnvironmentVariables)).toContain('_PROJECT_CONFIG_HASH');
+    const test = stagesOf(stack).find(s => s.name === 'Test')!;
+    for (const action of test.actions) {
+      expect(JSON.stringify(action.configuration.EnvironmentVariables)).toContain('_PROJECT_CONFIG_HASH');
     }
   });
 
   test('without tests, self-mutation runs in the build stage\'s second slot, with the hash', () => {
     const { stack, pipeline } = generatedApp(simpleConfig(1, { tests: 0 }));
-    const build = stagesOf(stack).find(s => s.Name === 'Build')!;
+    const build = stagesOf(stack).find(s => s.name === 'Build')!;
     expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Staging', 'Production']);
-    expect(build.Actions.map(a => [a.Name, a.RunOrder])).toEqual([['Synth', 1], ['SelfMutate', 2]]);
+    expect(build.actions.map(a => [a.name, a.runOrder])).toEqual([['Synth', 1], ['SelfMutate', 2]]);
   });
 });
 
@@ -249,8 +235,8 @@ describe('the construct checks its own output', () => {
       requireManualApproval: false, tests: 0, useChangeSets: false, staging: { migrations: 1 }, waves: [{ targets: 22, migrations: 1 }],
     }));
     expect(() => app.synth()).not.toThrow();
-    const staging = stagesOf(stack).find(s => s.Name === 'Staging')!;
-    expect(staging.Actions.filter(a => a.ActionTypeId.Category === 'Approval').map(a => [a.Name, a.RunOrder]))
+    const staging = stagesOf(stack).find(s => s.name === 'Staging')!;
+    expect(staging.actions.filter(a => a.actionTypeId.category === 'Approval').map(a => [a.name, a.runOrder]))
       .toEqual([['Approve', 1], ['PromoteToProduction', 4]]);
   });
 

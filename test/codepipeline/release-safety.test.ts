@@ -6,35 +6,22 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BakeFailureAction, DeliveryPipeline, DeliveryPipelineProps, DeploymentWindow, NotificationTarget, PipelineShape } from '../../src';
+import { RenderedStage } from '../../src/codepipeline/private/rendered-pipeline';
 import { fixture, Fixture, referenceProps } from '../fixtures/app';
 import { withCloudFormationValidation } from '../fixtures/cloudformation-validation';
+import { renderedStages } from '../fixtures/rendered';
 
-interface ActionJson {
-  Name: string;
-  RunOrder: number;
-  ActionTypeId: { Category: string; Provider: string };
-  Configuration?: Record<string, unknown>;
-}
-interface StageJson {
-  Name: string;
-  Actions: ActionJson[];
-  BeforeEntry?: unknown;
-  OnSuccess?: unknown;
-  OnFailure?: unknown;
-}
-
-function build(overrides: (f: Fixture) => Partial<DeliveryPipelineProps>): { f: Fixture; stages: StageJson[]; pipeline: DeliveryPipeline } {
+function build(overrides: (f: Fixture) => Partial<DeliveryPipelineProps>): { f: Fixture; stages: RenderedStage[]; pipeline: DeliveryPipeline } {
   const f = fixture();
   const pipeline = new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, overrides(f)));
-  const [resource] = Object.values(Template.fromStack(f.stack).findResources('AWS::CodePipeline::Pipeline'));
-  return { f, stages: resource.Properties.Stages as StageJson[], pipeline };
+  return { f, stages: renderedStages(f.stack), pipeline };
 }
 
-const slots = (stage: StageJson) => stage.Actions
-  .map(a => [a.Name, a.RunOrder] as [string, number])
+const slots = (stage: RenderedStage) => stage.actions
+  .map(a => [a.name, a.runOrder] as [string, number])
   .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
-const approvalsIn = (stages: StageJson[]) => stages.flatMap(s => s.Actions
-  .filter(a => a.ActionTypeId.Category === 'Approval').map(a => `${s.Name}/${a.Name}@${a.RunOrder}`));
+const approvalsIn = (stages: RenderedStage[]) => stages.flatMap(s => s.actions
+  .filter(a => a.actionTypeId.category === 'Approval').map(a => `${s.name}/${a.name}@${a.runOrder}`));
 const twoWaves = (f: Fixture) => [{ name: 'canary', stages: [f.production[0]] }, { name: 'rest', stages: f.production.slice(1) }];
 
 describe('per-environment approval overrides', () => {
@@ -44,8 +31,8 @@ describe('per-environment approval overrides', () => {
       production: { waves: [{ name: 'canary', stages: [f.production[0]] }, { name: 'rest', stages: f.production.slice(1), requireManualApproval: true }] },
     }));
     expect(approvalsIn(stages)).toEqual(['Production-rest/Approve@1']);
-    const rest = stages.find(s => s.Name === 'Production-rest')!;
-    expect(Math.min(...rest.Actions.filter(a => a.ActionTypeId.Provider === 'CloudFormation').map(a => a.RunOrder))).toBe(2);
+    const rest = stages.find(s => s.name === 'Production-rest')!;
+    expect(Math.min(...rest.actions.filter(a => a.actionTypeId.provider === 'CloudFormation').map(a => a.runOrder))).toBe(2);
   });
 
   test('continuous delivery with the canary let through: the one approval moves to the next wave', () => {
@@ -71,11 +58,11 @@ describe('per-environment approval overrides', () => {
 
   test('the approval comment names what it gates', () => {
     const { stages } = build(f => ({ requireManualApproval: false, production: { waves: [{ name: 'eu', stages: f.production, requireManualApproval: true }] } }));
-    const approve = stages.find(s => s.Name === 'Production-eu')!.Actions.find(a => a.Name === 'Approve')!;
+    const approve = stages.find(s => s.name === 'Production-eu')!.actions.find(a => a.name === 'Approve')!;
     // The only production wave follows staging, so its gate runs beside the staging verification instead.
     expect(approve).toBeUndefined();
-    const promote = stages.find(s => s.Name === 'Staging')!.Actions.find(a => a.Name === 'PromoteToProduction')!;
-    expect(promote.Configuration!.CustomData).toBe('Approve the deployment to Production-eu.');
+    const promote = stages.find(s => s.name === 'Staging')!.actions.find(a => a.name === 'PromoteToProduction')!;
+    expect(promote.configuration.CustomData).toBe('Approve the deployment to Production-eu.');
   });
 });
 
@@ -85,11 +72,11 @@ describe('database migrations', () => {
       requireManualApproval: false,
       production: { waves: [{ name: 'canary', stages: [f.production[0]] }, { name: 'rest', stages: f.production.slice(1), migrations: [{ name: 'Migrate', commands: ['npm run migrate'] }] }] },
     }));
-    const rest = stages.find(s => s.Name === 'Production-rest')!;
+    const rest = stages.find(s => s.name === 'Production-rest')!;
     expect(slots(rest).slice(0, 2)).toEqual([['Approve', 1], ['Migrate', 2]]);
-    const firstDeploy = Math.min(...rest.Actions.filter(a => a.ActionTypeId.Provider === 'CloudFormation').map(a => a.RunOrder));
+    const firstDeploy = Math.min(...rest.actions.filter(a => a.actionTypeId.provider === 'CloudFormation').map(a => a.runOrder));
     expect(firstDeploy).toBe(3);
-    expect(rest.Actions.find(a => a.Name === 'Approve')!.Configuration!.CustomData)
+    expect(rest.actions.find(a => a.name === 'Approve')!.configuration.CustomData)
       .toBe('Approve the migration(s) Migrate before they run in Production-rest.');
   });
 
@@ -100,7 +87,7 @@ describe('database migrations', () => {
       production: { stages: f.production, migrations: [{ name: 'Migrate', commands: ['npm run migrate'] }] },
     }));
     expect(approvalsIn(migrated.stages)).toEqual(['Staging/PromoteToProduction@2']);
-    expect(slots(migrated.stages.find(s => s.Name === 'Production')!)[0]).toEqual(['Migrate', 1]);
+    expect(slots(migrated.stages.find(s => s.name === 'Production')!)[0]).toEqual(['Migrate', 1]);
     // The migration itself is one hop; its approval runs beside the smoke test.
     expect(PipelineShape.fromStack(migrated.f.stack).criticalPathHops).toBe(PipelineShape.fromStack(plain.f.stack).criticalPathHops + 1);
   });
@@ -108,7 +95,7 @@ describe('database migrations', () => {
   test('under continuous delivery the production approval also covers the migration', () => {
     const { stages } = build(f => ({ production: { stages: f.production, migrations: [{ name: 'Migrate', commands: ['npm run migrate'] }] } }));
     expect(approvalsIn(stages)).toEqual(['Staging/PromoteToProduction@2']);
-    expect(stages.find(s => s.Name === 'Staging')!.Actions.find(a => a.Name === 'PromoteToProduction')!.Configuration!.CustomData)
+    expect(stages.find(s => s.name === 'Staging')!.actions.find(a => a.name === 'PromoteToProduction')!.configuration.CustomData)
       .toBe('Approve the release to Production. Staging is deployed; its verification runs in parallel with this approval. Approving also lets the migration(s) Migrate run before Production deploys.');
   });
 
@@ -167,8 +154,8 @@ describe('database migrations', () => {
 describe('approval details', () => {
   test('e-mail addresses get a topic that the approval notifies', () => {
     const { f, stages } = build(() => ({ approval: { notifyEmails: ['release@example.com'] } }));
-    const [promote] = stages.find(s => s.Name === 'Staging')!.Actions.filter(a => a.Name === 'PromoteToProduction');
-    expect(promote.Configuration!.NotificationArn).toEqual({ Ref: expect.any(String) });
+    const [promote] = stages.find(s => s.name === 'Staging')!.actions.filter(a => a.name === 'PromoteToProduction');
+    expect(promote.configuration.NotificationArn).toEqual({ Ref: expect.any(String) });
     Template.fromStack(f.stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'release@example.com' });
   });
 
@@ -205,20 +192,21 @@ describe('approval details', () => {
 describe('deployment windows', () => {
   const window = DeploymentWindow.cron('* * 9-16 ? * MON-THU', 'Europe/Berlin');
   const windowCondition = (stageName: string) => ({
-    Conditions: [{
-      Result: 'FAIL',
-      Rules: [{
-        Name: `${stageName}-DeploymentWindow`,
-        RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'DeploymentWindow', Version: '1' },
-        Configuration: { Cron: '* * 9-16 ? * MON-THU', TimeZone: 'Europe/Berlin' },
+    conditions: [{
+      result: 'FAIL',
+      rules: [{
+        name: `${stageName}-DeploymentWindow`,
+        ruleTypeId: { category: 'Rule', owner: 'AWS', provider: 'DeploymentWindow', version: '1' },
+        configuration: { Cron: '* * 9-16 ? * MON-THU', TimeZone: 'Europe/Berlin' },
+        inputArtifacts: [],
       }],
     }],
   });
 
   test('a production environment can only be entered inside the window (beforeEntry, DeploymentWindow rule)', () => {
     const { stages } = build(f => ({ production: { stages: f.production, deploymentWindow: window } }));
-    expect(stages.find(s => s.Name === 'Production')!.BeforeEntry).toEqual(windowCondition('Production'));
-    expect(stages.find(s => s.Name === 'Staging')!.BeforeEntry).toBeUndefined();
+    expect(stages.find(s => s.name === 'Production')!.beforeEntry).toEqual(windowCondition('Production'));
+    expect(stages.find(s => s.name === 'Staging')!.beforeEntry).toBeUndefined();
   });
 
   test('a window for the whole production phase applies to every wave; a wave can set its own', () => {
@@ -226,9 +214,9 @@ describe('deployment windows', () => {
     const { stages } = build(f => ({
       production: { deploymentWindow: window, waves: [{ name: 'canary', stages: [f.production[0]] }, { name: 'rest', stages: f.production.slice(1), deploymentWindow: own }] },
     }));
-    expect(stages.find(s => s.Name === 'Production-canary')!.BeforeEntry).toEqual(windowCondition('Production-canary'));
-    expect(stages.find(s => s.Name === 'Production-rest')!.BeforeEntry).toEqual({
-      Conditions: [{ Result: 'FAIL', Rules: [expect.objectContaining({ Configuration: { Cron: '* * 6-8 ? * TUE', TimeZone: 'UTC' } })] }],
+    expect(stages.find(s => s.name === 'Production-canary')!.beforeEntry).toEqual(windowCondition('Production-canary'));
+    expect(stages.find(s => s.name === 'Production-rest')!.beforeEntry).toEqual({
+      conditions: [{ result: 'FAIL', rules: [expect.objectContaining({ configuration: { Cron: '* * 6-8 ? * TUE', TimeZone: 'UTC' } })] }],
     });
   });
 
@@ -236,7 +224,7 @@ describe('deployment windows', () => {
     const plain = build(() => ({}));
     const guarded = build(f => ({ production: { stages: f.production, deploymentWindow: window } }));
     expect(PipelineShape.fromStack(guarded.f.stack).criticalPathHops).toBe(PipelineShape.fromStack(plain.f.stack).criticalPathHops);
-    expect(guarded.stages.flatMap(s => s.Actions).length).toBe(plain.stages.flatMap(s => s.Actions).length);
+    expect(guarded.stages.flatMap(s => s.actions).length).toBe(plain.stages.flatMap(s => s.actions).length);
   });
 
   test.each([
@@ -276,18 +264,19 @@ describe('bake time, alarm gates and automatic rollback', () => {
     const { f, stages } = build(fx => ({
       production: { stages: fx.production, bake: { alarms: [errorsAlarm(fx.stack)], duration: Duration.minutes(30) } },
     }));
-    const production = stages.find(s => s.Name === 'Production')!;
-    expect(production.OnSuccess).toEqual({
-      Conditions: [{
-        Result: 'FAIL',
-        Rules: [{
-          Name: 'Production-Alarm1',
-          RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' },
-          Configuration: { AlarmName: { Ref: expect.stringMatching(/^Errors/) }, AlarmStates: 'ALARM', WaitTime: '30' },
+    const production = stages.find(s => s.name === 'Production')!;
+    expect(production.onSuccess).toEqual({
+      conditions: [{
+        result: 'FAIL',
+        rules: [{
+          name: 'Production-Alarm1',
+          ruleTypeId: { category: 'Rule', owner: 'AWS', provider: 'CloudWatchAlarm', version: '1' },
+          configuration: { AlarmName: { Ref: expect.stringMatching(/^Errors/) }, AlarmStates: 'ALARM', WaitTime: '30' },
+          inputArtifacts: [],
         }],
       }],
     });
-    expect(production.OnFailure).toEqual({ Result: 'ROLLBACK' });
+    expect(production.onFailure).toEqual({ result: 'ROLLBACK', conditions: [] });
     // The rule runs with the pipeline role, which may read exactly these alarms.
     Template.fromStack(f.stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([{ Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Errors'), 'Arn'] } }]) },
@@ -296,13 +285,13 @@ describe('bake time, alarm gates and automatic rollback', () => {
 
   test.each([
     [BakeFailureAction.FAIL, undefined],
-    [BakeFailureAction.RETRY, { Result: 'RETRY', RetryConfiguration: { RetryMode: 'FAILED_ACTIONS' } }],
-    [BakeFailureAction.ROLLBACK, { Result: 'ROLLBACK' }],
+    [BakeFailureAction.RETRY, { result: 'RETRY', retryConfiguration: { retryMode: 'FAILED_ACTIONS' }, conditions: [] }],
+    [BakeFailureAction.ROLLBACK, { result: 'ROLLBACK', conditions: [] }],
   ])('onFailure %s', (onFailure, expected) => {
     const { stages } = build(f => ({
       staging: { stage: f.staging, bake: { alarms: [errorsAlarm(f.stack)], duration: Duration.minutes(5), onFailure } },
     }));
-    expect(stages.find(s => s.Name === 'Staging')!.OnFailure).toEqual(expected);
+    expect(stages.find(s => s.name === 'Staging')!.onFailure).toEqual(expected);
   });
 
   test('an alarm in another region of the pipeline account is read in its region', () => {
@@ -312,8 +301,8 @@ describe('bake time, alarm gates and automatic rollback', () => {
         bake: { alarms: [cloudwatch.Alarm.fromAlarmArn(f.stack, 'EuErrors', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:service-errors')], duration: Duration.hours(1) },
       },
     }));
-    expect(stages.find(s => s.Name === 'Production')!.OnSuccess).toEqual({
-      Conditions: [{ Result: 'FAIL', Rules: [expect.objectContaining({ Configuration: { AlarmName: 'service-errors', AlarmStates: 'ALARM', WaitTime: '60' }, Region: 'eu-west-1' })] }],
+    expect(stages.find(s => s.name === 'Production')!.onSuccess).toEqual({
+      conditions: [{ result: 'FAIL', rules: [expect.objectContaining({ configuration: { AlarmName: 'service-errors', AlarmStates: 'ALARM', WaitTime: '60' }, region: 'eu-west-1' })] }],
     });
   });
 
@@ -326,7 +315,7 @@ describe('bake time, alarm gates and automatic rollback', () => {
         bake: { alarms: [errorsAlarm(f.stack)], duration: Duration.minutes(30) },
       },
     }));
-    expect(stages.flatMap(s => s.Actions).length).toBe(plain.stages.flatMap(s => s.Actions).length);
+    expect(stages.flatMap(s => s.actions).length).toBe(plain.stages.flatMap(s => s.actions).length);
   });
 
   test.each([

@@ -8,6 +8,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createApp as guardedProduction } from '../../examples/guarded-production/app';
 import { DeliveryPipeline, DeliveryPipelineProps, PinnedRelease, SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity, TestStepOptions } from '../../src';
+import { readPipelines, RenderedAction } from '../../src/codepipeline/private/rendered-pipeline';
 import { SBOM_TOOL_PACKAGE_JSON, SBOM_TOOL_PACKAGE_LOCK, SBOM_TOOL_PACKAGE_LOCK_GZIP_BASE64 } from '../../src/codepipeline/private/sbom-tool-lock';
 import {
   DEFAULT_CYCLONEDX_NPM_VERSION, DEFAULT_GITLEAKS, DEFAULT_OSV_SCANNER, DEFAULT_SEMGREP_VERSION, installRelease, installSbomTool,
@@ -16,12 +17,6 @@ import {
 import { PipelineShape } from '../../src/testing/pipeline-shape';
 import { fixture, referenceProps } from '../fixtures/app';
 
-interface Action {
-  Name: string;
-  RunOrder?: number;
-  Configuration?: { ProjectName?: { Ref: string } };
-  OutputArtifacts?: Array<{ Name: string }>;
-}
 interface BuildSpec {
   phases: { install?: { 'commands'?: string[]; 'runtime-versions'?: Record<string, string> }; build: { commands: string[] } };
   reports?: Record<string, { 'files': string[]; 'file-format': string }>;
@@ -29,7 +24,7 @@ interface BuildSpec {
 }
 interface RenderedStep {
   readonly stage: string;
-  readonly action: Action;
+  readonly action: RenderedAction;
   readonly spec: BuildSpec;
 }
 
@@ -38,15 +33,14 @@ function render(overrides: Partial<DeliveryPipelineProps>): { pipeline: Delivery
   const f = fixture();
   const pipeline = new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, overrides));
   const template = Template.fromStack(f.stack).toJSON() as { Resources: Record<string, { Type: string; Properties: any }> };
-  const cfn = Object.values(template.Resources).find(r => r.Type === 'AWS::CodePipeline::Pipeline')!;
   const steps = new Map<string, RenderedStep>();
-  for (const stage of cfn.Properties.Stages as Array<{ Name: string; Actions: Action[] }>) {
-    for (const action of stage.Actions) {
-      const ref = action.Configuration?.ProjectName?.Ref;
+  for (const stage of readPipelines(template)[0].stages) {
+    for (const action of stage.actions) {
+      const ref = (action.configuration.ProjectName as { Ref?: string } | undefined)?.Ref;
       const inline = ref ? String(template.Resources[ref].Properties.Source.BuildSpec) : '';
       // (asset publishing writes its buildspec to a file of the cloud assembly)
-      if (stage.Name.startsWith('Test') && inline.startsWith('{')) {
-        steps.set(action.Name, { stage: stage.Name, action, spec: JSON.parse(inline) as BuildSpec });
+      if (stage.name.startsWith('Test') && inline.startsWith('{')) {
+        steps.set(action.name, { stage: stage.name, action, spec: JSON.parse(inline) as BuildSpec });
       }
     }
   }
@@ -69,7 +63,7 @@ describe('security checks: rendered buildspecs', () => {
   test('every check is an action of the Test stage, in parallel with the test step (same run order)', () => {
     const names = ['UnitTests', 'SecretsDetection', 'StaticAnalysis', 'DependencyScan', 'Sbom'];
     expect(names.map(n => step(steps, n).stage)).toEqual(names.map(() => 'Test'));
-    expect(new Set(names.map(n => step(steps, n).action.RunOrder ?? 1))).toEqual(new Set([1]));
+    expect(new Set(names.map(n => step(steps, n).action.runOrder))).toEqual(new Set([1]));
   });
 
   test('secrets detection: gitleaks pinned by version and SHA-256, scans the tree, fails on findings, JUnit report group', () => {
@@ -118,7 +112,7 @@ describe('security checks: rendered buildspecs', () => {
       `${SBOM_TOOL_BIN} --package-lock-only --omit dev --output-format JSON --output-file "$CODEBUILD_SRC_DIR/sbom/bom.cdx.json" './package.json'`,
     ]);
     expect(spec.artifacts).toEqual(expect.objectContaining({ 'base-directory': 'sbom', 'files': ['**/*'] }));
-    expect(action.OutputArtifacts).toHaveLength(1);
+    expect(action.outputArtifacts).toHaveLength(1);
     expect(spec.reports).toBeUndefined();
   });
 
@@ -139,7 +133,7 @@ describe('security checks: rendered buildspecs', () => {
 
   test('the scanners publish no output artifact: their results are the report groups and the build log', () => {
     for (const name of ['SecretsDetection', 'StaticAnalysis', 'DependencyScan']) {
-      expect([name, step(steps, name).action.OutputArtifacts ?? []]).toEqual([name, []]);
+      expect([name, step(steps, name).action.outputArtifacts]).toEqual([name, []]);
       expect([name, step(steps, name).spec.artifacts]).toEqual([name, undefined]);
     }
   });

@@ -1,8 +1,8 @@
 import { App, CfnOutput, Duration, Stack, Stage } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../../src';
 import { ValidationError } from '../../src/private/errors';
 import { AppStage, fixture, Fixture, PIPELINE_ENV, referenceProps } from '../fixtures/app';
+import { renderedStages } from '../fixtures/rendered';
 
 /** A value a jsii caller in another language (or plain JavaScript) can pass where TypeScript would not compile. */
 const untyped = (value: unknown): never => value as never;
@@ -374,9 +374,7 @@ test('the default approval comment stays within CodePipeline\'s 1000 characters:
         migrations: Array.from({ length: migrations }, (_, i) => ({ name: `Migrate${i}-${'m'.repeat(90)}`, commands: ['npm run migrate'] })),
       },
     }));
-    const pipeline = Object.values(Template.fromStack(f.stack).findResources('AWS::CodePipeline::Pipeline'))[0];
-    return (pipeline.Properties.Stages as Array<{ Actions: Array<{ ActionTypeId: { Category: string }; Configuration?: { CustomData?: string } }> }>)
-      .flatMap(stage => stage.Actions).filter(a => a.ActionTypeId.Category === 'Approval').map(a => a.Configuration!.CustomData!);
+    return renderedStages(f.stack).flatMap(stage => stage.actions).filter(a => a.actionTypeId.category === 'Approval').map(a => String(a.configuration.CustomData));
   };
   const few = comments(2);
   expect(few).toHaveLength(1);
