@@ -11,8 +11,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeliveryPipeline, DeliveryPipelineProps, DockerOptions, RegistryCredential, RegistryCredentialUsage } from '../../src';
-import { readPipelines } from '../../src/codepipeline/private/rendered-pipeline';
 import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION } from '../../src/codepipeline/private/tool-versions';
+import { readPipelines } from '../../src/private/rendered-pipeline';
 import { Fixture, fixture, referenceProps } from '../fixtures/app';
 
 /** A directory with a Dockerfile (the asset is hashed at synthesis, never built: no Docker daemon is needed). */

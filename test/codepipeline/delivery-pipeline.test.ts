@@ -5,7 +5,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { DeliveryPipeline, PipelineShape, ReleaseMode } from '../../src';
-import { RenderedAction, RenderedStage } from '../../src/codepipeline/private/rendered-pipeline';
+import { RenderedAction, RenderedStage } from '../../src/private/rendered-pipeline';
 import { AppStage, fixture, PIPELINE_ENV, referencePipeline, referenceProps } from '../fixtures/app';
 import { renderedStages } from '../fixtures/rendered';
 

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { BakeFailureAction } from '../../src';
-import { RenderedAction, RenderedStage } from '../../src/codepipeline/private/rendered-pipeline';
 import { isProductionStage } from '../../src/contract';
+import { RenderedAction, RenderedStage } from '../../src/private/rendered-pipeline';
 import { GeneratedConfig, GeneratedGuards, generatedApp } from '../fixtures/generated-app';
 import { renderedStages } from '../fixtures/rendered';
 

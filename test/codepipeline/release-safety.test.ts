@@ -6,7 +6,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BakeFailureAction, DeliveryPipeline, DeliveryPipelineProps, DeploymentWindow, NotificationTarget, PipelineShape } from '../../src';
-import { RenderedStage } from '../../src/codepipeline/private/rendered-pipeline';
+import { RenderedStage } from '../../src/private/rendered-pipeline';
 import { fixture, Fixture, referenceProps } from '../fixtures/app';
 import { withCloudFormationValidation } from '../fixtures/cloudformation-validation';
 import { renderedStages } from '../fixtures/rendered';

@@ -8,12 +8,12 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createApp as guardedProduction } from '../../examples/guarded-production/app';
 import { DeliveryPipeline, DeliveryPipelineProps, PinnedRelease, SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity, TestStepOptions } from '../../src';
-import { readPipelines, RenderedAction } from '../../src/codepipeline/private/rendered-pipeline';
 import { SBOM_TOOL_PACKAGE_JSON, SBOM_TOOL_PACKAGE_LOCK, SBOM_TOOL_PACKAGE_LOCK_GZIP_BASE64 } from '../../src/codepipeline/private/sbom-tool-lock';
 import {
   DEFAULT_CYCLONEDX_NPM_VERSION, DEFAULT_GITLEAKS, DEFAULT_OSV_SCANNER, DEFAULT_SEMGREP_VERSION, installRelease, installSbomTool,
   OSV_SUMMARY, OSV_TO_JUNIT, SBOM_TOOL_BIN, SBOM_TOOL_DIRECTORY,
 } from '../../src/codepipeline/private/security-steps';
+import { readPipelines, RenderedAction } from '../../src/private/rendered-pipeline';
 import { PipelineShape } from '../../src/testing/pipeline-shape';
 import { fixture, referenceProps } from '../fixtures/app';
 
