@@ -1,4 +1,5 @@
 import { Annotations, Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { checkAlarms, checkShift, installedCdkVersion, missingEcsApi, wholeMinutes } from './private/checks';
@@ -64,6 +65,9 @@ export class EcsProgressiveDeployment extends Construct implements IProgressiveD
     return missingEcsApi(ecs, kind) === undefined;
   }
 
+  /** The environment's alarms in this Stage's account (created here, or imported when another stack of the account holds them). */
+  public readonly alarms: cloudwatch.IAlarm[];
+
   /** What this helper does. */
   public readonly summary: ProgressiveDeploymentSummary;
 
@@ -102,8 +106,9 @@ export class EcsProgressiveDeployment extends Construct implements IProgressiveD
         settings.bakeTime = Duration.minutes(bakeMinutes);
       }
       const alarms = checkAlarms(props.alarms, 'alarms', "an ECS service's deployment alarms", MAX_ECS_ALARMS);
+      this.alarms = alarms.map(alarm => alarm.alarmIn(this));
       if (alarms.length > 0) {
-        const alarmNames = alarms.map(alarm => alarm.alarmIn(this).alarmName);
+        const alarmNames = this.alarms.map(alarm => alarm.alarmName);
         settings.deploymentAlarms = { alarmNames, behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM };
       } else {
         Annotations.of(this).addWarningV2('cdk-delivery-pipelines:progressive-without-alarms',

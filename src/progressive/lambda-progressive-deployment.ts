@@ -1,4 +1,5 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -85,6 +86,9 @@ export class LambdaProgressiveDeployment extends Construct implements IProgressi
   /** The CodeDeploy deployment group that shifts the alias's traffic. */
   public readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
 
+  /** The environment's alarms in this Stage's account (created here, or imported when another stack of the account holds them). */
+  public readonly alarms: cloudwatch.IAlarm[];
+
   /** What this helper does. */
   public readonly summary: ProgressiveDeploymentSummary;
 
@@ -114,11 +118,12 @@ export class LambdaProgressiveDeployment extends Construct implements IProgressi
           'LambdaProgressiveDeployment has no alarms: CodeDeploy rolls back only a deployment that fails, not one that raises errors. Pass the environment\'s ReleaseAlarms (the same as its bake).');
       }
 
+      this.alarms = alarms.map(alarm => alarm.alarmIn(this));
       this.alias = new lambda.Alias(this, 'Alias', { aliasName, version: props.lambdaFunction.currentVersion });
       this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
         alias: this.alias,
         deploymentConfig: this.deploymentConfig(shift),
-        alarms: alarms.map(alarm => alarm.alarmIn(this)),
+        alarms: this.alarms,
         autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: alarms.length > 0 },
         preHook: props.preTrafficHook,
         postHook: props.postTrafficHook,

@@ -88,8 +88,8 @@ export class ReleaseAlarm {
 
   private readonly props: ReleaseAlarmProps;
 
-  /** The alarm made in each account (`account/region`), and the stack it was made in. */
-  private readonly made = new Map<string, { readonly stack: Stack; readonly alarm: cloudwatch.IAlarm }>();
+  /** Per app (the construct tree's root), the alarm made in each account (`account/region`) and the stack it was made in. */
+  private readonly made = new WeakMap<IConstruct, Map<string, { readonly stack: Stack; readonly alarm: cloudwatch.IAlarm }>>();
 
   constructor(props: ReleaseAlarmProps) {
     checkArguments('ReleaseAlarm.constructor', [props]);
@@ -145,7 +145,10 @@ export class ReleaseAlarm {
     }
     const account = Token.isUnresolved(stack.account) ? this.account : stack.account;
     const key = `${account}/${this.region}`;
-    const existing = this.made.get(key);
+    const root = scope.node.root;
+    const made = this.made.get(root) ?? new Map<string, { readonly stack: Stack; readonly alarm: cloudwatch.IAlarm }>();
+    this.made.set(root, made);
+    const existing = made.get(key);
     if (existing && existing.stack === stack) {
       return existing.alarm;
     }
@@ -172,7 +175,7 @@ export class ReleaseAlarm {
       comparisonOperator: this.props.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: this.props.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.made.set(key, { stack, alarm });
+    made.set(key, { stack, alarm });
     return alarm;
   }
 }

@@ -55,6 +55,7 @@ describe('LambdaProgressiveDeployment renders', () => {
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'service-errors', Threshold: 1, EvaluationPeriods: 2 });
     expect(release.alias.aliasName).toBe('live');
+    expect(release.alarms.map(a => stack.resolve(a.alarmName))).toEqual([{ Ref: expect.stringMatching(/^ReleaseReleaseAlarmserviceerrors/) }]);
   });
 
   test.each<[string, TrafficShift, Record<string, unknown>]>([

@@ -100,6 +100,15 @@ describe('ReleaseAlarm', () => {
     });
   });
 
+  test('each app gets its own alarm (one ReleaseAlarm used in two apps, as tests do)', () => {
+    const alarm = new ReleaseAlarm(props());
+    for (const app of [new App(), new App()]) {
+      const stack = new Stack(app, 'Service', { env: { account: '333333333333', region: 'us-east-1' } });
+      alarm.alarmIn(stack);
+      Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    }
+  });
+
   test('another account gets its own alarm under the same name', () => {
     const app = new App();
     const alarm = new ReleaseAlarm(props());
