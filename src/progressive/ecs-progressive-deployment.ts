@@ -2,7 +2,7 @@ import { Annotations, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import { checkAlarms, checkShift, installedCdkVersion, missingEcsApi, wholeMinutes } from './private/checks';
+import { checkAlarms, checkEcsStrategy, checkShift, missingEcsApi, wholeMinutes } from './private/checks';
 import { markProgressiveDeployment } from './private/marker';
 import { IProgressiveDeployment, ProgressiveDeploymentSummary, ProgressiveTarget } from './progressive-deployment';
 import { ReleaseAlarm } from './release-alarm';
@@ -82,12 +82,7 @@ export class EcsProgressiveDeployment extends Construct implements IProgressiveD
       if (shift.kind === TrafficShiftKind.ALL_AT_ONCE) {
         throw new ValidationError("shift: TrafficShift.allAtOnce() is CodeDeploy's Lambda configuration; ECS moves all traffic at once with its BLUE_GREEN strategy. Use TrafficShift.blueGreen().");
       }
-      const missing = missingEcsApi(ecs, shift.kind);
-      if (missing !== undefined) {
-        throw new ValidationError(`shift: ${shift._factory}() needs ECS's ${shift.kind} deployment strategy, but aws-cdk-lib ${installedCdkVersion()} has no ${missing}. `
-          + "Upgrade aws-cdk-lib in your app's package.json (2.276.0 renders CANARY, LINEAR and BLUE_GREEN), or deploy this service without EcsProgressiveDeployment "
-          + '(EcsProgressiveDeployment.isStrategyAvailable() tells which strategies the installed version has).');
-      }
+      checkEcsStrategy(ecs, shift);
       const settings: { [key: string]: unknown } = { deploymentStrategy: shift.kind };
       if (shift.kind === TrafficShiftKind.CANARY || shift.kind === TrafficShiftKind.LINEAR) {
         const limits = ECS_LIMITS[shift.kind];

@@ -7,7 +7,7 @@ import {
   EcsProgressiveDeployment, EcsProgressiveDeploymentProps, ProgressiveDeployment, ProgressiveTarget, ReleaseAlarm,
   TrafficShift, TrafficShiftKind,
 } from '../../src';
-import { missingEcsApi } from '../../src/progressive/private/checks';
+import { checkEcsStrategy, installedCdkVersion, missingEcsApi } from '../../src/progressive/private/checks';
 import { errorOf } from '../fixtures/app';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -170,5 +170,17 @@ describe('older aws-cdk-lib versions without the strategies', () => {
     expect(missingEcsApi({ DeploymentStrategy: { ROLLING: 'ROLLING', BLUE_GREEN: 'BLUE_GREEN' } }, TrafficShiftKind.LINEAR)).toBe('ecs.DeploymentStrategy.LINEAR');
     expect(missingEcsApi({ DeploymentStrategy: { CANARY: 'CANARY' } }, TrafficShiftKind.CANARY)).toBe('ecs.AlarmBehavior');
     expect(missingEcsApi({ DeploymentStrategy: { CANARY: 'CANARY' }, AlarmBehavior: {} }, TrafficShiftKind.CANARY)).toBeUndefined();
+  });
+
+  test('the helper refuses a strategy the module lacks, naming the installed aws-cdk-lib version and the fix', () => {
+    expect(installedCdkVersion()).toMatch(/^2\.\d+\.\d+$/);
+    const version = installedCdkVersion();
+    const canary = TrafficShift.canary({ percent: 10, interval: Duration.minutes(5) });
+    expect(errorOf(() => checkEcsStrategy({}, canary))).toBe(
+      `shift: TrafficShift.canary() needs ECS's CANARY deployment strategy, but aws-cdk-lib ${version} has no ecs.DeploymentStrategy.CANARY. `
+      + "Upgrade aws-cdk-lib in your app's package.json (2.276.0 renders CANARY, LINEAR and BLUE_GREEN), or deploy this service without "
+      + 'EcsProgressiveDeployment (EcsProgressiveDeployment.isStrategyAvailable() tells which strategies the installed version has).');
+    expect(errorOf(() => checkEcsStrategy({ DeploymentStrategy: { BLUE_GREEN: 'BLUE_GREEN' } }, TrafficShift.blueGreen()))).toMatch(/has no ecs\.AlarmBehavior/);
+    expect(() => checkEcsStrategy(ecs, canary)).not.toThrow();
   });
 });

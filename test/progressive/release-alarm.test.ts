@@ -121,6 +121,14 @@ describe('ReleaseAlarm', () => {
     }
   });
 
+  test('an environment-agnostic stack is taken for the application\'s: the alarm reads the metric as published', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    new ReleaseAlarm(props()).alarmIn(stack);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'service-errors', MetricName: 'Errors' });
+    expect(JSON.stringify(template.toJSON())).not.toContain('AccountId');
+  });
+
   test('a stack in another region is refused: an alarm watches metrics of its own region', () => {
     const app = new App();
     const stack = new Stack(app, 'Elsewhere', { env: { account: '111111111111', region: 'eu-west-1' } });

@@ -68,3 +68,16 @@ export function missingEcsApi(module: object, kind: TrafficShiftKind): string | 
   }
   return undefined;
 }
+
+/**
+ * Refuses a shift whose ECS strategy `module` (aws-cdk-lib's ECS module) cannot render, naming the installed
+ * aws-cdk-lib version. Takes the module, so the refusal can be shown on a module without the strategies.
+ */
+export function checkEcsStrategy(module: object, shift: TrafficShift): void {
+  const missing = missingEcsApi(module, shift.kind);
+  if (missing !== undefined) {
+    throw new ValidationError(`shift: ${shift._factory}() needs ECS's ${shift.kind} deployment strategy, but aws-cdk-lib ${installedCdkVersion()} has no ${missing}. `
+      + "Upgrade aws-cdk-lib in your app's package.json (2.276.0 renders CANARY, LINEAR and BLUE_GREEN), or deploy this service without EcsProgressiveDeployment "
+      + '(EcsProgressiveDeployment.isStrategyAvailable() tells which strategies the installed version has).');
+  }
+}
