@@ -22,3 +22,4 @@ export { SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity } from './blue
 export type { DependencyScanOptions, PinnedRelease, SbomOptions, SecretsDetectionOptions, SecurityCheckOptions, StaticAnalysisOptions } from './blueprint/security';
 export * from './testing/diagram';
 export * from './pull-requests';
+export * from './progressive';

@@ -3,38 +3,46 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
-  BakeFailureAction, DeliveryPipeline, DeploymentWindow, NotificationTarget, PipelineEvent, PipelineSource,
+  BakeFailureAction, DeliveryPipeline, DeploymentWindow, NotificationTarget, PipelineEvent, PipelineSource, ReleaseAlarm,
   SecurityCheck, VerificationStepOptions,
 } from '../../src';
-import { CONNECTION_ARN, PIPELINE_ENV, PRODUCTION_ACCOUNT, STAGING_ENV } from '../shared/accounts';
+import { CONNECTION_ARN, PIPELINE_ENV, PRODUCTION_ACCOUNT, PRODUCTION_REGIONS, STAGING_ENV } from '../shared/accounts';
 import { acknowledge } from '../shared/acknowledge';
 import { hardenedKey } from '../shared/keys';
 import { ServiceStage, smokeTest } from '../shared/service-stage';
 
 /**
- * Alarms on the production account's Lambda errors, created in the pipeline account (the CodePipeline
- * CloudWatchAlarm rule reads alarms with the pipeline's role) through CloudWatch cross-account observability.
- * One stack per production region, deployed with the pipeline stack.
+ * The release alarm of one production region, declared once: the Lambda errors of the region's function. The
+ * pipeline's bake reads its copy in the pipeline account (through CloudWatch cross-account observability), CodeDeploy's
+ * canary the copy inside the production Stage.
+ */
+function productionErrors(region: string): ReleaseAlarm {
+  return new ReleaseAlarm({
+    alarmName: `service-errors-${region}`,
+    account: PRODUCTION_ACCOUNT,
+    region,
+    metric: new cloudwatch.Metric({
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensionsMap: { FunctionName: `service-production-${region}` },
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(1),
+    }),
+    threshold: 1,
+    evaluationPeriods: 3,
+  });
+}
+
+/**
+ * The bake's copies of the release alarms, in the pipeline account (the CodePipeline CloudWatchAlarm rule reads
+ * alarms with the pipeline's role). One stack per production region, deployed with the pipeline stack.
  */
 class ReleaseAlarmsStack extends Stack {
-  public readonly errors: cloudwatch.Alarm;
+  public readonly errors: cloudwatch.IAlarm;
 
-  constructor(scope: Construct, id: string, props: StackProps & { readonly functionName: string }) {
+  constructor(scope: Construct, id: string, props: StackProps & { readonly alarm: ReleaseAlarm }) {
     super(scope, id, props);
-    this.errors = new cloudwatch.Alarm(this, 'Errors', {
-      alarmName: `service-errors-${this.region}`,
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/Lambda',
-        metricName: 'Errors',
-        dimensionsMap: { FunctionName: props.functionName },
-        statistic: cloudwatch.Stats.SUM,
-        period: Duration.minutes(1),
-        account: PRODUCTION_ACCOUNT,
-      }),
-      threshold: 1,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.errors = props.alarm.alarmIn(this);
     acknowledge(this.errors, 'cdk-validator-cfnguard::cloudwatch_alarm_action_check',
       'A release gate: the pipeline\'s bake rule reads this alarm and rolls the release back; paging on errors is the service\'s own alarms\' job.');
   }
@@ -61,11 +69,17 @@ function deployMarker(name: string): VerificationStepOptions {
 export function createApp(app: App): DeliveryPipeline {
   const stack = new Stack(app, 'GuardedProductionPipeline', { env: PIPELINE_ENV });
   const staging = new ServiceStage(app, 'Staging', { env: STAGING_ENV });
-  const production = (region: string) =>
-    new ServiceStage(app, `Production-${region}`, { env: { account: PRODUCTION_ACCOUNT, region } });
+  // Each production region's alarm, declared once and read by both layers: CodeDeploy's canary inside the Stage,
+  // and the wave's bake after it.
+  const releaseAlarms = new Map(PRODUCTION_REGIONS.map(region => [region, productionErrors(region)]));
+  const releaseAlarm = (region: string) => releaseAlarms.get(region)!;
+  const production = (region: string) => new ServiceStage(app, `Production-${region}`, {
+    env: { account: PRODUCTION_ACCOUNT, region },
+    progressive: { functionName: `service-production-${region}`, alarm: releaseAlarm(region) },
+  });
   const alarms = (region: string) => new ReleaseAlarmsStack(app, `ReleaseAlarms-${region}`, {
     env: { account: PIPELINE_ENV.account, region },
-    functionName: `service-production-${region}`,
+    alarm: releaseAlarm(region),
   }).errors;
 
   const onCall = new sns.Topic(stack, 'OnCall', {

@@ -1,12 +1,22 @@
 import * as path from 'node:path';
-import { CfnOutput, Stack, Stage, StageProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { hardenedKey } from './keys';
-import { VerificationStepOptions } from '../../src';
+import { LambdaProgressiveDeployment, ReleaseAlarm, TrafficShift, VerificationStepOptions } from '../../src';
+
+export interface ServiceStageProps extends StageProps {
+  /**
+   * Release the function through CodeDeploy: the function gets this name (the release alarm's metric names it), and
+   * each deployment shifts its `live` alias canary, 10 % for 5 minutes, rolled back when the alarm fires.
+   *
+   * @default - the function is updated in place
+   */
+  readonly progressive?: { readonly functionName: string; readonly alarm: ReleaseAlarm };
+}
 
 /**
  * The application the example pipelines release: one stack with a Lambda function whose code is a file
@@ -16,7 +26,7 @@ export class ServiceStage extends Stage {
   /** The function URL, read by the staging smoke test. */
   public readonly urlOutput: CfnOutput;
 
-  constructor(scope: Construct, id: string, props: StageProps) {
+  constructor(scope: Construct, id: string, props: ServiceStageProps) {
     super(scope, id, props);
     const stack = new Stack(this, 'Service');
     // Logs kept a year (AWS Control Tower CT.CLOUDWATCH.PR.2), encrypted with the service's own key (PR.3).
@@ -32,6 +42,7 @@ export class ServiceStage extends Stage {
     const role = new iam.Role(stack, 'HandlerRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
     const fn = new lambda.Function(stack, 'Handler', {
+      functionName: props.progressive?.functionName,
       runtime: lambda.Runtime.NODEJS_24_X,
       role,
       handler: 'index.handler',
@@ -41,7 +52,15 @@ export class ServiceStage extends Stage {
     });
     acknowledge(fn, 'cdk-validator-cfnguard::lambda_inside_vpc_check',
       'The example service has no private resources to reach; a real service that talks to a database would run in its VPC.');
-    const url = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    // With a progressive release, callers reach the alias, whose traffic CodeDeploy shifts to each new version.
+    const release = props.progressive && new LambdaProgressiveDeployment(stack, 'Release', {
+      lambdaFunction: fn,
+      shift: TrafficShift.canary({ percent: 10, interval: Duration.minutes(5) }),
+      alarms: [props.progressive.alarm],
+    });
+    release?.alarms.forEach(alarm => acknowledge(alarm, 'cdk-validator-cfnguard::cloudwatch_alarm_action_check',
+      'A release gate: CodeDeploy and the pipeline\'s bake read this alarm and roll the release back; paging on errors is the service\'s own alarms\' job.'));
+    const url = (release?.alias ?? fn).addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.urlOutput = new CfnOutput(stack, 'Url', { value: url.url });
   }
 }

@@ -1,4 +1,5 @@
 import { CfnElement, Stack, Stage } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
@@ -83,6 +84,13 @@ const EXTERNAL_TYPES: { readonly [fqn: string]: ExternalType } = {
     is: withMember('alarmArn'),
     example: "cloudwatch.Alarm.fromAlarmArn(this, 'Errors', arn)",
   },
+  'aws-cdk-lib.aws_cloudwatch.ComparisonOperator': externalEnum('cloudwatch.ComparisonOperator', cloudwatch.ComparisonOperator),
+  'aws-cdk-lib.aws_cloudwatch.Metric': {
+    name: 'cloudwatch.Metric',
+    is: v => isObject(v) && typeof v.metricName === 'string' && typeof v.namespace === 'string' && typeof v.with === 'function',
+    example: "new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'Errors', dimensionsMap: { FunctionName: name } })",
+  },
+  'aws-cdk-lib.aws_cloudwatch.TreatMissingData': externalEnum('cloudwatch.TreatMissingData', cloudwatch.TreatMissingData),
   'aws-cdk-lib.aws_cloudwatch.MetricOptions': { name: 'cloudwatch.MetricOptions', is: isPlainObject, example: '{ period: Duration.days(1) }' },
   'aws-cdk-lib.aws_codebuild.Cache': {
     name: 'codebuild.Cache',
@@ -115,12 +123,19 @@ const EXTERNAL_TYPES: { readonly [fqn: string]: ExternalType } = {
     is: withMember('repositoryUri'),
     example: "ecr.Repository.fromRepositoryName(this, 'Base', 'base-images')",
   },
+  'aws-cdk-lib.aws_ecs.Ec2ServiceProps': { name: 'ecs.Ec2ServiceProps', is: isPlainObject, example: '{ cluster, taskDefinition }' },
+  'aws-cdk-lib.aws_ecs.FargateServiceProps': { name: 'ecs.FargateServiceProps', is: isPlainObject, example: '{ cluster, taskDefinition }' },
   'aws-cdk-lib.aws_iam.IRole': { name: 'iam.IRole', is: withMember('roleArn'), example: "iam.Role.fromRoleArn(this, 'Role', arn)" },
   'aws-cdk-lib.aws_kms.IKey': { name: 'kms.IKey', is: withMember('keyArn'), example: "kms.Key.fromKeyArn(this, 'Key', arn)" },
   'aws-cdk-lib.aws_lambda.IFunction': {
     name: 'lambda.IFunction',
     is: withMember('functionArn'),
     example: "lambda.Function.fromFunctionArn(this, 'Gate', arn)",
+  },
+  'aws-cdk-lib.aws_lambda.Function': {
+    name: 'lambda.Function',
+    is: v => withMember('functionArn')(v) && isObject(v) && 'currentVersion' in v, // 'in': reading the getter would publish a version
+    example: "new lambda.Function(this, 'Handler', { ... })",
   },
   // CloudWatch Logs accepts only these retention periods: 8 days or NaN is refused here, not at deployment.
   'aws-cdk-lib.aws_logs.RetentionDays': externalEnum('logs.RetentionDays', logs.RetentionDays),
@@ -137,6 +152,8 @@ const EXTERNAL_TYPES: { readonly [fqn: string]: ExternalType } = {
     is: withMember('consumedStackOutputs'),
     example: "new pipelines.ShellStep('Lint', { commands: ['npm run lint'] })",
   },
+  'constructs.Construct': { name: 'Construct', is: v => Construct.isConstruct(v), example: 'this (a construct)' },
+  'constructs.IConstruct': { name: 'IConstruct', is: v => Construct.isConstruct(v), example: 'stage (a construct)' },
 };
 
 /** The type table's types of other packages that `checkArguments` cannot recognise (must be none). */

@@ -1,0 +1,5 @@
+export * from './traffic-shift';
+export * from './release-alarm';
+export * from './progressive-deployment';
+export * from './lambda-progressive-deployment';
+export * from './ecs-progressive-deployment';
