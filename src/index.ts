@@ -20,3 +20,4 @@ export { SecurityCheck, SecurityCheckKind, StaticAnalysisSeverity } from './blue
 export type { DependencyScanOptions, PinnedRelease, SbomOptions, SecretsDetectionOptions, SecurityCheckOptions, StaticAnalysisOptions } from './blueprint/security';
 export * from './testing/diagram';
 export * from './pull-requests';
+export * from './review/change-review-policy';
