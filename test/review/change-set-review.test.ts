@@ -140,7 +140,7 @@ describe('ChangeSetReview', () => {
       environmentName: 'Production',
       stageName: 'Production',
       approvalActionName: 'Review',
-      targets: [{ stackName: 'Prod-App', changeSetName: 'PipelineChange', account: '222222222222', region: 'eu-west-1', roleArn: 'arn:aws:iam::222222222222:role/custom-lookup' }],
+      groups: [{ account: '222222222222', region: 'eu-west-1', roleArn: 'arn:aws:iam::222222222222:role/custom-lookup', changeSetName: 'PipelineChange', stackNames: ['Prod-App'] }],
       stackNamePrefixes: ['Prod-'],
       policy: { STATEFUL_REPLACEMENT: 'HOLD', SECURITY_BROADENING: 'HOLD', STACK_REMOVAL: 'FAIL' },
     });
@@ -170,9 +170,13 @@ describe('ChangeSetReview', () => {
       expect(() => fixture(overrides)).toThrow(/^PipelineStack\/Review: ChangeSetReview: /);
     });
 
-    test('rejects a configuration too large for a Lambda environment, saying how to split it', () => {
-      const targets = Array.from({ length: 40 }, (_, i) => ({ ...DEFAULTS.targets[0], stackName: `Prod-Service${i}` }));
-      expect(errorOf(() => fixture({ targets }))).toMatch(/^ChangeSetReview: 'targets' lists 40 stacks, whose configuration \(about \d+ characters\) does not fit in a Lambda environment/);
+    test('a full stage (24 stacks with change sets and the review: 49 actions) fits in the environment; a configuration too large is refused, saying how to split it', () => {
+      const full = Array.from({ length: 24 }, (_, i) => ({ ...DEFAULTS.targets[0], stackName: `Prod-ServiceWithALongerName${i}` }));
+      expect(() => fixture({ targets: full })).not.toThrow();
+      const regions = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1'];
+      const scattered = Array.from({ length: 24 }, (_, i) => ({ ...DEFAULTS.targets[0], account: String(100000000000 + i), region: regions[i % 8], stackName: `Prod-Service${i}` }));
+      expect(errorOf(() => fixture({ targets: scattered }))).toMatch(
+        /^ChangeSetReview: 'targets' lists 24 stacks, whose configuration \(about \d+ characters\) does not fit in a Lambda environment \(4096 bytes in all\)\. Review the stage's stacks in parts/);
     });
 
     test('rejects a pipeline of another region (EventBridge would never deliver its events)', () => {

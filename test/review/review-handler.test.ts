@@ -18,7 +18,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AppVersion, synthesize, V1 } from './versioned-app';
-import { CONFIG_VARIABLE, ReviewConfig } from '../../src/review/private/review-contract';
+import { CONFIG_VARIABLE, encodeConfig, ReviewConfig } from '../../src/review/private/review-contract';
 import { configFromEnvironment, Credentials, reviewChangeSets, sessionPolicy, WAIT } from '../../src/review/private/review-handler';
 import { CfnTemplate } from '../../src/review/private/template-model';
 
@@ -360,12 +360,12 @@ describe('the change-set review handler', () => {
 
 describe('configFromEnvironment', () => {
   test('reads the configuration the construct writes', () => {
-    expect(configFromEnvironment({ [CONFIG_VARIABLE]: JSON.stringify(CONFIG) })).toEqual(CONFIG);
+    expect(configFromEnvironment({ [CONFIG_VARIABLE]: JSON.stringify(encodeConfig(CONFIG)) })).toEqual(CONFIG);
   });
 
   test.each([
     [{}, /REVIEW_CONFIG is not set/],
-    [{ [CONFIG_VARIABLE]: JSON.stringify({ ...CONFIG, targets: [], policy: { ...CONFIG.policy, STACK_REMOVAL: 'MAYBE' } }) },
+    [{ [CONFIG_VARIABLE]: JSON.stringify(encodeConfig({ ...CONFIG, targets: [], policy: { ...CONFIG.policy, STACK_REMOVAL: 'MAYBE' as never } })) },
       /not a valid review configuration: targets must list at least one stack; policy.STACK_REMOVAL must be one of CONTINUE, HOLD, FAIL\./],
   ])('refuses a missing or broken configuration (%#)', (env, message) => {
     expect(() => configFromEnvironment(env)).toThrow(message);

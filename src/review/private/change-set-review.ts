@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CONFIG_VARIABLE, Policy, ReviewConfig, ReviewTarget } from './review-contract';
+import { CONFIG_VARIABLE, encodeConfig, Policy, ReviewConfig, ReviewTarget } from './review-contract';
 import { ReviewFunction } from './review-function';
 import { describe } from '../../blueprint/validate';
 import { acknowledge, CFN_GUARD, deadLetterQueue, libraryLogGroup } from '../../codepipeline/private/hygiene';
@@ -144,12 +144,12 @@ export class ChangeSetReview extends Construct {
         topicArn: props.notificationTopic?.topicArn,
       };
       // The size as deployed, measured before tokens resolve: the partition is written out (its longest common name).
-      const size = JSON.stringify({ ...this.config, targets: targetsIn('aws-us-gov') }).length;
+      const size = JSON.stringify(encodeConfig({ ...this.config, targets: targetsIn('aws-us-gov') })).length;
       if (size > ENVIRONMENT_LIMIT - 100) {
         throw new ValidationError(`ChangeSetReview: 'targets' lists ${props.targets.length} stacks, whose configuration (about ${size} characters) `
           + `does not fit in a Lambda environment (${ENVIRONMENT_LIMIT} bytes in all). Review the stage's stacks in parts (one ChangeSetReview per part of the stage).`);
       }
-      const environment = Stack.of(this).toJsonString(this.config);
+      const environment = Stack.of(this).toJsonString(encodeConfig(this.config));
 
       const dlq = deadLetterQueue(this, 'the review\'s rule and function',
         `The change-set review of stage '${stageName}' could not handle the start of approval '${approvalActionName}': it stays pending `

@@ -48,3 +48,40 @@ export interface ReviewConfig {
 
 /** The environment variable that holds the configuration (JSON). */
 export const CONFIG_VARIABLE = 'REVIEW_CONFIG';
+
+/** Targets that share an account, a region, a role and a change set name: written once, with their stack names. */
+export interface TargetGroup {
+  readonly account: string;
+  readonly region: string;
+  readonly roleArn: string;
+  readonly changeSetName: string;
+  readonly stackNames: readonly string[];
+}
+
+/** The configuration as the environment holds it (4 KB for all variables): targets grouped. */
+export interface EncodedConfig extends Omit<ReviewConfig, 'targets'> {
+  readonly groups: readonly TargetGroup[];
+}
+
+/** Groups the targets (in their order) so that a stage of 24 stacks fits in a Lambda environment. */
+export function encodeConfig(config: ReviewConfig): EncodedConfig {
+  const groups: { account: string; region: string; roleArn: string; changeSetName: string; stackNames: string[] }[] = [];
+  for (const t of config.targets) {
+    const group = groups.find(g => g.account === t.account && g.region === t.region
+      && g.roleArn === t.roleArn && g.changeSetName === t.changeSetName);
+    if (group) {
+      group.stackNames.push(t.stackName);
+    } else {
+      groups.push({ account: t.account, region: t.region, roleArn: t.roleArn, changeSetName: t.changeSetName, stackNames: [t.stackName] });
+    }
+  }
+  const { targets: _targets, ...rest } = config;
+  return { ...rest, groups };
+}
+
+/** The targets of an encoded configuration, in their order. */
+export function decodeTargets(groups: readonly TargetGroup[]): ReviewTarget[] {
+  return groups.flatMap(g => (Array.isArray(g.stackNames) ? g.stackNames : []).map(stackName => ({
+    stackName, changeSetName: g.changeSetName, account: g.account, region: g.region, roleArn: g.roleArn,
+  })));
+}

@@ -13,7 +13,7 @@ import { ApprovalStatus, CodePipelineClient, GetPipelineStateCommand, PutApprova
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { classify, decide, ResourceChangeFact, shortSummary, StackChange } from './classify';
-import { CLASSES, CONFIG_VARIABLE, Outcome, OUTCOMES, ReviewConfig, ReviewTarget } from './review-contract';
+import { CLASSES, CONFIG_VARIABLE, decodeTargets, EncodedConfig, Outcome, OUTCOMES, ReviewConfig, ReviewTarget } from './review-contract';
 import { CfnTemplate, isRecord } from './template-model';
 
 /**
@@ -83,7 +83,8 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
   if (text === undefined || text.trim() === '') {
     throw new Error(`Environment variable ${CONFIG_VARIABLE} is not set: the ChangeSetReview construct writes the review's configuration there.`);
   }
-  const config = JSON.parse(text) as ReviewConfig;
+  const encoded = JSON.parse(text) as EncodedConfig;
+  const config: ReviewConfig = { ...encoded, targets: decodeTargets(Array.isArray(encoded.groups) ? encoded.groups : []) };
   const problems: string[] = [];
   for (const key of ['environmentName', 'stageName', 'approvalActionName'] as const) {
     if (typeof config[key] !== 'string' || config[key].length === 0) {
@@ -101,7 +102,8 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
   if (problems.length > 0) {
     throw new Error(`Environment variable ${CONFIG_VARIABLE} is not a valid review configuration: ${problems.join('; ')}.`);
   }
-  return { ...config, stackNamePrefixes: config.stackNamePrefixes ?? [] };
+  const { groups: _groups, ...rest } = config as ReviewConfig & { groups?: unknown };
+  return { ...rest, stackNamePrefixes: config.stackNamePrefixes ?? [] };
 }
 
 /** Handles one "CodePipeline Action Execution State Change" event. */
