@@ -119,21 +119,22 @@ describe('classification over two synthesized versions of an app', () => {
     ].join('\n'));
   });
 
-  test('a release with several risky changes: what an approver reads (docs/change-review.md shows this text)', () => {
-    const decision = summaryOf(release({
-      tableKey: 'id', uploadsBucket: false, databaseName: 'orders_v2', assetsAccess: 'readWrite', sshFromAnywhere: true, legacyStack: false,
-    }));
+  test('a release with several risky changes, templates as the CDK CLI writes them: what an approver reads (docs/change-review.md)', () => {
+    const change = { tableKey: 'id', uploadsBucket: false, databaseName: 'orders_v2', assetsAccess: 'readWrite', sshFromAnywhere: true, legacyStack: false } as const;
+    const before = synthesize(V1, true);
+    const after = synthesize({ ...V1, ...change }, true);
+    const decision = summaryOf(Object.keys(before).map(stackName => ({ stackName, before: before[stackName], after: after[stackName] })));
     expect(decision.outcome).toBe('HOLD');
     expect(decision.summary).toBe([
       'Change review of Production: held for a person, 4 risky changes.',
-      '- [HOLD] data: Prod-App: DynamoDB table OrdersA9B65338 is replaced (KeySchema changed); its data is deleted.',
-      '- [HOLD] data: Prod-App: S3 bucket Uploads4F6EB0FD is deleted; its data is lost.',
-      '- [HOLD] security: Prod-App: IAM policy HandlerServiceRoleDefaultPolicyCBD0CC91 (attached to ${HandlerServiceRoleFCDC14AE}) allows '
+      '- [HOLD] data: Prod-App: DynamoDB table Orders (OrdersA9B65338) is replaced (KeySchema changed); its data is deleted.',
+      '- [HOLD] data: Prod-App: S3 bucket Uploads (Uploads4F6EB0FD) is deleted; its data is lost.',
+      '- [HOLD] security: Prod-App: IAM policy Handler/ServiceRole/DefaultPolicy (HandlerServiceRoleDefaultPolicyCBD0CC91) (attached to ${HandlerServiceRoleFCDC14AE}) allows '
         + 's3:DeleteObject*, s3:PutObject, s3:PutObjectLegalHold, s3:PutObjectRetention, s3:PutObjectTagging, s3:PutObjectVersionTagging, s3:Abort* '
         + 'on ${Assets9A31D427.Arn} and ${Assets9A31D427.Arn}/*.',
-      '- [HOLD] security: Prod-App: security group Web3C8945DB allows ingress tcp 22 from 0.0.0.0/0.',
+      '- [HOLD] security: Prod-App: security group Web (Web3C8945DB) allows ingress tcp 22 from 0.0.0.0/0.',
       '- [CONTINUE] removed stack: Prod-Legacy is no longer in the app; CloudFormation leaves it running (2 resources, 2 stateful): delete it yourself if that is intended.',
-      '- [not risky] Prod-App: RDS DB instance DatabaseB269D8BB is replaced (DBName changed); the old resource and its data are kept (UpdateReplacePolicy: Retain).',
+      '- [not risky] Prod-App: RDS DB instance Database (DatabaseB269D8BB) is replaced (DBName changed); the old resource and its data are kept (UpdateReplacePolicy: Retain).',
       'Stacks: Prod-App (5 changes), Prod-Legacy (removed from the app).',
     ].join('\n'));
   });

@@ -248,6 +248,16 @@ describe('the change-set review handler', () => {
     expect(sleeps).toEqual([WAIT.delayMilliseconds, WAIT.delayMilliseconds, WAIT.delayMilliseconds]);
   });
 
+  test('an approval whose token never appears: an error after the bounded reads (Lambda retries, then the dead-letter queue)', async () => {
+    const { deps, codePipeline, sleeps } = setup();
+    codePipeline.on(GetPipelineStateCommand).resolves(pipelineState('InProgress', null));
+    await expect(reviewChangeSets(started(), CONFIG, deps)).rejects.toThrow(
+      `Approval 'Review' of execution ${EXECUTION} has no token after ${WAIT.attempts} reads of the pipeline state.`);
+    expect(codePipeline.commandCalls(GetPipelineStateCommand)).toHaveLength(WAIT.attempts);
+    expect(sleeps).toHaveLength(WAIT.attempts - 1);
+    expect(codePipeline.commandCalls(PutApprovalResultCommand)).toHaveLength(0);
+  });
+
   test('a change set that never becomes ready is held, saying why (never approved unread)', async () => {
     const { deps, codePipeline, sns, cfn } = setup({ pages: [{ Status: 'CREATE_IN_PROGRESS' }] });
     const result = await reviewChangeSets(started(), CONFIG, deps);

@@ -42,9 +42,12 @@ export const V1: AppVersion = {
   greeting: 'hello',
 };
 
-/** The templates of every stack of the app in version `v`, by stack name. */
-export function synthesize(v: AppVersion): Record<string, CfnTemplate> {
-  const app = new App();
+/**
+ * The templates of every stack of the app in version `v`, by stack name. `pathMetadata`: with the `aws:cdk:path` of
+ * each resource, as the CDK CLI writes it by default (unit-test apps do not).
+ */
+export function synthesize(v: AppVersion, pathMetadata = false): Record<string, CfnTemplate> {
+  const app = new App(pathMetadata ? { context: { 'aws:cdk:enable-path-metadata': true } } : {});
   const stack = new Stack(app, 'Prod-App');
   new dynamodb.Table(stack, 'Orders', {
     partitionKey: { name: v.tableKey, type: dynamodb.AttributeType.STRING },

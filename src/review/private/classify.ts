@@ -1,7 +1,7 @@
 import { Class, Outcome, OUTCOMES, Policy } from './review-contract';
 import { securityBroadenings } from './security-diff';
 import { statefulType } from './stateful-catalog';
-import { canonical, CfnResource, CfnTemplate, isRecord, resourcesOf } from './template-model';
+import { canonical, CfnResource, CfnTemplate, displayName, isRecord, resourcesOf } from './template-model';
 
 /**
  * The change-set review's classification: pure, engine-free, SDK-free. Given, per stack, the deployed template, the
@@ -102,7 +102,7 @@ function statefulChanges(stack: StackChange): { findings: Finding[]; notes: stri
     if (type === undefined) {
       continue;
     }
-    const name = `${stack.stackName}: ${type.label} ${logicalId}`;
+    const name = `${stack.stackName}: ${type.label} ${displayName(logicalId, old)}`;
     const current = after[logicalId];
     if (!isRecord(current) || current.Type !== old.Type) {
       if (RETAINED.has(String(old.DeletionPolicy))) {

@@ -1,4 +1,4 @@
-import { asList, canonical, CfnResource, CfnTemplate, isRecord, render, resourcesOf } from './template-model';
+import { asList, canonical, CfnResource, CfnTemplate, displayName, isRecord, render, resourcesOf } from './template-model';
 
 /**
  * Security broadening between two templates of one stack: IAM statements (identity policies, role trust, managed
@@ -121,12 +121,13 @@ function dedupe(items: Broadening[]): Broadening[] {
 /** Where a policy document sits in a resource of each type, and how the owner is named. */
 function documentsOf(logicalId: string, resource: CfnResource): { where: string; text: string; document: unknown }[] {
   const p = resource.Properties ?? {};
+  const shown = displayName(logicalId, resource);
   switch (resource.Type) {
     case 'AWS::IAM::Policy':
     case 'AWS::IAM::ManagedPolicy': {
       const attached = ['Roles', 'Users', 'Groups'].flatMap(k => asList(p[k]).map(render));
       const to = attached.length > 0 ? ` (attached to ${attached.join(', ')})` : '';
-      return [{ where: 'PolicyDocument', text: `IAM policy ${logicalId}${to}`, document: p.PolicyDocument }];
+      return [{ where: 'PolicyDocument', text: `IAM policy ${shown}${to}`, document: p.PolicyDocument }];
     }
     case 'AWS::IAM::Role':
     case 'AWS::IAM::User':
@@ -134,26 +135,26 @@ function documentsOf(logicalId: string, resource: CfnResource): { where: string;
       const kind = resource.Type.split('::')[2].toLowerCase();
       const documents = asList(p.Policies).filter(isRecord).map(policy => ({
         where: `Policies.${render(policy.PolicyName)}`,
-        text: `${kind} ${logicalId} (inline policy ${render(policy.PolicyName)})`,
+        text: `${kind} ${shown} (inline policy ${render(policy.PolicyName)})`,
         document: policy.PolicyDocument,
       }));
       if (resource.Type === 'AWS::IAM::Role') {
-        documents.push({ where: 'AssumeRolePolicyDocument', text: `role ${logicalId} trust policy`, document: p.AssumeRolePolicyDocument });
+        documents.push({ where: 'AssumeRolePolicyDocument', text: `role ${shown} trust policy`, document: p.AssumeRolePolicyDocument });
       }
       return documents;
     }
     case 'AWS::S3::BucketPolicy':
-      return [{ where: 'PolicyDocument', text: `bucket policy ${logicalId} (bucket ${render(p.Bucket)})`, document: p.PolicyDocument }];
+      return [{ where: 'PolicyDocument', text: `bucket policy ${shown} (bucket ${render(p.Bucket)})`, document: p.PolicyDocument }];
     case 'AWS::SQS::QueuePolicy':
-      return [{ where: 'PolicyDocument', text: `queue policy ${logicalId} (${asList(p.Queues).map(render).join(', ')})`, document: p.PolicyDocument }];
+      return [{ where: 'PolicyDocument', text: `queue policy ${shown} (${asList(p.Queues).map(render).join(', ')})`, document: p.PolicyDocument }];
     case 'AWS::SNS::TopicPolicy':
-      return [{ where: 'PolicyDocument', text: `topic policy ${logicalId} (${asList(p.Topics).map(render).join(', ')})`, document: p.PolicyDocument }];
+      return [{ where: 'PolicyDocument', text: `topic policy ${shown} (${asList(p.Topics).map(render).join(', ')})`, document: p.PolicyDocument }];
     case 'AWS::KMS::Key':
-      return [{ where: 'KeyPolicy', text: `key policy of KMS key ${logicalId}`, document: p.KeyPolicy }];
+      return [{ where: 'KeyPolicy', text: `key policy of KMS key ${shown}`, document: p.KeyPolicy }];
     case 'AWS::ECR::Repository':
-      return [{ where: 'RepositoryPolicyText', text: `repository policy of ECR repository ${logicalId}`, document: p.RepositoryPolicyText }];
+      return [{ where: 'RepositoryPolicyText', text: `repository policy of ECR repository ${shown}`, document: p.RepositoryPolicyText }];
     case 'AWS::SecretsManager::ResourcePolicy':
-      return [{ where: 'ResourcePolicy', text: `secret policy ${logicalId} (secret ${render(p.SecretId)})`, document: p.ResourcePolicy }];
+      return [{ where: 'ResourcePolicy', text: `secret policy ${shown} (secret ${render(p.SecretId)})`, document: p.ResourcePolicy }];
     default:
       return [];
   }
@@ -174,7 +175,7 @@ function atomsOf(template: CfnTemplate | undefined): Atom[] {
       for (const arn of asList(p.ManagedPolicyArns)) {
         atoms.push({
           owner: `${logicalId}#ManagedPolicyArns`,
-          ownerText: `${kind} ${logicalId}`,
+          ownerText: `${kind} ${displayName(logicalId, resource)}`,
           logicalId,
           effect: 'Allow',
           principal: '',
@@ -190,7 +191,7 @@ function atomsOf(template: CfnTemplate | undefined): Atom[] {
         .filter(k => p[k] !== undefined).map(k => `${k}=${render(p[k])}`).join(' and ');
       atoms.push({
         owner: `${logicalId}#Permission`,
-        ownerText: `Lambda permission ${logicalId}`,
+        ownerText: `Lambda permission ${displayName(logicalId, resource)}`,
         logicalId,
         effect: 'Allow',
         principal: principalText(p.Principal),
@@ -300,7 +301,7 @@ function ingressOf(template: CfnTemplate | undefined): IngressRule[] {
     if (resource.Type === 'AWS::EC2::SecurityGroup') {
       const groupRef = { 'Fn::GetAtt': [logicalId, 'GroupId'] };
       for (const rule of asList(p.SecurityGroupIngress).filter(isRecord)) {
-        rules.push(ingressRule(canonical(groupRef), logicalId, logicalId, rule));
+        rules.push(ingressRule(canonical(groupRef), displayName(logicalId, resource), logicalId, rule));
       }
     }
     if (resource.Type === 'AWS::EC2::SecurityGroupIngress') {

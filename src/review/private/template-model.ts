@@ -9,6 +9,7 @@ export interface CfnResource {
   readonly Properties?: { readonly [name: string]: unknown };
   readonly DeletionPolicy?: unknown;
   readonly UpdateReplacePolicy?: unknown;
+  readonly Metadata?: { readonly [key: string]: unknown };
 }
 
 /** A template, as `cdk synth` writes it and CloudFormation's `GetTemplate` returns it (parsed). */
@@ -20,6 +21,19 @@ export interface CfnTemplate {
 export function resourcesOf(template: CfnTemplate | undefined): { readonly [logicalId: string]: CfnResource } {
   const resources = template?.Resources;
   return typeof resources === 'object' && resources !== null ? resources : {};
+}
+
+/**
+ * How a person finds the resource: its construct path inside the stack and its logical id (`Orders (OrdersA9B65338)`)
+ * when the template carries CDK's `aws:cdk:path` metadata (the CDK CLI writes it by default), else the logical id.
+ */
+export function displayName(logicalId: string, resource: CfnResource): string {
+  const cdkPath = isRecord(resource.Metadata) ? resource.Metadata['aws:cdk:path'] : undefined;
+  if (typeof cdkPath !== 'string') {
+    return logicalId;
+  }
+  const inStack = cdkPath.split('/').slice(1).filter((part, i, parts) => !(i === parts.length - 1 && (part === 'Resource' || part === 'Default')));
+  return inStack.length === 0 ? logicalId : `${inStack.join('/')} (${logicalId})`;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
