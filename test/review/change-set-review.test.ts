@@ -164,6 +164,7 @@ describe('ChangeSetReview', () => {
       ['a bad approval name', { approvalActionName: '' }, "ChangeSetReview: 'approvalActionName' is '', which is not a CodePipeline stage or action name"],
       ['no environment name', { environmentName: ' ' }, "ChangeSetReview: 'environmentName' is ' '. Pass the name a person knows the environment by"],
       ['a policy that is not one', { policy: { statefulReplacement: 'HOLD' } as never }, "ChangeSetReview: 'policy' is an object"],
+      ['prefixes that are not a list', { stackNamePrefixes: 'Prod-' as never }, "ChangeSetReview: 'stackNamePrefixes' is 'Prod-', not a list. Pass e.g. ['Prod-'], or leave it out."],
       ['a bad prefix', { stackNamePrefixes: ['Prod/'] }, "ChangeSetReview: 'stackNamePrefixes[0]' is 'Prod/', which is not the start of the environment's stack names"],
     ])('rejects %s, with the construct path', (_, overrides, message) => {
       expect(errorOf(() => fixture(overrides))).toContain(message);

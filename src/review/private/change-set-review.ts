@@ -270,6 +270,9 @@ function validateProps(scope: Construct, props: ChangeSetReviewProps): void {
     }
     seen.add(key);
   });
+  if (props.stackNamePrefixes !== undefined && !Array.isArray(props.stackNamePrefixes)) {
+    throw new ValidationError(`ChangeSetReview: 'stackNamePrefixes' is ${describe(props.stackNamePrefixes)}, not a list. Pass e.g. ['Prod-'], or leave it out.`);
+  }
   (props.stackNamePrefixes ?? []).forEach((prefix, i) => {
     checkPattern(`stackNamePrefixes[${i}]`, prefix, /^[A-Za-z][A-Za-z0-9-]{0,126}$/, 'the start of the environment\'s stack names, e.g. \'Prod-\'');
   });
