@@ -23,3 +23,4 @@ export type { DependencyScanOptions, PinnedRelease, SbomOptions, SecretsDetectio
 export * from './testing/diagram';
 export * from './pull-requests';
 export * from './progressive';
+export * from './review/change-review-policy';

@@ -25,6 +25,11 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
     "cache": "aws-cdk-lib.aws_codebuild.Cache",
     "paths": "string[]?",
   },
+  ChangeReviewPolicyOptions: {
+    "securityBroadening": "ReviewOutcome?",
+    "stackRemoval": "ReviewOutcome?",
+    "statefulReplacement": "ReviewOutcome?",
+  },
   CodeCommitSourceOptions: {
     "codeBuildCloneOutput": "boolean?",
   },
@@ -265,6 +270,8 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
 
 /** Every entry point: `Class.constructor` (after scope and id) or `Class.method` → `name: type` of each parameter. */
 export const CALLS: { readonly [call: string]: readonly string[] } = {
+  "ChangeReviewPolicy.of": ["options: ChangeReviewPolicyOptions"],
+  "ChangeReviewPolicy.outcomeFor": ["changeClass: ChangeClass"],
   "DeliveryMetrics.constructor": ["props: DeliveryMetricsProps"],
   "DeliveryMetrics.metric": ["figure: DeliveryFigure", "props: aws-cdk-lib.aws_cloudwatch.MetricOptions?"],
   "DeliveryPipeline.constructor": ["props: DeliveryPipelineProps"],
@@ -309,11 +316,13 @@ export const CALLS: { readonly [call: string]: readonly string[] } = {
 /** The values of the library's enums. */
 export const ENUMS: { readonly [name: string]: readonly (string | number)[] } = {
   BakeFailureAction: ["ROLLBACK","FAIL","RETRY"],
+  ChangeClass: ["STATEFUL_REPLACEMENT","SECURITY_BROADENING","STACK_REMOVAL"],
   CommentApproval: ["FORK_PULL_REQUESTS","ALL_PULL_REQUESTS","DISABLED"],
   DeliveryFigure: ["ThroughputPerDay","DurationMedian","DurationP95","SuccessRate","MeanTimeToRecovery","OpenFailureEpisodes","DeploymentsPerDay","DeploymentsPerWeek","LeadTimeMedian","ChangeFailureRate","TimeToRestore"],
   PipelineEvent: ["EXECUTION_STARTED","EXECUTION_FAILED","EXECUTION_CANCELED","EXECUTION_SUPERSEDED","APPROVAL_NEEDED","APPROVAL_APPROVED","APPROVAL_REJECTED","PRODUCTION_SUCCEEDED"],
   PullRequestEvent: ["OPEN","UPDATED","CLOSED"],
   RegistryCredentialUsage: ["SYNTH","SELF_MUTATION","ASSET_PUBLISHING"],
+  ReviewOutcome: ["CONTINUE","HOLD","FAIL"],
   StaticAnalysisSeverity: ["INFO","WARNING","ERROR"],
   VariableCheckOperator: ["EQ","NE","CONTAINS","MATCHES"],
 };

@@ -16,10 +16,11 @@ function write(file: string, text = ''): void {
   fs.writeFileSync(path.join(scratch, file), text);
 }
 
-test('the handlers are every *.lambda.ts under src/: the two bundled functions of the library', () => {
+test('the handlers are every *.lambda.ts under src/: the three bundled functions of the library', () => {
   expect(lambdaHandlers(ROOT)).toEqual([
     'codepipeline/private/approval-guard/reject-approval.lambda',
     'metrics/private/publish-metrics.lambda',
+    'review/private/review-change-sets.lambda',
   ]);
 });
 

@@ -1,0 +1,75 @@
+import * as path from 'path';
+import {
+  CloudFormationClient,
+  DescribeChangeSetCommand,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+} from '@aws-sdk/client-cloudformation';
+import { CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand } from '@aws-sdk/client-codepipeline';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CONFIG_VARIABLE, encodeConfig, ReviewConfig } from '../../src/review/private/review-contract';
+
+/**
+ * The bundle the function deploys (assets/, written by `npx projen bundle`), run as Lambda runs it: `index.handler`
+ * with the configuration in its environment. The SDK is external to the bundle (the Lambda runtime provides it);
+ * here it resolves to the test's node_modules, whose clients are mocked.
+ */
+const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'review', 'private', 'review-change-sets.lambda', 'index.js');
+
+const CONFIG: ReviewConfig = {
+  environmentName: 'Production',
+  stageName: 'Production',
+  approvalActionName: 'Review',
+  targets: [{ stackName: 'Prod-App', changeSetName: 'PipelineChange', account: '222222222222', region: 'eu-west-1', roleArn: 'arn:aws:iam::222222222222:role/lookup' }],
+  stackNamePrefixes: [],
+  policy: { STATEFUL_REPLACEMENT: 'HOLD', SECURITY_BROADENING: 'HOLD', STACK_REMOVAL: 'CONTINUE' },
+};
+
+const TEMPLATE = JSON.stringify({ Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 30 } } } });
+
+test('the bundled handler approves a harmless change set', async () => {
+  const codePipeline = mockClient(CodePipelineClient);
+  const sts = mockClient(STSClient);
+  const cfn = mockClient(CloudFormationClient);
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    codePipeline.on(GetPipelineStateCommand).resolves({
+      stageStates: [{
+        stageName: 'Production',
+        latestExecution: { pipelineExecutionId: 'e-1', status: 'InProgress' },
+        actionStates: [{ actionName: 'Review', latestExecution: { status: 'InProgress', token: 'tok' } }],
+      }],
+    });
+    codePipeline.on(PutApprovalResultCommand).resolves({});
+    sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'a', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date() } });
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Prod-App', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
+    cfn.on(DescribeChangeSetCommand).resolves({
+      Status: 'CREATE_COMPLETE',
+      Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'Queue', ResourceType: 'AWS::SQS::Queue', Replacement: 'False' } }],
+    });
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: TEMPLATE });
+    process.env[CONFIG_VARIABLE] = JSON.stringify(encodeConfig(CONFIG));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { handler } = require(BUNDLE) as { handler: (event: unknown) => Promise<{ outcome: string }> };
+
+    const result = await handler({
+      'source': 'aws.codepipeline',
+      'detail-type': 'CodePipeline Action Execution State Change',
+      'detail': { 'pipeline': 'my-app', 'execution-id': 'e-1', 'stage': 'Production', 'action': 'Review', 'state': 'STARTED' },
+    });
+
+    expect(result.outcome).toBe('APPROVED');
+    expect(codePipeline.commandCalls(PutApprovalResultCommand)[0].args[0].input).toMatchObject({ token: 'tok', result: { status: 'Approved' } });
+    // The decision is in the log as one JSON line (the function logs in JSON).
+    expect(log.mock.calls.map(([line]) => JSON.parse(String(line)))).toContainEqual(expect.objectContaining({
+      level: 'INFO', message: 'Change review decided.', pipelineName: 'my-app', executionId: 'e-1', decision: 'CONTINUE',
+    }));
+  } finally {
+    log.mockRestore();
+    delete process.env[CONFIG_VARIABLE];
+    codePipeline.restore();
+    sts.restore();
+    cfn.restore();
+  }
+});
