@@ -20,6 +20,8 @@ export enum ExitCode {
   NO_CREDENTIALS = 7,
   /** Outcome unknown: a change was sent, and whether CodePipeline recorded it could not be confirmed. */
   UNCERTAIN = 8,
+  /** `approve --commit`: the pending approval is for another commit (or its commit could not be read); nothing was approved. */
+  COMMIT_MISMATCH = 9,
   /** Interrupted by SIGINT (Ctrl-C) or SIGTERM: 128 + 2, as shells report Ctrl-C. */
   INTERRUPTED = 130,
 }
@@ -35,5 +37,6 @@ export function exitCodeFor(code: DeliveryErrorCode): ExitCode {
     case DeliveryErrorCode.NO_CREDENTIALS: return ExitCode.NO_CREDENTIALS;
     case DeliveryErrorCode.UNCERTAIN: return ExitCode.UNCERTAIN;
     case DeliveryErrorCode.INTERRUPTED: return ExitCode.INTERRUPTED;
+    case DeliveryErrorCode.COMMIT_MISMATCH: return ExitCode.COMMIT_MISMATCH;
   }
 }

@@ -23,6 +23,8 @@ export enum DeliveryErrorCode {
   UNCERTAIN = 'UNCERTAIN',
   /** The user interrupted the command (SIGINT, SIGTERM). */
   INTERRUPTED = 'INTERRUPTED',
+  /** `approve --commit`: the pending approval is for another commit, or its commit could not be read. */
+  COMMIT_MISMATCH = 'COMMIT_MISMATCH',
 }
 
 export class DeliveryError extends Error {
