@@ -10,6 +10,7 @@ import { DockerOptions } from './containers';
 import { addPipelineNotifications, NotificationOptions } from './notifications';
 import { BUILD_STAGE, RELEASE_MODE_TAG, SOURCE_STAGE, StageKind } from '../contract';
 import { AdditionalSource, PipelineVariable } from './pipeline-options';
+import { approvalComment, commentRevision } from './private/approval-comment';
 import { ApprovalGuard, ApprovalGuardProps } from './private/approval-guard/approval-guard';
 import { ApprovalStep } from './private/approval-step';
 import { DirectDeployStage } from './private/direct-deploy-stage';
@@ -35,11 +36,11 @@ import { ReleaseMode } from '../blueprint/release-mode';
 import {
   ActionCosts, environmentStage, layoutEnvironments, plannedEnvironments, ReleaseEnvironment, releaseEnvironments,
 } from '../blueprint/release-path';
-import { ApprovalGate, GateReason, planRelease, ReleasePlan } from '../blueprint/release-plan';
+import { ApprovalGate, planRelease, ReleasePlan } from '../blueprint/release-plan';
 import { SecurityCheck } from '../blueprint/security';
 import { MigrationStepOptions, SynthOptions, TestStepOptions, VerificationStepOptions } from '../blueprint/steps';
 import {
-  MAX_ACTION_CONFIGURATION_VALUE, NamedStep, stacksOf, validateApproval, validateCommands, validateInput, validateOutputReferences,
+  NamedStep, stacksOf, validateApproval, validateCommands, validateInput, validateOutputReferences,
   validatePipelineName, validateStages, validateStepName, validateUniqueStepNames,
 } from '../blueprint/validate';
 import { DeliveryMetrics, DeliveryMetricsOptions } from '../metrics/delivery-metrics';
@@ -502,7 +503,10 @@ class PipelineSteps {
         notificationTopic: this.props.approval?.notificationTopic,
       }));
     }
-    return [new ApprovalStep(actionName, { ...this.props.approval, comment: this.props.approval?.comment ?? approvalComment(gate) })];
+    return [new ApprovalStep(actionName, {
+      ...this.props.approval,
+      comment: this.props.approval?.comment ?? approvalComment(gate, commentRevision(this.props.source)),
+    })];
   }
 
   public test(options: TestStepOptions): pipelines.Step {
@@ -800,19 +804,6 @@ function validateProps(props: DeliveryPipelineProps, tests: TestStepOptions[], e
     production.flatMap(env => env.stages.map((stage, j) => ({ stage, property: env.stageProperty(j) }))),
   );
   validateOutputReferences(environments.map(env => ({ ...env, verify: env.options.verify ?? [] })));
-}
-
-function approvalComment(gate: ApprovalGate, names = gate.migrations.join(', ')): string {
-  const migrations = gate.migrations.length > 0
-    ? ` Approving also lets the migration(s) ${names} run before ${gate.gates} deploys.`
-    : '';
-  const comment = gate.reason === GateReason.PIPELINE
-    ? `Approve the release to ${gate.gates}. Staging is deployed; its verification runs in parallel with this approval.${migrations}`
-    : gate.reason === GateReason.ENVIRONMENT
-      ? `Approve the deployment to ${gate.gates}.${migrations}`
-      : `Approve the migration(s) ${names} before they run in ${gate.gates}.`;
-  // CodePipeline takes at most 1000 characters (CustomData): many long migration names are counted instead.
-  return comment.length <= MAX_ACTION_CONFIGURATION_VALUE ? comment : approvalComment(gate, `${gate.migrations.length} listed in the stage`);
 }
 
 function targetsAnotherAccount(pipelineStack: Stack, stages: Stage[]): boolean {
