@@ -78,7 +78,9 @@ export function renderApprovalRelease(release: ApprovalRelease, style: Style, in
     lines.push(`size     unknown: ${release.sizeUnknown}`);
   }
   if (release.comment !== undefined) {
-    lines.push(`comment  ${release.comment}`);
+    // A resolved comment may hold a multi-line commit message: its lines stay under the first.
+    const [first, ...rest] = release.comment.split('\n');
+    lines.push(`comment  ${first}`, ...rest.map((line) => `         ${line}`));
   }
   if (release.reviewUrl !== undefined) {
     lines.push(`review   ${release.reviewUrl}`);
@@ -86,7 +88,7 @@ export function renderApprovalRelease(release: ApprovalRelease, style: Style, in
   for (const gap of release.gaps) {
     lines.push(`${style.yellow('not read')}: ${gap}`);
   }
-  return lines.map((line) => `${indent}${line}`);
+  return lines.map((line) => `${indent}${line}`.trimEnd());
 }
 
 export function renderStatus(status: DescribedStatus, style: Style): string {

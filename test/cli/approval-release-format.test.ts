@@ -20,6 +20,7 @@ describe('what an approval is for, as text', () => {
         changedLines: 7,
         baseIsAncestor: false,
       },
+      comment: `Approve the deployment to Production. It releases commit ${COMMIT}: Revert the cache\n\nThe cache served stale prices.`,
       reviewUrl: 'https://dashboards.example.com',
       gaps: [],
     };
@@ -29,6 +30,10 @@ describe('what an approval is for, as text', () => {
       '  author   Jane Doe, 2025-05-26T08:35:12Z',
       '  size     1 commit, 1 file, +0 -7 lines since 1a2b3c4d5e6f (the last production release, execution exec-1); ' +
         'the released commit is not an ancestor of this one',
+      // The resolved comment's commit message keeps its lines, under the first; the blank one has no trailing spaces.
+      `  comment  Approve the deployment to Production. It releases commit ${COMMIT}: Revert the cache`,
+      '',
+      '           The cache served stale prices.',
       '  review   https://dashboards.example.com',
     ]);
   });

@@ -16,7 +16,9 @@ const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf-8');
 const EXEC = '7c1f0d2e-5b6a-4c1e-9f3d-2a8b4e6c0d11';
 const SUPERSEDED_EXEC = '5d0e9f1a-2b3c-4d5e-8f6a-7b8c9d0e1f22';
 const RELEASED_EXEC = 'e4a9b2c7-3d18-4f5e-8a6b-9c0d1e2f3a44';
-const COMMENT = 'Approve the release to Production. Staging is deployed; its verification runs in parallel with this approval.';
+/** The default comment as CodePipeline resolves it: the commit's variables filled in (approval-comment.ts). */
+const comment = (commit: string, message: string) =>
+  `Approve the release to Production. Staging is deployed; its verification runs in parallel with this approval. It releases commit ${commit}: ${message}`;
 const CLONE = '~/src/shop-api';
 
 interface Execution {
@@ -84,7 +86,11 @@ class ShopApi {
               pipelineExecutionId: execution.id,
               stageName: 'Staging',
               actionName: 'PromoteToProduction',
-              input: { actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, configuration: { CustomData: COMMENT }, resolvedConfiguration: { CustomData: COMMENT } },
+              input: {
+                actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' },
+                configuration: { CustomData: comment('#{Source@acme_shop-api.CommitId}', '#{Source@acme_shop-api.CommitMessage}') },
+                resolvedConfiguration: { CustomData: comment(execution.commit, execution.message) },
+              },
             },
             {
               pipelineExecutionId: execution.id,
