@@ -374,6 +374,11 @@ export const MIN_COMMIT_PREFIX = 7;
 
 /** Throw a usage error unless `expected` is a commit id or a prefix of at least 7 hex digits. */
 export function validateExpectedCommit(expected: string): void {
+  const untyped: unknown = expected;
+  if (typeof untyped !== 'string') {
+    throw new DeliveryError(DeliveryErrorCode.INVALID_INPUT,
+      `expectedCommit: ${JSON.stringify(untyped) ?? String(untyped)} is not text. Pass the commit id as a string, e.g. '4f2a9c1'.`);
+  }
   const value = expected.trim();
   if (!/^[0-9a-f]+$/i.test(value) || value.length > 64) {
     throw new DeliveryError(DeliveryErrorCode.INVALID_INPUT,
@@ -411,9 +416,13 @@ export function matchExpectedCommit(pipelineName: string, approval: PendingAppro
   const matches = release.revisions.filter((r) => r.revisionId.toLowerCase().startsWith(prefix));
   const distinct = [...new Set(matches.map((r) => r.revisionId))];
   if (distinct.length === 0) {
+    const commit = release.revisions.find((r) => isCommitId(r.revisionId));
+    const instead = commit
+      ? `If that is the release you reviewed, approve it with --commit ${commit.revisionId.slice(0, 12)}.`
+      : 'It releases no git commit (an S3 object version): check the version in the console and approve without --commit.';
     throw new DeliveryError(DeliveryErrorCode.COMMIT_MISMATCH,
       `Not approved: ${where} in pipeline '${pipelineName}' waits for ${execution}, which releases ${release.revisions.map(short).join(' and ')}, not ${expected}. ` +
-      `Nothing was approved. If that is the release you reviewed, approve it with --commit ${release.revisions[0].revisionId.slice(0, 12)}.`);
+      `Nothing was approved. ${instead}`);
   }
   if (distinct.length > 1) {
     throw new DeliveryError(DeliveryErrorCode.INVALID_INPUT,

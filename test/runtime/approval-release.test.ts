@@ -240,6 +240,24 @@ describe('--commit: the commit the person expects', () => {
     }));
   });
 
+  test('GIVEN an S3 source (an object version) WHEN matched THEN COMMIT_MISMATCH saying it releases no git commit', () => {
+    const s3: ApprovalRelease = { revisions: [{ actionName: 'Source', revisionId: 'Kh9fV8.Zb_3xVersionId' }], gaps: [] };
+
+    expect(() => matchExpectedCommit(PIPELINE, APPROVAL, s3, '4f2a9c1')).toThrow(expect.objectContaining({
+      code: DeliveryErrorCode.COMMIT_MISMATCH,
+      message: "Not approved: Staging/PromoteToProduction in pipeline 'my-app' waits for execution exec-2, which releases Kh9fV8.Zb_3xVersionId from Source, " +
+        'not 4f2a9c1. Nothing was approved. It releases no git commit (an S3 object version): check the version in the console and approve without --commit.',
+    }));
+  });
+
+  test.each([
+    [4262, 'expectedCommit: 4262 is not text. Pass the commit id as a string, e.g. \'4f2a9c1\'.'],
+    [null, 'expectedCommit: null is not text. Pass the commit id as a string, e.g. \'4f2a9c1\'.'],
+    [{ sha: '4f2a9c1' }, 'expectedCommit: {"sha":"4f2a9c1"} is not text. Pass the commit id as a string, e.g. \'4f2a9c1\'.'],
+  ])('GIVEN an untyped caller passing %j WHEN validated THEN a usage error naming the value', (value, message) => {
+    expect(() => validateExpectedCommit(value as never)).toThrow(expect.objectContaining({ code: DeliveryErrorCode.INVALID_INPUT, message }));
+  });
+
   test('GIVEN the release revisions could not be read WHEN matched THEN COMMIT_MISMATCH with the reasons: never approve unchecked', () => {
     const unknown: ApprovalRelease = { revisions: [], gaps: ['Access denied for GetPipelineExecution.'] };
 
