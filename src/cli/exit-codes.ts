@@ -22,6 +22,8 @@ export enum ExitCode {
   UNCERTAIN = 8,
   /** Declined: a rollback, stop or override was not confirmed, so nothing was sent. */
   DECLINED = 9,
+  /** `approve --commit`: the pending approval is for another commit (or its commit could not be read); nothing was approved. */
+  COMMIT_MISMATCH = 10,
   /** Interrupted by SIGINT (Ctrl-C) or SIGTERM: 128 + 2, as shells report Ctrl-C. */
   INTERRUPTED = 130,
 }
@@ -38,5 +40,6 @@ export function exitCodeFor(code: DeliveryErrorCode): ExitCode {
     case DeliveryErrorCode.UNCERTAIN: return ExitCode.UNCERTAIN;
     case DeliveryErrorCode.INTERRUPTED: return ExitCode.INTERRUPTED;
     case DeliveryErrorCode.DECLINED: return ExitCode.DECLINED;
+    case DeliveryErrorCode.COMMIT_MISMATCH: return ExitCode.COMMIT_MISMATCH;
   }
 }

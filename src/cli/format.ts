@@ -1,7 +1,9 @@
 import Table from 'cli-table3';
 import { renderRollbackTargets } from './oncall-format';
 import { Style } from './style';
-import { ApprovalOutcome } from '../runtime/approvals';
+import { ApprovalRelease, ReleaseRevision } from '../runtime/approval-release';
+import { ApprovalOutcome, PendingApproval } from '../runtime/approvals';
+import { isCommitId } from '../runtime/git-history';
 import { benchmarks, DeliveryMetricsReport } from '../runtime/metrics';
 import { PipelineStatus } from '../runtime/pipeline-status';
 import { ReleaseOutcome } from '../runtime/release';
@@ -32,7 +34,65 @@ function table(style: Style, head: string[]): Table.Table {
   return new Table({ head, style: style.tableStyle() });
 }
 
-export function renderStatus(status: PipelineStatus, style: Style): string {
+/** A pending approval with what it is for (`status` reads it for each pending approval). */
+export interface DescribedApproval extends PendingApproval {
+  readonly release?: ApprovalRelease;
+}
+
+/** The status as `status` prints it: each pending approval with what it is for. */
+export interface DescribedStatus extends PipelineStatus {
+  readonly pendingApprovals: DescribedApproval[];
+}
+
+function shortId(revisionId: string): string {
+  return isCommitId(revisionId) ? revisionId.slice(0, 12) : revisionId;
+}
+
+function revisionLines(revision: ReleaseRevision): string[] {
+  const where = [revision.repository ?? revision.actionName, revision.branch].filter((v) => v !== undefined).join(' ');
+  const message = revision.message?.split('\n')[0];
+  const lines = [`commit   ${shortId(revision.revisionId)}${where ? ` (${where})` : ''}${message ? `: ${message}` : ''}`];
+  if (revision.author !== undefined) {
+    lines.push(`author   ${revision.author}${revision.authorEmail ? ` <${revision.authorEmail}>` : ''}${revision.authorDate ? `, ${revision.authorDate}` : ''}`);
+  } else if (isCommitId(revision.revisionId)) {
+    lines.push(`author   not reported by CodePipeline${revision.authorDate ? ` (authored ${revision.authorDate})` : ''}; pass --repo <clone> to see who`);
+  }
+  return lines;
+}
+
+/** What an approval is for, one fact a line, indented by `indent`. */
+export function renderApprovalRelease(release: ApprovalRelease, style: Style, indent: string): string[] {
+  const lines = release.revisions.flatMap(revisionLines);
+  const size = release.size;
+  if (size) {
+    const since = `since ${size.lastReleaseRevision ? `${shortId(size.lastReleaseRevision)} ` : ''}(the last production release, execution ${size.lastReleaseExecutionId})`;
+    if (size.commits !== undefined) {
+      const files = `${size.filesChanged ?? 0} ${size.filesChanged === 1 ? 'file' : 'files'}`;
+      const notAncestor = size.baseIsAncestor === false ? '; the released commit is not an ancestor of this one' : '';
+      lines.push(`size     ${size.commits} ${size.commits === 1 ? 'commit' : 'commits'}, ${files}, +${size.insertions ?? 0} -${size.deletions ?? 0} lines ${since}${notAncestor}`);
+    } else {
+      lines.push(`size     ${size.newRevisions} new source ${size.newRevisions === 1 ? 'revision' : 'revisions'} (at least ${size.newRevisions} ` +
+        `${size.newRevisions === 1 ? 'commit' : 'commits'}) ${since}; pass --repo <clone> for commits and lines`);
+    }
+  }
+  if (release.sizeUnknown !== undefined) {
+    lines.push(`size     unknown: ${release.sizeUnknown}`);
+  }
+  if (release.comment !== undefined) {
+    // A resolved comment may hold a multi-line commit message: its lines stay under the first.
+    const [first, ...rest] = release.comment.split('\n');
+    lines.push(`comment  ${first}`, ...rest.map((line) => `         ${line}`));
+  }
+  if (release.reviewUrl !== undefined) {
+    lines.push(`review   ${release.reviewUrl}`);
+  }
+  for (const gap of release.gaps) {
+    lines.push(`${style.yellow('not read')}: ${gap}`);
+  }
+  return lines.map((line) => `${indent}${line}`.trimEnd());
+}
+
+export function renderStatus(status: DescribedStatus, style: Style): string {
   const mode = status.releaseMode === 'unknown'
     ? `release mode unknown${status.releaseModeTag ? ` (tag release-mode=${status.releaseModeTag})` : ' (no release-mode tag)'}`
     : status.releaseMode;
@@ -54,6 +114,9 @@ export function renderStatus(status: PipelineStatus, style: Style): string {
     for (const approval of status.pendingApprovals) {
       const since = approval.waitingSince ? `, waiting since ${approval.waitingSince}` : '';
       lines.push(`  ${approval.stageName}/${approval.actionName} (execution ${approval.pipelineExecutionId ?? 'unknown'}${since})`);
+      if (approval.release) {
+        lines.push(...renderApprovalRelease(approval.release, style, '    '));
+      }
     }
   }
   for (const transition of status.disabledTransitions) {
@@ -71,7 +134,8 @@ export function renderApproval(outcome: ApprovalOutcome, style: Style): string {
   const confirmed = outcome.confirmedAfter
     ? `(Recorded once: ${outcome.confirmedAfter}; the pipeline state, read again, shows the decision.)\n`
     : '';
-  return `${verb} ${outcome.stageName}/${outcome.actionName}${execution} in pipeline ${outcome.pipelineName}: "${outcome.summary}"\n${confirmed}`;
+  const release = outcome.release ? renderApprovalRelease(outcome.release, style, '  ').map((line) => `${line}\n`).join('') : '';
+  return `${verb} ${outcome.stageName}/${outcome.actionName}${execution} in pipeline ${outcome.pipelineName}: "${outcome.summary}"\n${release}${confirmed}`;
 }
 
 export function renderTransition(outcome: TransitionOutcome, style: Style): string {

@@ -11,9 +11,11 @@ import { describeOverride, describeRollback, describeStop, renderOverride, rende
 import { addPreviewsCommand } from './previews';
 import { WaitProgressReporter } from './progress';
 import { Style } from './style';
+import { validateExpectedCommit } from '../runtime/approval-release';
 import { validateApprovalSummary } from '../runtime/approvals';
 import { abortReason, boundClientBySignal, CommandAborted } from '../runtime/command-signal';
 import { DeliveryError, DeliveryErrorCode } from '../runtime/errors';
+import { GitRunner, gitRunner } from '../runtime/git-history';
 import { DeliveryHistory } from '../runtime/history';
 import { chunked, historyFileLines, HistoryCoverage, HistoryFileContents, readHistoryFile } from '../runtime/history-lines';
 import { computeDeliveryMetrics, MetricsWindow, validateWindow } from '../runtime/metrics';
@@ -41,6 +43,13 @@ interface ApprovalCliOptions extends CommonOptions {
   readonly stage?: string;
   readonly action?: string;
   readonly summary: string;
+  /** approve only: the commit the person expects the approval to be for. */
+  readonly commit?: string;
+  readonly repo?: string;
+}
+
+interface StatusCliOptions extends CommonOptions {
+  readonly repo?: string;
 }
 
 interface StagesCliOptions extends CommonOptions {
@@ -93,6 +102,7 @@ Exit codes:
   7    no AWS credentials found
   8    outcome unknown: a change was sent and could not be confirmed (check with status)
   9    declined: a rollback, stop or override was not confirmed; nothing was sent
+  10   approve --commit: the pending approval is for another commit (or its commit could not be read); nothing approved
   130  interrupted by SIGINT (Ctrl-C) or SIGTERM
 
 Environment: AWS_REGION, AWS_PROFILE, AWS_MAX_ATTEMPTS and AWS_ENDPOINT_URL_CODEPIPELINE are honoured by the
@@ -172,18 +182,22 @@ class Cli {
       .addHelpText('after', EXIT_CODES_HELP);
 
     this.common(program.command('status').description('Show stages, their latest status, pending approvals, frozen transitions and release mode'))
-      .action((options: CommonOptions) => this.status(options));
+      .option('--repo <dir>', 'a git clone of the source repository: shows who wrote the commit awaiting approval and the release size in commits and lines')
+      .action((options: StatusCliOptions) => this.status(options));
 
     this.common(program.command('approve').description('Approve the pending manual approval'))
       .option('--stage <name>', 'stage of the approval (required when several are pending)')
       .option('--action <name>', 'approval action name (narrows the choice within the stage)')
       .option('--summary <text>', 'summary recorded with the approval', 'Approved with cdk-delivery')
+      .option('--commit <sha>', 'approve only if the approval is for this commit (full SHA or at least 7 hex digits; exit 10 otherwise)')
+      .option('--repo <dir>', 'a git clone of the source repository: shows the author and the release size in commits and lines')
       .action((options: ApprovalCliOptions) => this.decide('Approved', options));
 
     this.common(program.command('reject').description('Reject the pending manual approval'))
       .option('--stage <name>', 'stage of the approval (required when several are pending)')
       .option('--action <name>', 'approval action name (narrows the choice within the stage)')
       .requiredOption('--summary <text>', 'why the change is rejected (recorded with the rejection)')
+      .option('--repo <dir>', 'a git clone of the source repository: shows the author and the release size in commits and lines')
       .action((options: ApprovalCliOptions) => this.decide('Rejected', options));
 
     this.common(program.command('freeze').description('Stop changes from entering production: disable the inbound transition of Production* stages'))
@@ -392,15 +406,30 @@ class Cli {
     this.io.stderr.write(`${this.err.yellow('note:')} ${text}\n`);
   }
 
-  private async status(options: CommonOptions): Promise<void> {
-    const status = await this.operations(options).status();
-    this.print(options, status, (s) => renderStatus(s, this.out));
+  private async status(options: StatusCliOptions): Promise<void> {
+    const git = options.repo === undefined ? undefined : await cloneAt(options.repo);
+    const ops = this.operations(options);
+    const status = await ops.status();
+    const pendingApprovals = await Promise.all(status.pendingApprovals.map(async (approval) =>
+      ({ ...approval, release: await ops.describeApproval(approval, { git, repository: options.repo }) })));
+    this.print(options, { ...status, pendingApprovals }, (s) => renderStatus(s, this.out));
   }
 
   private async decide(decision: 'Approved' | 'Rejected', options: ApprovalCliOptions): Promise<void> {
     validateApprovalSummary(options.summary);
+    if (options.commit !== undefined) {
+      validateExpectedCommit(options.commit);
+    }
+    const git = options.repo === undefined ? undefined : await cloneAt(options.repo);
     const ops = this.operations(options);
-    const request = { stageName: options.stage, actionName: options.action, summary: options.summary };
+    const request = {
+      stageName: options.stage,
+      actionName: options.action,
+      summary: options.summary,
+      expectedCommit: options.commit,
+      git,
+      repository: options.repo,
+    };
     const outcome = decision === 'Approved' ? await ops.approve(request) : await ops.reject(request);
     this.print(options, outcome, (o) => renderApproval(o, this.out));
   }
@@ -522,6 +551,17 @@ class Cli {
       throw usage(`Cannot read history file ${path}: ${(error as Error).message}`);
     }
   }
+}
+
+/** `--repo`: git for the clone at `directory`, or a usage error when it is not one. */
+async function cloneAt(directory: string): Promise<GitRunner> {
+  const git = gitRunner(directory);
+  try {
+    await git(['rev-parse', '--git-dir']);
+  } catch (error) {
+    throw usage(`--repo ${directory} is not a git clone (${(error as Error).message}). Pass the directory of a clone of the pipeline's source repository.`);
+  }
+  return git;
 }
 
 function isoDay(ms: number): string {

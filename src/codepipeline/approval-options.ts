@@ -8,7 +8,8 @@ export interface ApprovalOptions {
   /**
    * Text shown to the approver.
    *
-   * @default - a text naming the environment the approval gates
+   * @default - a text naming the environment the approval gates and the commit it releases (its id and message,
+   * filled in by CodePipeline from the source action's variables)
    */
   readonly comment?: string;
 

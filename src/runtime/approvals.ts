@@ -1,6 +1,8 @@
 import { ApprovalStatus, CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand, StageState } from '@aws-sdk/client-codepipeline';
+import { ApprovalRelease, describeApprovalRelease, matchExpectedCommit, validateExpectedCommit } from './approval-release';
 import { CommandAborted } from './command-signal';
 import { callCodePipeline, DeliveryError, DeliveryErrorCode, toDeliveryError } from './errors';
+import { GitRunner } from './git-history';
 import { checkReply, PIPELINE_STATE_REPLY } from './reply-shape';
 
 /** An approval action waiting for a decision. */
@@ -21,6 +23,15 @@ export interface ApprovalDecisionOptions {
   readonly actionName?: string;
   /** Recorded with the decision (1–512 characters). */
   readonly summary: string;
+  /**
+   * Decide only if the approval's execution releases this commit (a full id or a prefix of at least 7 hex
+   * digits): otherwise COMMIT_MISMATCH, and nothing is decided.
+   */
+  readonly expectedCommit?: string;
+  /** A git clone of the source repository: the release description gains the author and exact size. */
+  readonly git?: GitRunner;
+  /** The clone's directory, for messages. */
+  readonly repository?: string;
 }
 
 export interface ApprovalOutcome {
@@ -37,6 +48,8 @@ export interface ApprovalOutcome {
    * by reading the pipeline state again: why the reply was uncertain.
    */
   readonly confirmedAfter?: string;
+  /** What the decided approval was for, read before deciding. */
+  readonly release?: ApprovalRelease;
 }
 
 export const MAX_SUMMARY_LENGTH = 512;
@@ -214,10 +227,18 @@ export async function decideApproval(
   options: ApprovalDecisionOptions,
 ): Promise<ApprovalOutcome> {
   validateApprovalSummary(options.summary);
+  if (options.expectedCommit !== undefined) {
+    validateExpectedCommit(options.expectedCommit);
+  }
   const stateContext = { operation: 'GetPipelineState', pipelineName };
   const state = checkReply(stateContext, await callCodePipeline(stateContext,
     () => client.send(new GetPipelineStateCommand({ name: pipelineName }))), PIPELINE_STATE_REPLY);
   const approval = selectApproval(pipelineName, findPendingApprovals(state.stageStates ?? []), options);
+  const release = await describeApprovalRelease(client, pipelineName, approval, { git: options.git, repository: options.repository });
+  if (options.expectedCommit !== undefined) {
+    matchExpectedCommit(pipelineName, approval, release, options.expectedCommit);
+    await checkStillPending(client, pipelineName, approval);
+  }
   let result;
   try {
     result = await client.send(new PutApprovalResultCommand({
@@ -232,9 +253,32 @@ export async function decideApproval(
     if (why === undefined) {
       throw toDeliveryError(error, { operation: 'PutApprovalResult', pipelineName });
     }
-    return confirmDecision(client, pipelineName, decision, approval, options, error, why);
+    return { ...await confirmDecision(client, pipelineName, decision, approval, options, error, why), release };
   }
-  return outcome(pipelineName, approval, decision, options, result.approvedAt);
+  return { ...outcome(pipelineName, approval, decision, options, result.approvedAt), release };
+}
+
+/**
+ * Read the state again after the commit was checked: decide only if the same approval (same execution, same
+ * token) is still pending, so the decision lands on the release that was checked.
+ */
+async function checkStillPending(client: CodePipelineClient, pipelineName: string, approval: PendingApproval): Promise<void> {
+  const context = { operation: 'GetPipelineState', pipelineName };
+  const state = checkReply(context, await callCodePipeline(context,
+    () => client.send(new GetPipelineStateCommand({ name: pipelineName }))), PIPELINE_STATE_REPLY);
+  const now = findPendingApprovals(state.stageStates ?? [])
+    .find((a) => a.stageName === approval.stageName && a.actionName === approval.actionName);
+  const where = `${approval.stageName}/${approval.actionName}`;
+  if (!now) {
+    throw new DeliveryError(DeliveryErrorCode.CONFLICT,
+      `Not approved: ${where} in pipeline '${pipelineName}' stopped waiting while its commit was checked (someone decided it, or it expired). ` +
+      `Nothing was approved by this command. Check with \`cdk-delivery status --pipeline ${pipelineName}\`.`);
+  }
+  if (now.token !== approval.token || now.pipelineExecutionId !== approval.pipelineExecutionId) {
+    throw new DeliveryError(DeliveryErrorCode.CONFLICT,
+      `Not approved: ${where} in pipeline '${pipelineName}' now waits for execution ${now.pipelineExecutionId ?? 'unknown'}, not the checked ` +
+      `execution ${approval.pipelineExecutionId ?? 'unknown'}. Nothing was approved by this command; run it again to check the new release's commit.`);
+  }
 }
 
 /** What a recorded decision reports (`decidedAt` as CodePipeline gave it, when it did). */

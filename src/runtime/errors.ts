@@ -28,6 +28,8 @@ export enum DeliveryErrorCode {
   INTERRUPTED = 'INTERRUPTED',
   /** A change that needs a confirmation was not confirmed: nothing was sent. */
   DECLINED = 'DECLINED',
+  /** `approve --commit`: the pending approval is for another commit, or its commit could not be read. */
+  COMMIT_MISMATCH = 'COMMIT_MISMATCH',
 }
 
 export class DeliveryError extends Error {

@@ -1,5 +1,6 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { ApprovalDecisionOptions, ApprovalOutcome, decideApproval } from './approvals';
+import { ApprovalRelease, describeApprovalRelease, DescribeReleaseOptions } from './approval-release';
+import { ApprovalDecisionOptions, ApprovalOutcome, decideApproval, PendingApproval } from './approvals';
 import { DeliveryError, DeliveryErrorCode } from './errors';
 import { parsePipelineHistory, PipelineHistoryFile } from './history';
 import { fetchPipelineHistory } from './history-fetch';
@@ -39,6 +40,11 @@ export class PipelineOperations {
   /** Stages, latest status, pending approvals, disabled transitions and release mode. */
   public async status(): Promise<PipelineStatus> {
     return getPipelineStatus(this.client, this.pipelineName);
+  }
+
+  /** What a pending approval is for: commit, message, author if known, comment, release size. */
+  public async describeApproval(approval: PendingApproval, options: DescribeReleaseOptions = {}): Promise<ApprovalRelease> {
+    return describeApprovalRelease(this.client, this.pipelineName, approval, options);
   }
 
   /** Approve the pending approval. */

@@ -1,82 +1,9 @@
+import { ApprovalPipeline, RELEASE_COMMIT } from './approval-pipeline';
 import { wireCli } from './wire-client';
 import { ExitCode, run } from '../../src/cli/main';
-import { awsError, drop, epochSeconds, FakeReply, hang, ok, useFakeCodePipeline } from '../runtime/fake-codepipeline-server';
+import { awsError, drop, hang, useFakeCodePipeline } from '../runtime/fake-codepipeline-server';
 
-/**
- * Approvals when the reply to PutApprovalResult is lost: a CodePipeline stand-in with state, on 127.0.0.1. A
- * PutApprovalResult with the pending token commits the decision (then the test decides what the client hears);
- * a second one with the same token gets ApprovalAlreadyCompletedException, as CodePipeline answers.
- */
-
-interface Decision {
-  readonly status: 'Approved' | 'Rejected';
-  readonly summary: string;
-}
-
-class ApprovalPipeline {
-  public readonly decisions: Decision[] = [];
-  private action: { status: string; token: string; summary?: string } = { status: 'InProgress', token: 'tok-1' };
-
-  constructor(private readonly afterCommit: () => FakeReply = () => ok({ approvedAt: epochSeconds('2025-05-26T10:00:00Z') })) {}
-
-  /** Someone else decides in the console. */
-  public decideElsewhere(status: 'Approved' | 'Rejected', summary: string): void {
-    this.action = { ...this.action, status: status === 'Approved' ? 'Succeeded' : 'Failed', summary };
-  }
-
-  public state(): unknown {
-    return {
-      pipelineName: 'my-app',
-      pipelineVersion: 3,
-      stageStates: [
-        { stageName: 'Build', latestExecution: { pipelineExecutionId: 'exec-1', status: 'Succeeded' }, actionStates: [] },
-        {
-          stageName: 'Production',
-          latestExecution: { pipelineExecutionId: 'exec-1', status: this.action.status === 'InProgress' ? 'InProgress' : 'Succeeded' },
-          actionStates: [{
-            actionName: 'Approve',
-            latestExecution: {
-              status: this.action.status,
-              token: this.action.token,
-              summary: this.action.summary,
-              lastStatusChange: epochSeconds('2025-05-26T09:00:00Z'),
-            },
-          }],
-        },
-      ],
-    };
-  }
-
-  public put(body: Record<string, unknown>): FakeReply {
-    const result = body.result as { status: 'Approved' | 'Rejected'; summary: string };
-    if (body.token !== this.action.token) {
-      return awsError(400, 'InvalidApprovalTokenException', 'The token is invalid');
-    }
-    if (this.action.status !== 'InProgress') {
-      return awsError(400, 'ApprovalAlreadyCompletedException', 'The approval action has already been completed');
-    }
-    this.decisions.push({ status: result.status, summary: result.summary });
-    this.decideElsewhere(result.status, result.summary);
-    return this.afterCommit();
-  }
-
-  public handler(overrides: { readonly state?: (call: number) => FakeReply | undefined } = {}) {
-    let stateCalls = 0;
-    return (operation: string, body: Record<string, unknown>): FakeReply => {
-      if (operation === 'GetPipelineState') {
-        stateCalls += 1;
-        return overrides.state?.(stateCalls) ?? ok(this.state());
-      }
-      if (operation === 'PutApprovalResult') {
-        return this.put(body);
-      }
-      if (operation === 'GetPipeline') {
-        return ok({ pipeline: { name: 'my-app', version: 3, stages: [{ name: 'Build' }, { name: 'Production' }] }, metadata: { pipelineArn: 'arn:aws:codepipeline:eu-west-1:1:my-app' } });
-      }
-      return ok({});
-    };
-  }
-}
+/** Approvals when the reply to PutApprovalResult is lost, against the stand-in of approval-pipeline.ts. */
 
 const fake = useFakeCodePipeline();
 const APPROVE = ['approve', '--pipeline', 'my-app', '--summary', 'Dashboards green'];
@@ -90,7 +17,11 @@ describe('an uncertain PutApprovalResult is reported truthfully', () => {
     const code = await run([...APPROVE, '--request-timeout', '0.3'], t.io);
 
     expect({ code, stderr: t.stderr() }).toEqual({ code: ExitCode.OK, stderr: '' });
-    expect(t.stdout()).toBe('Approved Production/Approve of execution exec-1 in pipeline my-app: "Dashboards green"\n' +
+    expect(t.stdout()).toBe('Approved Production/Approve of execution exec-3 in pipeline my-app: "Dashboards green"\n' +
+      '  commit   4f2a9c1d0e7b (octo/shop main): Cache product catalogue reads\n' +
+      '  author   not reported by CodePipeline (authored 2025-05-26T08:35:12Z); pass --repo <clone> to see who\n' +
+      '  size     2 new source revisions (at least 2 commits) since 1a2b3c4d5e6f (the last production release, execution exec-1); pass --repo <clone> for commits and lines\n' +
+      '  comment  Approve the release to Production. Staging is deployed.\n' +
       '(Recorded once: the reply to an earlier attempt was lost and the retry (attempt 2) found the token used (ApprovalAlreadyCompletedException); ' +
       'the pipeline state, read again, shows the decision.)\n');
     expect(fake.server.calls('PutApprovalResult')).toHaveLength(2);
@@ -107,11 +38,12 @@ describe('an uncertain PutApprovalResult is reported truthfully', () => {
       pipelineName: 'my-app',
       stageName: 'Production',
       actionName: 'Approve',
-      pipelineExecutionId: 'exec-1',
+      pipelineExecutionId: 'exec-3',
       decision: 'Approved',
       summary: 'Dashboards green',
       decidedAt: '2025-05-26T09:00:00.000Z',
       confirmedAfter: 'the reply to an earlier attempt was lost and the retry (attempt 2) found the token used (ApprovalAlreadyCompletedException)',
+      release: expect.objectContaining({ pipelineExecutionId: 'exec-3', revisions: [expect.objectContaining({ revisionId: RELEASE_COMMIT })], gaps: [] }),
     });
     expect(t.stderr()).toBe('');
     expect(pipeline.decisions).toHaveLength(1);
@@ -123,7 +55,7 @@ describe('an uncertain PutApprovalResult is reported truthfully', () => {
     const t = wireCli(fake);
 
     expect(await run(['reject', '--pipeline', 'my-app', '--summary', 'Migration not reviewed'], t.io)).toBe(ExitCode.OK);
-    expect(t.stdout()).toMatch(/^Rejected Production\/Approve of execution exec-1 in pipeline my-app: "Migration not reviewed"\n\(Recorded once: /);
+    expect(t.stdout()).toMatch(/^Rejected Production\/Approve of execution exec-3 in pipeline my-app: "Migration not reviewed"\n {2}commit {3}4f2a9c1d0e7b [^\n]*\n(.*\n){3}\(Recorded once: /);
     expect(pipeline.decisions).toEqual([{ status: 'Rejected', summary: 'Migration not reviewed' }]);
   });
 

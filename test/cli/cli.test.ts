@@ -159,15 +159,29 @@ describe('cdk-delivery status', () => {
   });
 });
 
+/** The first release of a CodeCommit pipeline: one revision (the summary is the message itself), no earlier success. */
+function firstRelease(mock: ReturnType<typeof mocked>['mock']) {
+  mock.on(GetPipelineExecutionCommand).resolves({
+    pipelineExecution: { pipelineExecutionId: 'exec-1', artifactRevisions: [{ name: 'Source', revisionId: '0123456789abcdef0123456789abcdef01234567', revisionSummary: 'First release' }] },
+  });
+  mock.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [] });
+  mock.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [{ pipelineExecutionId: 'exec-1', status: 'InProgress' }] });
+}
+
+const FIRST_RELEASE = '  commit   0123456789ab: First release\n' +
+  '  author   not reported by CodePipeline; pass --repo <clone> to see who\n' +
+  '  size     unknown: no earlier execution succeeded, so no production release to measure against\n';
+
 describe('cdk-delivery approve / reject', () => {
   test('GIVEN one pending approval WHEN approve runs THEN it is approved with the default summary, exit 0', async () => {
     const { client, mock } = mocked();
     mock.on(GetPipelineStateCommand).resolves(state([approvalStage('Staging', 'PromoteToProduction', 'tok-1')]));
     mock.on(PutApprovalResultCommand).resolves({ approvedAt: new Date('2025-05-26T10:00:00Z') });
+    firstRelease(mock);
     const t = memoryIo({ client });
 
     expect(await run(['approve', '--pipeline', 'my-app'], t.io)).toBe(ExitCode.OK);
-    expect(t.stdout()).toBe('Approved Staging/PromoteToProduction of execution exec-1 in pipeline my-app: "Approved with cdk-delivery"\n');
+    expect(t.stdout()).toBe('Approved Staging/PromoteToProduction of execution exec-1 in pipeline my-app: "Approved with cdk-delivery"\n' + FIRST_RELEASE);
     expect(mock.commandCalls(PutApprovalResultCommand)[0].args[0].input.result).toEqual({ status: 'Approved', summary: 'Approved with cdk-delivery' });
   });
 
@@ -193,13 +207,14 @@ describe('cdk-delivery approve / reject', () => {
     const { client, mock } = mocked();
     mock.on(GetPipelineStateCommand).resolves(state([approvalStage('Production-eu', 'Approve', 'a'), approvalStage('Production-us', 'Approve', 'b')]));
     mock.on(PutApprovalResultCommand).resolves({});
+    firstRelease(mock);
     const t = memoryIo({ client });
 
     const code = await run(['reject', '--pipeline', 'my-app', '--stage', 'Production-us', '--action', 'Approve', '--summary', 'Breaks checkout'], t.io);
 
     expect(code).toBe(ExitCode.OK);
     expect(mock.commandCalls(PutApprovalResultCommand)[0].args[0].input).toMatchObject({ stageName: 'Production-us', token: 'b', result: { status: 'Rejected' } });
-    expect(t.stdout()).toBe('Rejected Production-us/Approve of execution exec-1 in pipeline my-app: "Breaks checkout"\n');
+    expect(t.stdout()).toBe('Rejected Production-us/Approve of execution exec-1 in pipeline my-app: "Breaks checkout"\n' + FIRST_RELEASE);
   });
 
   test('GIVEN a blank --summary WHEN approve runs THEN exit 2 before any client is created', async () => {

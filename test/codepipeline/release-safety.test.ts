@@ -62,7 +62,7 @@ describe('per-environment approval overrides', () => {
     // The only production wave follows staging, so its gate runs beside the staging verification instead.
     expect(approve).toBeUndefined();
     const promote = stages.find(s => s.name === 'Staging')!.actions.find(a => a.name === 'PromoteToProduction')!;
-    expect(promote.configuration.CustomData).toBe('Approve the deployment to Production-eu.');
+    expect(promote.configuration.CustomData).toBe('Approve the deployment to Production-eu. It releases commit #{Source@acme_app.CommitId}: #{Source@acme_app.CommitMessage}');
   });
 });
 
@@ -77,7 +77,7 @@ describe('database migrations', () => {
     const firstDeploy = Math.min(...rest.actions.filter(a => a.actionTypeId.provider === 'CloudFormation').map(a => a.runOrder));
     expect(firstDeploy).toBe(3);
     expect(rest.actions.find(a => a.name === 'Approve')!.configuration.CustomData)
-      .toBe('Approve the migration(s) Migrate before they run in Production-rest.');
+      .toBe('Approve the migration(s) Migrate before they run in Production-rest. It releases commit #{Source@acme_app.CommitId}: #{Source@acme_app.CommitMessage}');
   });
 
   test('a migration right after staging is approved beside the staging verification (no extra hop)', () => {
@@ -96,7 +96,7 @@ describe('database migrations', () => {
     const { stages } = build(f => ({ production: { stages: f.production, migrations: [{ name: 'Migrate', commands: ['npm run migrate'] }] } }));
     expect(approvalsIn(stages)).toEqual(['Staging/PromoteToProduction@2']);
     expect(stages.find(s => s.name === 'Staging')!.actions.find(a => a.name === 'PromoteToProduction')!.configuration.CustomData)
-      .toBe('Approve the release to Production. Staging is deployed; its verification runs in parallel with this approval. Approving also lets the migration(s) Migrate run before Production deploys.');
+      .toBe('Approve the release to Production. Staging is deployed; its verification runs in parallel with this approval. Approving also lets the migration(s) Migrate run before Production deploys. It releases commit #{Source@acme_app.CommitId}: #{Source@acme_app.CommitMessage}');
   });
 
   test('a migration can opt out of its approval', () => {

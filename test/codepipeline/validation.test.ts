@@ -380,6 +380,6 @@ test('the default approval comment stays within CodePipeline\'s 1000 characters:
   expect(few).toHaveLength(1);
   expect(few[0]).toContain(`Migrate1-${'m'.repeat(90)}`);
   const many = comments(12);
-  expect(many).toEqual(['Approve the migration(s) 12 listed in the stage before they run in Staging.']);
+  expect(many).toEqual(['Approve the migration(s) 12 listed in the stage before they run in Staging. It releases commit #{Source@acme_app.CommitId}: #{Source@acme_app.CommitMessage}']);
 });
 

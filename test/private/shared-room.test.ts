@@ -55,6 +55,23 @@ test('the check sees the CLI import a module of testing/private (a check that ca
   expect(foreignPrivateImports(path.join(SRC, 'metrics', 'delivery-metrics.ts'), "import { FIGURES } from './private/catalog';\n")).toEqual([]);
 });
 
-test.each(['flowchart.ts', 'invalid-event.ts'])('%s imports nothing: the CLI and the bundled handlers load it without aws-cdk-lib', (module) => {
-  expect(fs.readFileSync(path.join(SRC, 'private', module), 'utf-8')).not.toMatch(/^import |require\(/m);
+/** What a module of src/private loads at run time, followed through its relative imports (type-only imports load nothing). */
+function runtimeImports(module: string, seen = new Set<string>()): string[] {
+  if (seen.has(module)) {
+    return [];
+  }
+  seen.add(module);
+  const text = fs.readFileSync(path.join(SRC, 'private', `${module}.ts`), 'utf-8');
+  const specifiers = [...text.matchAll(/^import (?!type )[^;]*?from '([^']+)';/gms), ...text.matchAll(/require\('([^']+)'\)/g)].map(m => m[1]);
+  return specifiers.flatMap(s => s.startsWith('./') ? [s, ...runtimeImports(s.slice(2), seen)] : [s]);
+}
+
+test.each(['flowchart', 'invalid-event'])('%s loads nothing but dependency-free modules of src/private: the CLI and the bundled handlers load it without aws-cdk-lib', (module) => {
+  expect(runtimeImports(module).filter(s => !s.startsWith('./'))).toEqual([]);
+});
+
+test('the run-time import check follows relative imports and ignores type-only ones (shown on rendered-pipeline, which imports aws-cdk-lib types only)', () => {
+  expect(runtimeImports('flowchart')).toEqual(expect.arrayContaining(['./providers', './rendered-pipeline']));
+  expect(fs.readFileSync(path.join(SRC, 'private', 'rendered-pipeline.ts'), 'utf-8')).toMatch(/^import type .* from 'aws-cdk-lib\/aws-codepipeline';/m);
+  expect(runtimeImports('event-driven-function')).toEqual(expect.arrayContaining(['aws-cdk-lib']));
 });

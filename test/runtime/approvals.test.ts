@@ -33,6 +33,8 @@ describe('approve / reject', () => {
       decision: 'Approved',
       summary: 'Looks good',
       decidedAt: '2025-03-01T11:00:00.000Z',
+      // The mock answers nothing to the reads that describe the release (approval-release.test.ts covers them).
+      release: expect.objectContaining({ pipelineExecutionId: 'exec-1', revisions: [] }),
     });
   });
 

@@ -41,12 +41,14 @@ describe('JSON 1.1 protocol', () => {
 
     const outcome = await operations().approve({ summary: 'wire ok' });
 
-    expect(fake.server.requests.map((r) => [r.target, r.contentType])).toEqual([
-      ['CodePipeline_20150709.GetPipelineState', 'application/x-amz-json-1.1'],
-      ['CodePipeline_20150709.PutApprovalResult', 'application/x-amz-json-1.1'],
-    ]);
+    const requests = fake.server.requests.map((r) => [r.target, r.contentType]);
+    expect(requests[0]).toEqual(['CodePipeline_20150709.GetPipelineState', 'application/x-amz-json-1.1']);
+    // Between them, three reads in parallel (any order) describe the release the approval is for (approval-release.ts).
+    expect(requests.slice(1, -1).sort()).toEqual(['GetPipelineExecution', 'ListActionExecutions', 'ListPipelineExecutions']
+      .map((op) => [`CodePipeline_20150709.${op}`, 'application/x-amz-json-1.1']));
+    expect(requests[requests.length - 1]).toEqual(['CodePipeline_20150709.PutApprovalResult', 'application/x-amz-json-1.1']);
     expect(fake.server.requests[0].authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/codepipeline\/aws4_request/);
-    expect(fake.server.requests[1].body).toEqual({
+    expect(fake.server.calls('PutApprovalResult')[0].body).toEqual({
       pipelineName: PIPELINE, stageName: 'Production', actionName: 'Approve', token: 'tok-1', result: { status: 'Approved', summary: 'wire ok' },
     });
     expect(outcome.decidedAt).toBe('2025-03-01T11:00:00.000Z');

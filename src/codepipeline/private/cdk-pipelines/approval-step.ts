@@ -12,6 +12,9 @@ import { ApprovalOptions } from '../../approval-options';
 export class ApprovalStep extends pipelines.Step implements pipelines.ICodePipelineActionFactory {
   constructor(id: string, private readonly options: ApprovalOptions & { readonly comment: string }) {
     super(id);
+    // The comment may name source variables (the released commit): CDK Pipelines then gives the source action a
+    // namespace and resolves the references to `#{<namespace>.<variable>}`.
+    this.discoverReferencedOutputs(options.comment);
   }
 
   public produceAction(stage: codepipeline.IStage, options: pipelines.ProduceActionOptions): pipelines.CodePipelineActionFactoryResult {

@@ -8,13 +8,12 @@ import { CodePipelineSteps } from './engine';
 import { ExpectedStage as ExpectedRequest, FoldingStage, LayoutPipeline } from './layout-pipeline';
 import { ASSETS_STAGE, permissionCheckName, SELF_MUTATION_STAGE, SYNTH_ACTION, waveId, waveRequestNames } from './names';
 import { ModelStage, PlacedApproval, ReleaseModel } from '../../../blueprint/release-model';
-import { approvalComment } from '../../../blueprint/release-plan';
 import { SecurityCheck } from '../../../blueprint/security';
 import { BUILD_STAGE, SOURCE_STAGE } from '../../../contract';
-import { MAX_ACTION_CONFIGURATION_VALUE } from '../../../private/codepipeline-limits';
 import { ApprovalOptions } from '../../approval-options';
 import { PipelineSource } from '../../source';
 import { MigrationStepOptions, SynthOptions, TestStepOptions } from '../../step-options';
+import { approvalComment, commentRevision } from '../approval-comment';
 import { cacheBuildSpec } from '../pipeline-features';
 import { securityStep } from '../security-steps';
 import { EnvironmentGuards, GateContext, stageConditions } from '../stage-conditions';
@@ -156,7 +155,7 @@ export class CdkPipelinesSteps {
         notificationTopic: approval.notificationTopic,
       }));
     }
-    const comment = approval?.comment ?? approvalComment(placed.approval, MAX_ACTION_CONFIGURATION_VALUE);
+    const comment = approval?.comment ?? approvalComment(placed.approval, commentRevision(this.inputs.source));
     return [new ApprovalStep(placed.actions.names[0], { ...approval, comment })];
   }
 
