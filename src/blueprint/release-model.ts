@@ -168,7 +168,7 @@ export const PROMOTE_ACTION = 'PromoteToProduction';
  * Resolve, validate and plan the release. Throws a `ValidationError` naming the property, the bad value and the fix.
  */
 export function resolveRelease<T extends StepTypes>(input: ReleaseInput<T>, engine: ReleaseEngine<T>): ReleaseModel<T> {
-  const environments = resolveEnvironments(input);
+  const environments = resolveEnvironments(input, engine);
   const tests = testMembers(input, engine);
   validateSteps(input, tests, environments, engine);
   engine.checkTypes();
@@ -237,7 +237,7 @@ export function resolveRelease<T extends StepTypes>(input: ReleaseInput<T>, engi
  * The release path: staging, then the production environments in order, with production-level defaults
  * (`deploymentWindow`, `gates`, `useChangeSets`, `bake`) applied to every wave and every other default decided.
  */
-function resolveEnvironments<T extends StepTypes>(input: ReleaseInput<T>): Array<ResolvedEnvironment<T>> {
+function resolveEnvironments<T extends StepTypes>(input: ReleaseInput<T>, engine: ReleaseEngine<T>): Array<ResolvedEnvironment<T>> {
   const staging: StagingInput<T> = input.staging;
   const production: ProductionInput<T> = input.production;
   if (!staging?.stage) {
@@ -269,7 +269,9 @@ function resolveEnvironments<T extends StepTypes>(input: ReleaseInput<T>): Array
       onFailureDefaulted: options.bake.onFailure === undefined,
     },
     verify: options.verify ?? [],
-    verifySteps: [],
+    // Not a list: the type check names it.
+    verifySteps: (Array.isArray(options.verifySteps) ? options.verifySteps : [])
+      .map((step, i) => ({ step, name: engine.stepName(step), property: `${property}.verifySteps[${i}]` })),
   });
   const stagingEnv = resolve(StageKind.STAGING, STAGING_STAGE, 'staging', [staging.stage], () => 'staging.stage', staging);
   if (production.stages && production.waves) {
@@ -336,18 +338,14 @@ function validateSteps<T extends StepTypes>(
     steps.push({ name: member.name, property: `${member.property}.name` });
   }
   for (const env of environments) {
-    const options = env.kind === StageKind.STAGING ? input.staging : waveInput(input.production, env);
     env.verify.forEach((v, i) => {
       validateStepName(v.name, `${env.property}.verify[${i}].name`);
       validateCommands(v.commands, `${env.property}.verify[${i}].commands (step '${v.name}')`, 'Give the verification step the commands that check the deployed environment.');
       steps.push({ name: v.name, property: `${env.property}.verify[${i}].name` });
     });
-    const verifySteps = Array.isArray(options?.verifySteps) ? options.verifySteps : [];
-    verifySteps.forEach((step, i) => {
-      const name = engine.stepName(step);
-      validateStepName(name, `${env.property}.verifySteps[${i}].name`);
-      steps.push({ name, property: `${env.property}.verifySteps[${i}].name` });
-      (env.verifySteps as Array<NamedEngineStep<T>>).push({ step, name, property: `${env.property}.verifySteps[${i}]` });
+    env.verifySteps.forEach(step => {
+      validateStepName(step.name, `${step.property}.name`);
+      steps.push({ name: step.name, property: `${step.property}.name` });
     });
     env.migrations.forEach(m => {
       validateStepName(m.options.name, `${m.property}.name`);
@@ -373,12 +371,4 @@ function validateSteps<T extends StepTypes>(
   validateOutputReferences(environments.map(env => ({
     property: env.property, stages: env.targets, stageProperty: env.targetProperty, verify: env.verify,
   })));
-}
-
-/** The wave (or single production environment) input an environment was resolved from. */
-function waveInput<T extends StepTypes>(production: ProductionInput<T>, env: ResolvedEnvironment<T>): EnvironmentInput<T> | undefined {
-  if (!production.waves) {
-    return production;
-  }
-  return production.waves.find(w => productionStageName(w.name) === env.name);
 }

@@ -121,6 +121,16 @@ describe('CDK Pipelines steps as verification steps (verifySteps)', () => {
     expect(runOrder('PromoteToProduction')).toBe(runOrder('Smoke'));
   });
 
+  test('a ManualApprovalStep is your approval, not the release\'s: the production approval is still exactly one', () => {
+    const f = fixture();
+    new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, {
+      staging: { stage: f.staging, verifySteps: [new pipelines.ManualApprovalStep('UxReview', { comment: 'Check the new page' })] },
+    }));
+    const stages = stagesOf(Template.fromStack(f.stack));
+    const approvals = stages.flatMap(s => s.Actions.filter(a => a.ActionTypeId.Category === 'Approval').map(a => `${s.Name}/${a.Name}`));
+    expect(approvals.sort()).toEqual(['Staging/PromoteToProduction', 'Staging/UxReview']);
+  });
+
   test('in a production wave, in the wave\'s last stage', () => {
     const f = fixture();
     new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, {
