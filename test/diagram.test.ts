@@ -94,11 +94,11 @@ describe('PipelineDiagram', () => {
     expect(diagramOf('continuous-deployment')).not.toContain('manual approval');
   });
 
-  test('conditions: the deployment window before entry, the alarm bake on success, rollback on failure', () => {
+  test('conditions: the deployment window before entry, the alarm bake on success rolling back, rollback on failure', () => {
     const diagram = diagramOf('guarded-production');
     expect(diagram).toContain('s5_before[/"before entry<br/>window * * 9-16 ? * MON-THU Europe/Berlin<br/>otherwise FAIL"/]:::gate');
-    expect(diagram).toContain('s5_success[/"on success<br/>bake 30 min: {ReleaseAlarms-us-east-1 export} not in ALARM<br/>otherwise FAIL"/]:::gate');
-    expect(diagram).toContain('s6_success[/"on success<br/>bake 60 min: service-errors-eu-west-1 not in ALARM<br/>bake 60 min: service-errors-ap-southeast-2 not in ALARM<br/>otherwise FAIL"/]:::gate');
+    expect(diagram).toContain('s5_success[/"on success<br/>bake 30 min: {ReleaseAlarms-us-east-1 export} not in ALARM<br/>otherwise ROLLBACK"/]:::rollback');
+    expect(diagram).toContain('s6_success[/"on success<br/>bake 60 min: service-errors-eu-west-1 not in ALARM<br/>bake 60 min: service-errors-ap-southeast-2 not in ALARM<br/>otherwise ROLLBACK"/]:::rollback');
     expect(diagram).toContain('s5_failure[\\"on failure: ROLLBACK"\\]:::rollback');
     // The gates frame the stage's actions.
     expect(diagram).toContain('    s5_before --> s5_a1\n');

@@ -188,7 +188,7 @@ describe('approve --commit', () => {
 
     expect(await run([...APPROVE, '--commit', RELEASED_COMMIT, '--json'], t.io)).toBe(10);
     expect(t.stdout()).toBe('');
-    expect(JSON.parse(t.stderr())).toEqual({ error: { code: 'COMMIT_MISMATCH', exitCode: 9, message: expect.stringMatching(/^Not approved: Production\/Approve .* not 1a2b3c4d5e6f/) } });
+    expect(JSON.parse(t.stderr())).toEqual({ error: { code: 'COMMIT_MISMATCH', exitCode: 10, message: expect.stringMatching(/^Not approved: Production\/Approve .* not 1a2b3c4d5e6f/) } });
   });
 
   test('GIVEN a match WHEN approve --commit --json runs THEN the result carries the release that was approved', async () => {
@@ -220,7 +220,7 @@ describe('approve --commit', () => {
     expect(await run(['approve', '--help'], t.io)).toBe(ExitCode.OK);
     expect(t.stdout()).toContain('--commit <sha>');
     expect(t.stdout()).toContain('--repo <dir>');
-    expect(t.stdout()).toContain('9    approve --commit: the pending approval is for another commit (or its commit could not be read); nothing approved');
+    expect(t.stdout()).toContain('10   approve --commit: the pending approval is for another commit (or its commit could not be read); nothing approved');
   });
 });
 

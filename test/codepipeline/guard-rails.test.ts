@@ -254,6 +254,12 @@ describe('the construct checks its own output', () => {
       + '(* * 9-16 ? * MON-FRI, Europe/Berlin), but its beforeEntry condition has no DeploymentWindow rule.');
   });
 
+  test('a bake that should roll back but whose onSuccess condition only fails is caught (the documented rollback path)', () => {
+    const { app, pipeline } = generatedApp(simpleConfig(1, guarded));
+    cfnOf(pipeline).addPropertyOverride(`Stages.${productionIndex(pipeline)}.OnSuccess.Conditions.0.Result`, 'FAIL');
+    expect(() => app.synth()).toThrow("the stage 'Production' must roll back when an alarm fires during the bake, but its onSuccess condition's result is FAIL.");
+  });
+
   test('a value the self-check cannot read is reported with its path, not guessed', () => {
     const { app, pipeline } = generatedApp(simpleConfig(1));
     const index = productionIndex(pipeline);

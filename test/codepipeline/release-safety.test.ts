@@ -260,14 +260,14 @@ describe('bake time, alarm gates and automatic rollback', () => {
     evaluationPeriods: 1,
   });
 
-  test('onSuccess: every alarm must stay out of ALARM through the bake time; onFailure: ROLLBACK by default', () => {
+  test('onSuccess: every alarm must stay out of ALARM through the bake time, or the stage rolls back (ROLLBACK on the onSuccess condition itself, as AWS documents it); onFailure: ROLLBACK by default', () => {
     const { f, stages } = build(fx => ({
       production: { stages: fx.production, bake: { alarms: [errorsAlarm(fx.stack)], duration: Duration.minutes(30) } },
     }));
     const production = stages.find(s => s.name === 'Production')!;
     expect(production.onSuccess).toEqual({
       conditions: [{
-        result: 'FAIL',
+        result: 'ROLLBACK',
         rules: [{
           name: 'Production-Alarm1',
           ruleTypeId: { category: 'Rule', owner: 'AWS', provider: 'CloudWatchAlarm', version: '1' },
@@ -284,14 +284,16 @@ describe('bake time, alarm gates and automatic rollback', () => {
   });
 
   test.each([
-    [BakeFailureAction.FAIL, undefined],
-    [BakeFailureAction.RETRY, { result: 'RETRY', retryConfiguration: { retryMode: 'FAILED_ACTIONS' }, conditions: [] }],
-    [BakeFailureAction.ROLLBACK, { result: 'ROLLBACK', conditions: [] }],
-  ])('onFailure %s', (onFailure, expected) => {
+    [BakeFailureAction.FAIL, 'FAIL', undefined],
+    [BakeFailureAction.RETRY, 'FAIL', { result: 'RETRY', retryConfiguration: { retryMode: 'FAILED_ACTIONS' }, conditions: [] }],
+    [BakeFailureAction.ROLLBACK, 'ROLLBACK', { result: 'ROLLBACK', conditions: [] }],
+  ])('onFailure %s: the bake\'s onSuccess result is %s, the stage\'s onFailure %j', (onFailure, bakeResult, expected) => {
     const { stages } = build(f => ({
       staging: { stage: f.staging, bake: { alarms: [errorsAlarm(f.stack)], duration: Duration.minutes(5), onFailure } },
     }));
-    expect(stages.find(s => s.name === 'Staging')!.onFailure).toEqual(expected);
+    const staging = stages.find(s => s.name === 'Staging')!;
+    expect(staging.onSuccess!.conditions.map(c => c.result)).toEqual([bakeResult]);
+    expect(staging.onFailure).toEqual(expected);
   });
 
   test('an alarm in another region of the pipeline account is read in its region', () => {
@@ -302,7 +304,7 @@ describe('bake time, alarm gates and automatic rollback', () => {
       },
     }));
     expect(stages.find(s => s.name === 'Production')!.onSuccess).toEqual({
-      conditions: [{ result: 'FAIL', rules: [expect.objectContaining({ configuration: { AlarmName: 'service-errors', AlarmStates: 'ALARM', WaitTime: '60' }, region: 'eu-west-1' })] }],
+      conditions: [{ result: 'ROLLBACK', rules: [expect.objectContaining({ configuration: { AlarmName: 'service-errors', AlarmStates: 'ALARM', WaitTime: '60' }, region: 'eu-west-1' })] }],
     });
   });
 

@@ -213,6 +213,11 @@ function checkStage(stage: RenderedStage, expected: ExpectedStage, fail: Fail): 
   if ((expected.alarms ?? 0) !== alarms.length) {
     fail(`the stage '${stage.name}' must bake on ${expected.alarms ?? 0} alarm(s), but its onSuccess condition has ${alarms.length} CloudWatchAlarm rule(s).`);
   }
+  const bakeResults = (stage.onSuccess?.conditions ?? []).map(c => c.result);
+  const wantedBake = expected.onFailure === 'ROLLBACK' ? 'ROLLBACK' : 'FAIL';
+  if (alarms.length > 0 && bakeResults.some(r => r !== wantedBake)) {
+    fail(`the stage '${stage.name}' must ${wantedBake === 'ROLLBACK' ? 'roll back' : 'fail'} when an alarm fires during the bake, but its onSuccess condition's result is ${bakeResults.find(r => r !== wantedBake)}.`);
+  }
   const onFailure = stage.onFailure?.result;
   const wanted = expected.onFailure === 'FAIL' ? undefined : expected.onFailure;
   if (onFailure !== wanted) {

@@ -219,9 +219,11 @@ export function stageConditions(pipelineStack: Stack, stageName: string, guards:
   }
   if (guards.bake) {
     const minutes = bakeMinutes(guards.bake, guards.property);
+    // AWS documents ROLLBACK and FAIL as the results of an onSuccess condition: a bake that rolls back says so on the
+    // condition itself, not through a failed onSuccess condition engaging onFailure (docs/architecture.md).
     conditions.onSuccess = {
       conditions: [{
-        result: codepipeline.Result.FAIL,
+        result: bakeResult(guards.bake.onFailure),
         rules: guards.bake.alarms.map((alarm, i) => {
           const where = alarmEnvironment(alarm);
           const otherRegion = !Token.isUnresolved(where.region) && where.region !== pipelineStack.region;
@@ -244,6 +246,14 @@ export function stageConditions(pipelineStack: Stack, stageName: string, guards:
     }
   }
   return conditions;
+}
+
+/**
+ * What a failed bake does, on the onSuccess condition: ROLLBACK rolls the stage back there; FAIL and RETRY fail the
+ * stage (RETRY then relies on onFailure's RETRY, the only way CodePipeline retries a stage).
+ */
+export function bakeResult(onFailure: BakeFailureAction): codepipeline.Result {
+  return onFailure === BakeFailureAction.ROLLBACK ? codepipeline.Result.ROLLBACK : codepipeline.Result.FAIL;
 }
 
 /** The L2 rule of a gate: `<stage>-<kind><n>`. */
