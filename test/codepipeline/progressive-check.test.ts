@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Duration, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -6,12 +7,15 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { createApp as guardedProduction } from '../../examples/guarded-production/app';
 import {
   BakeOptions, DeliveryPipeline, DeploymentWindow, EcsProgressiveDeployment, LambdaProgressiveDeployment, PipelineDiagram, PipelineShape,
   PipelineSource, ReleaseAlarm, TrafficShift,
 } from '../../src';
 import { renderDiagrams } from '../../src/cli/diagram';
-import { windowOpenMinutes } from '../../src/codepipeline/private/progressive-check';
+import {
+  BAKE_SHORTER_THAN_SHIFT_STEP_WARNING, PROGRESSIVE_WITHOUT_BAKE_WARNING, WINDOW_SHORTER_THAN_DEPLOYMENT_WARNING, windowOpenMinutes,
+} from '../../src/codepipeline/private/progressive-check';
 import { flowchartsOfTemplate } from '../../src/private/flowchart';
 import { PROGRESSIVE_METADATA_KEY } from '../../src/private/progressive-record';
 import { parseMermaid } from '../diagram-mermaid';
@@ -234,5 +238,22 @@ describe("the self-check: a shift is stopped only by alarms of its environment's
   test('is not compared without a bake (the warning above says so)', () => {
     const { app } = progressivePipeline({ apiBake: () => undefined });
     expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('the README', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf-8');
+
+  test("shows examples/guarded-production's progressive deployment per environment, as PipelineShape reads it", () => {
+    const block = /\*\*The pipeline knows\.\*\*[\s\S]*?```text\n([\s\S]*?)```/.exec(readme);
+    const lines = block![1].split('\n').map(line => line.trim()).filter(line => line !== '');
+    const pipeline = guardedProduction(new App());
+    expect(PipelineShape.fromStack(Stack.of(pipeline)).progressiveDeployments).toEqual(lines);
+  });
+
+  test('names the warnings the pipeline gives', () => {
+    for (const id of [PROGRESSIVE_WITHOUT_BAKE_WARNING, BAKE_SHORTER_THAN_SHIFT_STEP_WARNING, WINDOW_SHORTER_THAN_DEPLOYMENT_WARNING]) {
+      expect(readme).toContain(`(\`${id}\`)`);
+    }
   });
 });
