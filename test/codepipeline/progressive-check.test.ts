@@ -157,6 +157,16 @@ describe('the pipeline records the progressive deployment of each environment', 
     expect(parseMermaid([diagram.mermaid])).toEqual([{ ok: true, diagramType: 'flowchart-v2' }]);
   });
 
+  test('a hand-edited record is read as far as it goes: entries that are not lists are left out, missing fields read as ?', () => {
+    const { pipelineStack } = progressivePipeline();
+    const template = Template.fromStack(pipelineStack).toJSON();
+    const [id] = Object.keys(template.Resources).filter(k => template.Resources[k].Type === 'AWS::CodePipeline::Pipeline');
+    template.Resources[id].Metadata[PROGRESSIVE_METADATA_KEY] = { 'Production-api': 'canary', 'Production-web': [{ description: 7 }, null] };
+    expect(PipelineShape.fromTemplateJson(template).progressiveDeployments).toEqual(['Production-web: ?']);
+    template.Resources[id].Metadata[PROGRESSIVE_METADATA_KEY] = 'not a record';
+    expect(PipelineShape.fromTemplateJson(template).progressiveDeployments).toEqual([]);
+  });
+
   test('a pipeline without progressive deployments has no record, and its shape and diagram say nothing of it', () => {
     const app = new App();
     const pipelineStack = new Stack(app, 'Pipeline', { env: PIPELINE_ENV });
