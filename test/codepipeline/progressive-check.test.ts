@@ -157,6 +157,26 @@ describe('the pipeline records the progressive deployment of each environment', 
     expect(parseMermaid([diagram.mermaid])).toEqual([{ ok: true, diagramType: 'flowchart-v2' }]);
   });
 
+  test('one environment whose Stages shift differently names each shift with its helper', () => {
+    const app = new App();
+    const pipelineStack = new Stack(app, 'Pipeline', { env: PIPELINE_ENV });
+    const bakeStack = new Stack(app, 'BakeAlarms', { env: PIPELINE_ENV });
+    const apiErrors = releaseAlarm('api-errors');
+    const webErrors = releaseAlarm('web-errors');
+    new DeliveryPipeline(pipelineStack, 'Delivery', {
+      source: PipelineSource.connection('acme/service', 'main', { connectionArn: CONNECTION_ARN }),
+      synth: { commands: ['npm ci', 'npx cdk synth'] },
+      staging: { stage: new LambdaStage(app, 'Staging', { env: { account: '222222222222', region: 'us-east-1' } }) },
+      production: {
+        stages: [new LambdaStage(app, 'Api', { env: PRODUCTION, alarm: apiErrors }), new EcsStage(app, 'Web', { env: PRODUCTION, alarm: webErrors })],
+        bake: { alarms: [apiErrors.alarmIn(bakeStack), webErrors.alarmIn(bakeStack)], duration: Duration.minutes(30) },
+      },
+    });
+    expect(PipelineShape.fromStack(pipelineStack).progressiveDeployments).toEqual([
+      'Production: canary 10 % for 5 min, then all (Api/Api/Release); linear 25 % every 3 min (4 steps, 9 min), old revision kept 10 min (Web/Web/Release)',
+    ]);
+  });
+
   test('a hand-edited record is read as far as it goes: entries that are not lists are left out, missing fields read as ?', () => {
     const { pipelineStack } = progressivePipeline();
     const template = Template.fromStack(pipelineStack).toJSON();
