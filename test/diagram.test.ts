@@ -80,7 +80,7 @@ describe('PipelineDiagram', () => {
   test('stages in order, chained; one subgraph each', () => {
     const diagram = diagramOf('guarded-production');
     expect([...diagram.matchAll(/subgraph (s\d+)\["([^"]+)"\]/g)].map(m => m[2]))
-      .toEqual(['Source', 'Build', 'Test', 'Staging', 'Production-canary', 'Production-global']);
+      .toEqual(['Source', 'Build', 'Test', 'Staging', 'Production-canary<br/>progressive: canary 10 % for 5 min, then all', 'Production-global<br/>progressive: canary 10 % for 5 min, then all']);
     expect(diagram).toContain('  s1 --> s2 --> s3 --> s4 --> s5 --> s6\n');
   });
 

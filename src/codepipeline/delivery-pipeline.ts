@@ -12,6 +12,7 @@ import { AdditionalSource, PipelineVariable } from './pipeline-options';
 import { ReleaseMode } from '../blueprint/release-mode';
 import { CodePipelineSteps, cdkPipelinesEngine } from './private/cdk-pipelines/engine';
 import { validateEngineInput } from './private/engine-input';
+import { checkProgressive } from './private/progressive-check';
 import { renderPipeline, verifyPipeline } from './private/render';
 import { PipelineSource } from './source';
 import { SynthOptions, TestStepOptions } from './step-options';
@@ -305,6 +306,8 @@ export class DeliveryPipeline extends Construct {
       this.codeBuildDefaults = props.codeBuildDefaults;
       // Verify: the final pipeline against the model, at synthesis (after any stage added with pipeline.addStage).
       this.node.addValidation({ validate: () => verifyPipeline(rendered.pipeline, model) });
+      // And the progressive deployments inside its Stages: stopped only by alarms of their environment's bake.
+      this.node.addValidation({ validate: () => checkProgressive(model) });
     } catch (error) {
       // Validation errors name the property; the construct path tells which pipeline (or checks) they belong to.
       throw scoped(this, error);

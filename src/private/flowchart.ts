@@ -1,3 +1,4 @@
+import { progressiveText, ProgressiveRecord, readProgressiveRecord } from './progressive-record';
 import { ActionProvider, CloudFormationActionMode, ConditionResult, RuleProvider } from './providers';
 import {
   isApprovalAction, readPipelines, RenderedAction, RenderedConditions, RenderedFailureConditions, RenderedPipeline, RenderedRule,
@@ -20,7 +21,11 @@ export interface FlowchartOfPipeline {
 
 /** Every `AWS::CodePipeline::Pipeline` of a synthesized template, drawn, in logical-ID order. */
 export function flowchartsOfTemplate(template: { [key: string]: any }): FlowchartOfPipeline[] {
-  return readPipelines(template).map(pipeline => ({ pipelineName: pipeline.name ?? pipeline.logicalId, mermaid: renderFlowchart(pipeline) }));
+  const resources = (typeof template?.Resources === 'object' && template.Resources !== null ? template.Resources : {}) as { [id: string]: unknown };
+  return readPipelines(template).map(pipeline => ({
+    pipelineName: pipeline.name ?? pipeline.logicalId,
+    mermaid: renderFlowchart(pipeline, readProgressiveRecord(resources[pipeline.logicalId])),
+  }));
 }
 
 /** A Markdown section: a heading with the pipeline name and a fenced `mermaid` block. */
@@ -36,22 +41,24 @@ const CLASS_DEFS = [
 
 /**
  * The Mermaid flowchart of one pipeline. A value the model could not read is drawn as its readable placeholder and
- * named in a comment (`%%`) at the top, so a reader of the source sees what the picture could not show.
+ * named in a comment (`%%`) at the top, so a reader of the source sees what the picture could not show. A stage whose
+ * CDK Stages run a progressive deployment (the pipeline's record, `progressive`) says so under its name.
  */
-export function renderFlowchart(pipeline: RenderedPipeline): string {
+export function renderFlowchart(pipeline: RenderedPipeline, progressive: ProgressiveRecord = {}): string {
   const stages = pipeline.stages;
   const lines = ['flowchart TB',
     ...pipeline.unreadable.map(u => `  %% not read: ${u.path} is ${JSON.stringify(u.value).replace(/\r?\n/g, ' ')}, not ${u.expected}`),
     ...CLASS_DEFS.map(l => `  ${l}`)];
-  stages.forEach((stage, index) => lines.push(...renderStage(stage, `s${index + 1}`)));
+  stages.forEach((stage, index) => lines.push(...renderStage(stage, `s${index + 1}`, progressiveText(progressive[stage.name]))));
   if (stages.length > 1) {
     lines.push(`  ${stages.map((_, index) => `s${index + 1}`).join(' --> ')}`);
   }
   return lines.map(l => `${l}\n`).join('');
 }
 
-function renderStage(stage: RenderedStage, id: string): string[] {
-  const lines = [`  subgraph ${id}["${label(stage.name)}"]`, '    direction TB'];
+function renderStage(stage: RenderedStage, id: string, progressive: string | undefined): string[] {
+  const title = progressive === undefined ? label(stage.name) : `${label(stage.name)}<br/>${label(`progressive: ${progressive}`)}`;
+  const lines = [`  subgraph ${id}["${title}"]`, '    direction TB'];
   const ordered = slotsOf(stage).map(slot => slot.actions);
 
   // Every node is declared once, then the edges between consecutive slots (`a & b --> c`).

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RELEASE_MODE_TAG } from '../contract';
 import { ValidationError } from '../private/errors';
+import { progressiveText, readProgressiveRecord } from '../private/progressive-record';
 import { checkArguments } from '../private/props-check';
 import {
   isApprovalAction, isCodeBuildAction, PIPELINE_RESOURCE_TYPE, readPipelines, RenderedPipeline, rulesOf, slotsOf,
@@ -31,6 +32,13 @@ export interface StageShape {
   readonly slots: ActionSlot[];
   /** Rule provider names of the stage's V2 conditions (`beforeEntry`, `onSuccess`, `onFailure`). */
   readonly conditionRules: string[];
+  /**
+   * The progressive deployment the stage's CDK Stages run inside (`canary 10 % for 5 min, then all`), from the
+   * record the pipeline writes into its template's `Metadata`.
+   *
+   * @default - the stage runs no progressive deployment
+   */
+  readonly progressiveDeployment?: string;
 }
 
 /**
@@ -68,7 +76,8 @@ export class PipelineShape {
     }
     const resources = Object.values((template.Resources ?? {}) as Record<string, { readonly Type?: unknown }>);
     const codeBuildProjects = resources.filter(r => r?.Type === 'AWS::CodeBuild::Project').length;
-    return new PipelineShape(pipeline, codeBuildProjects);
+    const record = readProgressiveRecord((template.Resources ?? {})[pipeline.logicalId]);
+    return new PipelineShape(pipeline, codeBuildProjects, (stageName: string) => progressiveText(record[stageName]));
   }
 
   /** The stages, in order. */
@@ -86,8 +95,9 @@ export class PipelineShape {
   /** Value of the `release-mode` tag, or `undefined` when the pipeline has none. */
   public readonly releaseMode?: string;
 
-  private constructor(pipeline: RenderedPipeline, codeBuildProjects: number) {
+  private constructor(pipeline: RenderedPipeline, codeBuildProjects: number, progressive: (stageName: string) => string | undefined) {
     this.stages = pipeline.stages.map(stage => ({
+      progressiveDeployment: progressive(stage.name),
       name: stage.name,
       slots: slotsOf(stage).map(({ runOrder, actions }) => ({
         runOrder,
@@ -112,13 +122,23 @@ export class PipelineShape {
   }
 
   /**
-   * A one-line-per-stage text rendering: `Staging: [Deploy] -> [Smoke | Approve]`.
+   * What each stage that runs a progressive deployment shifts, one line per stage, in order:
+   * `Production: canary 10 % for 5 min, then all`.
+   */
+  public get progressiveDeployments(): string[] {
+    return this.stages.flatMap(stage => stage.progressiveDeployment === undefined ? [] : [`${stage.name}: ${stage.progressiveDeployment}`]);
+  }
+
+  /**
+   * A one-line-per-stage text rendering: `Staging: [Deploy] -> [Smoke | Approve]`, with the stage's conditions and
+   * its progressive deployment in parentheses.
    */
   public describe(): string {
     return this.stages.map(stage => {
       const slots = stage.slots.map(slot => `[${slot.actions.join(' | ')}]`).join(' -> ');
       const conditions = stage.conditionRules.length > 0 ? `  (conditions: ${stage.conditionRules.join(', ')})` : '';
-      return `${stage.name}: ${slots}${conditions}`;
+      const progressive = stage.progressiveDeployment === undefined ? '' : `  (progressive: ${stage.progressiveDeployment})`;
+      return `${stage.name}: ${slots}${conditions}${progressive}`;
     }).join('\n');
   }
 }

@@ -16,6 +16,7 @@ import {
   additionalInputs, renderTriggers, renderVariables, StepEnvironment, validateAdditionalSources, validateCache, validateExecutionMode,
   validateTriggerSafety, validateVariables,
 } from './pipeline-features';
+import { recordProgressive, warnProgressive } from './progressive-check';
 import { checkPipeline, checkTrust, readStages, renderTrust } from './self-check';
 import { EnvironmentGuards, GateContext, prepareGuards } from './stage-conditions';
 import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION, validateToolVersion } from './tool-versions';
@@ -138,6 +139,8 @@ export function renderPipeline(scope: Construct, props: DeliveryPipelineProps, m
     : undefined;
   const cfnPipeline = pipeline.node.defaultChild as codepipeline.CfnPipeline;
   Tags.of(cfnPipeline).add(RELEASE_MODE_TAG, model.mode);
+  recordProgressive(cfnPipeline, model);
+  warnProgressive(scope, model);
   acknowledgeArtifactBuckets(pipeline);
   acknowledgePrivilegedBuilds(scope, cdkPipeline, docker, props.codeBuildDefaults?.buildEnvironment?.privileged === true);
   Aspects.of(scope).add(new PipelineNagAcknowledgments(() => Object.values(pipeline.crossRegionSupport)
