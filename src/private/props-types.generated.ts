@@ -62,6 +62,7 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
     "artifactRetention": "aws-cdk-lib.Duration?",
     "cdkAssetsVersion": "string?",
     "cdkCliVersion": "string?",
+    "changeReview": "ChangeReviewPolicy?",
     "codeBuildDefaults": "aws-cdk-lib.pipelines.CodeBuildOptions?",
     "crossAccountKeys": "boolean?",
     "docker": "DockerOptions?",
@@ -91,12 +92,25 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
     "enabledForSelfMutation": "boolean?",
     "enabledForSynth": "boolean?",
   },
+  EcsProgressiveDeploymentProps: {
+    "alarms": "ReleaseAlarm[]?",
+    "bakeTime": "aws-cdk-lib.Duration?",
+    "shift": "TrafficShift",
+  },
   FilePathFilter: {
     "excludes": "string[]?",
     "includes": "string[]?",
   },
   LambdaGateOptions: {
     "userParameters": "string?",
+  },
+  LambdaProgressiveDeploymentProps: {
+    "alarms": "ReleaseAlarm[]?",
+    "aliasName": "string?",
+    "lambdaFunction": "aws-cdk-lib.aws_lambda.Function",
+    "postTrafficHook": "aws-cdk-lib.aws_lambda.IFunction?",
+    "preTrafficHook": "aws-cdk-lib.aws_lambda.IFunction?",
+    "shift": "TrafficShift",
   },
   MigrationStepOptions: {
     "commands": "string[]",
@@ -154,6 +168,7 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
   },
   ProductionOptions: {
     "bake": "BakeOptions?",
+    "changeReview": "ChangeReviewPolicy?",
     "deploymentWindow": "DeploymentWindow?",
     "gates": "GateRule[]?",
     "migrations": "MigrationStepOptions[]?",
@@ -166,6 +181,7 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
   },
   ProductionWaveOptions: {
     "bake": "BakeOptions?",
+    "changeReview": "ChangeReviewPolicy?",
     "deploymentWindow": "DeploymentWindow?",
     "gates": "GateRule[]?",
     "migrations": "MigrationStepOptions[]?",
@@ -192,6 +208,17 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
     "assumeRole": "aws-cdk-lib.aws_iam.IRole?",
     "usages": "RegistryCredentialUsage[]?",
   },
+  ReleaseAlarmProps: {
+    "account": "string",
+    "alarmName": "string",
+    "comparisonOperator": "aws-cdk-lib.aws_cloudwatch.ComparisonOperator?",
+    "datapointsToAlarm": "number?",
+    "evaluationPeriods": "number",
+    "metric": "aws-cdk-lib.aws_cloudwatch.Metric",
+    "region": "string",
+    "threshold": "number",
+    "treatMissingData": "aws-cdk-lib.aws_cloudwatch.TreatMissingData?",
+  },
   SbomOptions: {
     "cyclonedxNpmVersion": "string?",
     "includeDevDependencies": "boolean?",
@@ -211,6 +238,7 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
   },
   StagingOptions: {
     "bake": "BakeOptions?",
+    "changeReview": "ChangeReviewPolicy?",
     "deploymentWindow": "DeploymentWindow?",
     "gates": "GateRule[]?",
     "migrations": "MigrationStepOptions[]?",
@@ -251,6 +279,10 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
     "name": "string",
     "secretEnv": "{string}?",
   },
+  TrafficShiftOptions: {
+    "interval": "aws-cdk-lib.Duration",
+    "percent": "number",
+  },
   VerificationStepOptions: {
     "commands": "string[]",
     "env": "{string}?",
@@ -282,10 +314,15 @@ export const CALLS: { readonly [call: string]: readonly string[] } = {
   "DeploymentWindow.cron": ["expression: string", "timeZone: string?"],
   "DeploymentWindow.cronIn": ["expression: string", "timeZone: aws-cdk-lib.TimeZone"],
   "DeploymentWindow.weekly": ["options: WeeklyWindowOptions"],
+  "EcsProgressiveDeployment.constructor": ["props: EcsProgressiveDeploymentProps"],
+  "EcsProgressiveDeployment.ec2ServiceProps": ["props: aws-cdk-lib.aws_ecs.Ec2ServiceProps"],
+  "EcsProgressiveDeployment.fargateServiceProps": ["props: aws-cdk-lib.aws_ecs.FargateServiceProps"],
+  "EcsProgressiveDeployment.isStrategyAvailable": ["kind: TrafficShiftKind"],
   "GateRule.commands": ["commands: string[]"],
   "GateRule.lambda": ["fn: aws-cdk-lib.aws_lambda.IFunction", "options: LambdaGateOptions?"],
   "GateRule.noAlarm": ["alarm: aws-cdk-lib.aws_cloudwatch.IAlarm"],
   "GateRule.variableCheck": ["variable: string", "operator: VariableCheckOperator", "value: string"],
+  "LambdaProgressiveDeployment.constructor": ["props: LambdaProgressiveDeploymentProps"],
   "NotificationTarget.email": ["address: string"],
   "NotificationTarget.https": ["url: string"],
   "NotificationTarget.slack": ["channel: aws-cdk-lib.aws_chatbot.ISlackChannelConfiguration"],
@@ -300,10 +337,13 @@ export const CALLS: { readonly [call: string]: readonly string[] } = {
   "PipelineSource.s3": ["bucket: aws-cdk-lib.aws_s3.IBucket", "objectKey: string"],
   "PreviewAccess.constructor": ["props: PreviewAccessProps"],
   "PreviewEnvironments.constructor": ["props: PreviewEnvironmentsProps"],
+  "ProgressiveDeployment.summariesOf": ["scope: constructs.IConstruct"],
   "PullRequestChecks.constructor": ["props: PullRequestChecksProps"],
   "RegistryCredential.dockerHub": ["secret: aws-cdk-lib.aws_secretsmanager.ISecret", "options: SecretRegistryCredentialOptions?"],
   "RegistryCredential.ecr": ["repositories: aws-cdk-lib.aws_ecr.IRepository[]", "options: RegistryCredentialOptions?"],
   "RegistryCredential.registry": ["domain: string", "secret: aws-cdk-lib.aws_secretsmanager.ISecret", "options: SecretRegistryCredentialOptions?"],
+  "ReleaseAlarm.constructor": ["props: ReleaseAlarmProps"],
+  "ReleaseAlarm.alarmIn": ["scope: constructs.Construct"],
   "ReleaseTrigger.onPullRequest": ["options: PullRequestTriggerOptions?"],
   "ReleaseTrigger.onPush": ["filePaths: FilePathFilter?"],
   "ReleaseTrigger.onTag": ["options: TagTriggerOptions"],
@@ -311,6 +351,8 @@ export const CALLS: { readonly [call: string]: readonly string[] } = {
   "SecurityCheck.sbom": ["options: SbomOptions?"],
   "SecurityCheck.secretsDetection": ["options: SecretsDetectionOptions?"],
   "SecurityCheck.staticAnalysis": ["options: StaticAnalysisOptions?"],
+  "TrafficShift.canary": ["options: TrafficShiftOptions"],
+  "TrafficShift.linear": ["options: TrafficShiftOptions"],
 };
 
 /** The values of the library's enums. */
@@ -324,11 +366,13 @@ export const ENUMS: { readonly [name: string]: readonly (string | number)[] } = 
   RegistryCredentialUsage: ["SYNTH","SELF_MUTATION","ASSET_PUBLISHING"],
   ReviewOutcome: ["CONTINUE","HOLD","FAIL"],
   StaticAnalysisSeverity: ["INFO","WARNING","ERROR"],
+  TrafficShiftKind: ["CANARY","LINEAR","ALL_AT_ONCE","BLUE_GREEN"],
   VariableCheckOperator: ["EQ","NE","CONTAINS","MATCHES"],
 };
 
 /** The library's classes an argument may hold (recognised by class name along the prototype chain). */
 export const CLASSES: { readonly [name: string]: true } = {
+  ChangeReviewPolicy: true,
   DeliveryPipeline: true,
   DeploymentWindow: true,
   GateRule: true,
@@ -336,8 +380,10 @@ export const CLASSES: { readonly [name: string]: true } = {
   PipelineSource: true,
   PullRequestChecks: true,
   RegistryCredential: true,
+  ReleaseAlarm: true,
   ReleaseTrigger: true,
   SecurityCheck: true,
+  TrafficShift: true,
 };
 
 /** The library's behavioural interfaces an argument may hold, with their members. */
@@ -353,8 +399,11 @@ export const EXTERNAL: readonly string[] = [
   'aws-cdk-lib.Stage',
   'aws-cdk-lib.TimeZone',
   'aws-cdk-lib.aws_chatbot.ISlackChannelConfiguration',
+  'aws-cdk-lib.aws_cloudwatch.ComparisonOperator',
   'aws-cdk-lib.aws_cloudwatch.IAlarm',
+  'aws-cdk-lib.aws_cloudwatch.Metric',
   'aws-cdk-lib.aws_cloudwatch.MetricOptions',
+  'aws-cdk-lib.aws_cloudwatch.TreatMissingData',
   'aws-cdk-lib.aws_codebuild.Cache',
   'aws-cdk-lib.aws_codebuild.ComputeType',
   'aws-cdk-lib.aws_codebuild.IBuildImage',
@@ -366,13 +415,18 @@ export const EXTERNAL: readonly string[] = [
   'aws-cdk-lib.aws_ec2.IVpc',
   'aws-cdk-lib.aws_ec2.SubnetSelection',
   'aws-cdk-lib.aws_ecr.IRepository',
+  'aws-cdk-lib.aws_ecs.Ec2ServiceProps',
+  'aws-cdk-lib.aws_ecs.FargateServiceProps',
   'aws-cdk-lib.aws_iam.IRole',
   'aws-cdk-lib.aws_kms.IKey',
+  'aws-cdk-lib.aws_lambda.Function',
   'aws-cdk-lib.aws_lambda.IFunction',
   'aws-cdk-lib.aws_logs.RetentionDays',
   'aws-cdk-lib.aws_s3.IBucket',
   'aws-cdk-lib.aws_secretsmanager.ISecret',
   'aws-cdk-lib.aws_sns.ITopic',
   'aws-cdk-lib.pipelines.CodeBuildOptions',
-  'aws-cdk-lib.pipelines.Step'
+  'aws-cdk-lib.pipelines.Step',
+  'constructs.Construct',
+  'constructs.IConstruct'
 ];

@@ -1,13 +1,16 @@
 import { Aspects, Duration, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ApprovalGuard, ApprovalGuardProps } from './approval-guard/approval-guard';
 import { CodePipelineSteps } from './cdk-pipelines/engine';
 import { LayoutPipeline } from './cdk-pipelines/layout-pipeline';
-import { pinsCdkAssets } from './cdk-pipelines/names';
+import { CDK_CHANGE_SET_NAME, pinsCdkAssets } from './cdk-pipelines/names';
+import { ReviewStage } from './cdk-pipelines/review-stage';
 import { addWaves, CdkPipelinesSteps, createStages, usesCdkChangeSets } from './cdk-pipelines/waves';
 import { acknowledgePrivilegedBuilds, dockerPipelineProps } from './docker';
 import { expectationsOf } from './expectations';
@@ -25,6 +28,7 @@ import { RELEASE_MODE_TAG } from '../../contract';
 import { DeliveryMetrics } from '../../metrics/delivery-metrics';
 import { InternalError, ValidationError } from '../../private/errors';
 import { artifactLifecycle, denyGrantsExceptForAwsServices, libraryLogGroup } from '../../private/hygiene';
+import { ChangeSetReview, ChangeSetReviewTarget } from '../../review/private/change-set-review';
 import type { DeliveryPipelineProps } from '../delivery-pipeline';
 import { addPipelineNotifications } from '../notifications';
 import { PipelineSource } from '../source';
@@ -124,6 +128,10 @@ export function renderPipeline(scope: Construct, props: DeliveryPipelineProps, m
     throw new InternalError(`DeliveryPipeline: CDK Pipelines did not build the stage(s) ${pipeline.unansweredStages.join(', ')} the layout planned. Please report it with your aws-cdk-lib version.`);
   }
   stages.direct.forEach(stage => stage.flush());
+  stages.reviewed.forEach(stage => {
+    stage.flush();
+    addChangeSetReview(scope, pipeline, stage, targets, { encryptionKey: artifactKey, notificationTopic: props.approval?.notificationTopic });
+  });
   pipeline.finishLayout();
   renderTriggers(pipeline, stages.source, sources);
 
@@ -236,6 +244,39 @@ function guardParallelApprovals(
       watchedActionNames: beside.map(a => a.actionProperties.actionName),
       ...options,
     })];
+  });
+}
+
+/**
+ * The review of a reviewed stage: its stacks with CDK Pipelines' change set, in their accounts and regions (an
+ * environment-agnostic stack deploys to the pipeline's), and the stack name prefixes of its CDK Stages for removed
+ * stacks — a prefix that another Stage's stacks also start with (`Prod-` beside a Stage `Prod-EU`) is left out, so a
+ * stack of another stage or part is never reported as removed.
+ */
+function addChangeSetReview(
+  scope: Construct, pipeline: codepipeline.IPipeline, stage: ReviewStage, allTargets: Stage[],
+  options: { readonly encryptionKey?: kms.IKey; readonly notificationTopic?: sns.ITopic },
+): ChangeSetReview {
+  const pipelineStack = Stack.of(scope);
+  const reviewTargets = stage.targets.flatMap(target => stacksOf(target).map((stack): ChangeSetReviewTarget => ({
+    stackName: stack.stackName,
+    changeSetName: CDK_CHANGE_SET_NAME,
+    account: Token.isUnresolved(stack.account) ? pipelineStack.account : stack.account,
+    region: Token.isUnresolved(stack.region) ? pipelineStack.region : stack.region,
+  })));
+  const others = allTargets.filter(t => !stage.targets.includes(t)).flatMap(t => stacksOf(t).map(s => s.stackName));
+  const prefixes = stage.targets.map(t => `${t.stageName}-`).filter(prefix => !others.some(name => name.startsWith(prefix)));
+  return new ChangeSetReview(scope, `ChangeReview-${stage.stageName}`, {
+    pipeline,
+    stageName: stage.stageName,
+    approvalActionName: stage.approvalActionName,
+    environmentName: stage.environmentName,
+    targets: reviewTargets,
+    stackNamePrefixes: prefixes,
+    policy: stage.policy,
+    notificationTopic: options.notificationTopic,
+    encryptionKey: options.encryptionKey,
+    alarmTopic: options.notificationTopic,
   });
 }
 
