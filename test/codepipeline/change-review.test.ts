@@ -258,6 +258,19 @@ describe('validation', () => {
     }))).toThrow('PipelineStack/Delivery: production.changeReview: production.waves[0] is reviewed, but production.waves[0].useChangeSets is false, so it deploys without change sets and there is nothing to review. Set useChangeSets: true on production.waves[0], or remove production.changeReview.');
   });
 
+  test('a Stage whose 25 stacks fill a stage (50 actions) leaves no room for its review', () => {
+    const f = fixture();
+    const big = new Stage(f.app, 'Big', { env: { account: '333333333333', region: 'us-east-1' } });
+    Array.from({ length: 25 }, (_, i) => new sqs.Queue(new Stack(big, `S${i}`), 'Queue', { enforceSSL: true }));
+    expect(() => new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { production: { stages: [big] }, changeReview: ChangeReviewPolicy.defaults() })))
+      .toThrow("PipelineStack/Delivery: production: the Stage 'Big' deploys with 50 actions, which with the change-set review's approval (51) is more than the 50 a CodePipeline stage holds. Split its stacks over several Stages (each part of the environment gets its own review).");
+    // Without the review it fits.
+    const g = fixture();
+    const fits = new Stage(g.app, 'Big', { env: { account: '333333333333', region: 'us-east-1' } });
+    Array.from({ length: 25 }, (_, i) => new sqs.Queue(new Stack(fits, `S${i}`), 'Queue', { enforceSSL: true }));
+    expect(() => new DeliveryPipeline(g.stack, 'Delivery', referenceProps(g, { production: { stages: [fits] } }))).not.toThrow();
+  });
+
   test('a step named Review in a reviewed environment', () => {
     const f = fixture();
     expect(() => new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, {
