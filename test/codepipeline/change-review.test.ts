@@ -1,9 +1,11 @@
 import { Stack, Stage, StageProps } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, rules } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ChangeReviewPolicy, DeliveryPipeline, ReviewOutcome } from '../../src';
 import { ChangeClass } from '../../src/review/change-review-policy';
@@ -124,6 +126,25 @@ describe('a reviewed production environment (the reference app)', () => {
     f.app.synth();
     expect(new AwsSolutionsChecks().validateScope(f.stack).violations.map(v => v.ruleName)).toEqual([]);
   });
+});
+
+test('cdk-nag AwsSolutions has no finding with an encrypted approval topic (the review and the approvals publish to it)', () => {
+  const f = fixture();
+  const key = new kms.Key(f.stack, 'TopicKey', { enableKeyRotation: true });
+  const topic = new sns.Topic(f.stack, 'Approvals', { masterKey: key, enforceSSL: true });
+  new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { changeReview: ChangeReviewPolicy.defaults(), approval: { notificationTopic: topic } }));
+  f.app.synth();
+  const violations = new AwsSolutionsChecks().validateScope(f.stack).violations;
+  expect(violations.map(v => [v.ruleName, v.violatingResources.map(r => r.constructPath)])).toEqual([]);
+  // The acknowledgments carry weight: without them cdk-nag reports the key's data-key wildcard on both roles.
+  const findings = (path: string) => {
+    const policy = f.stack.node.findAll().find(c => c.node.path === path) as iam.CfnPolicy;
+    const result = rules.iam.IAMNoWildcardPermissions(policy);
+    return Array.isArray(result) ? result : [];
+  };
+  expect(findings('PipelineStack/Delivery/ChangeReview-Production/Role/DefaultPolicy/Resource')).toContain('Action::kms:GenerateDataKey*');
+  const promote = 'PipelineStack/Delivery/CodePipeline/Staging/PromoteToProduction/CodePipelineActionRole/DefaultPolicy/Resource';
+  expect(findings(promote)).toContain('Action::kms:GenerateDataKey*');
 });
 
 describe('cost: at most one hop more per reviewed environment (PipelineShape of the reference app)', () => {
