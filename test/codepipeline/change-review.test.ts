@@ -292,6 +292,19 @@ describe('validation', () => {
     expect(() => new DeliveryPipeline(g.stack, 'Delivery', referenceProps(g, { production: { stages: [fits] } }))).not.toThrow();
   });
 
+  test('a part whose stacks are too spread out for one review function says how to split the environment', () => {
+    const regions = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1',
+      'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ca-central-1', 'sa-east-1', 'eu-south-1',
+      'af-south-1', 'me-south-1', 'ap-east-1', 'ap-northeast-3', 'eu-central-2', 'ap-south-2', 'il-central-1'];
+    const spread = (count: number) => () => {
+      const f = fixture();
+      const stages = regions.slice(0, count).map((region, i) => new AppStage(f.app, `Prod${i}`, { env: { account: '333333333333', region } }));
+      new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { production: { stages }, changeReview: ChangeReviewPolicy.defaults() }));
+    };
+    expect(spread(24)).toThrow(/^PipelineStack\/Delivery: production: its change-set review of stage 'Production' cannot be built \(ChangeSetReview: 'targets' lists 24 stacks, whose configuration \(about \d+ characters\) does not fit in a Lambda environment \(4096 bytes in all\)\. .*\) Split production into production waves of fewer Stages, or of fewer accounts and regions: the stage of every wave has its own review\.$/);
+    expect(spread(16)).not.toThrow();
+  });
+
   test('a step named Review in a reviewed environment', () => {
     const f = fixture();
     expect(() => new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, {

@@ -28,7 +28,7 @@ import { stacksOf } from '../../blueprint/validate';
 import { RELEASE_MODE_TAG } from '../../contract';
 import { DeliveryMetrics } from '../../metrics/delivery-metrics';
 import { acknowledgeFindings } from '../../private/acknowledgments';
-import { InternalError, ValidationError } from '../../private/errors';
+import { InternalError, isValidationError, ValidationError } from '../../private/errors';
 import { artifactLifecycle, denyGrantsExceptForAwsServices, libraryLogGroup } from '../../private/hygiene';
 import { ChangeSetReview, ChangeSetReviewTarget } from '../../review/private/change-set-review';
 import type { DeliveryPipelineProps } from '../delivery-pipeline';
@@ -269,18 +269,28 @@ function addChangeSetReview(
   })));
   const others = allTargets.filter(t => !stage.targets.includes(t)).flatMap(t => stacksOf(t).map(s => s.stackName));
   const prefixes = stage.targets.map(t => `${t.stageName}-`).filter(prefix => !others.some(name => name.startsWith(prefix)));
-  const review = new ChangeSetReview(scope, `ChangeReview-${stage.stageName}`, {
-    pipeline,
-    stageName: stage.stageName,
-    approvalActionName: stage.approvalActionName,
-    environmentName: stage.environmentName,
-    targets: reviewTargets,
-    stackNamePrefixes: prefixes,
-    policy: stage.policy,
-    notificationTopic: options.notificationTopic,
-    encryptionKey: options.encryptionKey,
-    alarmTopic: options.notificationTopic,
-  });
+  let review: ChangeSetReview;
+  try {
+    review = new ChangeSetReview(scope, `ChangeReview-${stage.stageName}`, {
+      pipeline,
+      stageName: stage.stageName,
+      approvalActionName: stage.approvalActionName,
+      environmentName: stage.environmentName,
+      targets: reviewTargets,
+      stackNamePrefixes: prefixes,
+      policy: stage.policy,
+      notificationTopic: options.notificationTopic,
+      encryptionKey: options.encryptionKey,
+      alarmTopic: options.notificationTopic,
+    });
+  } catch (error) {
+    if (!isValidationError(error)) {
+      throw error;
+    }
+    const reason = error.constructPath === undefined ? error.message : error.message.slice(error.constructPath.length + 2);
+    throw new ValidationError(`${stage.environmentProperty}: its change-set review of stage '${stage.stageName}' cannot be built (${reason}) `
+      + `Split ${stage.environmentProperty} into production waves of fewer Stages, or of fewer accounts and regions: the stage of every wave has its own review.`);
+  }
   if (options.notificationTopic?.masterKey) {
     acknowledgeFindings(review.role.node.findChild('DefaultPolicy').node.defaultChild as IConstruct, new Map([[KMS_DATA_KEY_FINDING, KMS_DATA_KEY_REASON]]));
   }

@@ -36,6 +36,8 @@ export class ReviewStage implements codepipeline.IStage {
     public readonly policy: ChangeReviewPolicy,
     /** The environment's name, for the summary. */
     public readonly environmentName: string,
+    /** The environment's property path, for messages. */
+    public readonly environmentProperty: string,
     /** The CDK Stages this stage deploys. */
     public readonly targets: Stage[],
   ) {}

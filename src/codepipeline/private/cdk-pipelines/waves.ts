@@ -76,7 +76,7 @@ export function createStages(
     }
     const review = stage.deployment?.review;
     if (environment && review) {
-      const wrapper = new ReviewStage(l2, REVIEW_ACTION, review, environment.name, stage.deployment!.targets);
+      const wrapper = new ReviewStage(l2, REVIEW_ACTION, review, environment.name, environment.property, stage.deployment!.targets);
       reviewed.push(wrapper);
       return { stage, answer: wrapper as codepipeline.IStage };
     }
