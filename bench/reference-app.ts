@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { DeliveryPipeline, DeploymentWindow, PipelineSource } from '../src';
+import { ChangeReviewPolicy, DeliveryPipeline, DeploymentWindow, PipelineSource } from '../src';
 
 /**
  * The benchmark's reference app: connection source; build; one unit-test step; staging with one smoke test;
@@ -55,8 +55,9 @@ function production(count?: number): Array<{ id: string; env: { account: string;
  *
  * @param productionTargets production Stages (default: the reference app's three regions)
  * @param guarded give production a deployment window and an alarm-gated bake with rollback
+ * @param reviewed review production's change sets before they execute (`changeReview`)
  */
-export function withDeliveryPipeline(app: App, productionTargets?: number, guarded = false): Stack {
+export function withDeliveryPipeline(app: App, productionTargets?: number, guarded = false, reviewed = false): Stack {
   const stack = new Stack(app, 'Pipeline', { env: PIPELINE_ENV });
   const staging = new ServiceStage(app, 'Staging', { env: STAGING_ENV });
   new DeliveryPipeline(stack, 'Delivery', {
@@ -78,6 +79,7 @@ export function withDeliveryPipeline(app: App, productionTargets?: number, guard
       } : undefined,
     },
     requireManualApproval: true,
+    changeReview: reviewed ? ChangeReviewPolicy.defaults() : undefined,
   });
   return stack;
 }

@@ -102,7 +102,8 @@ describe('PipelineDiagram', () => {
     expect(diagram).toContain('s5_failure[\\"on failure: ROLLBACK"\\]:::rollback');
     // The gates frame the stage's actions.
     expect(diagram).toContain('    s5_before --> s5_a1\n');
-    expect(diagram).toContain('    s5_a4 --> s5_success\n');
+    // (the canary's actions: migration, prepare, change-set review, execute, deploy marker)
+    expect(diagram).toContain('    s5_a5 --> s5_success\n');
     expect(diagramOf('continuous-delivery')).not.toMatch(/before entry|on success|on failure/);
   });
 

@@ -52,10 +52,11 @@ test('examples/guarded-production: the pipeline stack depends on every stack who
     .toEqual(['ReleaseAlarms-ap-southeast-2', 'ReleaseAlarms-eu-west-1', 'ReleaseAlarms-us-east-1']);
 });
 
-test('hops: delivery 7, deployment without change sets 7, guarded 13 (migrations and deploy markers are actions; windows and bakes are not), container service 7 (Docker assets publish beside the tests), monorepo 7 (gates are conditions, not actions)', () => {
-  // Staging deploys directly by default: the delivery example went from 8 hops to 7, guarded from 14 to 13.
+test('hops: delivery 7, deployment without change sets 7, guarded 15 (migrations, deploy markers and change-set reviews are actions; windows and bakes are not), container service 7 (Docker assets publish beside the tests), monorepo 7 (gates are conditions, not actions)', () => {
+  // Staging deploys directly by default: the delivery example went from 8 hops to 7, guarded from 14 to 13; the
+  // change-set review of its two production waves adds one hop to each (13 to 15).
   const hops = examples.map(([, create]) => PipelineShape.fromStack(Stack.of(built(create).pipeline)).criticalPathHops);
-  expect(hops).toEqual([7, 7, 13, 7, 7]);
+  expect(hops).toEqual([7, 7, 15, 7, 7]);
 });
 
 test('the guarded example gates production with conditions: a window on every wave, alarm rules, rollback', () => {
@@ -64,8 +65,15 @@ test('the guarded example gates production with conditions: a window on every wa
     ['Production-canary', ['DeploymentWindow', 'CloudWatchAlarm']],
     ['Production-global', ['DeploymentWindow', 'CloudWatchAlarm', 'CloudWatchAlarm']],
   ]);
-  // Continuous deployment: the only approval is the one the production migration asks for.
-  expect(shape.approvals).toBe(1);
+  // Continuous deployment: the approval the production migration asks for, and each wave's change-set review (decided
+  // by its function: a person only sees it when the change is risky).
+  expect(shape.approvals).toBe(3);
+  // Every change set is prepared before its wave's Review and executed after it.
+  expect(shape.stages.filter(s => s.name.startsWith('Production')).map(s => s.slots.map(slot => slot.actions.join(' | ')))).toEqual([
+    ['MigrateDatabase', 'Service.Prepare', 'Review', 'Service.Deploy', 'CanaryDeployMarker'],
+    ['Production-eu-west-1.Service.Prepare | Production-ap-southeast-2.Service.Prepare', 'Review',
+      'Production-eu-west-1.Service.Deploy | Production-ap-southeast-2.Service.Deploy', 'GlobalDeployMarker'],
+  ]);
 });
 
 test('examples/container-service: one Docker asset-publishing action beside the tests, the only privileged project', () => {

@@ -175,7 +175,10 @@ test('release modes: the continuous-deployment example has no approval action; a
   const deployment = PipelineShape.fromStack(Stack.of(continuousDeployment(new App())));
   expect([deployment.releaseMode, deployment.approvals]).toEqual(['continuous-deployment', 0]);
   const guarded = PipelineShape.fromStack(Stack.of(guardedProduction(new App())));
-  expect([guarded.releaseMode, guarded.approvals]).toEqual(['continuous-deployment', 1]);
+  // The migration's approval, and the Review of each of its two reviewed waves.
+  expect([guarded.releaseMode, guarded.approvals]).toEqual(['continuous-deployment', 3]);
+  const approvals = guarded.stages.flatMap(s => s.slots.flatMap(slot => slot.actions.filter(a => a === 'Review' || a === 'PromoteToProduction').map(a => `${s.name}/${a}`)));
+  expect(approvals).toEqual(['Staging/PromoteToProduction', 'Production-canary/Review', 'Production-global/Review']);
 });
 
 test('the README does not tell users to install from a registry (the package is not published)', () => {

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
-  BakeFailureAction, DeliveryPipeline, DeploymentWindow, NotificationTarget, PipelineEvent, PipelineSource, ReleaseAlarm,
+  BakeFailureAction, ChangeReviewPolicy, DeliveryPipeline, DeploymentWindow, NotificationTarget, PipelineEvent, PipelineSource, ReleaseAlarm,
   SecurityCheck, VerificationStepOptions,
 } from '../../src';
 import { CONNECTION_ARN, PIPELINE_ENV, PRODUCTION_ACCOUNT, PRODUCTION_REGIONS, STAGING_ENV } from '../shared/accounts';
@@ -63,8 +63,9 @@ function deployMarker(name: string): VerificationStepOptions {
 
 /**
  * Continuous deployment with guard rails: the DPRA security checks beside the unit tests, a gated database
- * migration, a deployment window, alarm-gated bake with automatic rollback in two production waves, deploy markers,
- * and notifications to a topic and e-mail.
+ * migration, a deployment window, every production change set reviewed before it executes (a stateful resource replaced
+ * or deleted, or permissions broadened, wait for a person; safe changes flow), alarm-gated bake with automatic rollback
+ * in two production waves, deploy markers, and notifications to a topic and e-mail.
  */
 export function createApp(app: App): DeliveryPipeline {
   const stack = new Stack(app, 'GuardedProductionPipeline', { env: PIPELINE_ENV });
@@ -100,6 +101,10 @@ export function createApp(app: App): DeliveryPipeline {
       SecurityCheck.sbom(),
     ],
     requireManualApproval: false,
+    // Every production change set is reviewed before it executes: a table or bucket replaced or deleted, or permissions
+    // broadened, hold the release for a person with a summary sent to on-call; every other change flows.
+    changeReview: ChangeReviewPolicy.defaults(),
+    approval: { notificationTopic: onCall },
     staging: {
       stage: staging,
       migrations: [{ name: 'MigrateStagingDatabase', commands: ['npm ci', 'npm run migrate'], requireManualApproval: false }],

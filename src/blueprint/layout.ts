@@ -28,6 +28,8 @@ export interface LayoutEnvironment {
   readonly targetNames: string[];
   /** Actions before the deployments (approvals, migrations): in the first part. */
   readonly preActions: number;
+  /** Actions every part that deploys targets holds besides them (the change-set review's approval). */
+  readonly partActions?: number;
   /** Actions after the deployments (verification, the next environment's approval): in the last part. */
   readonly postActions: number;
   /** What the pre and post actions are, for messages. */
@@ -141,9 +143,11 @@ export function planLayout(input: LayoutInput, engine: EngineCapacities): Layout
   }
 
   for (const env of input.environments) {
-    const target = env.targetActions.findIndex(actions => actions > max);
+    // A target shares its part with the part's own actions (the review approval).
+    const perPart = env.partActions ?? 0;
+    const target = env.targetActions.findIndex(actions => actions + perPart > max);
     if (target >= 0) {
-      return { problem: { kind: LayoutProblemKind.TARGET_TOO_LARGE, environment: env, index: target, needed: env.targetActions[target] } };
+      return { problem: { kind: LayoutProblemKind.TARGET_TOO_LARGE, environment: env, index: target, needed: env.targetActions[target] + perPart } };
     }
     if (env.preActions > max) {
       return { problem: { kind: LayoutProblemKind.TOO_MANY_PRE_ACTIONS, environment: env, needed: env.preActions } };
@@ -195,9 +199,12 @@ function describeStage(stage: PlannedStage): string {
 }
 
 /**
- * Packs targets greedily, in order, into parts: the first part also holds `preActions`, the last `postActions`.
+ * Packs targets greedily, in order, into parts: the first part also holds `preActions`, the last `postActions`, every
+ * part with targets `partActions`.
  */
 function packTargets(env: LayoutEnvironment, max: number): number[][] {
+  // A part that deploys targets also holds the part's own actions (the review approval); one without targets does not.
+  const perPart = env.partActions ?? 0;
   const parts: number[][] = [];
   let current: number[] = [];
   let used = env.preActions;
@@ -206,11 +213,14 @@ function packTargets(env: LayoutEnvironment, max: number): number[][] {
       parts.push(current);
       current = [];
       used = 0;
-    } else if (current.length === 0 && used + actions > max) {
+    } else if (current.length === 0 && used + perPart + actions > max) {
       // The pre actions leave no room for this target: they get a part of their own (which carries the
       // environment's guard rails like any other part), and the target starts the next one.
       parts.push([]);
       used = 0;
+    }
+    if (current.length === 0) {
+      used += perPart;
     }
     current.push(i);
     used += actions;

@@ -3,6 +3,7 @@ import { BakeOptions } from './bake';
 import { DeploymentWindow } from './deployment-window';
 import { GateRule } from './gate-rule';
 import { SecurityCheck } from './security';
+import { ChangeReviewPolicy } from '../review/change-review-policy';
 import { MigrationCommandOptions, SynthCommandOptions, TestCommandOptions, VerificationStepOptions } from './steps';
 import { ApprovalSettings } from './validate';
 
@@ -28,6 +29,7 @@ export interface EnvironmentInput<T extends StepTypes> {
   /** Entry rules (the public property keeps its name, `gates`). */
   readonly gates?: GateRule[];
   readonly useChangeSets?: boolean;
+  readonly changeReview?: ChangeReviewPolicy;
   readonly bake?: BakeOptions;
   readonly verify?: VerificationStepOptions[];
   readonly verifySteps?: Array<T['step']>;
@@ -57,5 +59,6 @@ export interface ReleaseInput<T extends StepTypes> {
   readonly production: ProductionInput<T>;
   readonly requireManualApproval?: boolean;
   readonly useChangeSets?: boolean;
+  readonly changeReview?: ChangeReviewPolicy;
   readonly approval?: ApprovalSettings;
 }

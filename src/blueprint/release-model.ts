@@ -10,11 +10,12 @@ import { ApprovalGate, GatePlacement, planRelease, ReleasePlan } from './release
 import { SecurityCheck } from './security';
 import { MigrationCommandOptions, VerificationStepOptions } from './steps';
 import {
-  NamedStep, validateApproval, validateCommands, validateOutputReferences, validateStages, validateStepName, validateUniqueStepNames,
+  describe, NamedStep, validateApproval, validateCommands, validateOutputReferences, validateStages, validateStepName, validateUniqueStepNames,
   validateWaveName,
 } from './validate';
 import { productionStageName, STAGING_STAGE, StageKind } from '../contract';
 import { ValidationError } from '../private/errors';
+import { ChangeReviewPolicy } from '../review/change-review-policy';
 import { validateRelativeDirectory } from '../private/shell';
 
 /**
@@ -71,6 +72,11 @@ export interface ResolvedEnvironment<T extends StepTypes> {
   readonly entryRules: GateRule[];
   /** Whether the environment deploys through change sets (its own choice, else staging directly, else the pipeline's). */
   readonly useChangeSets: boolean;
+  /**
+   * The change-set review of every part of the environment (a `Review` approval between its change sets' prepare and
+   * execute actions); `undefined`: no review. Only with `useChangeSets`.
+   */
+  readonly changeReview?: ChangeReviewPolicy;
   readonly bake?: ResolvedBake;
   readonly verify: VerificationStepOptions[];
   readonly verifySteps: Array<NamedEngineStep<T>>;
@@ -112,6 +118,11 @@ export interface DeploymentStage<T extends StepTypes> {
   readonly targets: Stage[];
   /** The approval that gates the environment, before anything else (first part only). */
   readonly approval?: PlacedApproval<T>;
+  /**
+   * The policy of this part's change-set review (every part with targets of a reviewed environment has its own
+   * `Review` approval); `undefined`: its change sets execute right after they are prepared.
+   */
+  readonly review?: ChangeReviewPolicy;
   /** The environment's migrations, after the approval (first part only). */
   readonly migrations: Array<ResolvedMigration<T>>;
   /** The environment's verification steps, after the deployments (last part only). */
@@ -163,6 +174,9 @@ export interface ReleaseEngine<T extends StepTypes> {
 /** Action names of the approvals, by where they sit. */
 export const APPROVE_ACTION = 'Approve';
 export const PROMOTE_ACTION = 'PromoteToProduction';
+/** The change-set review's approval, between the prepare and execute actions of a reviewed stage: one action, one hop. */
+export const REVIEW_ACTION = 'Review';
+export const REVIEW_ACTIONS = 1;
 
 /**
  * Resolve, validate and plan the release. Throws a `ValidationError` naming the property, the bad value and the fix.
@@ -196,6 +210,7 @@ export function resolveRelease<T extends StepTypes>(input: ReleaseInput<T>, engi
       targetActions: env.targets.map(target => engine.targetActions(target, env, environments)),
       targetNames: env.targets.map(target => target.node.path),
       preActions: (gate?.actions.actions ?? 0) + env.migrations.length,
+      partActions: env.changeReview ? REVIEW_ACTIONS : 0,
       postActions: env.verify.length + env.verifySteps.length + (next?.actions.actions ?? 0),
       preDescription: [gate?.actions.description ?? '', `${env.migrations.length} migration(s)`].filter(Boolean).join(', '),
       postDescription: [`${env.verify.length + env.verifySteps.length} verification step(s)`, next?.actions.description ?? ''].filter(Boolean).join(', '),
@@ -223,6 +238,7 @@ export function resolveRelease<T extends StepTypes>(input: ReleaseInput<T>, engi
         environment,
         targets: planned.members.map(i => environment.targets[i]),
         approval: first ? before(environment) : undefined,
+        review: planned.members.length > 0 ? environment.changeReview : undefined,
         migrations: first ? environment.migrations : [],
         verify: last ? environment.verify : [],
         verifySteps: last ? environment.verifySteps : [],
@@ -244,9 +260,11 @@ function resolveEnvironments<T extends StepTypes>(input: ReleaseInput<T>, engine
     throw new ValidationError("staging.stage: no Stage was given. Pass the CDK Stage to deploy and verify before production: staging: { stage: new MyStage(app, 'Staging', { env }) }.");
   }
   const pipelineChangeSets = input.useChangeSets ?? true;
+  checkReviewPolicy(input.changeReview, 'changeReview');
   const resolve = (
     kind: StageKind, name: string, property: string, targets: Stage[], targetProperty: (j: number) => string, options: EnvironmentInput<T>,
-  ): ResolvedEnvironment<T> => ({
+    inherited: Inherited = {},
+  ): ResolvedEnvironment<T> => resolveReview({
     kind,
     name,
     property,
@@ -268,10 +286,19 @@ function resolveEnvironments<T extends StepTypes>(input: ReleaseInput<T>, engine
       onFailure: options.bake.onFailure ?? BakeFailureAction.ROLLBACK,
       onFailureDefaulted: options.bake.onFailure === undefined,
     },
+    changeReview: options.changeReview,
     verify: options.verify ?? [],
     // Not a list: the type check names it.
     verifySteps: (Array.isArray(options.verifySteps) ? options.verifySteps : [])
       .map((step, i) => ({ step, name: engine.stepName(step), property: `${property}.verifySteps[${i}]` })),
+  }, {
+    own: options.changeReview,
+    ownChangeSets: options.useChangeSets,
+    // The pipeline's review covers production (like its `useChangeSets`); staging is reviewed only when it asks.
+    inheritedReview: inherited.changeReview ?? (kind === StageKind.STAGING ? undefined : input.changeReview),
+    inheritedReviewProperty: inherited.changeReview !== undefined ? 'production.changeReview' : 'changeReview',
+    inheritedChangeSets: inherited.useChangeSets,
+    pipelineChangeSets: input.useChangeSets,
   });
   const stagingEnv = resolve(StageKind.STAGING, STAGING_STAGE, 'staging', [staging.stage], () => 'staging.stage', staging);
   if (production.stages && production.waves) {
@@ -283,9 +310,10 @@ function resolveEnvironments<T extends StepTypes>(input: ReleaseInput<T>, engine
   if (production.waves.length === 0) {
     throw new ValidationError("production.waves: the list is empty. Pass at least one wave with at least one Stage, or use 'production.stages'.");
   }
+  checkReviewPolicy(production.changeReview, 'production.changeReview');
   for (const key of ['requireManualApproval', 'migrations', 'verify', 'verifySteps'] as const) {
     if (production[key] !== undefined) {
-      throw new ValidationError(`production.${key}: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates', 'useChangeSets' and 'bake' apply to every wave).`);
+      throw new ValidationError(`production.${key}: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates', 'useChangeSets', 'changeReview' and 'bake' apply to every wave).`);
     }
   }
   const names = new Map<string, number>();
@@ -305,8 +333,50 @@ function resolveEnvironments<T extends StepTypes>(input: ReleaseInput<T>, engine
       bake: wave.bake ?? production.bake,
       gates: wave.gates ?? production.gates,
       useChangeSets: wave.useChangeSets ?? production.useChangeSets,
-    });
+    }, { changeReview: production.changeReview, useChangeSets: production.useChangeSets });
   })];
+}
+
+/** What a wave inherits from the production level, for the review's messages. */
+interface Inherited {
+  readonly changeReview?: ChangeReviewPolicy;
+  readonly useChangeSets?: boolean;
+}
+
+/** Where an environment's review and change-set settings came from. */
+interface ReviewSources {
+  readonly own?: ChangeReviewPolicy;
+  readonly ownChangeSets?: boolean;
+  readonly inheritedReview?: ChangeReviewPolicy;
+  readonly inheritedReviewProperty: string;
+  readonly inheritedChangeSets?: boolean;
+  readonly pipelineChangeSets?: boolean;
+}
+
+/**
+ * The environment's review: its own policy, else the production level's (waves), else the pipeline's (production
+ * environments). A review reads change sets: an environment that deploys directly cannot have one.
+ */
+function resolveReview<T extends StepTypes>(env: ResolvedEnvironment<T>, sources: ReviewSources): ResolvedEnvironment<T> {
+  checkReviewPolicy(sources.own, `${env.property}.changeReview`);
+  const changeReview = sources.own ?? sources.inheritedReview;
+  if (changeReview === undefined || env.useChangeSets) {
+    return { ...env, changeReview };
+  }
+  const reviewProperty = sources.own !== undefined ? `${env.property}.changeReview` : sources.inheritedReviewProperty;
+  const changeSetsProperty = sources.ownChangeSets !== undefined ? `${env.property}.useChangeSets`
+    : sources.inheritedChangeSets !== undefined ? 'production.useChangeSets'
+      : sources.pipelineChangeSets !== undefined && env.kind !== StageKind.STAGING ? 'useChangeSets'
+        : `${env.property}.useChangeSets (staging deploys directly by default)`;
+  throw new ValidationError(`${reviewProperty}: ${env.property} is reviewed, but ${changeSetsProperty} is false, so it deploys without change sets and there is nothing to review. `
+    + `Set useChangeSets: true on ${env.property}, or remove ${reviewProperty}.`);
+}
+
+/** A review policy from an untyped caller: a `ChangeReviewPolicy` or nothing. */
+function checkReviewPolicy(value: unknown, property: string): void {
+  if (value !== undefined && !(value instanceof ChangeReviewPolicy)) {
+    throw new ValidationError(`${property}: ${describe(value)} is not a ChangeReviewPolicy. Use ChangeReviewPolicy.defaults(), or ChangeReviewPolicy.of({ statefulReplacement: ReviewOutcome.HOLD, ... }).`);
+  }
 }
 
 /** Test steps, then security checks, then the user's own steps: the layout's test members, in this order. */
@@ -356,6 +426,12 @@ function validateSteps<T extends StepTypes>(
   for (const step of steps) {
     if (engine.reservedStepNames.includes(step.name) || step.name === APPROVE_ACTION || step.name === PROMOTE_ACTION) {
       throw new ValidationError(`${step.property}: the step name '${step.name}' is used by the pipeline's own actions. Choose another name.`);
+    }
+  }
+  for (const env of environments.filter(e => e.changeReview !== undefined)) {
+    const taken = steps.find(step => step.name === REVIEW_ACTION && step.property.startsWith(`${env.property}.`));
+    if (taken) {
+      throw new ValidationError(`${taken.property}: the step name '${REVIEW_ACTION}' is the change-set review's approval in ${env.property}, which is reviewed. Choose another name.`);
     }
   }
   validateUniqueStepNames(steps);

@@ -21,6 +21,7 @@ import { SecurityCheck } from '../blueprint/security';
 import { BUILD_STAGE, SOURCE_STAGE } from '../contract';
 import { DeliveryMetrics, DeliveryMetricsOptions } from '../metrics/delivery-metrics';
 import { scoped } from '../private/errors';
+import { ChangeReviewPolicy } from '../review/change-review-policy';
 /**
  * Properties of a `DeliveryPipeline`.
  */
@@ -127,6 +128,16 @@ export interface DeliveryPipelineProps {
    * @default true
    */
   readonly useChangeSets?: boolean;
+
+  /**
+   * Review every production change set before it executes (each production environment that sets no
+   * `changeReview` of its own): a manual approval `Review` between the stacks' prepare and execute actions, one
+   * more hop per production stage, approved by a function when the change is safe and held for a person (or
+   * rejected) when the policy says so. Needs change sets (`useChangeSets`). See docs/change-review.md.
+   *
+   * @default - no change-set review
+   */
+  readonly changeReview?: ChangeReviewPolicy;
 
   /**
    * Encrypt the artifact bucket with a customer-managed KMS key (with rotation), as cross-account deployment needs.

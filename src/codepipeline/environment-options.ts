@@ -5,6 +5,7 @@ import { BakeOptions } from '../blueprint/bake';
 import { DeploymentWindow } from '../blueprint/deployment-window';
 import { GateRule } from '../blueprint/gate-rule';
 import { VerificationStepOptions } from '../blueprint/steps';
+import { ChangeReviewPolicy } from '../review/change-review-policy';
 
 /*
  * The environments as the user describes them to the CodePipeline engine (its migrations run in CodeBuild). The
@@ -58,6 +59,18 @@ export interface EnvironmentOptions {
    * @default - staging: false; production: the pipeline's `useChangeSets`
    */
   readonly useChangeSets?: boolean;
+
+  /**
+   * Review every change set of this environment before it executes: a manual approval `Review` between the
+   * stacks' prepare and execute actions (one more hop in each stage of the environment), decided by a function
+   * that reads the change sets and applies this policy (docs/change-review.md). Needs `useChangeSets`.
+   *
+   * Unset, a production environment takes the production level's `changeReview` (waves), else the pipeline's;
+   * staging is reviewed only when it sets its own.
+   *
+   * @default - production: the pipeline's `changeReview`; staging: no review
+   */
+  readonly changeReview?: ChangeReviewPolicy;
 
   /**
    * Alarm-gated bake time after the deployment, with automatic rollback by default (an `onSuccess` and an

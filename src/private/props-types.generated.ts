@@ -62,6 +62,7 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
     "artifactRetention": "aws-cdk-lib.Duration?",
     "cdkAssetsVersion": "string?",
     "cdkCliVersion": "string?",
+    "changeReview": "ChangeReviewPolicy?",
     "codeBuildDefaults": "aws-cdk-lib.pipelines.CodeBuildOptions?",
     "crossAccountKeys": "boolean?",
     "docker": "DockerOptions?",
@@ -167,6 +168,7 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
   },
   ProductionOptions: {
     "bake": "BakeOptions?",
+    "changeReview": "ChangeReviewPolicy?",
     "deploymentWindow": "DeploymentWindow?",
     "gates": "GateRule[]?",
     "migrations": "MigrationStepOptions[]?",
@@ -179,6 +181,7 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
   },
   ProductionWaveOptions: {
     "bake": "BakeOptions?",
+    "changeReview": "ChangeReviewPolicy?",
     "deploymentWindow": "DeploymentWindow?",
     "gates": "GateRule[]?",
     "migrations": "MigrationStepOptions[]?",
@@ -235,6 +238,7 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
   },
   StagingOptions: {
     "bake": "BakeOptions?",
+    "changeReview": "ChangeReviewPolicy?",
     "deploymentWindow": "DeploymentWindow?",
     "gates": "GateRule[]?",
     "migrations": "MigrationStepOptions[]?",
@@ -368,6 +372,7 @@ export const ENUMS: { readonly [name: string]: readonly (string | number)[] } = 
 
 /** The library's classes an argument may hold (recognised by class name along the prototype chain). */
 export const CLASSES: { readonly [name: string]: true } = {
+  ChangeReviewPolicy: true,
   DeliveryPipeline: true,
   DeploymentWindow: true,
   GateRule: true,

@@ -33,6 +33,24 @@ describe('planLayout', () => {
     expect(layout!.stages.map(s => [s.name, s.members])).toEqual([['Test', [0]], ['Staging', [0]], ['Production-1', []], ['Production-2', [0]]]);
   });
 
+  test('the review approval (partActions) is counted in every part that deploys targets, and only there', () => {
+    const plan = (overrides: Partial<LayoutEnvironment>) => planLayout({ testSteps: 1, environments: [env('Staging', [1]), env('Production', [4, 4, 4], overrides)] }, capacities)
+      .layout!.stages.filter(s => s.environment === 'Production').map(s => s.members);
+    expect(plan({ preActions: 2 })).toEqual([[0, 1], [2]]);
+    // 2 + 1 + 4 leaves no room for the second target; the second part holds 1 + 4 + 4.
+    expect(plan({ preActions: 2, partActions: 1 })).toEqual([[0], [1, 2]]);
+    // A part of pre actions alone deploys nothing and has no review: 2 + 1 + 9 does not fit, 1 + 9 does.
+    const alone = planLayout({ testSteps: 1, environments: [env('Staging', [1]), env('Production', [9], { preActions: 2, partActions: 1 })] }, capacities);
+    expect(alone.layout!.stages.filter(s => s.environment === 'Production').map(s => s.members)).toEqual([[], [0]]);
+  });
+
+  test('a target that fits a stage alone but not with its review', () => {
+    const production = env('Production', [10], { partActions: 1 });
+    const { problem } = planLayout({ testSteps: 1, environments: [env('Staging', [1]), production] }, capacities);
+    expect(problem).toEqual({ kind: LayoutProblemKind.TARGET_TOO_LARGE, environment: production, index: 0, needed: 11 });
+    expect(describeLayoutProblem(problem!, [], false)).toBe("production: the Stage 'Production0' deploys with 10 actions, which with the change-set review's approval (11) is more than the 50 a CodePipeline stage holds. Split its stacks over several Stages (each part of the environment gets its own review).");
+  });
+
   test.each([
     ['the build stage cannot hold the preparation', { testSteps: 0, environments: [env('Staging', [1])] }, { ...capacities, buildActions: 8 },
       { kind: LayoutProblemKind.BUILD_STAGE_FULL, needed: 11 }],

@@ -150,7 +150,7 @@ describe('CDK Pipelines steps as verification steps (verifySteps)', () => {
     const f = fixture();
     expect(errorOf(() => new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, {
       production: { waves: [{ name: 'all', stages: f.production }], verifySteps: [shell('Check')] },
-    })))).toBe("production.verifySteps: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates', 'useChangeSets' and 'bake' apply to every wave).");
+    })))).toBe("production.verifySteps: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates', 'useChangeSets', 'changeReview' and 'bake' apply to every wave).");
   });
 
   test('a verification step of another type is refused with its property path', () => {

@@ -39,6 +39,7 @@ function configArb(maxAlarms: number): fc.Arbitrary<GeneratedConfig> {
     waves: fc.array(fc.record({ targets: targetsArb }).chain(w => guardsArb(maxAlarms).map(g => ({ ...g, ...w }))), { minLength: 1, maxLength: 4 }),
     production: fc.record({ window: fc.boolean(), bakeAlarms: fc.integer({ min: 0, max: maxAlarms }) }),
     autoApprove: fc.constantFrom(false, false, false, true),
+    changeReview: fc.constantFrom(false, false, true),
   }).map(c => {
     // At most 120 production targets in all; one wave when `stages` is used.
     let budget = 120;
@@ -131,6 +132,23 @@ function checkInvariants(config: GeneratedConfig, stages: RenderedStage[], stage
   }
   expect(deployments).toBe(stages.flatMap(s => s.actions).filter(a => a.actionTypeId.category === 'Deploy').length);
 
+  // Change-set review: every stage of a reviewed (production) environment that deploys has one Review approval, after
+  // every prepare and before every execute; no other stage has one.
+  for (const stage of stages) {
+    const env = envOf(stage.name);
+    const reviews = stage.actions.filter(a => a.name === 'Review');
+    const deploys = stage.actions.filter(a => a.actionTypeId.category === 'Deploy');
+    if (!config.changeReview || !env || env.name === 'Staging' || deploys.length === 0) {
+      expect(reviews).toHaveLength(0);
+      continue;
+    }
+    expect(reviews.map(r => r.actionTypeId.category)).toEqual(['Approval']);
+    const at = reviews[0].runOrder;
+    for (const action of deploys) {
+      expect(action.configuration.ActionMode === 'CHANGE_SET_REPLACE' ? action.runOrder < at : action.runOrder > at).toBe(true);
+    }
+  }
+
   // Artifacts are produced before they are read.
   const position = (i: number, a: RenderedAction) => i * 1000 + a.runOrder;
   const produced = new Map<string, number>();
@@ -140,7 +158,7 @@ function checkInvariants(config: GeneratedConfig, stages: RenderedStage[], stage
   })));
 
   // Approvals: one gate (per gated Stage with auto-approval) between the previous environment and each gated one.
-  const approvals = stages.flatMap((s, i) => s.actions.filter(a => a.actionTypeId.category === 'Approval').map(a => position(i, a)));
+  const approvals = stages.flatMap((s, i) => s.actions.filter(a => a.actionTypeId.category === 'Approval' && a.name !== 'Review').map(a => position(i, a)));
   const gated = gatedEnvironments(config);
   const envs = environments(config);
   const approvalsPerGate = (name: string) => config.autoApprove ? envs.find(e => e.name === name)!.targets : 1;
@@ -176,9 +194,18 @@ function gateOverflows(config: GeneratedConfig): boolean {
   });
 }
 
+/** The pipeline's review covers production: an environment of it that deploys directly cannot be reviewed. */
+function reviewWithoutChangeSets(config: GeneratedConfig): boolean {
+  return config.changeReview === true && environments(config).slice(1).some(e => !(e.guards.useChangeSets ?? config.useChangeSets));
+}
+
 describe('guard rails hold on generated configurations (synthesized for real)', () => {
   test('valid configurations: the template keeps every promise', () => {
     fc.assert(fc.property(configArb(5), config => {
+      if (reviewWithoutChangeSets(config)) {
+        expect(() => generatedApp(config)).toThrow(/^PipelineStack\/Delivery: changeReview: production(\.waves\[\d+\])? is reviewed, but (useChangeSets|production\.waves\[\d+\]\.useChangeSets|production\.useChangeSets) is false/);
+        return;
+      }
       if (gateOverflows(config)) {
         expect(() => generatedApp(config)).toThrow(/^PipelineStack\/Delivery: (staging|production(\.waves\[\d+\])?): \d+ actions must run (before|after) its deployments \(.*permission-broadening check.*\), more than the 50 a CodePipeline stage holds\./);
         return;
@@ -189,7 +216,7 @@ describe('guard rails hold on generated configurations (synthesized for real)', 
   });
 
   test('invalid configurations are rejected with a message naming the property', () => {
-    fc.assert(fc.property(configArb(8).filter(c => tooManyAlarms(c) && !gateOverflows(c)), config => {
+    fc.assert(fc.property(configArb(8).filter(c => tooManyAlarms(c) && !gateOverflows(c) && !reviewWithoutChangeSets(c)), config => {
       expect(() => generatedApp(config)).toThrow(/^PipelineStack\/Delivery: (staging|production(\.waves\[\d+\])?)\.bake\.alarms: \d alarms, but a CodePipeline condition holds at most 5 rules/);
     }), { numRuns: Math.ceil(RUNS / 5), seed: SEED });
     // Around CodePipeline's 50 stages: Source, Build, Test (when there are tests), Staging and one stage per wave.

@@ -143,9 +143,9 @@ describe('database migrations', () => {
     [(f: Fixture) => ({ staging: { stage: f.staging, migrations: [{ name: 'UnitTests', commands: ['x'] }] } }),
       "staging.migrations[0].name: the step name 'UnitTests' is already used by tests[0].name. Give every test and verification step a unique name."],
     [(f: Fixture) => ({ production: { waves: twoWaves(f), migrations: [{ name: 'Migrate', commands: ['x'] }] } }),
-      "production.migrations: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates', 'useChangeSets' and 'bake' apply to every wave)."],
+      "production.migrations: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates', 'useChangeSets', 'changeReview' and 'bake' apply to every wave)."],
     [(f: Fixture) => ({ production: { waves: twoWaves(f), requireManualApproval: true } }),
-      "production.requireManualApproval: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates', 'useChangeSets' and 'bake' apply to every wave)."],
+      "production.requireManualApproval: set it on each wave in 'production.waves' (at the production level only 'deploymentWindow', 'gates', 'useChangeSets', 'changeReview' and 'bake' apply to every wave)."],
   ])('rejects bad migration settings with a clear message (%#)', (overrides, message) => {
     expect(() => build(overrides)).toThrow(message);
   });

@@ -1,6 +1,7 @@
 import { CodePipelineSteps } from './cdk-pipelines/engine';
+import { CDK_CHANGE_SET_NAME } from './cdk-pipelines/names';
 import { ExpectedApproval, ExpectedStage, PipelineExpectations } from './self-check';
-import { ModelStage, PlacedApproval, ReleaseModel } from '../../blueprint/release-model';
+import { ModelStage, PlacedApproval, ReleaseModel, REVIEW_ACTION, REVIEW_ACTIONS } from '../../blueprint/release-model';
 import { stacksOf } from '../../blueprint/validate';
 import { BUILD_STAGE, SOURCE_STAGE, StageKind } from '../../contract';
 
@@ -58,7 +59,10 @@ function expectedStage(stage: ModelStage<CodePipelineSteps>): ExpectedStage {
     onFailure: env.bake?.onFailure,
     entryRules: env.entryRules.map(rule => rule.kind),
     actions: (deployment.approval?.actions.actions ?? 0) + deployment.migrations.length + deployActions
-      + deployment.verify.length + deployment.verifySteps.length + (deployment.nextApproval?.actions.actions ?? 0),
+      + deployment.verify.length + deployment.verifySteps.length + (deployment.nextApproval?.actions.actions ?? 0)
+      + (deployment.review ? REVIEW_ACTIONS : 0),
     ownSteps: deployment.verifySteps.map(s => s.name),
+    // The model says which environments are reviewed: every part of them that deploys stacks has its review.
+    review: deployment.review ? { approvalActionName: REVIEW_ACTION, changeSetName: CDK_CHANGE_SET_NAME } : undefined,
   };
 }

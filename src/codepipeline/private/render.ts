@@ -1,13 +1,17 @@
 import { Aspects, Duration, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ApprovalGuard, ApprovalGuardProps } from './approval-guard/approval-guard';
 import { CodePipelineSteps } from './cdk-pipelines/engine';
 import { LayoutPipeline } from './cdk-pipelines/layout-pipeline';
-import { pinsCdkAssets } from './cdk-pipelines/names';
+import { CDK_CHANGE_SET_NAME, pinsCdkAssets } from './cdk-pipelines/names';
+import { ReviewStage } from './cdk-pipelines/review-stage';
 import { addWaves, CdkPipelinesSteps, createStages, usesCdkChangeSets } from './cdk-pipelines/waves';
 import { acknowledgePrivilegedBuilds, dockerPipelineProps } from './docker';
 import { expectationsOf } from './expectations';
@@ -24,8 +28,10 @@ import { ReleaseModel } from '../../blueprint/release-model';
 import { stacksOf } from '../../blueprint/validate';
 import { RELEASE_MODE_TAG } from '../../contract';
 import { DeliveryMetrics } from '../../metrics/delivery-metrics';
-import { InternalError, ValidationError } from '../../private/errors';
+import { acknowledgeFindings } from '../../private/acknowledgments';
+import { InternalError, isValidationError, ValidationError } from '../../private/errors';
 import { artifactLifecycle, denyGrantsExceptForAwsServices, libraryLogGroup } from '../../private/hygiene';
+import { ChangeSetReview, ChangeSetReviewTarget } from '../../review/private/change-set-review';
 import type { DeliveryPipelineProps } from '../delivery-pipeline';
 import { addPipelineNotifications } from '../notifications';
 import { PipelineSource } from '../source';
@@ -125,6 +131,11 @@ export function renderPipeline(scope: Construct, props: DeliveryPipelineProps, m
     throw new InternalError(`DeliveryPipeline: CDK Pipelines did not build the stage(s) ${pipeline.unansweredStages.join(', ')} the layout planned. Please report it with your aws-cdk-lib version.`);
   }
   stages.direct.forEach(stage => stage.flush());
+  stages.reviewed.forEach(stage => {
+    stage.flush();
+    addChangeSetReview(scope, pipeline, stage, targets, { encryptionKey: artifactKey, notificationTopic: props.approval?.notificationTopic });
+  });
+  acknowledgeEncryptedApprovalTopic(pipeline, props.approval?.notificationTopic);
   pipeline.finishLayout();
   renderTriggers(pipeline, stages.source, sources);
 
@@ -240,6 +251,78 @@ function guardParallelApprovals(
       ...options,
     })];
   });
+}
+
+/**
+ * The review of a reviewed stage: its stacks with CDK Pipelines' change set, in their accounts and regions (an
+ * environment-agnostic stack deploys to the pipeline's), and the stack name prefixes of its CDK Stages for removed
+ * stacks — a prefix that another Stage's stacks also start with (`Prod-` beside a Stage `Prod-EU`) is left out, so a
+ * stack of another stage or part is never reported as removed.
+ */
+function addChangeSetReview(
+  scope: Construct, pipeline: codepipeline.IPipeline, stage: ReviewStage, allTargets: Stage[],
+  options: { readonly encryptionKey?: kms.IKey; readonly notificationTopic?: sns.ITopic },
+): ChangeSetReview {
+  const pipelineStack = Stack.of(scope);
+  const reviewTargets = stage.targets.flatMap(target => stacksOf(target).map((stack): ChangeSetReviewTarget => ({
+    stackName: stack.stackName,
+    changeSetName: CDK_CHANGE_SET_NAME,
+    account: Token.isUnresolved(stack.account) ? pipelineStack.account : stack.account,
+    region: Token.isUnresolved(stack.region) ? pipelineStack.region : stack.region,
+  })));
+  const others = allTargets.filter(t => !stage.targets.includes(t)).flatMap(t => stacksOf(t).map(s => s.stackName));
+  const prefixes = stage.targets.map(t => `${t.stageName}-`).filter(prefix => !others.some(name => name.startsWith(prefix)));
+  let review: ChangeSetReview;
+  try {
+    review = new ChangeSetReview(scope, `ChangeReview-${stage.stageName}`, {
+      pipeline,
+      stageName: stage.stageName,
+      approvalActionName: stage.approvalActionName,
+      environmentName: stage.environmentName,
+      targets: reviewTargets,
+      stackNamePrefixes: prefixes,
+      policy: stage.policy,
+      notificationTopic: options.notificationTopic,
+      encryptionKey: options.encryptionKey,
+      alarmTopic: options.notificationTopic,
+    });
+  } catch (error) {
+    if (!isValidationError(error)) {
+      throw error;
+    }
+    const reason = error.constructPath === undefined ? error.message : error.message.slice(error.constructPath.length + 2);
+    throw new ValidationError(`${stage.environmentProperty}: its change-set review of stage '${stage.stageName}' cannot be built (${reason}) `
+      + `Split ${stage.environmentProperty} into production waves of fewer Stages, or of fewer accounts and regions: the stage of every wave has its own review.`);
+  }
+  if (options.notificationTopic?.masterKey) {
+    acknowledgeFindings(review.role.node.findChild('DefaultPolicy').node.defaultChild as IConstruct, new Map([[KMS_DATA_KEY_FINDING, KMS_DATA_KEY_REASON]]));
+  }
+  return review;
+}
+
+/** cdk-nag's finding for publishing to an SNS topic encrypted with a customer-managed key (`Topic.grantPublish`). */
+const KMS_DATA_KEY_FINDING = 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]';
+const KMS_DATA_KEY_REASON = 'Publishing to the approval notification topic, which is encrypted with a customer-managed key: SNS needs '
+  + 'kms:GenerateDataKey* (aws-cdk-lib\'s Topic.grantPublish) on that one key; the wildcard only covers the variants of GenerateDataKey.';
+
+/**
+ * The manual approval actions that notify an encrypted approval topic get `kms:GenerateDataKey*` on its key from
+ * aws-cdk-lib: acknowledged on each such action's role (`<stage>/<action>/CodePipelineActionRole`, the L2 pipeline's
+ * names: `test/codepipeline/change-review.test.ts` runs cdk-nag with an encrypted topic and fails if they change).
+ */
+function acknowledgeEncryptedApprovalTopic(pipeline: codepipeline.Pipeline, topic: sns.ITopic | undefined): void {
+  if (!topic?.masterKey) {
+    return;
+  }
+  for (const stage of pipeline.stages) {
+    for (const action of stage.actions.filter(a => a.actionProperties.category === codepipeline.ActionCategory.APPROVAL)) {
+      const policy = pipeline.node.tryFindChild(stage.stageName)?.node.tryFindChild(action.actionProperties.actionName)
+        ?.node.tryFindChild('CodePipelineActionRole')?.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+      if (policy && JSON.stringify(Stack.of(pipeline).resolve((policy as iam.CfnPolicy).policyDocument)).includes('kms:GenerateDataKey*')) {
+        acknowledgeFindings(policy, new Map([[KMS_DATA_KEY_FINDING, KMS_DATA_KEY_REASON]]));
+      }
+    }
+  }
 }
 
 function toolVersion(version: string | undefined, defaultVersion: string, property: string): string {

@@ -11,6 +11,7 @@ import {
   isApprovalAction, isCodeBuildAction, isDeployAction, readPipeline, RenderedAction, RenderedConditions, RenderedPipeline,
   RenderedRule, RenderedStage, rulesOf as rulesOfStage,
 } from '../../private/rendered-pipeline';
+import { reviewOrderProblems } from '../../review/private/review-invariant';
 
 /**
  * The construct checks its own output: the final pipeline, as it will be deployed, against what the user
@@ -42,6 +43,14 @@ export interface ExpectedStage {
   readonly ownSteps?: string[];
   /** A stage the user added with `pipeline.addStage` after construction. */
   readonly addedAfterConstruction?: boolean;
+  /** The change-set review the stage's change sets must pass before they execute (a reviewed environment). */
+  readonly review?: ExpectedReview;
+}
+
+/** A stage's change-set review: its approval and the change set it reads. */
+export interface ExpectedReview {
+  readonly approvalActionName: string;
+  readonly changeSetName: string;
 }
 
 /** An approval gate: its manual approval actions must sit after the previous environment and before `gates`. */
@@ -181,6 +190,9 @@ function checkStage(stage: RenderedStage, expected: ExpectedStage, fail: Fail): 
     return;
   }
   checkActions(stage, expected, fail);
+  if (expected.review) {
+    checkReview(stage, expected.review, fail);
+  }
   if (deploys && expected.kind !== StageKind.STAGING && expected.kind !== StageKind.PRODUCTION) {
     fail(`the stage '${stage.name}' deploys stacks but is a ${expected.kind} stage.`);
   }
@@ -234,6 +246,28 @@ function checkStage(stage: RenderedStage, expected: ExpectedStage, fail: Fail): 
   }
 }
 
+/**
+ * No change set of a reviewed stage executes without its review: the review approval sits after every prepare and
+ * before every execute, no stack deploys directly, and every change set is the one the review reads.
+ */
+function checkReview(stage: RenderedStage, review: ExpectedReview, fail: Fail): void {
+  const problems = reviewOrderProblems({
+    Name: stage.name,
+    Actions: stage.actions.map(a => ({
+      Name: a.name,
+      RunOrder: a.runOrder,
+      ActionTypeId: { Category: a.actionTypeId.category, Provider: a.actionTypeId.provider },
+      Configuration: a.configuration,
+    })),
+  }, review.approvalActionName);
+  problems.forEach(problem => fail(`${problem}. The release model reviews this environment's change sets before they execute; if an override moved or removed the review, restore it.`));
+  for (const action of stage.actions.filter(a => a.actionTypeId.provider === 'CloudFormation' && typeof a.configuration.ChangeSetName === 'string')) {
+    if (action.configuration.ChangeSetName !== review.changeSetName) {
+      fail(`stage '${stage.name}': '${action.name}' uses the change set '${String(action.configuration.ChangeSetName)}', but the review reads '${review.changeSetName}': it would execute unreviewed.`);
+    }
+  }
+}
+
 /** The stage holds the actions the model planned: each of the user's own steps, and no action more or less. */
 function checkActions(stage: RenderedStage, expected: ExpectedStage, fail: Fail): void {
   const names = stage.actions.map(a => a.name);
@@ -281,10 +315,12 @@ function checkArtifacts(stages: RenderedStage[], fail: Fail): void {
 }
 
 function checkApprovals(stages: RenderedStage[], expected: PipelineExpectations, fail: Fail): void {
-  // The release's approvals: not those of the user's own steps, nor of stages added after construction.
+  // The release's approvals: not those of the user's own steps, nor of stages added after construction, nor the
+  // change-set reviews (checked by checkReview).
   const usersOwn = (stage: RenderedStage, action: RenderedAction) => {
     const planned = expected.stages.find(s => s.name === stage.name);
     return planned?.addedAfterConstruction === true
+      || (planned?.review !== undefined && action.name === planned.review.approvalActionName)
       || (planned?.ownSteps ?? []).some(step => action.name === step || action.name.startsWith(`${step}.`));
   };
   const approvals = stages.flatMap((stage, i) => stage.actions.filter(a => isApproval(a) && !usersOwn(stage, a))

@@ -125,7 +125,7 @@ class DirectDeployAction implements codepipeline.IAction {
 }
 
 /** An action at another run order. */
-class RunOrderAction implements codepipeline.IAction {
+export class RunOrderAction implements codepipeline.IAction {
   public readonly actionProperties: codepipeline.ActionProperties;
 
   constructor(private readonly inner: codepipeline.IAction, runOrder: number) {

@@ -14,6 +14,9 @@ export const SYNTH_ACTION = 'Synth';
 export const SELF_MUTATION_ACTION = 'SelfMutate';
 export const ASSET_ACTIONS = ['FileAsset', 'FileAssets', 'DockerAsset', 'DockerAssets'];
 
+/** The change set CDK Pipelines' prepare action creates and its execute action executes (`<stack>.Prepare`, `<stack>.Deploy`). */
+export const CDK_CHANGE_SET_NAME = 'PipelineChange';
+
 /** Self-mutation and (at most) one asset-publishing action per asset type (files, Docker images): `publishAssetsInParallel: false`. */
 export const PREPARATION_ACTIONS = 3;
 

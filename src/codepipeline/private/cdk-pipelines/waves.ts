@@ -7,7 +7,8 @@ import { DirectDeployStage } from './direct-deploy-stage';
 import { CodePipelineSteps } from './engine';
 import { ExpectedStage as ExpectedRequest, FoldingStage, LayoutPipeline } from './layout-pipeline';
 import { ASSETS_STAGE, permissionCheckName, SELF_MUTATION_STAGE, SYNTH_ACTION, waveId, waveRequestNames } from './names';
-import { ModelStage, PlacedApproval, ReleaseModel } from '../../../blueprint/release-model';
+import { ReviewStage } from './review-stage';
+import { ModelStage, PlacedApproval, ReleaseModel, REVIEW_ACTION } from '../../../blueprint/release-model';
 import { SecurityCheck } from '../../../blueprint/security';
 import { BUILD_STAGE, SOURCE_STAGE } from '../../../contract';
 import { ApprovalOptions } from '../../approval-options';
@@ -40,6 +41,8 @@ export interface CreatedStages {
   readonly planned: Array<{ readonly stage: ModelStage<CodePipelineSteps>; readonly answer: codepipeline.IStage }>;
   /** Stages of environments that deploy without change sets while CDK Pipelines uses them (flushed after the build). */
   readonly direct: DirectDeployStage[];
+  /** Stages whose change sets are reviewed before they execute (flushed after the build). */
+  readonly reviewed: ReviewStage[];
   /** Where self-mutation goes (CDK Pipelines hashes its project itself). */
   readonly selfMutation: codepipeline.IStage;
   /** Where asset publishing and the first tests go, beside self-mutation, with their project hashes. */
@@ -55,6 +58,7 @@ export function createStages(
   const build = pipeline.createStage({ stageName: BUILD_STAGE });
   const cdkChangeSets = usesCdkChangeSets(model);
   const direct: DirectDeployStage[] = [];
+  const reviewed: ReviewStage[] = [];
   let preparationStage: codepipeline.IStage = build;
   const planned = model.stages.map(stage => {
     const environment = stage.deployment?.environment;
@@ -70,6 +74,12 @@ export function createStages(
       direct.push(wrapper);
       return { stage, answer: wrapper as codepipeline.IStage };
     }
+    const review = stage.deployment?.review;
+    if (environment && review) {
+      const wrapper = new ReviewStage(l2, REVIEW_ACTION, review, environment.name, environment.property, stage.deployment!.targets);
+      reviewed.push(wrapper);
+      return { stage, answer: wrapper as codepipeline.IStage };
+    }
     return { stage, answer: l2 };
   });
   const offset = model.preparationInBuild ? 1 : 0;
@@ -78,6 +88,7 @@ export function createStages(
     build,
     planned,
     direct,
+    reviewed,
     selfMutation: FoldingStage.forSelfMutation(preparationStage, offset),
     preparation: FoldingStage.forPreparation(preparationStage, offset),
   };
