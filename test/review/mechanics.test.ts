@@ -6,8 +6,9 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { ChangeSetReview } from '../../src/review/private/change-set-review';
-import { reviewOrderProblems, RenderedStage } from '../../src/review/private/review-invariant';
+import { readStage, RenderedStage } from '../../src/private/rendered-pipeline';
+import { ChangeSetReview } from '../../src/review/change-set-review';
+import { reviewOrderProblems } from '../../src/review/review-invariant';
 
 /*
  * The behaviours of other systems the change-set review relies on that can be checked offline (docs/change-review.md,
@@ -30,14 +31,14 @@ describe('CDK Pipelines with change sets', () => {
     pipeline.addStage(prod);
     pipeline.buildPipeline();
     const rendered = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0];
-    return (rendered.Properties.Stages as RenderedStage[]).find(s => s.Name === 'Prod')!;
+    return (rendered.Properties.Stages as unknown[]).map(s => readStage(s)).find(s => s.name === 'Prod')!;
   }
 
   test('prepare (CHANGE_SET_REPLACE) and execute (CHANGE_SET_EXECUTE) of change set PipelineChange, one run order apart, stack Prod-App', () => {
     const stage = productionStage();
-    const rows = stage.Actions!.map(a => {
-      const c = a.Configuration ?? {};
-      return [a.Name, a.RunOrder, c.ActionMode, c.ChangeSetName, c.StackName];
+    const rows = stage.actions.map(a => {
+      const c = a.configuration;
+      return [a.name, a.runOrder, c.ActionMode, c.ChangeSetName, c.StackName];
     });
     expect(rows).toEqual([
       // A wave of one single-stack Stage names the pair without the stack prefix.

@@ -3,7 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { RenderedStage, reviewOrderProblems } from '../../src/review/private/review-invariant';
+import { readStage, RenderedStage } from '../../src/private/rendered-pipeline';
+import { reviewOrderProblems } from '../../src/review/review-invariant';
 
 /** The rendered Production stage of a real L2 pipeline whose actions sit at the given run orders. */
 function productionStage(orders: { prepare: number; review?: number; deploy: number; direct?: boolean }): RenderedStage {
@@ -33,7 +34,7 @@ function productionStage(orders: { prepare: number; review?: number; deploy: num
     ],
   });
   const pipeline = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0];
-  return (pipeline.Properties.Stages as RenderedStage[]).find(s => s.Name === 'Production')!;
+  return (pipeline.Properties.Stages as unknown[]).map(s => readStage(s)).find(s => s.name === 'Production')!;
 }
 
 describe('no change set executes without its review', () => {

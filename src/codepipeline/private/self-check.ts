@@ -11,7 +11,7 @@ import {
   isApprovalAction, isCodeBuildAction, isDeployAction, readPipeline, RenderedAction, RenderedConditions, RenderedPipeline,
   RenderedRule, RenderedStage, rulesOf as rulesOfStage,
 } from '../../private/rendered-pipeline';
-import { reviewOrderProblems } from '../../review/private/review-invariant';
+import { reviewOrderProblems } from '../../review/review-invariant';
 
 /**
  * The construct checks its own output: the final pipeline, as it will be deployed, against what the user
@@ -251,15 +251,7 @@ function checkStage(stage: RenderedStage, expected: ExpectedStage, fail: Fail): 
  * before every execute, no stack deploys directly, and every change set is the one the review reads.
  */
 function checkReview(stage: RenderedStage, review: ExpectedReview, fail: Fail): void {
-  const problems = reviewOrderProblems({
-    Name: stage.name,
-    Actions: stage.actions.map(a => ({
-      Name: a.name,
-      RunOrder: a.runOrder,
-      ActionTypeId: { Category: a.actionTypeId.category, Provider: a.actionTypeId.provider },
-      Configuration: a.configuration,
-    })),
-  }, review.approvalActionName);
+  const problems = reviewOrderProblems(stage, review.approvalActionName);
   problems.forEach(problem => fail(`${problem}. The release model reviews this environment's change sets before they execute; if an override moved or removed the review, restore it.`));
   for (const action of stage.actions.filter(a => a.actionTypeId.provider === 'CloudFormation' && typeof a.configuration.ChangeSetName === 'string')) {
     if (action.configuration.ChangeSetName !== review.changeSetName) {
