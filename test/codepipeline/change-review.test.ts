@@ -9,7 +9,7 @@ import { AwsSolutionsChecks, rules } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ChangeReviewPolicy, DeliveryPipeline, ReviewOutcome } from '../../src';
 import { ChangeClass } from '../../src/review/change-review-policy';
-import { ChangeSetReview } from '../../src/review/change-set-review';
+import { ChangeSetReview } from '../../src/review/private/change-set-review';
 import { PipelineShape } from '../../src/testing/pipeline-shape';
 import { AppStage, fixture, referencePipeline, referenceProps } from '../fixtures/app';
 

@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ChangeReviewPolicy, ReviewOutcome } from '../../src';
-import { ChangeSetReview, ChangeSetReviewProps } from '../../src/review/change-set-review';
+import { ChangeSetReview, ChangeSetReviewProps } from '../../src/review/private/change-set-review';
 import { CONFIG_VARIABLE } from '../../src/review/private/review-contract';
 import { errorOf } from '../fixtures/app';
 

@@ -7,7 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { readStage, RenderedStage } from '../../src/private/rendered-pipeline';
-import { ChangeSetReview } from '../../src/review/change-set-review';
+import { ChangeSetReview } from '../../src/review/private/change-set-review';
 import { reviewOrderProblems } from '../../src/review/review-invariant';
 
 /*

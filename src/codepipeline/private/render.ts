@@ -31,7 +31,7 @@ import { DeliveryMetrics } from '../../metrics/delivery-metrics';
 import { acknowledgeFindings } from '../../private/acknowledgments';
 import { InternalError, isValidationError, ValidationError } from '../../private/errors';
 import { artifactLifecycle, denyGrantsExceptForAwsServices, libraryLogGroup } from '../../private/hygiene';
-import { ChangeSetReview, ChangeSetReviewTarget } from '../../review/change-set-review';
+import { ChangeSetReview, ChangeSetReviewTarget } from '../../review/pipeline-review';
 import type { DeliveryPipelineProps } from '../delivery-pipeline';
 import { addPipelineNotifications } from '../notifications';
 import { PipelineSource } from '../source';

@@ -9,13 +9,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ChangeClass, ChangeReviewPolicy } from './change-review-policy';
-import { CONFIG_VARIABLE, encodeConfig, Policy, ReviewConfig, ReviewTarget } from './private/review-contract';
-import { describe } from '../blueprint/validate';
-import { scoped, ValidationError } from '../private/errors';
-import { EventDrivenFunction } from '../private/event-driven-function';
-import { notifyOrAcknowledge } from '../private/hygiene';
-import { REGION_PATTERN } from '../private/shell';
+import { ChangeClass, ChangeReviewPolicy } from '../change-review-policy';
+import { CONFIG_VARIABLE, encodeConfig, Policy, ReviewConfig, ReviewTarget } from './review-contract';
+import { describe } from '../../blueprint/validate';
+import { scoped, ValidationError } from '../../private/errors';
+import { EventDrivenFunction } from '../../private/event-driven-function';
+import { notifyOrAcknowledge } from '../../private/hygiene';
+import { REGION_PATTERN } from '../../private/shell';
 
 /** One stack whose change set the review reads. */
 export interface ChangeSetReviewTarget {
