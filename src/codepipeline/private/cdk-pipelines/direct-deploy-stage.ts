@@ -2,6 +2,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
+import { HoldingStage } from './holding-stage';
 import { InternalError } from '../../../private/errors';
 
 /**
@@ -19,34 +20,7 @@ import { InternalError } from '../../../private/errors';
  * Actions are added to the L2 stage only in `flush()`, because the L2 stage copies an action's run order when the
  * action is added.
  */
-export class DirectDeployStage implements codepipeline.IStage {
-  private readonly held: codepipeline.IAction[] = [];
-  private flushed = false;
-
-  constructor(private readonly target: codepipeline.IStage) {}
-
-  public get stageName(): string {
-    return this.target.stageName;
-  }
-
-  public get pipeline(): codepipeline.IPipeline {
-    return this.target.pipeline;
-  }
-
-  public get actions(): codepipeline.IAction[] {
-    return this.flushed ? this.target.actions : [...this.held];
-  }
-
-  public addAction(action: codepipeline.IAction): void {
-    if (this.flushed) {
-      throw new InternalError(`DeliveryPipeline: an action ('${action.actionProperties.actionName}') was added to stage '${this.stageName}' after the pipeline was built. Please report it with your aws-cdk-lib version.`);
-    }
-    this.held.push(action);
-  }
-
-  public onStateChange(name: string, target?: events.IRuleTarget, options?: events.RuleProps): events.Rule {
-    return this.target.onStateChange(name, target, options);
-  }
+export class DirectDeployStage extends HoldingStage {
 
   /** Adds the held actions to the stage, each prepare/execute pair as one direct deployment. */
   public flush(): void {

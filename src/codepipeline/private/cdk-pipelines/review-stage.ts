@@ -1,8 +1,8 @@
 import { Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
-import * as events from 'aws-cdk-lib/aws-events';
 import { RunOrderAction } from './direct-deploy-stage';
+import { HoldingStage } from './holding-stage';
 import { InternalError } from '../../../private/errors';
 import { ChangeReviewPolicy } from '../../../review/change-review-policy';
 
@@ -24,12 +24,9 @@ import { ChangeReviewPolicy } from '../../../review/change-review-policy';
  * Actions are added to the L2 stage only in `flush()`, because the L2 stage copies an action's run order when the
  * action is added.
  */
-export class ReviewStage implements codepipeline.IStage {
-  private readonly held: codepipeline.IAction[] = [];
-  private flushed = false;
-
+export class ReviewStage extends HoldingStage {
   constructor(
-    private readonly target: codepipeline.IStage,
+    target: codepipeline.IStage,
     /** The review approval's action name. */
     public readonly approvalActionName: string,
     /** The policy of the review. */
@@ -40,29 +37,8 @@ export class ReviewStage implements codepipeline.IStage {
     public readonly environmentProperty: string,
     /** The CDK Stages this stage deploys. */
     public readonly targets: Stage[],
-  ) {}
-
-  public get stageName(): string {
-    return this.target.stageName;
-  }
-
-  public get pipeline(): codepipeline.IPipeline {
-    return this.target.pipeline;
-  }
-
-  public get actions(): codepipeline.IAction[] {
-    return this.flushed ? this.target.actions : [...this.held];
-  }
-
-  public addAction(action: codepipeline.IAction): void {
-    if (this.flushed) {
-      throw new InternalError(`DeliveryPipeline: an action ('${action.actionProperties.actionName}') was added to stage '${this.stageName}' after the pipeline was built. Please report it with your aws-cdk-lib version.`);
-    }
-    this.held.push(action);
-  }
-
-  public onStateChange(name: string, target?: events.IRuleTarget, options?: events.RuleProps): events.Rule {
-    return this.target.onStateChange(name, target, options);
+  ) {
+    super(target);
   }
 
   /** Adds the held actions to the stage, with the review approval after every prepare and before every execute. */
