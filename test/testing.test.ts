@@ -8,12 +8,14 @@ describe('PipelineShape', () => {
 
   test('counts slots, CodeBuild hops, projects and approvals', () => {
     expect(shape.stageNames).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
-    expect(shape.stages.map(s => s.slots.length)).toEqual([1, 1, 1, 2, 2]);
-    expect(shape.criticalPathHops).toBe(7);
+    // Production: prepare, the change-set review (on by default), execute.
+    expect(shape.stages.map(s => s.slots.length)).toEqual([1, 1, 1, 2, 3]);
+    expect(shape.criticalPathHops).toBe(8);
     // Build, Test and the staging smoke-test slot start CodeBuild containers.
     expect(shape.codeBuildHops).toBe(3);
     expect(shape.codeBuildProjects).toBe(5);
-    expect(shape.approvals).toBe(1);
+    // PromoteToProduction (a person) and production's Review (a function, a person only for a risky change).
+    expect(shape.approvals).toBe(2);
     expect(shape.releaseMode).toBe('continuous-delivery');
   });
 

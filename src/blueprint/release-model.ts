@@ -264,7 +264,10 @@ function resolveEnvironments<T extends StepTypes>(input: ReleaseInput<T>, engine
   const resolve = (
     kind: StageKind, name: string, property: string, targets: Stage[], targetProperty: (j: number) => string, options: EnvironmentInput<T>,
     inherited: Inherited = {},
-  ): ResolvedEnvironment<T> => resolveReview({
+  ): ResolvedEnvironment<T> => {
+    // Staging deploys directly unless it asks: its change set would be executed right after it is made.
+    const useChangeSets = options.useChangeSets ?? (kind === StageKind.STAGING ? false : pipelineChangeSets);
+    return resolveReview({
     kind,
     name,
     property,
@@ -278,8 +281,7 @@ function resolveEnvironments<T extends StepTypes>(input: ReleaseInput<T>, engine
     })),
     deploymentWindow: options.deploymentWindow,
     entryRules: options.gates ?? [],
-    // Staging deploys directly unless it asks: its change set would be executed unreviewed right after it is made.
-    useChangeSets: options.useChangeSets ?? (kind === StageKind.STAGING ? false : pipelineChangeSets),
+    useChangeSets,
     bake: options.bake && {
       alarms: options.bake.alarms,
       duration: options.bake.duration,
@@ -294,12 +296,14 @@ function resolveEnvironments<T extends StepTypes>(input: ReleaseInput<T>, engine
   }, {
     own: options.changeReview,
     ownChangeSets: options.useChangeSets,
-    // The pipeline's review covers production (like its `useChangeSets`); staging is reviewed only when it asks.
-    inheritedReview: inherited.changeReview ?? (kind === StageKind.STAGING ? undefined : input.changeReview),
+    // The pipeline's review covers every environment that uses change sets: production (like its `useChangeSets`), and
+    // staging only when it asks for change sets (it deploys directly by default).
+    inheritedReview: inherited.changeReview ?? (kind === StageKind.STAGING && !useChangeSets ? undefined : input.changeReview),
     inheritedReviewProperty: inherited.changeReview !== undefined ? 'production.changeReview' : 'changeReview',
     inheritedChangeSets: inherited.useChangeSets,
     pipelineChangeSets: input.useChangeSets,
   });
+  };
   const stagingEnv = resolve(StageKind.STAGING, STAGING_STAGE, 'staging', [staging.stage], () => 'staging.stage', staging);
   if (production.stages && production.waves) {
     throw new ValidationError("production: both 'stages' and 'waves' are set. Use 'stages' for one parallel wave, or 'waves' for ordered waves, not both.");
@@ -354,14 +358,19 @@ interface ReviewSources {
 }
 
 /**
- * The environment's review: its own policy, else the production level's (waves), else the pipeline's (production
- * environments). A review reads change sets: an environment that deploys directly cannot have one.
+ * The environment's review: its own policy, else the production level's (waves), else the pipeline's, else — every
+ * change set is reviewed before it executes — `ChangeReviewPolicy.defaults()` when the environment uses change sets.
+ * `ChangeReviewPolicy.disabled()` turns it off. A review reads change sets: an environment that deploys directly
+ * cannot be given one.
  */
 function resolveReview<T extends StepTypes>(env: ResolvedEnvironment<T>, sources: ReviewSources): ResolvedEnvironment<T> {
   checkReviewPolicy(sources.own, `${env.property}.changeReview`);
-  const changeReview = sources.own ?? sources.inheritedReview;
-  if (changeReview === undefined || env.useChangeSets) {
-    return { ...env, changeReview };
+  const given = sources.own ?? sources.inheritedReview;
+  if (given === undefined) {
+    return { ...env, changeReview: env.useChangeSets ? ChangeReviewPolicy.defaults() : undefined };
+  }
+  if (!given.enabled || env.useChangeSets) {
+    return { ...env, changeReview: given.enabled ? given : undefined };
   }
   const reviewProperty = sources.own !== undefined ? `${env.property}.changeReview` : sources.inheritedReviewProperty;
   const changeSetsProperty = sources.ownChangeSets !== undefined ? `${env.property}.useChangeSets`

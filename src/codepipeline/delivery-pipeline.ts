@@ -123,19 +123,21 @@ export interface DeliveryPipelineProps {
    * Deploy each production stack through a CloudFormation change set (a prepare and an execute action per stack).
    * Each environment can choose with its own `useChangeSets`; staging deploys directly unless it asks.
    *
-   * `false` deploys each stack with one action, which saves one action slot (hop) per environment.
+   * `false` deploys each stack with one action, which saves two action slots (hops) per environment, the prepare
+   * and the change-set review (`changeReview`): nothing then reads what a release changes before it is applied.
    *
    * @default true
    */
   readonly useChangeSets?: boolean;
 
   /**
-   * Review every production change set before it executes (each production environment that sets no
-   * `changeReview` of its own): a manual approval `Review` between the stacks' prepare and execute actions, one
-   * more hop per production stage, approved by a function when the change is safe and held for a person (or
-   * rejected) when the policy says so. Needs change sets (`useChangeSets`). See docs/change-review.md.
+   * The change-set review of every environment that uses change sets and sets no `changeReview` of its own
+   * (production, and staging when it sets `useChangeSets: true`): a manual approval `Review` between the stacks'
+   * prepare and execute actions, one more hop per reviewed stage, approved by a function when the change is safe and
+   * held for a person (or rejected) when the policy says so. `ChangeReviewPolicy.disabled()` turns it off (the
+   * change sets then execute right after they are prepared). See docs/change-review.md.
    *
-   * @default - no change-set review
+   * @default - ChangeReviewPolicy.defaults() in every environment that uses change sets
    */
   readonly changeReview?: ChangeReviewPolicy;
 

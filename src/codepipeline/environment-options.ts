@@ -52,8 +52,8 @@ export interface EnvironmentOptions {
    * Deploy this environment's stacks through CloudFormation change sets (a prepare and an execute action per
    * stack, one hop more) or directly (one action per stack).
    *
-   * In this pipeline the change set is executed right after it is prepared: nobody reviews it, so it buys no
-   * review, only the change set's record. Staging therefore deploys directly by default; production follows the
+   * With change sets the environment's `changeReview` (on by default) reads every change set before it executes:
+   * one more hop. Staging deploys directly by default (its release is verified right after); production follows the
    * pipeline's `useChangeSets`.
    *
    * @default - staging: false; production: the pipeline's `useChangeSets`
@@ -65,10 +65,12 @@ export interface EnvironmentOptions {
    * stacks' prepare and execute actions (one more hop in each stage of the environment), decided by a function
    * that reads the change sets and applies this policy (docs/change-review.md). Needs `useChangeSets`.
    *
-   * Unset, a production environment takes the production level's `changeReview` (waves), else the pipeline's;
-   * staging is reviewed only when it sets its own.
+   * Unset, an environment takes the production level's `changeReview` (waves), else the pipeline's, else
+   * `ChangeReviewPolicy.defaults()` when it uses change sets: every change set is reviewed before it executes unless
+   * a level says `ChangeReviewPolicy.disabled()`. Staging deploys directly by default, so it has no review unless it
+   * sets `useChangeSets: true`.
    *
-   * @default - production: the pipeline's `changeReview`; staging: no review
+   * @default - the production level's or the pipeline's `changeReview`, else ChangeReviewPolicy.defaults() with change sets
    */
   readonly changeReview?: ChangeReviewPolicy;
 

@@ -68,6 +68,15 @@ export class ChangeReviewPolicy {
   }
 
   /**
+   * No change-set review: the environment's change sets execute right after they are prepared, unread, and the
+   * `Review` hop is saved. Every environment that uses change sets is reviewed unless it (or the level it inherits
+   * from) says this.
+   */
+  public static disabled(): ChangeReviewPolicy {
+    return new ChangeReviewPolicy({}, false);
+  }
+
+  /**
    * A policy with the given outcome per class; a class not named keeps its default.
    */
   public static of(options: ChangeReviewPolicyOptions): ChangeReviewPolicy {
@@ -75,6 +84,8 @@ export class ChangeReviewPolicy {
     return new ChangeReviewPolicy(options);
   }
 
+  /** False for `ChangeReviewPolicy.disabled()`: nothing is reviewed. */
+  public readonly enabled: boolean;
   /** The outcome of a stateful resource replaced or deleted. */
   public readonly statefulReplacement: ReviewOutcome;
   /** The outcome of permissions broadened. */
@@ -82,7 +93,8 @@ export class ChangeReviewPolicy {
   /** The outcome of a stack removed from the app. */
   public readonly stackRemoval: ReviewOutcome;
 
-  private constructor(options: ChangeReviewPolicyOptions) {
+  private constructor(options: ChangeReviewPolicyOptions, enabled = true) {
+    this.enabled = enabled;
     this.statefulReplacement = outcome(options.statefulReplacement, ReviewOutcome.HOLD);
     this.securityBroadening = outcome(options.securityBroadening, ReviewOutcome.HOLD);
     this.stackRemoval = outcome(options.stackRemoval, ReviewOutcome.CONTINUE);

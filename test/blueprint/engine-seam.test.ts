@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Duration } from 'aws-cdk-lib/core';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { DeliveryPipeline, DeliveryPipelineProps, DeploymentWindow, GateRule, SecurityCheck } from '../../src';
-import { ReleaseModel, resolveRelease } from '../../src/blueprint/release-model';
+import { ReleaseModel, resolveRelease, REVIEW_ACTION } from '../../src/blueprint/release-model';
 import { cdkPipelinesEngine, CodePipelineSteps } from '../../src/codepipeline/private/cdk-pipelines/engine';
 import { AppStage, Fixture, fixture, PIPELINE_ENV, referenceProps } from '../fixtures/app';
 
@@ -37,7 +37,8 @@ function renderJobs(model: ReleaseModel<CodePipelineSteps>): Job[] {
     return {
       name: stage.planned.name,
       steps: [...d.migrations.map(m => m.options.name), ...d.verify.map(v => v.name), ...d.verifySteps.map(s => s.name)],
-      approvals: [...(d.approval?.actions.names ?? []), ...(d.nextApproval?.actions.names ?? [])],
+      // The change-set review's approval (on by default with change sets) in every part of a reviewed environment.
+      approvals: [...(d.approval?.actions.names ?? []), ...(d.nextApproval?.actions.names ?? []), ...(d.review ? [REVIEW_ACTION] : [])],
       entry: [...(env.deploymentWindow ? ['DeploymentWindow'] : []), ...env.entryRules.map(r => r.kind)],
       bakeAlarms: env.bake?.alarms.length ?? 0,
     };

@@ -48,7 +48,7 @@ describe('planLayout', () => {
     const production = env('Production', [10], { partActions: 1 });
     const { problem } = planLayout({ testSteps: 1, environments: [env('Staging', [1]), production] }, capacities);
     expect(problem).toEqual({ kind: LayoutProblemKind.TARGET_TOO_LARGE, environment: production, index: 0, needed: 11 });
-    expect(describeLayoutProblem(problem!, [], false)).toBe("production: the Stage 'Production0' deploys with 10 actions, which with the change-set review's approval (11) is more than the 50 a CodePipeline stage holds. Split its stacks over several Stages (each part of the environment gets its own review).");
+    expect(describeLayoutProblem(problem!, [], false)).toBe("production: the Stage 'Production0' deploys with 10 actions, which with the change-set review's approval (11) is more than the 50 a CodePipeline stage holds. Split its stacks over several Stages (each part of the environment gets its own review), or leave its change sets unreviewed (changeReview: ChangeReviewPolicy.disabled() on production).");
   });
 
   test.each([

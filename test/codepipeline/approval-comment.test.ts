@@ -17,6 +17,10 @@ interface ActionJson {
   Namespace?: string;
 }
 
+/** The default comment of production's change-set review (on by default), naming the same revision. */
+const REVIEW = 'Change-set review of Production: a function reads the change sets prepared above, approves a safe release by itself, '
+  + 'and leaves a risky one here for a person, with a summary of what is risky.';
+
 function build(overrides: (f: Fixture) => Partial<DeliveryPipelineProps>) {
   const f = fixture();
   new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, overrides(f)));
@@ -34,7 +38,8 @@ test('GIVEN continuous delivery WHEN synthesized THEN the production approval na
 
   expect(source.Namespace).toBe('Source@acme_app');
   expect(comments).toEqual(['Approve the release to Production. Staging is deployed; its verification runs in parallel with this approval. ' +
-    'It releases commit #{Source@acme_app.CommitId}: #{Source@acme_app.CommitMessage}']);
+    'It releases commit #{Source@acme_app.CommitId}: #{Source@acme_app.CommitMessage}',
+  `${REVIEW} It releases commit #{Source@acme_app.CommitId}: #{Source@acme_app.CommitMessage}`]);
 });
 
 test('GIVEN a migration gate under continuous deployment WHEN synthesized THEN it names the commit too', () => {
@@ -43,20 +48,23 @@ test('GIVEN a migration gate under continuous deployment WHEN synthesized THEN i
     production: { stages: f.production, migrations: [{ name: 'Migrate', commands: ['npm run migrate'] }] },
   }));
 
-  expect(comments).toEqual(['Approve the migration(s) Migrate before they run in Production. It releases commit #{Source@acme_app.CommitId}: #{Source@acme_app.CommitMessage}']);
+  expect(comments).toEqual(['Approve the migration(s) Migrate before they run in Production. It releases commit #{Source@acme_app.CommitId}: #{Source@acme_app.CommitMessage}',
+    `${REVIEW} It releases commit #{Source@acme_app.CommitId}: #{Source@acme_app.CommitMessage}`]);
 });
 
 test('GIVEN an S3 source WHEN synthesized THEN the approval names the object version (S3 reports no message)', () => {
   const { source, comments } = build(f => ({ source: PipelineSource.s3(s3.Bucket.fromBucketName(f.stack, 'SourceBucket', 'sources'), 'app/source.zip') }));
 
   expect(source.Namespace).toMatch(/^Source@/);
-  expect(comments).toEqual([`Approve the release to Production. Staging is deployed; its verification runs in parallel with this approval. It releases source version #{${source.Namespace}.VersionId}.`]);
+  expect(comments).toEqual([`Approve the release to Production. Staging is deployed; its verification runs in parallel with this approval. It releases source version #{${source.Namespace}.VersionId}.`,
+    `${REVIEW} It releases source version #{${source.Namespace}.VersionId}.`]);
 });
 
 test('GIVEN the user\'s own comment WHEN synthesized THEN it is used as given', () => {
   const { comments } = build(() => ({ approval: { comment: 'Check the staging dashboard.' } }));
 
-  expect(comments).toEqual(['Check the staging dashboard.']);
+  // The user's comment is the production approval's; the review's approval keeps its own, which names the commit.
+  expect(comments).toEqual(['Check the staging dashboard.', `${REVIEW} It releases commit #{Source@acme_app.CommitId}: #{Source@acme_app.CommitMessage}`]);
 });
 
 test('GIVEN migrations whose names and the commit reference would pass 1000 characters WHEN the comment is made THEN the migrations are counted', () => {

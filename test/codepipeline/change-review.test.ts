@@ -55,16 +55,54 @@ class DependentStage extends Stage {
   }
 }
 
-describe('off by default', () => {
-  test('no review approval, no review function: the pipeline is what it was', () => {
+describe('on by default wherever change sets are used', () => {
+  test('production is reviewed with ChangeReviewPolicy.defaults() without being asked; staging deploys directly, unreviewed', () => {
     const { f } = referencePipeline();
-    const actions = stagesOf(f.stack).flatMap(s => s.Actions.map(a => a.Name));
-    expect(actions).not.toContain('Review');
+    expect(order(f.stack, 'Production')).toEqual([
+      'Prod-ap-southeast-2.Api.Prepare@1', 'Prod-eu-west-1.Api.Prepare@1', 'Prod-us-east-1.Api.Prepare@1',
+      'Review@2',
+      'Prod-ap-southeast-2.Api.Deploy@3', 'Prod-eu-west-1.Api.Deploy@3', 'Prod-us-east-1.Api.Deploy@3',
+    ]);
+    expect(reviewsOf(f.stack).map(r => [r.config.stageName, r.config.policy])).toEqual([
+      ['Production', { STATEFUL_REPLACEMENT: 'HOLD', SECURITY_BROADENING: 'HOLD', STACK_REMOVAL: 'CONTINUE' }],
+    ]);
+    expect(order(f.stack, 'Staging').filter(a => a.startsWith('Review'))).toEqual([]);
+  });
+
+  test('staging that asks for change sets is reviewed too; the pipeline-level policy reaches it then', () => {
+    const byDefault = fixture();
+    new DeliveryPipeline(byDefault.stack, 'Delivery', referenceProps(byDefault, { staging: { stage: byDefault.staging, useChangeSets: true } }));
+    expect(order(byDefault.stack, 'Staging').filter(a => a.startsWith('Review'))).toEqual(['Review@2']);
+    const inherited = fixture();
+    new DeliveryPipeline(inherited.stack, 'Delivery', referenceProps(inherited, {
+      staging: { stage: inherited.staging, useChangeSets: true }, changeReview: ChangeReviewPolicy.of({ stackRemoval: ReviewOutcome.FAIL }),
+    }));
+    expect(reviewsOf(inherited.stack).map(r => [r.config.stageName, r.config.policy.STACK_REMOVAL])).toEqual([['Staging', 'FAIL'], ['Production', 'FAIL']]);
+  });
+
+  test('ChangeReviewPolicy.disabled() turns it off: no review approval, no review function, one hop less', () => {
+    const { f } = referencePipeline({ changeReview: ChangeReviewPolicy.disabled() });
+    expect(stagesOf(f.stack).flatMap(s => s.Actions.map(a => a.Name))).not.toContain('Review');
     expect(reviewsOf(f.stack)).toEqual([]);
     expect(order(f.stack, 'Production')).toEqual([
       'Prod-ap-southeast-2.Api.Prepare@1', 'Prod-eu-west-1.Api.Prepare@1', 'Prod-us-east-1.Api.Prepare@1',
       'Prod-ap-southeast-2.Api.Deploy@2', 'Prod-eu-west-1.Api.Deploy@2', 'Prod-us-east-1.Api.Deploy@2',
     ]);
+  });
+
+  test('disabled on a level that deploys directly is no error (nothing to turn off), and an environment can opt out alone', () => {
+    expect(() => referencePipeline({ useChangeSets: false, changeReview: ChangeReviewPolicy.disabled() })).not.toThrow();
+    const f = fixture();
+    const [first, second] = ['One', 'Two'].map(n => new AppStage(f.app, n, { env: { account: '333333333333', region: 'us-east-1' } }));
+    new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, {
+      production: { waves: [{ name: 'one', stages: [first] }, { name: 'two', stages: [second], changeReview: ChangeReviewPolicy.disabled() }] },
+    }));
+    expect(reviewsOf(f.stack).map(r => r.config.stageName)).toEqual(['Production-one']);
+  });
+
+  test('without change sets there is no review and no error: nothing is prepared to be read', () => {
+    const { f } = referencePipeline({ useChangeSets: false });
+    expect(reviewsOf(f.stack)).toEqual([]);
   });
 });
 
@@ -149,8 +187,8 @@ test('cdk-nag AwsSolutions has no finding with an encrypted approval topic (the 
 
 describe('cost: at most one hop more per reviewed environment (PipelineShape of the reference app)', () => {
   test.each([true, false])('requireManualApproval: %s', (requireManualApproval) => {
-    const without = referencePipeline({ requireManualApproval });
-    const withReview = referencePipeline({ requireManualApproval, changeReview: ChangeReviewPolicy.defaults() });
+    const without = referencePipeline({ requireManualApproval, changeReview: ChangeReviewPolicy.disabled() });
+    const withReview = referencePipeline({ requireManualApproval });
     const before = PipelineShape.fromStack(without.f.stack).criticalPathHops;
     const after = PipelineShape.fromStack(withReview.f.stack).criticalPathHops;
     expect([before, after]).toEqual([7, 8]);
@@ -160,13 +198,13 @@ describe('cost: at most one hop more per reviewed environment (PipelineShape of 
 describe('dependent stacks', () => {
   test('every prepare before the one review, the executes in dependency order after it: no hop more than without review', () => {
     // CDK Pipelines prepares a dependent stack after its dependency executes; one review must see both change sets.
-    const build = (review?: ChangeReviewPolicy) => {
+    const build = (review: ChangeReviewPolicy) => {
       const f = fixture();
       const prod = new DependentStage(f.app, 'Prod', { env: { account: '333333333333', region: 'us-east-1' } });
       new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { production: { stages: [prod], changeReview: review } }));
       return f.stack;
     };
-    expect(order(build(), 'Production')).toEqual(['Data.Prepare@1', 'Data.Deploy@2', 'Api.Prepare@3', 'Api.Deploy@4']);
+    expect(order(build(ChangeReviewPolicy.disabled()), 'Production')).toEqual(['Data.Prepare@1', 'Data.Deploy@2', 'Api.Prepare@3', 'Api.Deploy@4']);
     const reviewed = build(ChangeReviewPolicy.defaults());
     expect(order(reviewed, 'Production')).toEqual(['Api.Prepare@1', 'Data.Prepare@1', 'Review@2', 'Data.Deploy@3', 'Api.Deploy@4']);
     expect(reviewsOf(reviewed)[0].config.targets.map(t => t.stackName)).toEqual(['Prod-Data', 'Prod-Api']);
@@ -232,7 +270,7 @@ describe('per environment', () => {
   test('only the reviewed wave gets a review', () => {
     const f = fixture();
     new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, {
-      production: { waves: [{ name: 'First', stages: [f.production[0]] }, { name: 'Rest', stages: f.production.slice(1), changeReview: ChangeReviewPolicy.defaults() }] },
+      production: { waves: [{ name: 'First', stages: [f.production[0]], changeReview: ChangeReviewPolicy.disabled() }, { name: 'Rest', stages: f.production.slice(1) }] },
     }));
     expect(reviewsOf(f.stack).map(r => r.config.stageName)).toEqual(['Production-Rest']);
     expect(order(f.stack, 'Production-First').filter(a => a.startsWith('Review'))).toEqual([]);
@@ -283,13 +321,13 @@ describe('validation', () => {
     const f = fixture();
     const big = new Stage(f.app, 'Big', { env: { account: '333333333333', region: 'us-east-1' } });
     Array.from({ length: 25 }, (_, i) => new sqs.Queue(new Stack(big, `S${i}`), 'Queue', { enforceSSL: true }));
-    expect(() => new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { production: { stages: [big] }, changeReview: ChangeReviewPolicy.defaults() })))
-      .toThrow("PipelineStack/Delivery: production: the Stage 'Big' deploys with 50 actions, which with the change-set review's approval (51) is more than the 50 a CodePipeline stage holds. Split its stacks over several Stages (each part of the environment gets its own review).");
+    expect(() => new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { production: { stages: [big] } })))
+      .toThrow("PipelineStack/Delivery: production: the Stage 'Big' deploys with 50 actions, which with the change-set review's approval (51) is more than the 50 a CodePipeline stage holds. Split its stacks over several Stages (each part of the environment gets its own review), or leave its change sets unreviewed (changeReview: ChangeReviewPolicy.disabled() on production).");
     // Without the review it fits.
     const g = fixture();
     const fits = new Stage(g.app, 'Big', { env: { account: '333333333333', region: 'us-east-1' } });
     Array.from({ length: 25 }, (_, i) => new sqs.Queue(new Stack(fits, `S${i}`), 'Queue', { enforceSSL: true }));
-    expect(() => new DeliveryPipeline(g.stack, 'Delivery', referenceProps(g, { production: { stages: [fits] } }))).not.toThrow();
+    expect(() => new DeliveryPipeline(g.stack, 'Delivery', referenceProps(g, { production: { stages: [fits] }, changeReview: ChangeReviewPolicy.disabled() }))).not.toThrow();
   });
 
   test('a part whose stacks are too spread out for one review function says how to split the environment', () => {
@@ -314,7 +352,7 @@ describe('validation', () => {
     // The same name is fine where nothing is reviewed.
     const g = fixture();
     expect(() => new DeliveryPipeline(g.stack, 'Delivery', referenceProps(g, {
-      production: { stages: g.production, verify: [{ name: 'Review', commands: ['true'] }] },
+      production: { stages: g.production, verify: [{ name: 'Review', commands: ['true'] }], changeReview: ChangeReviewPolicy.disabled() },
     }))).not.toThrow();
   });
 });

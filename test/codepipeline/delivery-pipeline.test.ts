@@ -4,7 +4,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { DeliveryPipeline, PipelineShape, ReleaseMode } from '../../src';
+import { ChangeReviewPolicy, DeliveryPipeline, PipelineShape, ReleaseMode } from '../../src';
 import { RenderedAction, RenderedStage } from '../../src/private/rendered-pipeline';
 import { AppStage, fixture, PIPELINE_ENV, referencePipeline, referenceProps } from '../fixtures/app';
 import { renderedStages } from '../fixtures/rendered';
@@ -13,6 +13,11 @@ const pipelineStages = renderedStages;
 
 function approvals(stages: RenderedStage[]): Array<{ stage: string; action: RenderedAction }> {
   return stages.flatMap(s => s.actions.filter(a => a.actionTypeId.category === 'Approval').map(action => ({ stage: s.name, action })));
+}
+
+/** The approvals a person gives: every approval but the change-set review's `Review`, which its function decides. */
+function personApprovals(stages: RenderedStage[]): Array<{ stage: string; action: RenderedAction }> {
+  return approvals(stages).filter(a => a.action.name !== 'Review');
 }
 
 describe('continuous delivery (requireManualApproval: true, the default)', () => {
@@ -31,9 +36,11 @@ describe('continuous delivery (requireManualApproval: true, the default)', () =>
     expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
   });
 
-  test('exactly one manual approval, after the staging deployment and before every production deployment', () => {
-    const found = approvals(stages);
+  test('exactly one approval for a person, after the staging deployment and before every production deployment', () => {
+    const found = personApprovals(stages);
     expect(found).toHaveLength(1);
+    // Besides it, production's change-set review (on by default), which a function decides.
+    expect(approvals(stages).filter(a => a.action.name === 'Review').map(a => a.stage)).toEqual(['Production']);
     const [{ stage, action }] = found;
     expect(stage).toBe('Staging');
     const staging = stages.find(s => s.name === 'Staging')!;
@@ -56,10 +63,10 @@ describe('continuous delivery (requireManualApproval: true, the default)', () =>
     }));
   });
 
-  test('is a V2 pipeline with 7 hops for the reference app (staging deploys directly, production through change sets)', () => {
+  test('is a V2 pipeline with 8 hops for the reference app (staging deploys directly; production prepares, reviews, executes)', () => {
     const shape = PipelineShape.fromStack(f.stack);
     expect(shape.pipelineType).toBe('V2');
-    expect(shape.criticalPathHops).toBe(7);
+    expect(shape.criticalPathHops).toBe(8);
   });
 
   test('self-mutation and asset publishing run in parallel with the test steps', () => {
@@ -121,10 +128,17 @@ describe('continuous deployment (requireManualApproval: false)', () => {
   const { f, pipeline } = referencePipeline({ requireManualApproval: false });
   const stages = pipelineStages(f.stack);
 
-  test('has no approval action anywhere in the pipeline', () => {
+  test('has no approval for a person: the one approval action is production\'s Review, which its function decides', () => {
     expect(pipeline.releaseMode).toBe(ReleaseMode.CONTINUOUS_DEPLOYMENT);
-    expect(approvals(stages)).toEqual([]);
-    expect(PipelineShape.fromStack(f.stack).approvals).toBe(0);
+    expect(personApprovals(stages)).toEqual([]);
+    expect(approvals(stages).map(a => `${a.stage}/${a.action.name}`)).toEqual(['Production/Review']);
+    expect(PipelineShape.fromStack(f.stack).approvals).toBe(1);
+  });
+
+  test('without the change-set review there is no approval action anywhere in the pipeline', () => {
+    const unreviewed = referencePipeline({ requireManualApproval: false, changeReview: ChangeReviewPolicy.disabled() });
+    expect(approvals(pipelineStages(unreviewed.f.stack))).toEqual([]);
+    expect(PipelineShape.fromStack(unreviewed.f.stack).approvals).toBe(0);
   });
 
   test('is tagged continuous-deployment', () => {
@@ -135,7 +149,7 @@ describe('continuous deployment (requireManualApproval: false)', () => {
 
   test('keeps the same stage order and critical path', () => {
     expect(stages.map(s => s.name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production']);
-    expect(PipelineShape.fromStack(f.stack).criticalPathHops).toBe(7);
+    expect(PipelineShape.fromStack(f.stack).criticalPathHops).toBe(8);
   });
 });
 
@@ -178,8 +192,9 @@ describe('layout variants', () => {
     }));
     const stages = pipelineStages(f.stack);
     expect(stages.map(s => s.name)).toEqual(['Source', 'Build', 'Test', 'Staging', 'Production-canary', 'Production-rest']);
-    // Still exactly one approval, in staging, before both waves.
-    expect(approvals(stages).map(a => a.stage)).toEqual(['Staging']);
+    // Still exactly one approval for a person, in staging, before both waves (each wave has its change-set review).
+    expect(personApprovals(stages).map(a => a.stage)).toEqual(['Staging']);
+    expect(approvals(stages).filter(a => a.action.name === 'Review').map(a => a.stage)).toEqual(['Production-canary', 'Production-rest']);
   });
 
   test('useChangeSets: false deploys each stack with one action', () => {

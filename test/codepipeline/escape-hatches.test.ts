@@ -64,7 +64,7 @@ describe('CDK Pipelines steps as test steps (testSteps)', () => {
     expect(test.Actions.find(a => a.Name === 'SignOff')!.ActionTypeId.Category).toBe('Approval');
     // The release's own approval is unchanged: one, in Staging (the user's approval step is not the production gate).
     const approvals = stages.flatMap(s => s.Actions.filter(a => a.ActionTypeId.Category === 'Approval').map(a => `${s.Name}/${a.Name}`));
-    expect(approvals).toEqual(['Test/SignOff', 'Staging/PromoteToProduction']);
+    expect(approvals).toEqual(['Test/SignOff', 'Staging/PromoteToProduction', 'Production/Review']);
   });
 
   test('counted by the layout: 47 tests and 3 steps of your own make a second test stage', () => {
@@ -128,7 +128,8 @@ describe('CDK Pipelines steps as verification steps (verifySteps)', () => {
     }));
     const stages = stagesOf(Template.fromStack(f.stack));
     const approvals = stages.flatMap(s => s.Actions.filter(a => a.ActionTypeId.Category === 'Approval').map(a => `${s.Name}/${a.Name}`));
-    expect(approvals.sort()).toEqual(['Staging/PromoteToProduction', 'Staging/UxReview']);
+    // Production/Review is the change-set review's (on by default), decided by its function.
+    expect(approvals.sort()).toEqual(['Production/Review', 'Staging/PromoteToProduction', 'Staging/UxReview']);
   });
 
   test('in a production wave, in the wave\'s last stage', () => {

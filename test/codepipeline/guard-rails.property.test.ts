@@ -39,7 +39,7 @@ function configArb(maxAlarms: number): fc.Arbitrary<GeneratedConfig> {
     waves: fc.array(fc.record({ targets: targetsArb }).chain(w => guardsArb(maxAlarms).map(g => ({ ...g, ...w }))), { minLength: 1, maxLength: 4 }),
     production: fc.record({ window: fc.boolean(), bakeAlarms: fc.integer({ min: 0, max: maxAlarms }) }),
     autoApprove: fc.constantFrom(false, false, false, true),
-    changeReview: fc.constantFrom(false, false, true),
+    changeReview: fc.constantFrom(undefined, false, true),
   }).map(c => {
     // At most 120 production targets in all; one wave when `stages` is used.
     let budget = 120;
@@ -132,13 +132,14 @@ function checkInvariants(config: GeneratedConfig, stages: RenderedStage[], stage
   }
   expect(deployments).toBe(stages.flatMap(s => s.actions).filter(a => a.actionTypeId.category === 'Deploy').length);
 
-  // Change-set review: every stage of a reviewed (production) environment that deploys has one Review approval, after
-  // every prepare and before every execute; no other stage has one.
+  // Change-set review (on unless disabled): every stage of an environment that uses change sets and deploys has one Review
+  // approval, after every prepare and before every execute; no other stage has one.
   for (const stage of stages) {
     const env = envOf(stage.name);
     const reviews = stage.actions.filter(a => a.name === 'Review');
     const deploys = stage.actions.filter(a => a.actionTypeId.category === 'Deploy');
-    if (!config.changeReview || !env || env.name === 'Staging' || deploys.length === 0) {
+    const changeSets = env && (env.guards.useChangeSets ?? (env.name === 'Staging' ? false : config.useChangeSets));
+    if (config.changeReview === false || !env || !changeSets || deploys.length === 0) {
       expect(reviews).toHaveLength(0);
       continue;
     }
@@ -194,7 +195,7 @@ function gateOverflows(config: GeneratedConfig): boolean {
   });
 }
 
-/** The pipeline's review covers production: an environment of it that deploys directly cannot be reviewed. */
+/** An explicit pipeline-level review covers production: an environment of it that deploys directly cannot be reviewed. */
 function reviewWithoutChangeSets(config: GeneratedConfig): boolean {
   return config.changeReview === true && environments(config).slice(1).some(e => !(e.guards.useChangeSets ?? config.useChangeSets));
 }

@@ -19,10 +19,11 @@ const guarded: Partial<GeneratedConfig> = { production: { window: true, bakeAlar
 
 describe('scale: a production phase with more targets than one CodePipeline stage holds', () => {
   test.each([
-    // targets, expected production stages (2 actions per target with change sets: 25 targets per stage)
+    // targets, expected production stages (2 actions per target with change sets and 1 for each part's change-set
+    // review: 24 targets per stage)
     [1, ['Production']],
     [30, ['Production-1', 'Production-2']],
-    [100, ['Production-1', 'Production-2', 'Production-3', 'Production-4']],
+    [100, ['Production-1', 'Production-2', 'Production-3', 'Production-4', 'Production-5']],
   ])('%i targets: every production stage carries the window, the bake and the rollback', (targets, expected) => {
     const { stack, pipeline } = generatedApp(simpleConfig(targets, guarded));
     const stages = stagesOf(stack);
@@ -66,8 +67,8 @@ describe('scale: a production phase with more targets than one CodePipeline stag
 
     const outcome = await ops.freeze({ reason: 'Quarter end' });
 
-    expect(outcome.stageNames).toEqual(['Production-1', 'Production-2', 'Production-3', 'Production-4']);
-    expect(mock.commandCalls(DisableStageTransitionCommand).map(c => c.args[0].input.pipelineName)).toEqual(Array(4).fill(PIPELINE));
+    expect(outcome.stageNames).toEqual(['Production-1', 'Production-2', 'Production-3', 'Production-4', 'Production-5']);
+    expect(mock.commandCalls(DisableStageTransitionCommand).map(c => c.args[0].input.pipelineName)).toEqual(Array(5).fill(PIPELINE));
   });
 
   test('waves split too: Production-<wave>-<n>, each part with the wave\'s guard rails', () => {

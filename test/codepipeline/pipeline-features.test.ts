@@ -417,12 +417,13 @@ describe('change sets per environment', () => {
   const deployActions = (p: any, stageName: string) => stage(p, stageName).Actions
     .filter((a: any) => a.ActionTypeId.Category === 'Deploy').map((a: any) => `${a.Name}@${a.RunOrder}:${a.Configuration.ActionMode}`);
 
-  test('by default staging deploys directly and production through change sets: 7 hops instead of 8', () => {
+  test('by default staging deploys directly and production through reviewed change sets: 8 hops instead of 9', () => {
     const { pipeline } = build(() => ({}));
     expect(deployActions(pipeline, 'Staging')).toEqual(['Api.Deploy@1:CREATE_UPDATE']);
+    // Run order 2 is production's change-set review.
     expect(deployActions(pipeline, 'Production')).toEqual([
       'Prod-us-east-1.Api.Prepare@1:CHANGE_SET_REPLACE', 'Prod-eu-west-1.Api.Prepare@1:CHANGE_SET_REPLACE', 'Prod-ap-southeast-2.Api.Prepare@1:CHANGE_SET_REPLACE',
-      'Prod-us-east-1.Api.Deploy@2:CHANGE_SET_EXECUTE', 'Prod-eu-west-1.Api.Deploy@2:CHANGE_SET_EXECUTE', 'Prod-ap-southeast-2.Api.Deploy@2:CHANGE_SET_EXECUTE',
+      'Prod-us-east-1.Api.Deploy@3:CHANGE_SET_EXECUTE', 'Prod-eu-west-1.Api.Deploy@3:CHANGE_SET_EXECUTE', 'Prod-ap-southeast-2.Api.Deploy@3:CHANGE_SET_EXECUTE',
     ]);
     // The verification (and the production approval beside it) moved up into the freed slot.
     expect(stage(pipeline, 'Staging').Actions.map((a: any) => `${a.Name}@${a.RunOrder}`)).toEqual(['Api.Deploy@1', 'PromoteToProduction@2', 'Smoke@2']);
@@ -444,12 +445,13 @@ describe('change sets per environment', () => {
       staging: { stage: f.staging, useChangeSets: true },
       production: { waves: [{ name: 'canary', stages: [f.production[0]], useChangeSets: false }, { name: 'rest', stages: f.production.slice(1) }] },
     }));
-    expect(deployActions(pipeline, 'Staging')).toEqual(['Api.Prepare@1:CHANGE_SET_REPLACE', 'Api.Deploy@2:CHANGE_SET_EXECUTE']);
+    // Staging's change set is reviewed too (run order 2): every change set is, by default.
+    expect(deployActions(pipeline, 'Staging')).toEqual(['Api.Prepare@1:CHANGE_SET_REPLACE', 'Api.Deploy@3:CHANGE_SET_EXECUTE']);
     // A wave of one Stage with one stack: CDK Pipelines names the actions 'Prepare' and 'Deploy'.
     expect(deployActions(pipeline, 'Production-canary')).toEqual(['Deploy@1:CREATE_UPDATE']);
     expect(deployActions(pipeline, 'Production-rest')).toEqual([
       'Prod-eu-west-1.Api.Prepare@1:CHANGE_SET_REPLACE', 'Prod-ap-southeast-2.Api.Prepare@1:CHANGE_SET_REPLACE',
-      'Prod-eu-west-1.Api.Deploy@2:CHANGE_SET_EXECUTE', 'Prod-ap-southeast-2.Api.Deploy@2:CHANGE_SET_EXECUTE',
+      'Prod-eu-west-1.Api.Deploy@3:CHANGE_SET_EXECUTE', 'Prod-ap-southeast-2.Api.Deploy@3:CHANGE_SET_EXECUTE',
     ]);
   });
 

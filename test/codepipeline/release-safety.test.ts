@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BakeFailureAction, DeliveryPipeline, DeliveryPipelineProps, DeploymentWindow, NotificationTarget, PipelineShape } from '../../src';
 import { RenderedStage } from '../../src/private/rendered-pipeline';
+import { REVIEW_ACTION } from '../../src/blueprint/release-model';
 import { fixture, Fixture, referenceProps } from '../fixtures/app';
 import { withCloudFormationValidation } from '../fixtures/cloudformation-validation';
 import { renderedStages } from '../fixtures/rendered';
@@ -20,8 +21,12 @@ function build(overrides: (f: Fixture) => Partial<DeliveryPipelineProps>): { f: 
 const slots = (stage: RenderedStage) => stage.actions
   .map(a => [a.name, a.runOrder] as [string, number])
   .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+/**
+ * The approvals of the release (a person's), without the change-set review's `Review` approvals: those are on by default
+ * wherever change sets are used, decided by the review function, and tested in change-review.test.ts.
+ */
 const approvalsIn = (stages: RenderedStage[]) => stages.flatMap(s => s.actions
-  .filter(a => a.actionTypeId.category === 'Approval').map(a => `${s.name}/${a.name}@${a.runOrder}`));
+  .filter(a => a.actionTypeId.category === 'Approval' && a.name !== REVIEW_ACTION).map(a => `${s.name}/${a.name}@${a.runOrder}`));
 const twoWaves = (f: Fixture) => [{ name: 'canary', stages: [f.production[0]] }, { name: 'rest', stages: f.production.slice(1) }];
 
 describe('per-environment approval overrides', () => {
@@ -173,7 +178,8 @@ describe('approval details', () => {
       [['CheckPermissions-Prod-us-east-1.Check', 'Smoke'], 0],
       [['CheckPermissions-Prod-us-east-1.Confirm'], 1],
     ]);
-    expect(shape.approvals).toBe(1);
+    // The permission check's approval, and production's change-set review.
+    expect(shape.approvals).toBe(2);
     expect(JSON.stringify(Template.fromStack(f.stack).toJSON())).toContain('cdk diff');
   });
 

@@ -49,9 +49,10 @@ describe('the reading model over a real synthesized DeliveryPipeline', () => {
     expect(read.roleArn).toEqual(raw.RoleArn);
   });
 
-  test('the categories the self-check relies on: one approval, deployments only in Staging and Production', () => {
+  test('the categories the self-check relies on: the approvals, deployments only in Staging and Production', () => {
     const approvals = read.stages.flatMap(s => s.actions.filter(isApprovalAction).map(a => `${s.name}/${a.name}`));
-    expect(approvals).toEqual(['Staging/PromoteToProduction']);
+    // The release approval, and production's change-set review (on by default).
+    expect(approvals).toEqual(['Staging/PromoteToProduction', 'Production/Review']);
     expect(read.stages.filter(s => s.actions.some(isDeployAction)).map(s => s.name)).toEqual(['Staging', 'Production']);
     expect(read.stages.find(s => s.name === 'Source')!.actions.map(a => a.actionTypeId.category)).toEqual([ActionCategory.SOURCE]);
   });

@@ -29,9 +29,14 @@ const MAX_REFERENCE_LENGTH = '#{Source@.CommitMessage}'.length + 100;
 /** The revision of the pipeline's source, as the variables its action will hold. */
 export function commentRevision(source: PipelineSource): CommentRevision {
   const rendered = source.toCodePipelineSource();
+  return revisionOf(source, variable => rendered.sourceAttribute(variable));
+}
+
+/** The revision of the pipeline's source, with `reference` writing a reference to one of its action's variables. */
+export function revisionOf(source: PipelineSource, reference: (variable: string) => string): CommentRevision {
   return source.revisionVariable === 'CommitId'
-    ? { noun: 'commit', id: rendered.sourceAttribute('CommitId'), message: rendered.sourceAttribute('CommitMessage') }
-    : { noun: 'source version', id: rendered.sourceAttribute(source.revisionVariable) };
+    ? { noun: 'commit', id: reference('CommitId'), message: reference('CommitMessage') }
+    : { noun: 'source version', id: reference(source.revisionVariable) };
 }
 
 function revisionSentence(revision: CommentRevision): { readonly text: string; readonly length: number } {
@@ -50,4 +55,14 @@ function revisionSentence(revision: CommentRevision): { readonly text: string; r
 export function approvalComment(gate: ApprovalGate, revision?: CommentRevision): string {
   const released = revision ? revisionSentence(revision) : { text: '', length: 0 };
   return gateComment(gate, MAX_ACTION_CONFIGURATION_VALUE - released.length) + released.text;
+}
+
+/**
+ * The comment of a change-set review's `Review` approval: what decides it, then the revision it releases (a person
+ * who sees it held approves that commit).
+ */
+export function reviewComment(environment: string, revision?: CommentRevision): string {
+  const released = revision ? revisionSentence(revision).text : '';
+  return `Change-set review of ${environment}: a function reads the change sets prepared above, approves a safe release by itself, `
+    + `and leaves a risky one here for a person, with a summary of what is risky.${released}`;
 }

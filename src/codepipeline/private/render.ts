@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct, IConstruct } from 'constructs';
+import { CommentRevision, revisionOf, reviewComment } from './approval-comment';
 import { ApprovalGuard, ApprovalGuardProps } from './approval-guard/approval-guard';
 import { CodePipelineSteps } from './cdk-pipelines/engine';
 import { LayoutPipeline } from './cdk-pipelines/layout-pipeline';
@@ -97,7 +98,7 @@ export function renderPipeline(scope: Construct, props: DeliveryPipelineProps, m
     bake: env.bake,
     entryRules: env.entryRules,
   }, gateContext)]));
-  const stages = createStages(pipeline, model, guards, gateContext);
+  const stages = createStages(pipeline, model, guards, gateContext, environment => reviewComment(environment, reviewRevision(sourceStage, props.source)));
   sourceStage = stages.source;
   const assetsVersion = toolVersion(props.cdkAssetsVersion, DEFAULT_CDK_ASSETS_VERSION, 'cdkAssetsVersion');
   // `cdkAssetsCliVersion` is newer than the peer range's minimum (2.186): passed outside the typed literal so the
@@ -333,11 +334,28 @@ function toolVersion(version: string | undefined, defaultVersion: string, proper
   return version;
 }
 
+/** The primary source's action, once CDK Pipelines built the Source stage. */
+function primarySourceAction(sourceStage: codepipeline.IStage | undefined, source: PipelineSource): codepipeline.IAction | undefined {
+  const name = source._connection?.actionName;
+  return sourceStage?.actions.find(a => name === undefined || a.actionProperties.actionName === name) ?? sourceStage?.actions[0];
+}
+
+/**
+ * The revision a `Review` approval's comment names: the primary source action's variables, read from its namespace
+ * (the review approval is added to the L2 stage after CDK Pipelines built it, so CDK Pipelines' step outputs, which
+ * only its own steps can consume, do not reach it).
+ */
+function reviewRevision(sourceStage: codepipeline.IStage | undefined, source: PipelineSource): CommentRevision {
+  const namespace = primarySourceAction(sourceStage, source)?.actionProperties.variablesNamespace;
+  if (namespace === undefined) {
+    throw new InternalError('DeliveryPipeline: the primary source action has no variables namespace for the Review approval\'s comment. Please report it with your aws-cdk-lib version.');
+  }
+  return revisionOf(source, variable => `#{${namespace}.${variable}}`);
+}
+
 /** The primary source's output artifact (for Commands gate rules), once CDK Pipelines built the Source stage. */
 function primarySourceArtifact(sourceStage: codepipeline.IStage | undefined, source: PipelineSource): string {
-  const name = source._connection?.actionName;
-  const action = sourceStage?.actions.find(a => name === undefined || a.actionProperties.actionName === name) ?? sourceStage?.actions[0];
-  const artifact = action?.actionProperties.outputs?.[0]?.artifactName;
+  const artifact = primarySourceAction(sourceStage, source)?.actionProperties.outputs?.[0]?.artifactName;
   if (artifact === undefined) {
     throw new InternalError('DeliveryPipeline: the primary source action has no output artifact for the Commands gate rule. Please report it with your aws-cdk-lib version.');
   }

@@ -75,7 +75,7 @@ export function describeLayoutProblem(problem: LayoutProblem, environments: Arra
       return `pipeline: the build stage would hold ${needed} actions; CodePipeline allows ${max}.`;
     case LayoutProblemKind.TARGET_TOO_LARGE:
       if ((env?.partActions ?? 0) > 0) {
-        return `${env?.property}: the Stage '${env?.targetNames[problem.index ?? 0]}' deploys with ${needed - (env?.partActions ?? 0)} actions, which with the change-set review's approval (${needed}) is more than the ${max} a CodePipeline stage holds. Split its stacks over several Stages (each part of the environment gets its own review).`;
+        return `${env?.property}: the Stage '${env?.targetNames[problem.index ?? 0]}' deploys with ${needed - (env?.partActions ?? 0)} actions, which with the change-set review's approval (${needed}) is more than the ${max} a CodePipeline stage holds. Split its stacks over several Stages (each part of the environment gets its own review), or leave its change sets unreviewed (changeReview: ChangeReviewPolicy.disabled() on ${env?.property}).`;
       }
       return `${env?.property}: the Stage '${env?.targetNames[problem.index ?? 0]}' deploys with ${needed} actions, more than the ${max} a CodePipeline stage holds. Split its stacks over several Stages, or deploy without change sets (useChangeSets: false on the pipeline and on every environment: one action per stack instead of two).`;
     case LayoutProblemKind.TOO_MANY_PRE_ACTIONS:

@@ -37,6 +37,8 @@ export class ReviewStage extends HoldingStage {
     public readonly environmentProperty: string,
     /** The CDK Stages this stage deploys. */
     public readonly targets: Stage[],
+    /** The approval's comment (CustomData), written when the stage is flushed (after CDK Pipelines built the pipeline). */
+    private readonly comment: () => string,
   ) {
     super(target);
   }
@@ -66,8 +68,7 @@ export class ReviewStage extends HoldingStage {
     this.target.addAction(new cpactions.ManualApprovalAction({
       actionName: this.approvalActionName,
       runOrder: review,
-      additionalInformation: `Change-set review of ${this.environmentName}: a function reads the change sets prepared above, approves a safe `
-        + 'release by itself, and leaves a risky one here for a person, with a summary of what is risky.',
+      additionalInformation: this.comment(),
     }));
     placed.filter(p => p.runOrder > review).forEach(p => this.target.addAction(new RunOrderAction(p.action, p.runOrder)));
   }

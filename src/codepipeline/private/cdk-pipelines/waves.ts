@@ -52,6 +52,8 @@ export interface CreatedStages {
 /** Creates every stage of the model, in order, with its environment's conditions. */
 export function createStages(
   pipeline: LayoutPipeline, model: ReleaseModel<CodePipelineSteps>, guards: Map<string, EnvironmentGuards>, context: GateContext,
+  /** The comment of an environment's `Review` approval. */
+  reviewComment: (environmentName: string) => string,
 ): CreatedStages {
   const pipelineStack = Stack.of(pipeline);
   const source = pipeline.createStage({ stageName: SOURCE_STAGE });
@@ -76,7 +78,8 @@ export function createStages(
     }
     const review = stage.deployment?.review;
     if (environment && review) {
-      const wrapper = new ReviewStage(l2, REVIEW_ACTION, review, environment.name, environment.property, stage.deployment!.targets);
+      const wrapper = new ReviewStage(l2, REVIEW_ACTION, review, environment.name, environment.property, stage.deployment!.targets,
+        () => reviewComment(environment.name));
       reviewed.push(wrapper);
       return { stage, answer: wrapper as codepipeline.IStage };
     }
