@@ -15,8 +15,8 @@ import {
 } from './validate';
 import { productionStageName, STAGING_STAGE, StageKind } from '../contract';
 import { ValidationError } from '../private/errors';
-import { ChangeReviewPolicy } from '../review/change-review-policy';
 import { validateRelativeDirectory } from '../private/shell';
+import { ChangeReviewPolicy } from '../review/change-review-policy';
 
 /**
  * The release model: the one function (`resolveRelease`) that turns a pipeline's properties into a typed,
@@ -268,41 +268,41 @@ function resolveEnvironments<T extends StepTypes>(input: ReleaseInput<T>, engine
     // Staging deploys directly unless it asks: its change set would be executed right after it is made.
     const useChangeSets = options.useChangeSets ?? (kind === StageKind.STAGING ? false : pipelineChangeSets);
     return resolveReview({
-    kind,
-    name,
-    property,
-    targets,
-    targetProperty,
-    requireManualApproval: options.requireManualApproval,
-    migrations: (options.migrations ?? []).map((m, i) => ({
-      options: m,
-      property: `${property}.migrations[${i}]`,
-      requiresApproval: (m as MigrationCommandOptions).requireManualApproval ?? true,
-    })),
-    deploymentWindow: options.deploymentWindow,
-    entryRules: options.gates ?? [],
-    useChangeSets,
-    bake: options.bake && {
-      alarms: options.bake.alarms,
-      duration: options.bake.duration,
-      onFailure: options.bake.onFailure ?? BakeFailureAction.ROLLBACK,
-      onFailureDefaulted: options.bake.onFailure === undefined,
-    },
-    changeReview: options.changeReview,
-    verify: options.verify ?? [],
-    // Not a list: the type check names it.
-    verifySteps: (Array.isArray(options.verifySteps) ? options.verifySteps : [])
-      .map((step, i) => ({ step, name: engine.stepName(step), property: `${property}.verifySteps[${i}]` })),
-  }, {
-    own: options.changeReview,
-    ownChangeSets: options.useChangeSets,
-    // The pipeline's review covers every environment that uses change sets: production (like its `useChangeSets`), and
-    // staging only when it asks for change sets (it deploys directly by default).
-    inheritedReview: inherited.changeReview ?? (kind === StageKind.STAGING && !useChangeSets ? undefined : input.changeReview),
-    inheritedReviewProperty: inherited.changeReview !== undefined ? 'production.changeReview' : 'changeReview',
-    inheritedChangeSets: inherited.useChangeSets,
-    pipelineChangeSets: input.useChangeSets,
-  });
+      kind,
+      name,
+      property,
+      targets,
+      targetProperty,
+      requireManualApproval: options.requireManualApproval,
+      migrations: (options.migrations ?? []).map((m, i) => ({
+        options: m,
+        property: `${property}.migrations[${i}]`,
+        requiresApproval: (m as MigrationCommandOptions).requireManualApproval ?? true,
+      })),
+      deploymentWindow: options.deploymentWindow,
+      entryRules: options.gates ?? [],
+      useChangeSets,
+      bake: options.bake && {
+        alarms: options.bake.alarms,
+        duration: options.bake.duration,
+        onFailure: options.bake.onFailure ?? BakeFailureAction.ROLLBACK,
+        onFailureDefaulted: options.bake.onFailure === undefined,
+      },
+      changeReview: options.changeReview,
+      verify: options.verify ?? [],
+      // Not a list: the type check names it.
+      verifySteps: (Array.isArray(options.verifySteps) ? options.verifySteps : [])
+        .map((step, i) => ({ step, name: engine.stepName(step), property: `${property}.verifySteps[${i}]` })),
+    }, {
+      own: options.changeReview,
+      ownChangeSets: options.useChangeSets,
+      // The pipeline's review covers every environment that uses change sets: production (like its `useChangeSets`), and
+      // staging only when it asks for change sets (it deploys directly by default).
+      inheritedReview: inherited.changeReview ?? (kind === StageKind.STAGING && !useChangeSets ? undefined : input.changeReview),
+      inheritedReviewProperty: inherited.changeReview !== undefined ? 'production.changeReview' : 'changeReview',
+      inheritedChangeSets: inherited.useChangeSets,
+      pipelineChangeSets: input.useChangeSets,
+    });
   };
   const stagingEnv = resolve(StageKind.STAGING, STAGING_STAGE, 'staging', [staging.stage], () => 'staging.stage', staging);
   if (production.stages && production.waves) {
