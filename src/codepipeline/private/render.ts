@@ -98,7 +98,8 @@ export function renderPipeline(scope: Construct, props: DeliveryPipelineProps, m
     bake: env.bake,
     entryRules: env.entryRules,
   }, gateContext)]));
-  const stages = createStages(pipeline, model, guards, gateContext, environment => reviewComment(environment, reviewRevision(sourceStage, props.source)));
+  const stages = createStages(pipeline, model, guards, gateContext,
+    environment => reviewComment(environment, reviewRevision(sourceStage, props.source)));
   sourceStage = stages.source;
   const assetsVersion = toolVersion(props.cdkAssetsVersion, DEFAULT_CDK_ASSETS_VERSION, 'cdkAssetsVersion');
   // `cdkAssetsCliVersion` is newer than the peer range's minimum (2.186): passed outside the typed literal so the
