@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import { DeliveryPipeline, DeliveryPipelineProps, PipelineSource } from '../../src';
 import { GatePlacement, GateReason } from '../../src/blueprint/release-plan';
@@ -25,6 +26,7 @@ interface ActionJson {
 
 interface BuildSpecJson {
   env?: { 'exported-variables'?: string[] };
+  cache?: { paths: string[] };
   phases: { build: { commands: string[] } };
 }
 
@@ -94,6 +96,17 @@ describe('the synth build and the approvals', () => {
     expect(synthSpec.phases.build.commands).toEqual(['npm ci', 'npx cdk synth']);
     expect(synth.Namespace).toBeUndefined();
     expect(comments).toEqual([`${PRODUCTION_APPROVAL} It releases commit #{${source.Namespace}.CommitId}: #{${source.Namespace}.CommitMessage}`]);
+  });
+
+  test('GIVEN a full clone and a synth cache WHEN synthesized THEN the buildspec has both the cache paths and the exported variable', () => {
+    const { synthSpec } = build(() => ({
+      source: cloned(),
+      synth: { commands: ['npm ci', 'npx cdk synth'], cache: { cache: codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM), paths: ['/root/.npm/**/*'] } },
+    }));
+
+    expect(synthSpec.env?.['exported-variables']).toEqual([COMMIT_AUTHOR_VARIABLE]);
+    expect(synthSpec.cache).toEqual({ paths: ['/root/.npm/**/*'] });
+    expect(synthSpec.phases.build.commands).toEqual([...commitAuthorCommands(), 'npm ci', 'npx cdk synth']);
   });
 
   test('GIVEN a full clone and the user\'s own comment WHEN synthesized THEN the comment is used as given (the author is still exported)', () => {
