@@ -229,6 +229,15 @@ describe('the exported shell lines, run against real git repositories', () => {
     expect(exported('bash', repo).toString('utf-8')).toBe('Mallory[31mRed Ünïcode');
   });
 
+  test('GIVEN an empty name (or only control characters) written into the commit object WHEN the lines run THEN the value is the fallback', () => {
+    const repo = repository('placeholder');
+    rawCommit(repo, Buffer.from(''));
+    expect(exported('sh', repo).toString('utf-8')).toBe(COMMIT_AUTHOR_FALLBACK);
+
+    rawCommit(repo, Buffer.from('\x1b\x07'));
+    expect(exported('sh', repo).toString('utf-8')).toBe(COMMIT_AUTHOR_FALLBACK);
+  });
+
   test('GIVEN a 300-character name WHEN the lines run THEN git cuts it at 100 columns', () => {
     const repo = repository('é'.repeat(300));
 
