@@ -54,6 +54,8 @@ interface ActionJson {
   readonly Name: string;
   readonly RunOrder?: number;
   readonly ActionTypeId: { readonly Category: string; readonly Provider: string };
+  readonly Configuration?: Record<string, unknown>;
+  readonly Namespace?: string;
 }
 
 interface RuleJson {
@@ -159,6 +161,23 @@ const FEATURE_CHECKS: Record<string, Check[]> = {
         ...expectThat(resourcesOf(template, 'AWS::CodeStarNotifications::NotificationRule').length === 1, 'no notification rule'),
         ...expectThat(['email', 'https'].every(p => subscriptions.includes(p)), `subscriptions are ${subscriptions.join(', ')}`),
         ...expectThat(resourcesOf(template, 'AWS::SNS::Topic').some(t => t.Properties?.KmsMasterKeyId !== undefined), 'no encrypted topic'),
+      ];
+    },
+  }],
+  'commit-author': [{
+    what: "the synth build exports the commit's author (CodeBuildStep.exportedVariable) and the production approval names it",
+    problems: (stages, template) => {
+      const synth = stages.find(s => s.Name === 'Build')?.Actions.find(a => a.Name === 'Synth');
+      const approval = stages.flatMap(s => s.Actions).find(a => a.ActionTypeId.Category === 'Approval');
+      const exported = resourcesOf(template, 'AWS::CodeBuild::Project')
+        .map(p => p.Properties?.Source?.BuildSpec)
+        .filter((spec): spec is string => typeof spec === 'string' && spec.includes('npx cdk synth'))
+        .map(spec => JSON.parse(spec).env?.['exported-variables']);
+      return [
+        ...expectThat(JSON.stringify(exported) === JSON.stringify([['CDK_DELIVERY_COMMIT_AUTHOR']]), `the synth buildspec exports ${JSON.stringify(exported)}`),
+        ...expectThat(synth?.Namespace === 'Build@Synth', `the synth action's namespace is ${synth?.Namespace}`),
+        ...expectThat(String(approval?.Configuration?.CustomData).includes(' by #{Build@Synth.CDK_DELIVERY_COMMIT_AUTHOR}: '),
+          `the approval's comment is ${JSON.stringify(approval?.Configuration?.CustomData)}`),
       ];
     },
   }],

@@ -307,7 +307,7 @@ export abstract class PipelineSource {
       checkTriggers(triggers, options.triggerOnPush);
     }
     const actionName = repository.replace(/[^A-Za-z0-9.@_-]/g, '_');
-    return new WrappedSource(`${repository}@${branch}`, 'CommitId', () => pipelines.CodePipelineSource.connection(repository, branch, {
+    return new WrappedSource(`${repository}@${branch}`, 'CommitId', options.codeBuildCloneOutput === true, () => pipelines.CodePipelineSource.connection(repository, branch, {
       connectionArn: options.connectionArn,
       actionName,
       // With triggers, CodePipeline's default change detection is off: only the triggers start the pipeline.
@@ -322,7 +322,7 @@ export abstract class PipelineSource {
   public static codeCommit(repository: codecommit.IRepository, branch: string, options: CodeCommitSourceOptions = {}): PipelineSource {
     checkArguments('PipelineSource.codeCommit', [repository, branch, options]);
     checkBranch(branch);
-    return new WrappedSource(`codecommit@${branch}`, 'CommitId', () => pipelines.CodePipelineSource.codeCommit(repository, branch, {
+    return new WrappedSource(`codecommit@${branch}`, 'CommitId', options.codeBuildCloneOutput === true, () => pipelines.CodePipelineSource.codeCommit(repository, branch, {
       codeBuildCloneOutput: options.codeBuildCloneOutput ?? false,
     }));
   }
@@ -335,7 +335,7 @@ export abstract class PipelineSource {
     if (!Token.isUnresolved(objectKey) && objectKey.trim() === '') {
       throw new ValidationError("source: the S3 object key is empty. Pass the key of the zip file, e.g. PipelineSource.s3(bucket, 'app/source.zip').");
     }
-    return new WrappedSource(`s3:${objectKey}`, 'VersionId', () => pipelines.CodePipelineSource.s3(bucket, objectKey));
+    return new WrappedSource(`s3:${objectKey}`, 'VersionId', false, () => pipelines.CodePipelineSource.s3(bucket, objectKey));
   }
 
   /** Short human-readable description of the source. */
@@ -348,6 +348,14 @@ export abstract class PipelineSource {
 
   /** @internal */
   public abstract readonly _connection?: ConnectionDetails;
+
+  /**
+   * Whether build steps get a full git clone (`codeBuildCloneOutput: true`): then git can tell what CodePipeline's
+   * source variables do not, such as the commit's author.
+   *
+   * @internal
+   */
+  public abstract readonly _fullClone: boolean;
 
   /**
    * The repository, branch and connection, for a connection source.
@@ -402,6 +410,7 @@ class WrappedSource extends PipelineSource {
   constructor(
     public readonly description: string,
     public readonly revisionVariable: string,
+    public readonly _fullClone: boolean,
     private readonly render: () => pipelines.CodePipelineSource,
     public readonly _connection?: ConnectionDetails,
     private readonly connection?: ConnectionSourceDetails,

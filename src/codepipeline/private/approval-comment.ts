@@ -1,4 +1,6 @@
+import { COMMIT_AUTHOR_VARIABLE } from './commit-author';
 import { ApprovalGate, approvalComment as gateComment } from '../../blueprint/release-plan';
+import { BUILD_STAGE } from '../../contract';
 import { MAX_ACTION_CONFIGURATION_VALUE } from '../../private/codepipeline-limits';
 import { PipelineSource } from '../source';
 
@@ -6,7 +8,9 @@ import { PipelineSource } from '../source';
  * The default comment (CustomData) of the approvals the pipeline creates: what the approval gates, the migrations
  * it lets run, and which source revision it releases. The revision is written as CodePipeline variables of the
  * source action (AWS documents variables in a manual approval's configuration); CodePipeline fills them in when
- * the approval starts waiting, so the console, the notification and `cdk-delivery status` show the commit.
+ * the approval starts waiting, so the console, the notification and `cdk-delivery status` show the commit. When the
+ * source is a full git clone, the synth build exports the commit's author (`commit-author.ts`) and the sentence
+ * names it too: "It releases commit <id> by <author>: <message>".
  */
 
 /** The source revision a comment names, as references to the source action's output variables. */
@@ -17,35 +21,53 @@ export interface CommentRevision {
   readonly id: string;
   /** The reference to the commit message, for sources that report one. */
   readonly message?: string;
+  /** The reference to the commit's author, which the synth build exports when the source is a full git clone. */
+  readonly author?: string;
 }
 
 /**
- * The longest a variable reference renders to: `#{<stage>@<action>.<variable>}` with a 100-character action
- * name, the longest CodePipeline allows. References are tokens while the comment is built, so their length is
- * counted as this.
+ * The longest a source variable reference renders to: `#{<stage>@<action>.<variable>}` with a 100-character
+ * action name, the longest CodePipeline allows. References are tokens while the comment is built, so their length
+ * is counted as this.
  */
 const MAX_REFERENCE_LENGTH = '#{Source@.CommitMessage}'.length + 100;
 
-/** The revision of the pipeline's source, as the variables its action will hold. */
-export function commentRevision(source: PipelineSource): CommentRevision {
+/** The longest the reference to the synth action's author variable renders to, counted the same way. */
+const MAX_AUTHOR_REFERENCE_LENGTH = `#{${BUILD_STAGE}@.${COMMIT_AUTHOR_VARIABLE}}`.length + 100;
+
+/**
+ * The revision of the pipeline's source, as the variables its action will hold, and the author's name as the synth
+ * action's variable (`author`: the reference to it, given when the source is a full git clone).
+ */
+export function commentRevision(source: PipelineSource, author?: string): CommentRevision {
   const rendered = source.toCodePipelineSource();
-  return revisionOf(source, variable => rendered.sourceAttribute(variable));
+  return revisionOf(source, variable => rendered.sourceAttribute(variable), author);
 }
 
-/** The revision of the pipeline's source, with `reference` writing a reference to one of its action's variables. */
-export function revisionOf(source: PipelineSource, reference: (variable: string) => string): CommentRevision {
+/**
+ * The revision of the pipeline's source, with `reference` writing a reference to one of its action's variables, and
+ * `author` the reference to the author's name (see `commentRevision`).
+ */
+export function revisionOf(source: PipelineSource, reference: (variable: string) => string, author?: string): CommentRevision {
   return source.revisionVariable === 'CommitId'
-    ? { noun: 'commit', id: reference('CommitId'), message: reference('CommitMessage') }
+    ? { noun: 'commit', id: reference('CommitId'), message: reference('CommitMessage'), author }
     : { noun: 'source version', id: reference(source.revisionVariable) };
 }
 
 function revisionSentence(revision: CommentRevision): { readonly text: string; readonly length: number } {
+  const by = revision.author === undefined ? '' : ` by ${revision.author}`;
   const text = revision.message === undefined
-    ? ` It releases ${revision.noun} ${revision.id}.`
-    : ` It releases ${revision.noun} ${revision.id}: ${revision.message}`;
-  const references = revision.message === undefined ? 1 : 2;
-  const literal = text.replace(revision.id, '').replace(revision.message ?? '', '');
-  return { text, length: literal.length + references * MAX_REFERENCE_LENGTH };
+    ? ` It releases ${revision.noun} ${revision.id}${by}.`
+    : ` It releases ${revision.noun} ${revision.id}${by}: ${revision.message}`;
+  const references: Array<readonly [string | undefined, number]> = [
+    [revision.id, MAX_REFERENCE_LENGTH],
+    [revision.message, MAX_REFERENCE_LENGTH],
+    [revision.author, MAX_AUTHOR_REFERENCE_LENGTH],
+  ];
+  const length = references.reduce(
+    (total, [reference, longest]) => reference === undefined ? total : total - reference.length + longest,
+    text.length);
+  return { text, length };
 }
 
 /**

@@ -11,9 +11,10 @@ import { CommentRevision, revisionOf, reviewComment } from './approval-comment';
 import { ApprovalGuard, ApprovalGuardProps } from './approval-guard/approval-guard';
 import { CodePipelineSteps } from './cdk-pipelines/engine';
 import { LayoutPipeline } from './cdk-pipelines/layout-pipeline';
-import { CDK_CHANGE_SET_NAME, pinsCdkAssets } from './cdk-pipelines/names';
+import { CDK_CHANGE_SET_NAME, pinsCdkAssets, SYNTH_ACTION } from './cdk-pipelines/names';
 import { ReviewStage } from './cdk-pipelines/review-stage';
 import { addWaves, CdkPipelinesSteps, createStages, usesCdkChangeSets } from './cdk-pipelines/waves';
+import { COMMIT_AUTHOR_VARIABLE } from './commit-author';
 import { acknowledgePrivilegedBuilds, dockerPipelineProps } from './docker';
 import { expectationsOf } from './expectations';
 import { acknowledgeArtifactBuckets, PipelineNagAcknowledgments } from './nag-acknowledgments';
@@ -27,7 +28,7 @@ import { EnvironmentGuards, GateContext, prepareGuards } from './stage-condition
 import { DEFAULT_CDK_ASSETS_VERSION, DEFAULT_CDK_CLI_VERSION, validateToolVersion } from './tool-versions';
 import { ReleaseModel } from '../../blueprint/release-model';
 import { stacksOf } from '../../blueprint/validate';
-import { RELEASE_MODE_TAG } from '../../contract';
+import { BUILD_STAGE, RELEASE_MODE_TAG } from '../../contract';
 import { DeliveryMetrics } from '../../metrics/delivery-metrics';
 import { acknowledgeFindings } from '../../private/acknowledgments';
 import { InternalError, isValidationError, ValidationError } from '../../private/errors';
@@ -99,7 +100,7 @@ export function renderPipeline(scope: Construct, props: DeliveryPipelineProps, m
     entryRules: env.entryRules,
   }, gateContext)]));
   const stages = createStages(pipeline, model, guards, gateContext,
-    environment => reviewComment(environment, reviewRevision(sourceStage, props.source)));
+    environment => reviewComment(environment, reviewRevision(pipeline, sourceStage, stages.build, props.source)));
   sourceStage = stages.source;
   const assetsVersion = toolVersion(props.cdkAssetsVersion, DEFAULT_CDK_ASSETS_VERSION, 'cdkAssetsVersion');
   // `cdkAssetsCliVersion` is newer than the peer range's minimum (2.186): passed outside the typed literal so the
@@ -346,12 +347,37 @@ function primarySourceAction(sourceStage: codepipeline.IStage | undefined, sourc
  * (the review approval is added to the L2 stage after CDK Pipelines built it, so CDK Pipelines' step outputs, which
  * only its own steps can consume, do not reach it).
  */
-function reviewRevision(sourceStage: codepipeline.IStage | undefined, source: PipelineSource): CommentRevision {
+function reviewRevision(
+  pipeline: codepipeline.Pipeline, sourceStage: codepipeline.IStage | undefined, buildStage: codepipeline.IStage, source: PipelineSource,
+): CommentRevision {
   const namespace = primarySourceAction(sourceStage, source)?.actionProperties.variablesNamespace;
   if (namespace === undefined) {
     throw new InternalError('DeliveryPipeline: the primary source action has no variables namespace for the Review approval\'s comment. Please report it with your aws-cdk-lib version.');
   }
-  return revisionOf(source, variable => `#{${namespace}.${variable}}`);
+  // With a full clone the synth action exports the author (commit-author.ts).
+  const author = source._fullClone ? `#{${synthNamespace(pipeline, buildStage)}.${COMMIT_AUTHOR_VARIABLE}}` : undefined;
+  return revisionOf(source, variable => `#{${namespace}.${variable}}`, author);
+}
+
+/**
+ * The synth action's variables namespace. CDK Pipelines gives it one only when one of its own steps reads an exported
+ * variable (a release approval naming the author); when only a `Review` approval (added to the L2 stage after CDK
+ * Pipelines built it) reads it, the namespace is set here, as CDK Pipelines would name it, `Build@Synth`.
+ */
+function synthNamespace(pipeline: codepipeline.Pipeline, buildStage: codepipeline.IStage): string {
+  const index = buildStage.actions.findIndex(a => a.actionProperties.actionName === SYNTH_ACTION);
+  const stageIndex = pipeline.stages.indexOf(buildStage);
+  if (index < 0 || stageIndex < 0) {
+    throw new InternalError(`DeliveryPipeline: no '${SYNTH_ACTION}' action in the pipeline's ${BUILD_STAGE} stage for the commit author in the Review approval's comment. Please report it with your aws-cdk-lib version.`);
+  }
+  // CDK Pipelines' namespace is lazy: settled once its steps are built (they are, when a Review is flushed).
+  const given: unknown = Stack.of(pipeline).resolve(buildStage.actions[index].actionProperties.variablesNamespace);
+  if (typeof given === 'string' && given !== '') {
+    return given;
+  }
+  const namespace = `${BUILD_STAGE}@${SYNTH_ACTION}`;
+  (pipeline.node.defaultChild as codepipeline.CfnPipeline).addPropertyOverride(`Stages.${stageIndex}.Actions.${index}.Namespace`, namespace);
+  return namespace;
 }
 
 /** The primary source's output artifact (for Commands gate rules), once CDK Pipelines built the Source stage. */

@@ -15,6 +15,7 @@ import { ApprovalOptions } from '../../approval-options';
 import { PipelineSource } from '../../source';
 import { MigrationStepOptions, SynthOptions, TestStepOptions } from '../../step-options';
 import { approvalComment, commentRevision } from '../approval-comment';
+import { COMMIT_AUTHOR_VARIABLE, commitAuthorCommands } from '../commit-author';
 import { cacheBuildSpec } from '../pipeline-features';
 import { securityStep } from '../security-steps';
 import { EnvironmentGuards, GateContext, stageConditions } from '../stage-conditions';
@@ -139,16 +140,31 @@ export function addWaves(cdkPipeline: pipelines.CodePipeline, pipeline: LayoutPi
 
 /** The CDK Pipelines steps of the model's members. */
 export class CdkPipelinesSteps {
+  private synthStep?: pipelines.CodeBuildStep;
+  private authorReference?: string;
+
   constructor(private readonly inputs: StepInputs) {}
 
+  /** The synth step (made once). With a full git clone it exports the commit's author for the approvals. */
   public synth(): pipelines.CodeBuildStep {
+    if (this.synthStep === undefined) {
+      const fullClone = this.inputs.source._fullClone;
+      this.synthStep = this.createSynth(fullClone);
+      // Declared now, before CDK Pipelines renders the step's buildspec (it refuses new variables after).
+      this.authorReference = fullClone ? this.synthStep.exportedVariable(COMMIT_AUTHOR_VARIABLE) : undefined;
+    }
+    return this.synthStep;
+  }
+
+  private createSynth(fullClone: boolean): pipelines.CodeBuildStep {
     const synth = this.inputs.synth;
     const cacheSpec = cacheBuildSpec(synth.cache);
     return new pipelines.CodeBuildStep(SYNTH_ACTION, {
       input: this.inputs.source.toCodePipelineSource(),
       additionalInputs: this.inputs.additionalInputs,
       installCommands: synth.installCommands,
-      commands: synth.commands,
+      // First, so that nothing the user's commands do (a `cd`, a failure) keeps the author from the approvals.
+      commands: fullClone ? [...commitAuthorCommands(), ...synth.commands] : synth.commands,
       env: synth.env,
       primaryOutputDirectory: synth.primaryOutputDirectory ?? 'cdk.out',
       buildEnvironment: {
@@ -169,7 +185,8 @@ export class CdkPipelinesSteps {
         notificationTopic: approval.notificationTopic,
       }));
     }
-    const comment = approval?.comment ?? approvalComment(placed.approval, commentRevision(this.inputs.source));
+    this.synth();
+    const comment = approval?.comment ?? approvalComment(placed.approval, commentRevision(this.inputs.source, this.authorReference));
     return [new ApprovalStep(placed.actions.names[0], { ...approval, comment })];
   }
 
