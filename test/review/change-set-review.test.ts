@@ -147,6 +147,44 @@ describe('ChangeSetReview', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Timeout: 120, MemorySize: 256 });
   });
 
+  describe('release size', () => {
+    // A lookup role given in full: the configuration is then a plain string (no partition token), read as JSON.
+    const targets = [{ stackName: 'Prod-App', changeSetName: 'PipelineChange', account: '222222222222', region: 'eu-west-1', lookupRoleArn: 'arn:aws:iam::222222222222:role/custom-lookup' }];
+    const rolePolicy = (stack: Stack, review: ChangeSetReview, template: Template) => {
+      const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalId(stack, review.role) }] } });
+      return Object.values(policies)[0].Properties.PolicyDocument.Statement as unknown[];
+    };
+
+    test('with a limit: the role may list this pipeline\'s executions (its ARN only), and the function is told the limit and the outcome', () => {
+      const policy = ChangeReviewPolicy.of({ maxReleaseRevisions: 20, largeRelease: ReviewOutcome.FAIL });
+      const { stack, pipeline, review, template } = fixture({ targets, policy });
+      const listing = rolePolicy(stack, review, template).filter(s => JSON.stringify(s).includes('ListPipelineExecutions'));
+      expect(listing).toEqual([{ Effect: 'Allow', Action: 'codepipeline:ListPipelineExecutions', Resource: pipelineArn(logicalId(stack, pipeline)) }]);
+      const fn = template.findResources('AWS::Lambda::Function', { Properties: { Role: { 'Fn::GetAtt': [logicalId(stack, review.role), 'Arn'] } } });
+      const config = JSON.parse(Object.values(fn)[0].Properties.Environment.Variables[CONFIG_VARIABLE]);
+      expect(config.releaseSize).toEqual({ maxRevisions: 20, outcome: 'FAIL' });
+      expect(config.policy).toEqual({ STATEFUL_REPLACEMENT: 'HOLD', SECURITY_BROADENING: 'HOLD', STACK_REMOVAL: 'CONTINUE' });
+    });
+
+    test('without a limit: no ListPipelineExecutions permission and no release size in the configuration', () => {
+      const { stack, review, template } = fixture({ targets, policy: ChangeReviewPolicy.defaults() });
+      expect(JSON.stringify(rolePolicy(stack, review, template))).not.toContain('ListPipelineExecutions');
+      expect(review.config.releaseSize).toBeUndefined();
+      const fn = template.findResources('AWS::Lambda::Function', { Properties: { Role: { 'Fn::GetAtt': [logicalId(stack, review.role), 'Arn'] } } });
+      expect(Object.keys(JSON.parse(Object.values(fn)[0].Properties.Environment.Variables[CONFIG_VARIABLE]))).not.toContain('releaseSize');
+    });
+
+    test('cdk-nag AwsSolutions stays clean with a limit (the listing is scoped to the pipeline, no wildcard)', () => {
+      const app = new App();
+      const pipelineStack = new Stack(app, 'PipelineStack', { env: ENV });
+      const reviewStack = new Stack(app, 'ReviewStack', { env: ENV });
+      new ChangeSetReview(reviewStack, 'Review', { pipeline: pipelineIn(pipelineStack), ...DEFAULTS, policy: ChangeReviewPolicy.of({ maxReleaseRevisions: 20 }) });
+      expect(new AwsSolutionsChecks().validateScope(reviewStack).violations.map(v => v.ruleName)).toEqual([]);
+      const statements = Object.values(Template.fromStack(reviewStack).findResources('AWS::IAM::Policy')).flatMap(p => p.Properties.PolicyDocument.Statement);
+      expect(statements.filter((st: { Action: unknown }) => st.Action === 'codepipeline:ListPipelineExecutions')).toHaveLength(1);
+    });
+  });
+
   describe('validation', () => {
     const target = DEFAULTS.targets[0];
     test.each<[string, Overrides, string]>([
