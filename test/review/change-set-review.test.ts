@@ -10,7 +10,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ChangeReviewPolicy, ReviewOutcome } from '../../src';
 import { ChangeSetReview, ChangeSetReviewProps } from '../../src/review/private/change-set-review';
 import { CONFIG_VARIABLE } from '../../src/review/private/review-contract';
-import { errorOf } from '../fixtures/app';
+import { PipelineShape } from '../../src/testing/pipeline-shape';
+import { errorOf, referencePipeline } from '../fixtures/app';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'review', 'private', 'review-change-sets.lambda', 'index.js');
@@ -182,6 +183,22 @@ describe('ChangeSetReview', () => {
       expect(new AwsSolutionsChecks().validateScope(reviewStack).violations.map(v => v.ruleName)).toEqual([]);
       const statements = Object.values(Template.fromStack(reviewStack).findResources('AWS::IAM::Policy')).flatMap(p => p.Properties.PolicyDocument.Statement);
       expect(statements.filter((st: { Action: unknown }) => st.Action === 'codepipeline:ListPipelineExecutions')).toHaveLength(1);
+    });
+  });
+
+  describe('release size through DeliveryPipeline (the reference app)', () => {
+    test('the production review gets the limit and the listing of its pipeline; still one hop, cdk-nag clean', () => {
+      const { f, pipeline } = referencePipeline({ changeReview: ChangeReviewPolicy.of({ maxReleaseRevisions: 20 }) });
+      const reviews = f.stack.node.findAll().filter((c): c is ChangeSetReview => c instanceof ChangeSetReview);
+      expect(reviews.map(r => r.config.releaseSize)).toEqual([{ maxRevisions: 20, outcome: 'HOLD' }]);
+      const policies = Template.fromStack(f.stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalId(f.stack, reviews[0].role) }] } });
+      const statements = Object.values(policies)[0].Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[];
+      expect(statements.filter(st => st.Action === 'codepipeline:ListPipelineExecutions')).toEqual([
+        { Effect: 'Allow', Action: 'codepipeline:ListPipelineExecutions', Resource: f.stack.resolve(pipeline.pipeline.pipelineArn) },
+      ]);
+      expect(PipelineShape.fromStack(f.stack).criticalPathHops).toBe(8);
+      f.app.synth();
+      expect(new AwsSolutionsChecks().validateScope(f.stack).violations.map(v => v.ruleName)).toEqual([]);
     });
   });
 
