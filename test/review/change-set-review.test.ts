@@ -229,6 +229,8 @@ describe('ChangeSetReview', () => {
     test('a full stage (24 stacks with change sets and the review: 49 actions) fits in the environment; a configuration too large is refused, saying how to split it', () => {
       const full = Array.from({ length: 24 }, (_, i) => ({ ...DEFAULTS.targets[0], stackName: `Prod-ServiceWithALongerName${i}` }));
       expect(() => fixture({ targets: full })).not.toThrow();
+      const limited = ChangeReviewPolicy.of({ maxReleaseRevisions: 1000, largeRelease: ReviewOutcome.CONTINUE });
+      expect(() => fixture({ targets: full, policy: limited })).not.toThrow();
       const regions = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1'];
       const scattered = Array.from({ length: 24 }, (_, i) => ({ ...DEFAULTS.targets[0], account: String(100000000000 + i), region: regions[i % 8], stackName: `Prod-Service${i}` }));
       expect(errorOf(() => fixture({ targets: scattered }))).toMatch(
