@@ -26,6 +26,8 @@ export const STRUCTS: { readonly [name: string]: { readonly [property: string]: 
     "paths": "string[]?",
   },
   ChangeReviewPolicyOptions: {
+    "largeRelease": "ReviewOutcome?",
+    "maxReleaseRevisions": "number?",
     "securityBroadening": "ReviewOutcome?",
     "stackRemoval": "ReviewOutcome?",
     "statefulReplacement": "ReviewOutcome?",
@@ -358,7 +360,7 @@ export const CALLS: { readonly [call: string]: readonly string[] } = {
 /** The values of the library's enums. */
 export const ENUMS: { readonly [name: string]: readonly (string | number)[] } = {
   BakeFailureAction: ["ROLLBACK","FAIL","RETRY"],
-  ChangeClass: ["STATEFUL_REPLACEMENT","SECURITY_BROADENING","STACK_REMOVAL"],
+  ChangeClass: ["STATEFUL_REPLACEMENT","SECURITY_BROADENING","STACK_REMOVAL","LARGE_RELEASE"],
   CommentApproval: ["FORK_PULL_REQUESTS","ALL_PULL_REQUESTS","DISABLED"],
   DeliveryFigure: ["ThroughputPerDay","DurationMedian","DurationP95","SuccessRate","MeanTimeToRecovery","OpenFailureEpisodes","DeploymentsPerDay","DeploymentsPerWeek","LeadTimeMedian","ChangeFailureRate","TimeToRestore"],
   PipelineEvent: ["EXECUTION_STARTED","EXECUTION_FAILED","EXECUTION_CANCELED","EXECUTION_SUPERSEDED","APPROVAL_NEEDED","APPROVAL_APPROVED","APPROVAL_REJECTED","PRODUCTION_SUCCEEDED"],

@@ -1,3 +1,5 @@
+import { describe } from '../blueprint/validate';
+import { ValidationError } from '../private/errors';
 import { checkArguments } from '../private/props-check';
 
 /**
@@ -25,6 +27,11 @@ export enum ChangeClass {
   SECURITY_BROADENING = 'SECURITY_BROADENING',
   /** A stack that the environment deployed before is no longer in the app (CloudFormation leaves it running). */
   STACK_REMOVAL = 'STACK_REMOVAL',
+  /**
+   * The release carries more new source revisions since the last production release than the policy's
+   * `maxReleaseRevisions` (checked only when that limit is set).
+   */
+  LARGE_RELEASE = 'LARGE_RELEASE',
 }
 
 /**
@@ -49,6 +56,20 @@ export interface ChangeReviewPolicyOptions {
    * @default ReviewOutcome.CONTINUE
    */
   readonly stackRemoval?: ReviewOutcome;
+  /**
+   * Hold when more than this many new source revisions reached the pipeline since the last production release
+   * (the last execution that succeeded). Each revision is one push or more, so this is a lower bound on commits.
+   * Read from the pipeline's execution history in the same review, no extra hop.
+   *
+   * @default - no limit: the release size is not checked
+   */
+  readonly maxReleaseRevisions?: number;
+  /**
+   * What to do when the release carries more new source revisions than `maxReleaseRevisions`.
+   *
+   * @default ReviewOutcome.HOLD
+   */
+  readonly largeRelease?: ReviewOutcome;
 }
 
 /**
@@ -80,7 +101,9 @@ export class ChangeReviewPolicy {
    * A policy with the given outcome per class; a class not named keeps its default.
    */
   public static of(options: ChangeReviewPolicyOptions): ChangeReviewPolicy {
+    checkReleaseSizeLimit(options);
     checkArguments('ChangeReviewPolicy.of', [options]);
+    checkLargeReleaseOutcome(options);
     return new ChangeReviewPolicy(options);
   }
 
@@ -92,12 +115,22 @@ export class ChangeReviewPolicy {
   public readonly securityBroadening: ReviewOutcome;
   /** The outcome of a stack removed from the app. */
   public readonly stackRemoval: ReviewOutcome;
+  /**
+   * The most new source revisions a release may carry since the last production release before `largeRelease` applies.
+   *
+   * @default - no limit
+   */
+  public readonly maxReleaseRevisions?: number;
+  /** The outcome of a release larger than `maxReleaseRevisions` (only used when that limit is set). */
+  public readonly largeRelease: ReviewOutcome;
 
   private constructor(options: ChangeReviewPolicyOptions, enabled = true) {
     this.enabled = enabled;
     this.statefulReplacement = outcome(options.statefulReplacement, ReviewOutcome.HOLD);
     this.securityBroadening = outcome(options.securityBroadening, ReviewOutcome.HOLD);
     this.stackRemoval = outcome(options.stackRemoval, ReviewOutcome.CONTINUE);
+    this.maxReleaseRevisions = options.maxReleaseRevisions ?? undefined;
+    this.largeRelease = outcome(options.largeRelease, ReviewOutcome.HOLD);
   }
 
   /** The outcome of a change of class `changeClass`. */
@@ -107,12 +140,41 @@ export class ChangeReviewPolicy {
       [ChangeClass.STATEFUL_REPLACEMENT]: this.statefulReplacement,
       [ChangeClass.SECURITY_BROADENING]: this.securityBroadening,
       [ChangeClass.STACK_REMOVAL]: this.stackRemoval,
+      [ChangeClass.LARGE_RELEASE]: this.largeRelease,
     }[changeClass];
   }
 
-  /** Whether every class continues: the review can approve every change set by itself. */
+  /**
+   * Whether every class continues: the review can approve every change set by itself. The release size counts only
+   * when a limit is set (without one, `largeRelease` never applies).
+   */
   public get continuesAlways(): boolean {
-    return [this.statefulReplacement, this.securityBroadening, this.stackRemoval].every(o => o === ReviewOutcome.CONTINUE);
+    const outcomes = [this.statefulReplacement, this.securityBroadening, this.stackRemoval];
+    if (this.maxReleaseRevisions !== undefined) {
+      outcomes.push(this.largeRelease);
+    }
+    return outcomes.every(o => o === ReviewOutcome.CONTINUE);
+  }
+}
+
+/**
+ * `maxReleaseRevisions` is a whole number of at least 1. Checked before the type check, so that an untyped caller's
+ * string or NaN gets the same message with the fix; options that are not an object are left to the type check. Null is
+ * no limit, as for every optional property (jsii languages pass it for "not set").
+ */
+function checkReleaseSizeLimit(options: ChangeReviewPolicyOptions): void {
+  const limit: unknown = typeof options === 'object' && options !== null ? options.maxReleaseRevisions : undefined;
+  if (limit !== undefined && limit !== null && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) {
+    throw new ValidationError(`ChangeReviewPolicy.of(options).maxReleaseRevisions: ${describe(limit)} is not a whole number of at least 1. `
+      + 'Pass the most new source revisions a release may carry without a person, e.g. 20, or leave it out for no limit.');
+  }
+}
+
+/** A large-release outcome applies only with a limit: without one, it is a mistake (it would never apply). */
+function checkLargeReleaseOutcome(options: ChangeReviewPolicyOptions): void {
+  if ((options.maxReleaseRevisions ?? undefined) === undefined && (options.largeRelease ?? undefined) !== undefined) {
+    throw new ValidationError(`ChangeReviewPolicy.of(options).largeRelease: ${describe(options.largeRelease)} is given without maxReleaseRevisions, `
+      + 'so it would never apply. Set maxReleaseRevisions (e.g. 20) too, or leave largeRelease out.');
   }
 }
 

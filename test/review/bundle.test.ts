@@ -5,7 +5,7 @@ import {
   DescribeStacksCommand,
   GetTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
-import { CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, GetPipelineStateCommand, ListPipelineExecutionsCommand, PutApprovalResultCommand } from '@aws-sdk/client-codepipeline';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CONFIG_VARIABLE, encodeConfig, ReviewConfig } from '../../src/review/private/review-contract';
@@ -28,7 +28,11 @@ const CONFIG: ReviewConfig = {
 
 const TEMPLATE = JSON.stringify({ Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 30 } } } });
 
-test('the bundled handler approves a harmless change set', async () => {
+test.each([
+  ['approves a harmless change set', undefined, 'APPROVED'],
+  // The release size comes from src/runtime/release-size.ts, bundled in: 3 new revisions over a limit of 2 hold.
+  ['holds a harmless change set in a release over its size limit', { maxRevisions: 2, outcome: 'HOLD' as const }, 'HELD'],
+])('the bundled handler %s', async (_, releaseSize, expected) => {
   const codePipeline = mockClient(CodePipelineClient);
   const sts = mockClient(STSClient);
   const cfn = mockClient(CloudFormationClient);
@@ -42,6 +46,12 @@ test('the bundled handler approves a harmless change set', async () => {
       }],
     });
     codePipeline.on(PutApprovalResultCommand).resolves({});
+    const run = (id: string, status: 'Succeeded' | 'InProgress' | 'Failed', minute: number) => ({
+      pipelineExecutionId: id, status, startTime: new Date(Date.UTC(2026, 11, 1, 8, minute)), sourceRevisions: [{ actionName: 'Source', revisionId: `c-${id}` }],
+    });
+    codePipeline.on(ListPipelineExecutionsCommand).resolves({
+      pipelineExecutionSummaries: [run('e-1', 'InProgress', 30), run('e-3', 'Failed', 20), run('e-2', 'Failed', 10), run('e-0', 'Succeeded', 0)],
+    });
     sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'a', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date() } });
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Prod-App', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
     cfn.on(DescribeChangeSetCommand).resolves({
@@ -49,7 +59,7 @@ test('the bundled handler approves a harmless change set', async () => {
       Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'Queue', ResourceType: 'AWS::SQS::Queue', Replacement: 'False' } }],
     });
     cfn.on(GetTemplateCommand).resolves({ TemplateBody: TEMPLATE });
-    process.env[CONFIG_VARIABLE] = JSON.stringify(encodeConfig(CONFIG));
+    process.env[CONFIG_VARIABLE] = JSON.stringify(encodeConfig({ ...CONFIG, releaseSize }));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { handler } = require(BUNDLE) as { handler: (event: unknown) => Promise<{ outcome: string }> };
 
@@ -59,11 +69,22 @@ test('the bundled handler approves a harmless change set', async () => {
       'detail': { 'pipeline': 'my-app', 'execution-id': 'e-1', 'stage': 'Production', 'action': 'Review', 'state': 'STARTED' },
     });
 
-    expect(result.outcome).toBe('APPROVED');
-    expect(codePipeline.commandCalls(PutApprovalResultCommand)[0].args[0].input).toMatchObject({ token: 'tok', result: { status: 'Approved' } });
+    expect(result.outcome).toBe(expected);
+    expect(codePipeline.commandCalls(ListPipelineExecutionsCommand)).toHaveLength(releaseSize === undefined ? 0 : 1);
+    if (expected === 'APPROVED') {
+      expect(codePipeline.commandCalls(PutApprovalResultCommand)[0].args[0].input).toMatchObject({ token: 'tok', result: { status: 'Approved' } });
+    } else {
+      expect(codePipeline.commandCalls(PutApprovalResultCommand)).toHaveLength(0);
+    }
     // The decision is in the log as one JSON line (the function logs in JSON).
+    const sizeLine = '- [HOLD] release size: 3 new source revisions since the last production release (execution e-0), more than the limit of 2.';
     expect(log.mock.calls.map(([line]) => JSON.parse(String(line)))).toContainEqual(expect.objectContaining({
-      level: 'INFO', message: 'Change review decided.', pipelineName: 'my-app', executionId: 'e-1', decision: 'CONTINUE',
+      level: 'INFO',
+      message: 'Change review decided.',
+      pipelineName: 'my-app',
+      executionId: 'e-1',
+      decision: expected === 'APPROVED' ? 'CONTINUE' : 'HOLD',
+      ...(releaseSize === undefined ? {} : { summary: expect.stringContaining(sizeLine) }),
     }));
   } finally {
     log.mockRestore();

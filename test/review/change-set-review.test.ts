@@ -10,7 +10,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ChangeReviewPolicy, ReviewOutcome } from '../../src';
 import { ChangeSetReview, ChangeSetReviewProps } from '../../src/review/private/change-set-review';
 import { CONFIG_VARIABLE } from '../../src/review/private/review-contract';
-import { errorOf } from '../fixtures/app';
+import { PipelineShape } from '../../src/testing/pipeline-shape';
+import { errorOf, referencePipeline } from '../fixtures/app';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'review', 'private', 'review-change-sets.lambda', 'index.js');
@@ -147,6 +148,60 @@ describe('ChangeSetReview', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Timeout: 120, MemorySize: 256 });
   });
 
+  describe('release size', () => {
+    // A lookup role given in full: the configuration is then a plain string (no partition token), read as JSON.
+    const targets = [{ stackName: 'Prod-App', changeSetName: 'PipelineChange', account: '222222222222', region: 'eu-west-1', lookupRoleArn: 'arn:aws:iam::222222222222:role/custom-lookup' }];
+    const rolePolicy = (stack: Stack, review: ChangeSetReview, template: Template) => {
+      const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalId(stack, review.role) }] } });
+      return Object.values(policies)[0].Properties.PolicyDocument.Statement as unknown[];
+    };
+
+    test('with a limit: the role may list this pipeline\'s executions (its ARN only), and the function is told the limit and the outcome', () => {
+      const policy = ChangeReviewPolicy.of({ maxReleaseRevisions: 20, largeRelease: ReviewOutcome.FAIL });
+      const { stack, pipeline, review, template } = fixture({ targets, policy });
+      const listing = rolePolicy(stack, review, template).filter(s => JSON.stringify(s).includes('ListPipelineExecutions'));
+      expect(listing).toEqual([{ Effect: 'Allow', Action: 'codepipeline:ListPipelineExecutions', Resource: pipelineArn(logicalId(stack, pipeline)) }]);
+      const fn = template.findResources('AWS::Lambda::Function', { Properties: { Role: { 'Fn::GetAtt': [logicalId(stack, review.role), 'Arn'] } } });
+      const config = JSON.parse(Object.values(fn)[0].Properties.Environment.Variables[CONFIG_VARIABLE]);
+      expect(config.releaseSize).toEqual({ maxRevisions: 20, outcome: 'FAIL' });
+      expect(config.policy).toEqual({ STATEFUL_REPLACEMENT: 'HOLD', SECURITY_BROADENING: 'HOLD', STACK_REMOVAL: 'CONTINUE' });
+    });
+
+    test('without a limit: no ListPipelineExecutions permission and no release size in the configuration', () => {
+      const { stack, review, template } = fixture({ targets, policy: ChangeReviewPolicy.defaults() });
+      expect(JSON.stringify(rolePolicy(stack, review, template))).not.toContain('ListPipelineExecutions');
+      expect(review.config.releaseSize).toBeUndefined();
+      const fn = template.findResources('AWS::Lambda::Function', { Properties: { Role: { 'Fn::GetAtt': [logicalId(stack, review.role), 'Arn'] } } });
+      expect(Object.keys(JSON.parse(Object.values(fn)[0].Properties.Environment.Variables[CONFIG_VARIABLE]))).not.toContain('releaseSize');
+    });
+
+    test('cdk-nag AwsSolutions stays clean with a limit (the listing is scoped to the pipeline, no wildcard)', () => {
+      const app = new App();
+      const pipelineStack = new Stack(app, 'PipelineStack', { env: ENV });
+      const reviewStack = new Stack(app, 'ReviewStack', { env: ENV });
+      new ChangeSetReview(reviewStack, 'Review', { pipeline: pipelineIn(pipelineStack), ...DEFAULTS, policy: ChangeReviewPolicy.of({ maxReleaseRevisions: 20 }) });
+      expect(new AwsSolutionsChecks().validateScope(reviewStack).violations.map(v => v.ruleName)).toEqual([]);
+      const statements = Object.values(Template.fromStack(reviewStack).findResources('AWS::IAM::Policy')).flatMap(p => p.Properties.PolicyDocument.Statement);
+      expect(statements.filter((st: { Action: unknown }) => st.Action === 'codepipeline:ListPipelineExecutions')).toHaveLength(1);
+    });
+  });
+
+  describe('release size through DeliveryPipeline (the reference app)', () => {
+    test('the production review gets the limit and the listing of its pipeline; still one hop, cdk-nag clean', () => {
+      const { f, pipeline } = referencePipeline({ changeReview: ChangeReviewPolicy.of({ maxReleaseRevisions: 20 }) });
+      const reviews = f.stack.node.findAll().filter((c): c is ChangeSetReview => c instanceof ChangeSetReview);
+      expect(reviews.map(r => r.config.releaseSize)).toEqual([{ maxRevisions: 20, outcome: 'HOLD' }]);
+      const policies = Template.fromStack(f.stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalId(f.stack, reviews[0].role) }] } });
+      const statements = Object.values(policies)[0].Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[];
+      expect(statements.filter(st => st.Action === 'codepipeline:ListPipelineExecutions')).toEqual([
+        { Effect: 'Allow', Action: 'codepipeline:ListPipelineExecutions', Resource: f.stack.resolve(pipeline.pipeline.pipelineArn) },
+      ]);
+      expect(PipelineShape.fromStack(f.stack).criticalPathHops).toBe(8);
+      f.app.synth();
+      expect(new AwsSolutionsChecks().validateScope(f.stack).violations.map(v => v.ruleName)).toEqual([]);
+    });
+  });
+
   describe('validation', () => {
     const target = DEFAULTS.targets[0];
     test.each<[string, Overrides, string]>([
@@ -174,6 +229,8 @@ describe('ChangeSetReview', () => {
     test('a full stage (24 stacks with change sets and the review: 49 actions) fits in the environment; a configuration too large is refused, saying how to split it', () => {
       const full = Array.from({ length: 24 }, (_, i) => ({ ...DEFAULTS.targets[0], stackName: `Prod-ServiceWithALongerName${i}` }));
       expect(() => fixture({ targets: full })).not.toThrow();
+      const limited = ChangeReviewPolicy.of({ maxReleaseRevisions: 1000, largeRelease: ReviewOutcome.CONTINUE });
+      expect(() => fixture({ targets: full, policy: limited })).not.toThrow();
       const regions = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1'];
       const scattered = Array.from({ length: 24 }, (_, i) => ({ ...DEFAULTS.targets[0], account: String(100000000000 + i), region: regions[i % 8], stackName: `Prod-Service${i}` }));
       expect(errorOf(() => fixture({ targets: scattered }))).toMatch(

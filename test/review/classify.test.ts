@@ -239,6 +239,34 @@ describe('security broadening', () => {
   });
 });
 
+describe('the release size in the decision', () => {
+  const over = { text: '41 new source revisions since the last production release (execution e-1), more than the limit of 20' };
+  test.each<['CONTINUE' | 'HOLD' | 'FAIL', string]>([
+    ['CONTINUE', 'Change review of Production: approved automatically, the policy lets every finding continue.'],
+    ['HOLD', 'Change review of Production: held for a person, 1 risky change.'],
+    ['FAIL', 'Change review of Production: rejected, 1 change the policy does not allow.'],
+  ])('a harmless release over the limit is decided by the large-release outcome %s', (outcome, headline) => {
+    const decision = decide(classify(release({ greeting: 'good morning' })), DEFAULT_POLICY, 'Production', { ...over, outcome });
+    expect(decision).toEqual({
+      outcome,
+      summary: [headline, `- [${outcome}] release size: ${over.text}.`, 'Stacks: Prod-App (1 change), Prod-Legacy (0 changes).'].join('\n'),
+    });
+  });
+
+  test('a release size that decides nothing is a line before the stacks; the change sets decide', () => {
+    const within = { text: '3 new source revisions since the last production release (execution e-1), within the limit of 20' };
+    expect(decide(classify(release({ tableKey: 'id' })), DEFAULT_POLICY, 'Production', within)).toEqual({
+      outcome: 'HOLD',
+      summary: [
+        'Change review of Production: held for a person, 1 risky change.',
+        '- [HOLD] data: Prod-App: DynamoDB table OrdersA9B65338 is replaced (KeySchema changed); its data is deleted.',
+        `Release size: ${within.text}.`,
+        'Stacks: Prod-App (1 change), Prod-Legacy (0 changes).',
+      ].join('\n'),
+    });
+  });
+});
+
 describe('summaries', () => {
   test('the approval\'s summary fits CodePipeline\'s 512 characters: whole lines, then how many were left out', () => {
     const many: StackChange[] = Array.from({ length: 12 }, (_, i) => ({

@@ -12,12 +12,15 @@ import {
   CodePipelineClient,
   GetPipelineStateCommand,
   InvalidApprovalTokenException,
+  ListPipelineExecutionsCommand,
+  PipelineExecutionSummary,
   PutApprovalResultCommand,
 } from '@aws-sdk/client-codepipeline';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AppVersion, synthesize, V1 } from './versioned-app';
+import { HISTORY_READ } from '../../src/review/private/release-size-check';
 import { CONFIG_VARIABLE, encodeConfig, ReviewConfig } from '../../src/review/private/review-contract';
 import { configFromEnvironment, Credentials, reviewChangeSets, sessionPolicy, WAIT } from '../../src/review/private/review-handler';
 import { CfnTemplate } from '../../src/review/private/template-model';
@@ -368,9 +371,193 @@ describe('the change-set review handler', () => {
   });
 });
 
+describe('the release size (policy maxReleaseRevisions)', () => {
+  const LIMITED: ReviewConfig = { ...CONFIG, releaseSize: { maxRevisions: 20, outcome: 'HOLD' } };
+  const HARMLESS = { Status: 'CREATE_COMPLETE' as const, Changes: [{ Type: 'Resource' as const, ResourceChange: { Action: 'Modify' as const, LogicalResourceId: 'Handler886CB40B', ResourceType: 'AWS::Lambda::Function', Replacement: 'False' as const } }] };
+  const T0 = Date.parse('2026-12-01T08:00:00Z');
+
+  function run(id: string, status: string, minutes: number, revision: string): PipelineExecutionSummary {
+    return {
+      pipelineExecutionId: id,
+      status: status as PipelineExecutionSummary['status'],
+      startTime: new Date(T0 + minutes * 60_000),
+      lastUpdateTime: new Date(T0 + (minutes + 30) * 60_000),
+      sourceRevisions: [{ actionName: 'Source', revisionId: revision }],
+    };
+  }
+
+  /**
+   * The pending execution (newest), `newer` executions that pushed `c1`..`cN` since the last success `released`
+   * (which shipped `c0`), newest first, then older history.
+   */
+  function history(pushes: number, options: { released?: boolean; older?: number } = {}): PipelineExecutionSummary[] {
+    const released = options.released ?? true;
+    const pending = run(EXECUTION, 'InProgress', pushes * 10, `c${pushes}`);
+    const between = Array.from({ length: pushes - 1 }, (_, i) => run(`e-${pushes - 1 - i}`, i % 2 === 0 ? 'Superseded' : 'Failed', (pushes - 1 - i) * 10, `c${pushes - 1 - i}`));
+    const base = run('e-released', released ? 'Succeeded' : 'Failed', 0, 'c0');
+    const older = Array.from({ length: options.older ?? 0 }, (_, i) => run(`e-old-${i}`, 'Succeeded', -10 * (i + 1), `old-${i}`));
+    return [pending, ...between, base, ...older];
+  }
+
+  /** ListPipelineExecutions over `summaries` in pages of HISTORY_READ.pageSize, newest first. */
+  function serve(codePipeline: ReturnType<typeof setup>['codePipeline'], summaries: PipelineExecutionSummary[]) {
+    codePipeline.on(ListPipelineExecutionsCommand).callsFake((input: { nextToken?: string; maxResults?: number }) => {
+      const from = Number(input.nextToken ?? 0);
+      const to = from + (input.maxResults ?? 100);
+      return { pipelineExecutionSummaries: summaries.slice(from, to), nextToken: to < summaries.length ? String(to) : undefined };
+    });
+  }
+
+  test('over the limit: held, with the count, the last release and the limit in the summary', async () => {
+    const { deps, codePipeline, sns } = setup({ next: { greeting: 'good morning' }, pages: [HARMLESS] });
+    serve(codePipeline, history(41));
+    const result = await reviewChangeSets(started(), LIMITED, deps);
+    expect(result).toMatchObject({
+      outcome: 'HELD',
+      summary: 'Change review of Production: held for a person, 1 risky change.\n'
+        + '- [HOLD] release size: 41 new source revisions since the last production release (execution e-released), more than the limit of 20.\n'
+        + 'Stacks: Prod-App (1 change).',
+    });
+    expect(codePipeline.commandCalls(PutApprovalResultCommand)).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toMatch(/^Change review of Production: held for a person, 1 risky change\.\n- \[HOLD\] release size: 41 new/);
+    expect(codePipeline.commandCalls(ListPipelineExecutionsCommand).map(c => c.args[0].input))
+      .toEqual([{ pipelineName: PIPELINE, maxResults: 100, nextToken: undefined }]);
+  });
+
+  test('at the limit: approved, the size recorded with the decision', async () => {
+    const { deps, codePipeline } = setup({ next: { greeting: 'good morning' }, pages: [HARMLESS] });
+    serve(codePipeline, history(20));
+    const result = await reviewChangeSets(started(), LIMITED, deps);
+    expect(result.outcome).toBe('APPROVED');
+    expect(codePipeline.commandCalls(PutApprovalResultCommand)[0].args[0].input.result).toEqual({
+      status: 'Approved',
+      summary: 'Change review of Production: approved automatically, no stateful resource replaced or deleted, no permission broadened, no stack removed.\n'
+        + 'Release size: 20 new source revisions since the last production release (execution e-released), within the limit of 20.\n'
+        + 'Stacks: Prod-App (1 change).',
+    });
+  });
+
+  test('one revision more than the limit, and largeRelease FAIL: rejected; a risky change set and a large release both listed', async () => {
+    const { deps, codePipeline } = setup({ next: { tableKey: 'id' }, pages: [TABLE_REPLACED] });
+    serve(codePipeline, history(21));
+    const result = await reviewChangeSets(started(), { ...CONFIG, releaseSize: { maxRevisions: 20, outcome: 'FAIL' } }, deps);
+    expect(result.outcome).toBe('REJECTED');
+    expect(codePipeline.commandCalls(PutApprovalResultCommand)[0].args[0].input.result?.summary).toBe(
+      'Change review of Production: rejected, 1 change the policy does not allow.\n'
+      + '- [FAIL] release size: 21 new source revisions since the last production release (execution e-released), more than the limit of 20.\n'
+      + '- [HOLD] data: Prod-App: DynamoDB table OrdersA9B65338 is replaced (KeySchema changed); its data is deleted.\n'
+      + 'Stacks: Prod-App (1 change).');
+  });
+
+  test('no earlier success in the whole history: not determined, not held for its size, and the summary says so', async () => {
+    const { deps, codePipeline } = setup({ next: { greeting: 'good morning' }, pages: [HARMLESS] });
+    serve(codePipeline, history(41, { released: false }));
+    const result = await reviewChangeSets(started(), LIMITED, deps);
+    expect(result.outcome).toBe('APPROVED');
+    expect(result).toMatchObject({
+      summary: expect.stringContaining('\nRelease size: not determined, no execution succeeded before this one (42 executions read, the whole history), '
+        + 'so there is no production release to count from; not held for its size (limit 20).\nStacks: Prod-App (1 change).'),
+    });
+  });
+
+  test('a long history is read page by page until the page with the last success, and no further', async () => {
+    const { deps, codePipeline } = setup({ next: { greeting: 'good morning' }, pages: [HARMLESS] });
+    serve(codePipeline, history(150, { older: 300 }));
+    const result = await reviewChangeSets(started(), LIMITED, deps);
+    expect(codePipeline.commandCalls(ListPipelineExecutionsCommand).map(c => c.args[0].input.nextToken)).toEqual([undefined, '100']);
+    expect(result).toMatchObject({ outcome: 'HELD', summary: expect.stringContaining('- [HOLD] release size: 150 new source revisions since the last production release (execution e-released), more than the limit of 20.') });
+  });
+
+  test(`the page cap: after ${HISTORY_READ.pages} pages without an earlier success, not determined and not held, saying the cap was hit`, async () => {
+    const { deps, codePipeline } = setup({ next: { greeting: 'good morning' }, pages: [HARMLESS] });
+    serve(codePipeline, history(HISTORY_READ.pages * HISTORY_READ.pageSize + 50));
+    const result = await reviewChangeSets(started(), LIMITED, deps);
+    expect(codePipeline.commandCalls(ListPipelineExecutionsCommand)).toHaveLength(HISTORY_READ.pages);
+    expect(result.outcome).toBe('APPROVED');
+    expect(result).toMatchObject({
+      summary: expect.stringContaining('\nRelease size: not determined, none of the 500 executions read (5 pages, the most the review reads) succeeded before this one; '
+        + 'not held for its size (limit 20).\n'),
+    });
+  });
+
+  test('a success that started after the pending execution is not the last release; the history ends without an earlier one', async () => {
+    const { deps, codePipeline } = setup({ next: { greeting: 'good morning' }, pages: [HARMLESS] });
+    serve(codePipeline, [run('e-later', 'Succeeded', 60, 'c9'), run(EXECUTION, 'InProgress', 30, 'c8'), run('e-first', 'Failed', 0, 'c7')]);
+    const result = await reviewChangeSets(started(), LIMITED, deps);
+    expect(result).toMatchObject({ outcome: 'APPROVED', summary: expect.stringContaining('Release size: not determined, no execution succeeded before this one (3 executions read, the whole history)') });
+  });
+
+  test('a pending execution missing from the history: not determined, not held', async () => {
+    const { deps, codePipeline } = setup({ next: { greeting: 'good morning' }, pages: [HARMLESS] });
+    serve(codePipeline, [run('e-other', 'Succeeded', 0, 'c0')]);
+    const result = await reviewChangeSets(started(), LIMITED, deps);
+    expect(result).toMatchObject({
+      outcome: 'APPROVED',
+      summary: expect.stringContaining(`Release size: not determined, execution ${EXECUTION} is not in the pipeline's history (1 execution read); not held for its size (limit 20).`),
+    });
+  });
+
+  test('a throttled or denied history read propagates like the other read failures: nothing approved (Lambda retries, then the dead-letter queue)', async () => {
+    const { deps, codePipeline, sns } = setup({ next: { greeting: 'good morning' }, pages: [HARMLESS] });
+    codePipeline.on(ListPipelineExecutionsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} }));
+    await expect(reviewChangeSets(started(), LIMITED, deps)).rejects.toThrow('Rate exceeded');
+    expect(codePipeline.commandCalls(PutApprovalResultCommand)).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  test('a failure on a later page propagates too (a partial history is never counted)', async () => {
+    const { deps, codePipeline } = setup({ next: { greeting: 'good morning' }, pages: [HARMLESS] });
+    const summaries = history(150);
+    codePipeline.on(ListPipelineExecutionsCommand)
+      .resolvesOnce({ pipelineExecutionSummaries: summaries.slice(0, 100), nextToken: '100' })
+      .rejects(Object.assign(new Error('User is not authorized to perform: codepipeline:ListPipelineExecutions'), { name: 'AccessDeniedException', $metadata: {} }));
+    await expect(reviewChangeSets(started(), LIMITED, deps)).rejects.toThrow('not authorized');
+    expect(codePipeline.commandCalls(PutApprovalResultCommand)).toHaveLength(0);
+  });
+
+  test('without a limit the history is not read', async () => {
+    const { deps, codePipeline } = setup({ next: { greeting: 'good morning' }, pages: [HARMLESS] });
+    serve(codePipeline, history(41));
+    const result = await reviewChangeSets(started(), CONFIG, deps);
+    expect(result.outcome).toBe('APPROVED');
+    expect(codePipeline.commandCalls(ListPipelineExecutionsCommand)).toHaveLength(0);
+    expect(result).not.toMatchObject({ summary: expect.stringContaining('elease size') });
+  });
+
+  test('a change set that could not be read is held, and the summary still gives the release size', async () => {
+    const { deps, codePipeline } = setup({ pages: [{ Status: 'FAILED', StatusReason: 'Template format error' }] });
+    serve(codePipeline, history(3));
+    expect(await reviewChangeSets(started(), LIMITED, deps)).toMatchObject({
+      outcome: 'HELD',
+      summary: 'Change review of Production: held for a person, the change could not be reviewed: change set PipelineChange of stack Prod-App FAILED: Template format error.\n'
+        + 'Release size: 3 new source revisions since the last production release (execution e-released), within the limit of 20.',
+    });
+  });
+
+  test('an ignored event reads no history', async () => {
+    const { deps, codePipeline } = setup();
+    expect((await reviewChangeSets(started({ state: 'SUCCEEDED' }), LIMITED, deps)).outcome).toBe('IGNORED');
+    expect(codePipeline.commandCalls(ListPipelineExecutionsCommand)).toHaveLength(0);
+  });
+});
+
 describe('configFromEnvironment', () => {
   test('reads the configuration the construct writes', () => {
     expect(configFromEnvironment({ [CONFIG_VARIABLE]: JSON.stringify(encodeConfig(CONFIG)) })).toEqual(CONFIG);
+    const limited: ReviewConfig = { ...CONFIG, releaseSize: { maxRevisions: 20, outcome: 'FAIL' } };
+    expect(configFromEnvironment({ [CONFIG_VARIABLE]: JSON.stringify(encodeConfig(limited)) })).toEqual(limited);
+  });
+
+  test.each([
+    [{ maxRevisions: 0, outcome: 'HOLD' }, 'releaseSize.maxRevisions must be a whole number of at least 1 (got 0).'],
+    [{ maxRevisions: 1.5, outcome: 'HOLD' }, 'releaseSize.maxRevisions must be a whole number of at least 1 (got 1.5).'],
+    [{ maxRevisions: '20', outcome: 'HOLD' }, 'releaseSize.maxRevisions must be a whole number of at least 1 (got "20").'],
+    [{ outcome: 'HOLD' }, 'releaseSize.maxRevisions must be a whole number of at least 1 (got nothing).'],
+    [{ maxRevisions: 20, outcome: 'hold' }, 'releaseSize.outcome must be one of CONTINUE, HOLD, FAIL.'],
+    [null, 'releaseSize.maxRevisions must be a whole number of at least 1 (got nothing); releaseSize.outcome must be one of CONTINUE, HOLD, FAIL.'],
+  ])('refuses a broken release-size limit %j', (releaseSize, problem) => {
+    const text = JSON.stringify({ ...encodeConfig(CONFIG), releaseSize });
+    expect(() => configFromEnvironment({ [CONFIG_VARIABLE]: text })).toThrow(`Environment variable ${CONFIG_VARIABLE} is not a valid review configuration: ${problem}`);
   });
 
   test.each([

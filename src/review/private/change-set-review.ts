@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ChangeClass, ChangeReviewPolicy } from '../change-review-policy';
-import { CONFIG_VARIABLE, encodeConfig, Policy, ReviewConfig, ReviewTarget } from './review-contract';
+import { CONFIG_VARIABLE, encodeConfig, Policy, ReleaseSizeLimit, ReviewConfig, ReviewTarget } from './review-contract';
 import { describe } from '../../blueprint/validate';
 import { scoped, ValidationError } from '../../private/errors';
 import { EventDrivenFunction } from '../../private/event-driven-function';
@@ -99,7 +99,7 @@ const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
  *
  * It creates an EventBridge rule (the approval action STARTED), the function with its own log group and a
  * least-privilege role (read the pipeline's state, decide that one approval, assume the targets' lookup roles, publish
- * to the notification topic), and an encrypted dead-letter queue with an alarm. It does not add the approval action:
+ * to the notification topic; with a release-size limit, list the pipeline's executions), and an encrypted dead-letter queue with an alarm. It does not add the approval action:
  * the pipeline's layout does (between the prepare and execute run orders), and names it here.
  */
 export class ChangeSetReview extends Construct {
@@ -139,6 +139,7 @@ export class ChangeSetReview extends Construct {
         targets: reviewTargets,
         stackNamePrefixes: props.stackNamePrefixes ?? [],
         policy: policyOf(policy),
+        releaseSize: releaseSizeOf(policy),
         topicArn: props.notificationTopic?.topicArn,
       };
       // The size as deployed, measured before tokens resolve: the partition is written out (its longest common name).
@@ -158,6 +159,9 @@ export class ChangeSetReview extends Construct {
           // The action resource: arn:<partition>:codepipeline:<region>:<account>:<pipeline>/<stage>/<action>
           new iam.PolicyStatement({ actions: ['codepipeline:PutApprovalResult'], resources: [`${pipeline.pipelineArn}/${stageName}/${approvalActionName}`] }),
           new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [...new Set(reviewTargets.map(t => t.roleArn))] }),
+          // The release size: this pipeline's execution history, read only when the policy sets a limit.
+          ...(this.config.releaseSize === undefined ? []
+            : [new iam.PolicyStatement({ actions: ['codepipeline:ListPipelineExecutions'], resources: [pipeline.pipelineArn] })]),
         ],
         calls: 'the CodePipeline, STS, SNS and CloudFormation APIs',
         environment: { [CONFIG_VARIABLE]: environment },
@@ -207,6 +211,12 @@ function policyOf(policy: ChangeReviewPolicy): Policy {
     SECURITY_BROADENING: policy.outcomeFor(ChangeClass.SECURITY_BROADENING),
     STACK_REMOVAL: policy.outcomeFor(ChangeClass.STACK_REMOVAL),
   };
+}
+
+/** The release-size limit, when the policy sets one (then the function reads the pipeline's execution history). */
+function releaseSizeOf(policy: ChangeReviewPolicy): ReleaseSizeLimit | undefined {
+  return policy.maxReleaseRevisions === undefined ? undefined
+    : { maxRevisions: policy.maxReleaseRevisions, outcome: policy.outcomeFor(ChangeClass.LARGE_RELEASE) };
 }
 
 /** Throws on props the review cannot work with; names the property, the value and the fix. */

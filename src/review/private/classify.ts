@@ -1,4 +1,4 @@
-import { Class, Outcome, OUTCOMES, Policy } from './review-contract';
+import { ChangeSetClass, Class, Outcome, OUTCOMES, Policy } from './review-contract';
 import { securityBroadenings } from './security-diff';
 import { statefulType } from './stateful-catalog';
 import { canonical, CfnResource, CfnTemplate, displayName, isRecord, resourcesOf } from './template-model';
@@ -35,7 +35,7 @@ export interface StackChange {
 
 /** A risky change. */
 export interface Finding {
-  readonly changeClass: Class;
+  readonly changeClass: ChangeSetClass;
   readonly stackName: string;
   /** One sentence, starting with the stack name. */
   readonly text: string;
@@ -172,17 +172,34 @@ const CLASS_LABELS: { readonly [C in Class]: string } = {
   STATEFUL_REPLACEMENT: 'data',
   SECURITY_BROADENING: 'security',
   STACK_REMOVAL: 'removed stack',
+  LARGE_RELEASE: 'release size',
 };
 
-/** The outcome of `review` under `policy` in `environmentName`, and its summary. */
-export function decide(review: Review, policy: Policy, environmentName: string): Decision {
-  const decided = review.findings.map(finding => ({ finding, outcome: policy[finding.changeClass] }));
+/** What the release-size check found (`release-size-check.ts`), when the policy sets a limit. */
+export interface ReleaseSizeReport {
+  /** One sentence without the final period: the count, the last release and the limit, or why it is not determined. */
+  readonly text: string;
+  /** Set when the release exceeds the limit: the policy's outcome for a large release. Unset: it decides nothing. */
+  readonly outcome?: Outcome;
+}
+
+/**
+ * The outcome of `review` under `policy` in `environmentName`, and its summary. A release over its size limit is one
+ * more finding (`LARGE_RELEASE`, decided by its own outcome); otherwise the size is a line of the summary.
+ */
+export function decide(review: Review, policy: Policy, environmentName: string, releaseSize?: ReleaseSizeReport): Decision {
+  const decided: { changeClass: Class; text: string; outcome: Outcome }[] = review.findings.map(finding => ({
+    changeClass: finding.changeClass, text: finding.text, outcome: policy[finding.changeClass],
+  }));
+  if (releaseSize?.outcome !== undefined) {
+    decided.push({ changeClass: 'LARGE_RELEASE', text: releaseSize.text, outcome: releaseSize.outcome });
+  }
   const outcome = decided.reduce<Outcome>((worst, d) => (OUTCOMES.indexOf(d.outcome) > OUTCOMES.indexOf(worst) ? d.outcome : worst), 'CONTINUE');
   // The findings that decided first, then the others, each group in the order found.
   const ordered = [...decided].sort((a, b) => OUTCOMES.indexOf(b.outcome) - OUTCOMES.indexOf(a.outcome));
   const counted = decided.filter(d => d.outcome === outcome).length;
   const headline = {
-    CONTINUE: review.findings.length === 0
+    CONTINUE: decided.length === 0
       ? `Change review of ${environmentName}: approved automatically, no stateful resource replaced or deleted, no permission broadened, no stack removed.`
       : `Change review of ${environmentName}: approved automatically, the policy lets every finding continue.`,
     HOLD: `Change review of ${environmentName}: held for a person, ${plural(counted, 'risky change')}.`,
@@ -190,11 +207,17 @@ export function decide(review: Review, policy: Policy, environmentName: string):
   }[outcome];
   const lines = [
     headline,
-    ...ordered.map(d => `- [${d.outcome}] ${CLASS_LABELS[d.finding.changeClass]}: ${d.finding.text}.`),
+    ...ordered.map(d => `- [${d.outcome}] ${CLASS_LABELS[d.changeClass]}: ${d.text}.`),
     ...review.notes.map(note => `- [not risky] ${note}.`),
+    ...(releaseSize !== undefined && releaseSize.outcome === undefined ? [releaseSizeLine(releaseSize)] : []),
     `Stacks: ${review.stacks.join(', ')}.`,
   ];
   return { outcome, summary: lines.join('\n') };
+}
+
+/** The summary's line for a release size that decides nothing (within the limit, or not determined). */
+export function releaseSizeLine(releaseSize: ReleaseSizeReport): string {
+  return `Release size: ${releaseSize.text}.`;
 }
 
 /** CodePipeline's limit on an approval's summary. */

@@ -6,13 +6,25 @@
  */
 
 export type Outcome = 'CONTINUE' | 'HOLD' | 'FAIL';
-export type Class = 'STATEFUL_REPLACEMENT' | 'SECURITY_BROADENING' | 'STACK_REMOVAL';
+/** The classes found in the change sets: the policy always names an outcome for each. */
+export type ChangeSetClass = 'STATEFUL_REPLACEMENT' | 'SECURITY_BROADENING' | 'STACK_REMOVAL';
+/** Every class; `LARGE_RELEASE` is configured apart (`ReleaseSizeLimit`), only when a limit is set. */
+export type Class = ChangeSetClass | 'LARGE_RELEASE';
 
 export const OUTCOMES: readonly Outcome[] = ['CONTINUE', 'HOLD', 'FAIL'];
-export const CLASSES: readonly Class[] = ['STATEFUL_REPLACEMENT', 'SECURITY_BROADENING', 'STACK_REMOVAL'];
+export const CHANGE_SET_CLASSES: readonly ChangeSetClass[] = ['STATEFUL_REPLACEMENT', 'SECURITY_BROADENING', 'STACK_REMOVAL'];
+export const CLASSES: readonly Class[] = [...CHANGE_SET_CLASSES, 'LARGE_RELEASE'];
 
-/** The outcome per class. */
-export type Policy = { readonly [C in Class]: Outcome };
+/** The outcome per class of change-set finding. */
+export type Policy = { readonly [C in ChangeSetClass]: Outcome };
+
+/** The release-size hold: written only when the policy sets `maxReleaseRevisions`. */
+export interface ReleaseSizeLimit {
+  /** Hold (as `outcome` says) when more new source revisions than this reached the pipeline since the last release. */
+  readonly maxRevisions: number;
+  /** The policy's `largeRelease`. */
+  readonly outcome: Outcome;
+}
 
 /** One stack the review reads: its change set and where it lives. */
 export interface ReviewTarget {
@@ -42,6 +54,8 @@ export interface ReviewConfig {
    */
   readonly stackNamePrefixes: readonly string[];
   readonly policy: Policy;
+  /** The release-size limit; none: the release size is not checked (and the execution history is not read). */
+  readonly releaseSize?: ReleaseSizeLimit;
   /** Topic told about a HOLD (the summary); none: the summary is only in the logs. */
   readonly topicArn?: string;
 }

@@ -12,8 +12,9 @@ import {
 import { ApprovalStatus, CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand } from '@aws-sdk/client-codepipeline';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { classify, decide, ResourceChangeFact, shortSummary, StackChange } from './classify';
-import { CLASSES, CONFIG_VARIABLE, decodeTargets, EncodedConfig, Outcome, OUTCOMES, ReviewConfig, ReviewTarget } from './review-contract';
+import { classify, decide, ReleaseSizeReport, releaseSizeLine, ResourceChangeFact, shortSummary, StackChange } from './classify';
+import { readReleaseHistory, releaseSizeReport } from './release-size-check';
+import { CHANGE_SET_CLASSES, CONFIG_VARIABLE, decodeTargets, EncodedConfig, Outcome, OUTCOMES, ReviewConfig, ReviewTarget } from './review-contract';
 import { CfnTemplate, isRecord } from './template-model';
 
 /**
@@ -23,7 +24,8 @@ import { CfnTemplate, isRecord } from './template-model';
  * An EventBridge rule runs it when the review approval of an environment's stage STARTS (the approval sits between
  * the stacks' change-set prepare and execute actions). It reads each stack's change set and templates in the
  * target account (through CDK bootstrap's lookup role, narrowed by a session policy to those stacks), classifies,
- * and then approves (CONTINUE), leaves the approval pending and tells a person (HOLD), or rejects it (FAIL), with the
+ * checks the release size against the policy's limit when one is set (the pipeline's execution history), and then
+ * approves (CONTINUE), leaves the approval pending and tells a person (HOLD), or rejects it (FAIL), with the
  * summary.
  */
 
@@ -94,9 +96,19 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
   if (!Array.isArray(config.targets) || config.targets.length === 0) {
     problems.push('targets must list at least one stack');
   }
-  for (const c of CLASSES) {
+  for (const c of CHANGE_SET_CLASSES) {
     if (!OUTCOMES.includes(config.policy?.[c])) {
       problems.push(`policy.${c} must be one of ${OUTCOMES.join(', ')}`);
+    }
+  }
+  if (config.releaseSize !== undefined) {
+    const limit: Record<string, unknown> = isRecord(config.releaseSize) ? config.releaseSize : {};
+    const maxRevisions = limit.maxRevisions;
+    if (typeof maxRevisions !== 'number' || !Number.isInteger(maxRevisions) || maxRevisions < 1) {
+      problems.push(`releaseSize.maxRevisions must be a whole number of at least 1 (got ${JSON.stringify(maxRevisions) ?? 'nothing'})`);
+    }
+    if (!OUTCOMES.includes(limit.outcome as Outcome)) {
+      problems.push(`releaseSize.outcome must be one of ${OUTCOMES.join(', ')}`);
     }
   }
   if (problems.length > 0) {
@@ -118,18 +130,28 @@ export async function reviewChangeSets(event: unknown, config: ReviewConfig, dep
     return { outcome: 'IGNORED', reason };
   }
 
+  // Only with a limit; a failed read throws like the change-set reads (Lambda retries, then the dead-letter queue).
+  let releaseSize: ReleaseSizeReport | undefined;
+  if (config.releaseSize !== undefined) {
+    const history = await readReleaseHistory(deps.codePipeline, pipelineName, executionId);
+    releaseSize = releaseSizeReport(history, executionId, config.releaseSize);
+  }
+
   let stacks: StackChange[];
   let decision: { outcome: Outcome; summary: string };
   try {
     stacks = await readStacks(config, deps);
-    decision = decide(classify(stacks), config.policy, config.environmentName);
+    decision = decide(classify(stacks), config.policy, config.environmentName, releaseSize);
   } catch (error) {
     if (!(error instanceof UnreviewableError)) {
       throw error; // Lambda retries, then the dead-letter queue: the approval stays pending meanwhile.
     }
     decision = {
       outcome: 'HOLD',
-      summary: `Change review of ${config.environmentName}: held for a person, the change could not be reviewed: ${error.message}`,
+      summary: [
+        `Change review of ${config.environmentName}: held for a person, the change could not be reviewed: ${error.message}`,
+        ...(releaseSize === undefined ? [] : [releaseSizeLine(releaseSize)]),
+      ].join('\n'),
     };
   }
   deps.log('INFO', 'Change review decided.', { pipelineName, executionId, decision: decision.outcome, summary: decision.summary });
