@@ -13,7 +13,7 @@ import { ApprovalStatus, CodePipelineClient, GetPipelineStateCommand, PutApprova
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { classify, decide, ResourceChangeFact, shortSummary, StackChange } from './classify';
-import { CLASSES, CONFIG_VARIABLE, decodeTargets, EncodedConfig, Outcome, OUTCOMES, ReviewConfig, ReviewTarget } from './review-contract';
+import { CLASSES, CONFIG_VARIABLE, decisionLine, decodeTargets, EncodedConfig, Outcome, OUTCOMES, ReviewConfig, ReviewTarget } from './review-contract';
 import { CfnTemplate, isRecord } from './template-model';
 
 /**
@@ -132,7 +132,17 @@ export async function reviewChangeSets(event: unknown, config: ReviewConfig, dep
       summary: `Change review of ${config.environmentName}: held for a person, the change could not be reviewed: ${error.message}`,
     };
   }
-  deps.log('INFO', 'Change review decided.', { pipelineName, executionId, decision: decision.outcome, summary: decision.summary });
+  // The decision line (review-contract.ts): what the approval's review link and `cdk-delivery status` read.
+  const line = decisionLine({
+    pipeline: pipelineName,
+    executionId,
+    stage: config.stageName,
+    action: config.approvalActionName,
+    environment: config.environmentName,
+    decision: decision.outcome,
+    summary: decision.summary,
+  });
+  deps.log('INFO', 'Change review decided.', { ...line });
 
   const token = await pendingToken(pipelineName, executionId, config, deps);
   if (token === undefined) {
