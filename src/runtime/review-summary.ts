@@ -83,7 +83,7 @@ export async function readReviewDecision(
       pages += 1;
     } while (nextToken !== undefined && pages < MAX_LOG_PAGES);
   } catch (error) {
-    return { gap: readFailure(error, logGroupName, pipelineName) };
+    return { gap: readFailure(error, target, pipelineName) };
   }
   const lines = events
     .map(event => ({ event, line: typeof event.message === 'string' ? parseDecisionLine(event.message) : undefined }))
@@ -117,7 +117,8 @@ function timeOf(event: FilteredLogEvent): number {
 }
 
 /** Why FilterLogEvents failed, as a gap; the deadline and interruptions end the command (nothing was changed). */
-function readFailure(error: unknown, logGroupName: string, pipelineName: string): string {
+function readFailure(error: unknown, target: { readonly region: string; readonly logGroupName: string }, pipelineName: string): string {
+  const { logGroupName } = target;
   if (error instanceof CommandAborted) {
     throw new DeliveryError(error.kind === 'interrupted' ? DeliveryErrorCode.INTERRUPTED : DeliveryErrorCode.TIMEOUT,
       `${error.message} while reading the change-set review's decision from log group ${logGroupName} (pipeline '${pipelineName}'). Nothing was changed.`,
@@ -130,7 +131,7 @@ function readFailure(error: unknown, logGroupName: string, pipelineName: string)
     return `${read}: access denied (${name})${detail}. Allow logs:FilterLogEvents on that log group to see it here, or open the review link.`;
   }
   if (name === 'ResourceNotFoundException') {
-    return `${read}: it does not exist (${name})${detail}. Check --region: the log group is in the pipeline's region.`;
+    return `${read}: it does not exist (${name})${detail}. Check --region: the review link puts it in ${target.region}.`;
   }
   return `${read} (${name})${detail}. Open the review link to read it in the console.`;
 }

@@ -118,7 +118,7 @@ describe('readReviewDecision', () => {
     ['AccessDeniedException', `The review's summary could not be read from log group ${LOG_GROUP}: access denied (AccessDeniedException): `
       + 'not authorized to perform: logs:FilterLogEvents. Allow logs:FilterLogEvents on that log group to see it here, or open the review link.'],
     ['ResourceNotFoundException', `The review's summary could not be read from log group ${LOG_GROUP}: it does not exist (ResourceNotFoundException): `
-      + 'not authorized to perform: logs:FilterLogEvents. Check --region: the log group is in the pipeline\'s region.'],
+      + 'not authorized to perform: logs:FilterLogEvents. Check --region: the review link puts it in eu-west-1.'],
     ['ServiceUnavailableException', `The review's summary could not be read from log group ${LOG_GROUP} (ServiceUnavailableException): `
       + 'not authorized to perform: logs:FilterLogEvents. Open the review link to read it in the console.'],
   ])('GIVEN FilterLogEvents fails with %s THEN a gap says why and what to do, and the command goes on', async (name, gap) => {
