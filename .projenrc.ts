@@ -60,6 +60,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-codepipeline@^3',
     // `cdk-delivery previews`: lists and deletes preview stacks.
     '@aws-sdk/client-cloudformation@^3',
+    // `status`, `approve` and `reject` read the change-set review's decision (its summary) from the review function's
+    // log group (FilterLogEvents).
+    '@aws-sdk/client-cloudwatch-logs',
     'commander@^14',
     'cli-table3@^0.6',
   ],

@@ -86,6 +86,11 @@ export function renderApprovalRelease(release: ApprovalRelease, style: Style, in
   if (release.reviewUrl !== undefined) {
     lines.push(`review   ${release.reviewUrl}`);
   }
+  if (release.review !== undefined) {
+    // The change-set review's summary, a line of it per line (control characters were removed when it was read).
+    const [first, ...rest] = release.review.summary.split('\n');
+    lines.push(`summary  ${first}`, ...rest.map((line) => `         ${line}`));
+  }
   for (const gap of release.gaps) {
     lines.push(`${style.yellow('not read')}: ${gap}`);
   }

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodePipelineClient, CodePipelineClientConfig } from '@aws-sdk/client-codepipeline';
 import { Clock, systemClock } from '../runtime/wait-for-execution';
 
@@ -19,6 +20,9 @@ export interface ClientSettings {
 
 export type ClientFactory = (settings: ClientSettings) => CodePipelineClient;
 
+/** How the CLI builds the CloudWatch Logs client that reads a change-set review's summary. */
+export type LogsClientFactory = (settings: ClientSettings) => CloudWatchLogsClient;
+
 /** The signals that interrupt a command. */
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 
@@ -31,6 +35,11 @@ export interface CliIo {
   readonly stderr: OutputStream;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly createClient: ClientFactory;
+  /**
+   * The client `status`, `approve` and `reject` read a change-set review's summary with. Absent: the summary is not
+   * read, and the approval's gaps say where it is.
+   */
+  readonly createLogsClient?: LogsClientFactory;
   readonly clock: Clock;
   readonly readFile: (path: string) => Promise<string>;
   /** The lines of a text file, without line ends, read as a stream (a file larger than a string can hold works). */
@@ -93,6 +102,9 @@ export function clientConfig(settings: ClientSettings): CodePipelineClientConfig
 
 export const defaultClientFactory: ClientFactory = (settings) => new CodePipelineClient(clientConfig(settings));
 
+/** The CloudWatch Logs client with the same settings (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS and AWS_ENDPOINT_URL point it elsewhere). */
+export const defaultLogsClientFactory: LogsClientFactory = (settings) => new CloudWatchLogsClient(clientConfig(settings));
+
 /** The lines of a UTF-8 text file, streamed; opening fails (ENOENT, EACCES) before the first line. */
 export async function* fileLines(path: string): AsyncGenerator<string> {
   const handle = await fs.open(path, 'r');
@@ -121,6 +133,7 @@ export function processIo(): CliIo {
     stderr: process.stderr,
     env: process.env,
     createClient: defaultClientFactory,
+    createLogsClient: defaultLogsClientFactory,
     clock: systemClock,
     readFile: (path) => fs.readFile(path, 'utf8'),
     readLines: fileLines,

@@ -3,8 +3,8 @@ import { processIo } from './io';
 import { run } from './program';
 
 export { run } from './program';
-export type { CliIo, ClientFactory, ClientSettings, InterruptSignal, OutputStream, SignalSubscriber } from './io';
-export { clientConfig, defaultClientFactory, processIo, processSignals } from './io';
+export type { CliIo, ClientFactory, ClientSettings, InterruptSignal, LogsClientFactory, OutputStream, SignalSubscriber } from './io';
+export { clientConfig, defaultClientFactory, defaultLogsClientFactory, processIo, processSignals } from './io';
 export { ExitCode } from './exit-codes';
 
 /**

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { collect, MAX_LIMIT_SECONDS, parseIsoDate, parsePositiveSeconds, parseSourceRevision, parseVariable, secondsUpTo } from './arguments';
 import { registerDiagramCommand } from './diagram';
@@ -144,7 +143,7 @@ class Cli {
   private readonly controller = new AbortController();
   private deadlineTimer: NodeJS.Timeout | undefined;
   private stopListening: (() => void) | undefined;
-  private readonly clients: CodePipelineClient[] = [];
+  private readonly clients: Array<{ destroy(): void }> = [];
 
   constructor(private readonly io: CliIo, private readonly json: boolean) {
     this.out = Style.for(io.stdout, io.env);
@@ -286,17 +285,24 @@ class Cli {
    * The operations client for the command. Its calls are bounded by one deadline for the whole command
    * (`extraSeconds` more for wait) and end at once on SIGINT/SIGTERM.
    */
-  private operations(options: CommonOptions, extraSeconds = 0): PipelineOperations {
+  private operations(options: CommonOptions, extraSeconds = 0, readsReviews = false): PipelineOperations {
     if (!options.pipeline) {
       throw usage('Missing --pipeline <name>: the name of the pipeline to operate.');
     }
     if (!this.deadlineTimer) {
       this.armDeadline(options, extraSeconds);
     }
-    const client = this.io.createClient({ region: options.region, profile: options.profile, requestTimeoutMs: options.requestTimeout * 1000 });
+    const settings = { region: options.region, profile: options.profile, requestTimeoutMs: options.requestTimeout * 1000 };
+    const client = this.io.createClient(settings);
     this.clients.push(client);
     boundClientBySignal(client, this.controller.signal);
-    return new PipelineOperations({ client, pipelineName: options.pipeline });
+    // status, approve and reject show a change-set review's summary, read from the review function's log group.
+    const logsClient = readsReviews ? this.io.createLogsClient?.(settings) : undefined;
+    if (logsClient) {
+      this.clients.push(logsClient);
+      boundClientBySignal(logsClient, this.controller.signal);
+    }
+    return new PipelineOperations({ client, pipelineName: options.pipeline, logsClient });
   }
 
   /** The on-call commands: each reads and decides, asks (unless --yes), then sends its change once. */
@@ -408,7 +414,7 @@ class Cli {
 
   private async status(options: StatusCliOptions): Promise<void> {
     const git = options.repo === undefined ? undefined : await cloneAt(options.repo);
-    const ops = this.operations(options);
+    const ops = this.operations(options, 0, true);
     const status = await ops.status();
     const pendingApprovals = await Promise.all(status.pendingApprovals.map(async (approval) =>
       ({ ...approval, release: await ops.describeApproval(approval, { git, repository: options.repo }) })));
@@ -421,7 +427,7 @@ class Cli {
       validateExpectedCommit(options.commit);
     }
     const git = options.repo === undefined ? undefined : await cloneAt(options.repo);
-    const ops = this.operations(options);
+    const ops = this.operations(options, 0, true);
     const request = {
       stageName: options.stage,
       actionName: options.action,

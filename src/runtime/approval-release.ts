@@ -1,3 +1,4 @@
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   ActionExecutionDetail,
   ArtifactRevision,
@@ -13,6 +14,7 @@ import { DeliveryError, DeliveryErrorCode, toDeliveryError } from './errors';
 import { commitAuthor, gitReleaseSize, GitRunner, hasCommit, isCommitId } from './git-history';
 import { releaseSizeFromHistory, RevisionRef } from './release-size';
 import { checkReply, list, obj, optional, required, str } from './reply-shape';
+import { readReviewDecision, ReviewDecision } from './review-summary';
 
 /**
  * What a pending approval approves: the source revisions of its execution (commit, message, author date, branch,
@@ -70,6 +72,11 @@ export interface ApprovalRelease {
   readonly comment?: string;
   /** The approval's review URL (ExternalEntityLink). */
   readonly reviewUrl?: string;
+  /**
+   * A change-set review's `Review` approval: what the review decided, with its whole summary, read from the review
+   * function's log group (the review URL names it). Not there: the approval is not a review's, or the gaps say why.
+   */
+  readonly review?: ReviewDecision;
   /** Undefined when no earlier execution succeeded in the history read, or the history could not be read. */
   readonly size?: ApprovalReleaseSize;
   /** Why there is no size although the history was read (no earlier execution succeeded). */
@@ -83,6 +90,12 @@ export interface DescribeReleaseOptions {
   readonly git?: GitRunner;
   /** The clone's directory, for messages. */
   readonly repository?: string;
+  /**
+   * Reads a change-set review's decision from its log group (FilterLogEvents).
+   *
+   * @default - not read: the gaps say where the summary is
+   */
+  readonly logs?: CloudWatchLogsClient;
 }
 
 /** How many pages of ListPipelineExecutions (100 each) are read to find the last release. */
@@ -340,6 +353,10 @@ export async function describeApprovalRelease(
   gaps.push(...readGaps.flat());
   let revisions = revisionsOf(artifacts ?? [], actions ?? []);
   const { comment, reviewUrl } = approvalConfiguration(actions ?? [], approval);
+  const review = reviewUrl === undefined ? undefined : await readReviewDecision(options.logs, pipelineName, approval, reviewUrl);
+  if (review?.gap !== undefined) {
+    gaps.push(review.gap);
+  }
   const fromHistory = history ? releaseSizeFromHistory(history.summaries, executionId) : {};
   let size: ApprovalReleaseSize | undefined = fromHistory.lastRelease && fromHistory.newRevisions !== undefined
     ? { lastReleaseExecutionId: fromHistory.lastRelease.pipelineExecutionId, newRevisions: fromHistory.newRevisions }
@@ -363,6 +380,7 @@ export async function describeApprovalRelease(
     revisions,
     ...(comment !== undefined ? { comment } : {}),
     ...(reviewUrl !== undefined ? { reviewUrl } : {}),
+    ...(review?.decision !== undefined ? { review: review.decision } : {}),
     ...(size ? { size } : {}),
     ...(sizeUnknown !== undefined ? { sizeUnknown } : {}),
     gaps,

@@ -1,3 +1,4 @@
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ApprovalStatus, CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand, StageState } from '@aws-sdk/client-codepipeline';
 import { ApprovalRelease, describeApprovalRelease, matchExpectedCommit, validateExpectedCommit } from './approval-release';
 import { CommandAborted } from './command-signal';
@@ -32,6 +33,8 @@ export interface ApprovalDecisionOptions {
   readonly git?: GitRunner;
   /** The clone's directory, for messages. */
   readonly repository?: string;
+  /** Reads a change-set review's summary from its log group (see `DescribeReleaseOptions.logs`). */
+  readonly logs?: CloudWatchLogsClient;
 }
 
 export interface ApprovalOutcome {
@@ -234,7 +237,9 @@ export async function decideApproval(
   const state = checkReply(stateContext, await callCodePipeline(stateContext,
     () => client.send(new GetPipelineStateCommand({ name: pipelineName }))), PIPELINE_STATE_REPLY);
   const approval = selectApproval(pipelineName, findPendingApprovals(state.stageStates ?? []), options);
-  const release = await describeApprovalRelease(client, pipelineName, approval, { git: options.git, repository: options.repository });
+  const release = await describeApprovalRelease(client, pipelineName, approval, {
+    git: options.git, repository: options.repository, logs: options.logs,
+  });
   if (options.expectedCommit !== undefined) {
     matchExpectedCommit(pipelineName, approval, release, options.expectedCommit);
     await checkStillPending(client, pipelineName, approval);

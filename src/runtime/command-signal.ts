@@ -1,3 +1,4 @@
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 
 /**
@@ -58,8 +59,9 @@ const SMITHY_CONTEXT_KEY = '__smithy_context';
  * `abortSignal` in the send options is bounded by that one instead (used to confirm an uncertain outcome after
  * the command's signal has fired). Close the client afterwards (`client.destroy()`) to drop a request that hangs.
  */
-export function boundClientBySignal(client: CodePipelineClient, signal: AbortSignal): void {
-  client.middlewareStack.add((next, context) => async (args) => {
+export function boundClientBySignal(client: CodePipelineClient | CloudWatchLogsClient, signal: AbortSignal): void {
+  // The middleware reads neither the service's input nor its output: typed as CodePipeline's, it serves every client.
+  (client as CodePipelineClient).middlewareStack.add((next, context) => async (args) => {
     const smithy = (context as Record<string, unknown>)[SMITHY_CONTEXT_KEY] as { abortSignal?: AbortSignal } | undefined;
     let effective = signal;
     if (smithy) {

@@ -17,6 +17,7 @@ export * from './release';
 export * from './release-size';
 export * from './reply-shape';
 export * from './retry-stage';
+export * from './review-summary';
 export * from './rollback';
 export * from './rollback-targets';
 export * from './stage-change';

@@ -1,3 +1,4 @@
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { ApprovalRelease, describeApprovalRelease, DescribeReleaseOptions } from './approval-release';
 import { ApprovalDecisionOptions, ApprovalOutcome, decideApproval, PendingApproval } from './approvals';
@@ -19,6 +20,13 @@ export interface PipelineOperationsProps {
   readonly client: CodePipelineClient;
   /** The pipeline to operate. */
   readonly pipelineName: string;
+  /**
+   * Reads the summary of a change-set review's pending `Review` approval from the review function's log group
+   * (`status`, `approve`, `reject`; needs logs:FilterLogEvents).
+   *
+   * @default - the summary is not read; the approval's gaps say where it is
+   */
+  readonly logsClient?: CloudWatchLogsClient;
 }
 
 /**
@@ -28,12 +36,14 @@ export interface PipelineOperationsProps {
 export class PipelineOperations {
   public readonly pipelineName: string;
   private readonly client: CodePipelineClient;
+  private readonly logsClient: CloudWatchLogsClient | undefined;
 
   constructor(props: PipelineOperationsProps) {
     if (props.pipelineName.trim().length === 0) {
       throw new DeliveryError(DeliveryErrorCode.INVALID_INPUT, 'A pipeline name is required (--pipeline).');
     }
     this.client = props.client;
+    this.logsClient = props.logsClient;
     this.pipelineName = props.pipelineName;
   }
 
@@ -42,19 +52,19 @@ export class PipelineOperations {
     return getPipelineStatus(this.client, this.pipelineName);
   }
 
-  /** What a pending approval is for: commit, message, author if known, comment, release size. */
+  /** What a pending approval is for: commit, message, author if known, comment, release size, a review's summary. */
   public async describeApproval(approval: PendingApproval, options: DescribeReleaseOptions = {}): Promise<ApprovalRelease> {
-    return describeApprovalRelease(this.client, this.pipelineName, approval, options);
+    return describeApprovalRelease(this.client, this.pipelineName, approval, { logs: this.logsClient, ...options });
   }
 
   /** Approve the pending approval. */
   public async approve(options: ApprovalDecisionOptions): Promise<ApprovalOutcome> {
-    return decideApproval(this.client, this.pipelineName, 'Approved', options);
+    return decideApproval(this.client, this.pipelineName, 'Approved', { logs: this.logsClient, ...options });
   }
 
   /** Reject the pending approval. */
   public async reject(options: ApprovalDecisionOptions): Promise<ApprovalOutcome> {
-    return decideApproval(this.client, this.pipelineName, 'Rejected', options);
+    return decideApproval(this.client, this.pipelineName, 'Rejected', { logs: this.logsClient, ...options });
   }
 
   /** Disable the inbound transitions of the production stages. */

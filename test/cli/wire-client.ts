@@ -1,10 +1,11 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { memoryIo, MemoryIoOptions } from './memory-io';
 import { clientConfig, InterruptSignal } from '../../src/cli/main';
 import { FakeCodePipelineFixture } from '../runtime/fake-codepipeline-server';
 
 /**
- * The CLI in-process with the client it would build (clientConfig: request timeout, the SDK's retry strategy)
+ * The CLI in-process with the clients it would build (clientConfig: request timeout, the SDK's retry strategy)
  * pointed at the local JSON 1.1 server, and a signal source the test can fire.
  */
 export function wireCli(fake: FakeCodePipelineFixture, options: Omit<MemoryIoOptions, 'client'> = {}) {
@@ -21,6 +22,13 @@ export function wireCli(fake: FakeCodePipelineFixture, options: Omit<MemoryIoOpt
         credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
       });
     },
+    // The CloudWatch Logs client (a change-set review's summary) talks to the same server (target Logs_20140328.*).
+    createLogsClient: (settings: Parameters<typeof clientConfig>[0]) => new CloudWatchLogsClient({
+      ...clientConfig(settings),
+      region: 'eu-west-1',
+      endpoint: fake.server.endpoint,
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    }),
     onSignal: (listener: (signal: InterruptSignal) => void) => {
       listeners.push(listener);
       return () => listeners.splice(listeners.indexOf(listener), 1);

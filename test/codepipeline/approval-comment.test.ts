@@ -19,7 +19,8 @@ interface ActionJson {
 
 /** The default comment of production's change-set review (on by default), naming the same revision. */
 const REVIEW = 'Change-set review of Production: a function reads the change sets prepared above, approves a safe release by itself, '
-  + 'and leaves a risky one here for a person, with a summary of what is risky.';
+  + 'and leaves a risky one here for a person. The review\'s summary: see the review link (the function\'s log, filtered to this '
+  + 'execution), or run cdk-delivery status.';
 
 function build(overrides: (f: Fixture) => Partial<DeliveryPipelineProps>) {
   const f = fixture();

@@ -56,7 +56,8 @@ const AUTHOR_REFERENCE = `#{Build@Synth.${COMMIT_AUTHOR_VARIABLE}}`;
 const PRODUCTION_APPROVAL = 'Approve the release to Production. Staging is deployed; its verification runs in parallel with this approval.';
 /** Production's change-set review (on by default): its comment names the same release. */
 const REVIEW = 'Change-set review of Production: a function reads the change sets prepared above, approves a safe release by itself, '
-  + 'and leaves a risky one here for a person, with a summary of what is risky.';
+  + 'and leaves a risky one here for a person. The review\'s summary: see the review link (the function\'s log, filtered to this '
+  + 'execution), or run cdk-delivery status.';
 
 describe('the synth build and the approvals', () => {
   test('GIVEN a CodeConnections source with a full clone WHEN synthesized THEN the synth build exports the author and the approval names it', () => {

@@ -8,7 +8,7 @@ import {
 import { CodePipelineClient, GetPipelineStateCommand, ListPipelineExecutionsCommand, PutApprovalResultCommand } from '@aws-sdk/client-codepipeline';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CONFIG_VARIABLE, encodeConfig, ReviewConfig } from '../../src/review/private/review-contract';
+import { CONFIG_VARIABLE, encodeConfig, parseDecisionLine, ReviewConfig } from '../../src/review/private/review-contract';
 
 /**
  * The bundle the function deploys (assets/, written by `npx projen bundle`), run as Lambda runs it: `index.handler`
@@ -76,16 +76,15 @@ test.each([
     } else {
       expect(codePipeline.commandCalls(PutApprovalResultCommand)).toHaveLength(0);
     }
-    // The decision is in the log as one JSON line (the function logs in JSON).
+    // The decision line is logged as an object: Lambda's JSON format writes it under `message`, where the review
+    // link's filter pattern and the CLI find it (review-contract.ts).
     const sizeLine = '- [HOLD] release size: 3 new source revisions since the last production release (execution e-0), more than the limit of 2.';
-    expect(log.mock.calls.map(([line]) => JSON.parse(String(line)))).toContainEqual(expect.objectContaining({
-      level: 'INFO',
-      message: 'Change review decided.',
-      pipelineName: 'my-app',
-      executionId: 'e-1',
+    const events = log.mock.calls.map(([value]) => JSON.stringify({ timestamp: 't', level: 'INFO', requestId: 'r', message: value }));
+    expect(events.map(parseDecisionLine).filter(line => line !== undefined)).toEqual([expect.objectContaining({
+      event: 'ReviewDecision', pipeline: 'my-app', executionId: 'e-1', stage: 'Production', action: 'Review',
       decision: expected === 'APPROVED' ? 'CONTINUE' : 'HOLD',
       ...(releaseSize === undefined ? {} : { summary: expect.stringContaining(sizeLine) }),
-    }));
+    })]);
   } finally {
     log.mockRestore();
     delete process.env[CONFIG_VARIABLE];

@@ -42,7 +42,8 @@ export const hang = (): FakeReply => ({ kind: 'hang' });
 export const raw = (status: number, body: string): FakeReply => ({ kind: 'raw', status, body });
 export const drop = (): FakeReply => ({ kind: 'drop' });
 
-const TARGET_PREFIX = 'CodePipeline_20150709.';
+/** The services the server speaks for (CloudWatch Logs too: the CLI reads a change-set review's decision there). */
+const TARGET_PREFIXES = ['CodePipeline_20150709.', 'Logs_20140328.'];
 
 /** JSON 1.1 timestamps are epoch seconds. */
 export function epochSeconds(iso: string): number {
@@ -76,7 +77,8 @@ export async function startFakeCodePipeline(handler: FakeHandler): Promise<FakeC
       const targetText = Array.isArray(target) ? target[0] : target;
       const text = await readBody(request);
       const body = text ? JSON.parse(text) as Record<string, unknown> : {};
-      const operation = targetText?.startsWith(TARGET_PREFIX) ? targetText.slice(TARGET_PREFIX.length) : '';
+      const prefix = TARGET_PREFIXES.find((p) => targetText?.startsWith(p));
+      const operation = prefix !== undefined && targetText !== undefined ? targetText.slice(prefix.length) : '';
       requests.push({
         operation,
         body,

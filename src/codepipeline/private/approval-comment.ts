@@ -86,5 +86,6 @@ export function approvalComment(gate: ApprovalGate, revision?: CommentRevision):
 export function reviewComment(environment: string, revision?: CommentRevision): string {
   const released = revision ? revisionSentence(revision).text : '';
   return `Change-set review of ${environment}: a function reads the change sets prepared above, approves a safe release by itself, `
-    + `and leaves a risky one here for a person, with a summary of what is risky.${released}`;
+    + 'and leaves a risky one here for a person. The review\'s summary: see the review link (the function\'s log, filtered to this '
+    + `execution), or run cdk-delivery status.${released}`;
 }

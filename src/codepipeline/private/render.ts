@@ -135,8 +135,12 @@ export function renderPipeline(scope: Construct, props: DeliveryPipelineProps, m
   }
   stages.direct.forEach(stage => stage.flush());
   stages.reviewed.forEach(stage => {
+    // The review first: its log is the approval's review link.
+    const review = addChangeSetReview(scope, pipeline, stage, targets, {
+      encryptionKey: artifactKey, notificationTopic: props.approval?.notificationTopic,
+    });
+    stage.linkReview(review.decisionLink);
     stage.flush();
-    addChangeSetReview(scope, pipeline, stage, targets, { encryptionKey: artifactKey, notificationTopic: props.approval?.notificationTopic });
   });
   acknowledgeEncryptedApprovalTopic(pipeline, props.approval?.notificationTopic);
   pipeline.finishLayout();

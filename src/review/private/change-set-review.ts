@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ChangeClass, ChangeReviewPolicy } from '../change-review-policy';
-import { CONFIG_VARIABLE, encodeConfig, Policy, ReleaseSizeLimit, ReviewConfig, ReviewTarget } from './review-contract';
+import { CONFIG_VARIABLE, consoleFragmentEncode, decisionLink, encodeConfig, Policy, ReleaseSizeLimit, ReviewConfig, ReviewTarget } from './review-contract';
 import { describe } from '../../blueprint/validate';
 import { scoped, ValidationError } from '../../private/errors';
 import { EventDrivenFunction } from '../../private/event-driven-function';
@@ -117,6 +117,13 @@ export class ChangeSetReview extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** The configuration written into the function's environment. */
   public readonly config: ReviewConfig;
+  /**
+   * The review approval's review link (`ExternalEntityLink`): the function's log group in the CloudWatch console,
+   * filtered to the decision line of the execution the approval waits for (`#{codepipeline.PipelineExecutionId}`,
+   * which CodePipeline fills in when the approval starts). CodePipeline cannot change a pending approval's text, so
+   * this is where a person finds the summary in the console.
+   */
+  public readonly decisionLink: string;
 
   constructor(scope: Construct, id: string, props: ChangeSetReviewProps) {
     super(scope, id);
@@ -179,6 +186,11 @@ export class ChangeSetReview extends Construct {
       this.logGroup = handler.logGroup;
       this.deadLetterQueue = handler.deadLetterQueue;
       this.deadLetterAlarm = handler.deadLetterAlarm;
+      this.decisionLink = decisionLink({
+        region: Stack.of(this).region,
+        encodedLogGroupName: encodedLogGroupName(this.logGroup.logGroupName),
+        executionId: codepipeline.GlobalVariables.executionId,
+      });
       props.notificationTopic?.grantPublish(this.role);
       notifyOrAcknowledge(this.deadLetterAlarm, {
         topic: props.alarmTopic,
@@ -203,6 +215,15 @@ export class ChangeSetReview extends Construct {
       throw scoped(this, error);
     }
   }
+}
+
+/**
+ * The log group's name as the console link writes it. The function's log group has no name of ours: CloudFormation
+ * generates one from the stack name, the logical id and a random suffix, which are letters, digits and `-` only, and
+ * need no encoding (so the name can stay a reference, resolved at deployment). A name known at synthesis is encoded.
+ */
+export function encodedLogGroupName(name: string): string {
+  return Token.isUnresolved(name) ? name : consoleFragmentEncode(name);
 }
 
 function policyOf(policy: ChangeReviewPolicy): Policy {

@@ -99,3 +99,144 @@ export function decodeTargets(groups: readonly TargetGroup[]): ReviewTarget[] {
     stackName, changeSetName: g.changeSetName, account: g.account, region: g.region, roleArn: g.roleArn,
   })));
 }
+
+/**
+ * The review's decision line: what the handler logs once per decision, and what the approval's review link (the
+ * function's log group in the CloudWatch console, filtered to the execution) and `cdk-delivery status|approve|reject`
+ * read. The function logs in Lambda's JSON format, where the runtime writes a logged object under `message`:
+ *
+ *     {"timestamp":"…","level":"INFO","requestId":"…","message":{"event":"ReviewDecision","pipeline":"my-app",
+ *      "executionId":"…","stage":"Production","action":"Review","environment":"Production","decision":"HOLD",
+ *      "summary":"Change review of Production: held for a person, …"}}
+ *
+ * A field is added, never renamed or removed: deployed functions and newer CLIs read each other's lines.
+ */
+export interface ReviewDecisionLine {
+  /** Always `ReviewDecision` (`DECISION_EVENT`): what the filter pattern looks for. */
+  readonly event: typeof DECISION_EVENT;
+  /** The pipeline's name. */
+  readonly pipeline: string;
+  /** The execution the review approval waits for. */
+  readonly executionId: string;
+  /** The stage of the review approval. */
+  readonly stage: string;
+  /** The review approval action. */
+  readonly action: string;
+  /** How the summary names the environment. */
+  readonly environment: string;
+  readonly decision: Outcome;
+  /** The whole summary (an approval's summary holds at most 512 characters of it). */
+  readonly summary: string;
+}
+
+/** The `event` of a decision line. */
+export const DECISION_EVENT = 'ReviewDecision';
+
+/** The fields of a decision line, under the key the logging function gives them (`message`, Lambda's JSON format). */
+export const DECISION_LINE_KEY = 'message';
+
+/** The decision line of a decision (the handler logs it as an object: the runtime nests it under `message`). */
+export function decisionLine(fields: Omit<ReviewDecisionLine, 'event'>): ReviewDecisionLine {
+  return {
+    event: DECISION_EVENT,
+    pipeline: fields.pipeline,
+    executionId: fields.executionId,
+    stage: fields.stage,
+    action: fields.action,
+    environment: fields.environment,
+    decision: fields.decision,
+    summary: fields.summary,
+  };
+}
+
+/**
+ * The CloudWatch Logs filter pattern that selects the decision lines of one execution (`executionId` may be a
+ * CodePipeline variable reference, `#{codepipeline.PipelineExecutionId}`, resolved when the approval starts).
+ */
+export function decisionFilterPattern(executionId: string): string {
+  const at = `$.${DECISION_LINE_KEY}`;
+  return `{ ${at}.event = "${DECISION_EVENT}" && ${at}.executionId = "${executionId}" }`;
+}
+
+/**
+ * The decision line in one log event's text, or undefined when the event is not one: Lambda's JSON envelope with the
+ * line under `message` (as an object, or as JSON text when a function logs the line as a string), or the bare line
+ * (a function logging in text format). Every field is checked: a line a newer or older handler wrote with a field
+ * missing or of another type is not a decision line.
+ */
+export function parseDecisionLine(text: string): ReviewDecisionLine | undefined {
+  const parsed = parseJson(text);
+  const envelope = isObject(parsed) ? parsed[DECISION_LINE_KEY] : undefined;
+  const candidates = [envelope, typeof envelope === 'string' ? parseJson(envelope) : undefined, parsed];
+  for (const candidate of candidates) {
+    if (!isObject(candidate) || candidate.event !== DECISION_EVENT) {
+      continue;
+    }
+    const fields = ['pipeline', 'executionId', 'stage', 'action', 'environment', 'summary'] as const;
+    if (fields.every(f => typeof candidate[f] === 'string') && OUTCOMES.includes(candidate.decision as Outcome)) {
+      return decisionLine(candidate as unknown as ReviewDecisionLine);
+    }
+  }
+  return undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The CloudWatch console's encoding of a value inside its `#logsV2:` fragment: URI-encoded twice, each `%` written
+ * `$` (`/aws/x` is `$252Faws$252Fx`).
+ */
+export function consoleFragmentEncode(text: string): string {
+  return encodeURIComponent(encodeURIComponent(text)).replace(/%/g, '$');
+}
+
+/** The inverse of `consoleFragmentEncode`; undefined for text that is not such an encoding. */
+export function consoleFragmentDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(decodeURIComponent(text.replace(/\$/g, '%')));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the decision link points, in the parts the construct knows at synthesis. */
+export interface DecisionLinkParts {
+  /** The log group's region. */
+  readonly region: string;
+  /** The log group's name, written as `consoleFragmentEncode` gives it (a name of only letters, digits and `-` is itself). */
+  readonly encodedLogGroupName: string;
+  /** The execution: a CodePipeline variable reference the approval resolves, or an id (letters, digits, `-`). */
+  readonly executionId: string;
+}
+
+/**
+ * The review approval's review link: the review function's log group in the CloudWatch console, filtered to the
+ * decision line of one execution. The execution id is written as it is (CodePipeline replaces a variable reference in
+ * it when the approval starts; execution ids need no encoding), the rest of the filter pattern encoded.
+ */
+export function decisionLink(parts: DecisionLinkParts): string {
+  const mark = '\u0000';
+  const [before, after] = decisionFilterPattern(mark).split(mark);
+  return `https://${parts.region}.console.aws.amazon.com/cloudwatch/home?region=${parts.region}`
+    + `#logsV2:log-groups/log-group/${parts.encodedLogGroupName}/log-events$3FfilterPattern$3D`
+    + `${consoleFragmentEncode(before)}${parts.executionId}${consoleFragmentEncode(after)}`;
+}
+
+const DECISION_LINK = /^https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=([a-z0-9-]+)#logsV2:log-groups\/log-group\/([^/?#]+)\/log-events\$3FfilterPattern\$3D/;
+
+/** The log group a review link points at (an approval's `ExternalEntityLink`), or undefined when it is not a decision link. */
+export function logGroupOfDecisionLink(url: string): { readonly region: string; readonly logGroupName: string } | undefined {
+  const match = DECISION_LINK.exec(url);
+  const logGroupName = match ? consoleFragmentDecode(match[2]) : undefined;
+  return match && logGroupName ? { region: match[1], logGroupName } : undefined;
+}

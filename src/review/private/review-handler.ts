@@ -14,7 +14,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { classify, decide, ReleaseSizeReport, releaseSizeLine, ResourceChangeFact, shortSummary, StackChange } from './classify';
 import { readReleaseHistory, releaseSizeReport } from './release-size-check';
-import { CHANGE_SET_CLASSES, CONFIG_VARIABLE, decodeTargets, EncodedConfig, Outcome, OUTCOMES, ReviewConfig, ReviewTarget } from './review-contract';
+import { CHANGE_SET_CLASSES, CONFIG_VARIABLE, decisionLine, decodeTargets, EncodedConfig, Outcome, OUTCOMES, ReviewConfig, ReviewTarget } from './review-contract';
 import { CfnTemplate, isRecord } from './template-model';
 
 /**
@@ -154,7 +154,17 @@ export async function reviewChangeSets(event: unknown, config: ReviewConfig, dep
       ].join('\n'),
     };
   }
-  deps.log('INFO', 'Change review decided.', { pipelineName, executionId, decision: decision.outcome, summary: decision.summary });
+  // The decision line (review-contract.ts): what the approval's review link and `cdk-delivery status` read.
+  const line = decisionLine({
+    pipeline: pipelineName,
+    executionId,
+    stage: config.stageName,
+    action: config.approvalActionName,
+    environment: config.environmentName,
+    decision: decision.outcome,
+    summary: decision.summary,
+  });
+  deps.log('INFO', 'Change review decided.', { ...line });
 
   const token = await pendingToken(pipelineName, executionId, config, deps);
   if (token === undefined) {

@@ -25,6 +25,9 @@ import { ChangeReviewPolicy } from '../../../review/change-review-policy';
  * action is added.
  */
 export class ReviewStage extends HoldingStage {
+  /** The review approval's review link (the review's decision in its log), set by `linkReview` before `flush()`. */
+  private reviewLink: string | undefined;
+
   constructor(
     target: codepipeline.IStage,
     /** The review approval's action name. */
@@ -43,8 +46,16 @@ export class ReviewStage extends HoldingStage {
     super(target);
   }
 
+  /** The review approval's review link: where a person reads the review's decision (`ChangeSetReview.decisionLink`). */
+  public linkReview(link: string): void {
+    this.reviewLink = link;
+  }
+
   /** Adds the held actions to the stage, with the review approval after every prepare and before every execute. */
   public flush(): void {
+    if (this.reviewLink === undefined) {
+      throw new InternalError(`DeliveryPipeline: the reviewed stage '${this.stageName}' was built before its change-set review was linked to it. Please report it with your aws-cdk-lib version.`);
+    }
     this.flushed = true;
     const isPrepare = (a: codepipeline.IAction) => a instanceof cpactions.CloudFormationCreateReplaceChangeSetAction;
     const orderOf = (a: codepipeline.IAction) => a.actionProperties.runOrder ?? 1;
@@ -69,6 +80,7 @@ export class ReviewStage extends HoldingStage {
       actionName: this.approvalActionName,
       runOrder: review,
       additionalInformation: this.comment(),
+      externalEntityLink: this.reviewLink,
     }));
     placed.filter(p => p.runOrder > review).forEach(p => this.target.addAction(new RunOrderAction(p.action, p.runOrder)));
   }
