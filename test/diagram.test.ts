@@ -89,8 +89,9 @@ describe('PipelineDiagram', () => {
     expect(diagram).toContain('    s4_a2{{"PromoteToProduction<br/>manual approval"}}:::approval\n');
     // After the (direct) staging deployment, the approval and the smoke test run in parallel.
     expect(diagram).toContain('    s4_a1 --> s4_a2 & s4_a3\n');
-    // Three production regions: prepare in parallel, then deploy in parallel.
-    expect(diagram).toContain('    s5_a1 & s5_a2 & s5_a3 --> s5_a4 & s5_a5 & s5_a6\n');
+    // Three production regions: prepare in parallel, the change-set review, then deploy in parallel.
+    expect(diagram).toContain('    s5_a4{{"Review<br/>manual approval"}}:::approval\n');
+    expect(diagram).toContain('    s5_a1 & s5_a2 & s5_a3 --> s5_a4\n    s5_a4 --> s5_a5 & s5_a6 & s5_a7\n');
     expect(diagramOf('continuous-deployment')).not.toContain('manual approval');
   });
 

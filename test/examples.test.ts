@@ -52,11 +52,13 @@ test('examples/guarded-production: the pipeline stack depends on every stack who
     .toEqual(['ReleaseAlarms-ap-southeast-2', 'ReleaseAlarms-eu-west-1', 'ReleaseAlarms-us-east-1']);
 });
 
-test('hops: delivery 7, deployment without change sets 7, guarded 15 (migrations, deploy markers and change-set reviews are actions; windows and bakes are not), container service 7 (Docker assets publish beside the tests), monorepo 7 (gates are conditions, not actions)', () => {
-  // Staging deploys directly by default: the delivery example went from 8 hops to 7, guarded from 14 to 13; the
-  // change-set review of its two production waves adds one hop to each (13 to 15).
+test('hops: delivery 8, deployment without change sets 7, guarded 15 (migrations, deploy markers and change-set reviews are actions; windows and bakes are not), container service 8 (Docker assets publish beside the tests), monorepo 8 (gates are conditions, not actions)', () => {
+  // Staging deploys directly by default: the delivery example went from 8 hops to 7, guarded from 14 to 13. The
+  // change-set review, on by default wherever change sets are used, adds one hop to each reviewed production stage:
+  // delivery, container service and monorepo 7 to 8, guarded (two waves) 13 to 15; the deployment example deploys
+  // without change sets, so nothing is reviewed there.
   const hops = examples.map(([, create]) => PipelineShape.fromStack(Stack.of(built(create).pipeline)).criticalPathHops);
-  expect(hops).toEqual([7, 7, 15, 7, 7]);
+  expect(hops).toEqual([8, 7, 15, 8, 8]);
 });
 
 test('the guarded example gates production with conditions: a window on every wave, alarm rules, rollback', () => {

@@ -62,7 +62,7 @@ describe('a reviewed production environment', () => {
   });
 
   test('the comment says where the summary is', () => {
-    expect(approval.Configuration?.CustomData).toMatch(/The review's summary: see the review link \(the function's log, filtered to this execution\), or run cdk-delivery status\.$/);
+    expect(approval.Configuration?.CustomData).toMatch(/The review's summary: see the review link \(the function's log, filtered to this execution\), or run cdk-delivery status\. It releases commit #\{Source@acme_app\.CommitId\}: #\{Source@acme_app\.CommitMessage\}$/);
     expect(String(approval.Configuration?.CustomData).length).toBeLessThanOrEqual(1000);
   });
 
