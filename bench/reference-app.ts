@@ -55,9 +55,11 @@ function production(count?: number): Array<{ id: string; env: { account: string;
  *
  * @param productionTargets production Stages (default: the reference app's three regions)
  * @param guarded give production a deployment window and an alarm-gated bake with rollback
- * @param reviewed review production's change sets before they execute (`changeReview`)
+ * @param reviewed review production's change sets before they execute (`changeReview`, on by default); false:
+ * `ChangeReviewPolicy.disabled()`
+ * @param requireManualApproval the release mode (delivery by default)
  */
-export function withDeliveryPipeline(app: App, productionTargets?: number, guarded = false, reviewed = false): Stack {
+export function withDeliveryPipeline(app: App, productionTargets?: number, guarded = false, reviewed = true, requireManualApproval = true): Stack {
   const stack = new Stack(app, 'Pipeline', { env: PIPELINE_ENV });
   const staging = new ServiceStage(app, 'Staging', { env: STAGING_ENV });
   new DeliveryPipeline(stack, 'Delivery', {
@@ -78,8 +80,8 @@ export function withDeliveryPipeline(app: App, productionTargets?: number, guard
         duration: Duration.minutes(30),
       } : undefined,
     },
-    requireManualApproval: true,
-    changeReview: reviewed ? ChangeReviewPolicy.defaults() : undefined,
+    requireManualApproval,
+    changeReview: reviewed ? undefined : ChangeReviewPolicy.disabled(),
   });
   return stack;
 }

@@ -44,6 +44,10 @@ export interface ApprovalOptions {
   /**
    * Approve automatically when the deployment broadens no IAM permissions or security-group rules.
    *
+   * @deprecated The change-set review (`changeReview`, on by default wherever change sets are used) holds a release
+   * whose permissions broaden without a CodeBuild hop: set `requireManualApproval: false` instead. Synthesizing with
+   * this property adds a warning.
+   *
    * Uses CDK Pipelines' `ConfirmPermissionsBroadening`: a `cdk diff --security-only` check per gated `Stage`
    * that approves its own manual approval when nothing broadens, and otherwise leaves it for a person (and
    * notifies `notificationTopic`). It adds one action slot. `comment`, `reviewUrl`, `notifyEmails` and `timeout`

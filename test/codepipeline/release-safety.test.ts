@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -181,6 +181,18 @@ describe('approval details', () => {
     // The permission check's approval, and production's change-set review.
     expect(shape.approvals).toBe(2);
     expect(JSON.stringify(Template.fromStack(f.stack).toJSON())).toContain('cdk diff');
+    // Deprecated: the synth warns and says what replaces it.
+    Annotations.fromStack(f.stack).hasWarning('/PipelineStack/Delivery', Match.stringLikeRegexp(
+      '^approval.autoApproveUnlessPermissionsBroaden is deprecated: .* set requireManualApproval: false and remove autoApproveUnlessPermissionsBroaden\\. \\[ack: cdk-delivery-pipelines:auto-approve-deprecated\\]$'));
+  });
+
+  test('what replaces it: continuous deployment with the default review, with no permission check and no deprecation warning', () => {
+    const f = fixture();
+    new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { requireManualApproval: false }));
+    expect(JSON.stringify(Template.fromStack(f.stack).toJSON())).not.toContain('cdk diff');
+    expect(Annotations.fromStack(f.stack).findWarning('*', Match.stringLikeRegexp('autoApproveUnlessPermissionsBroaden'))).toEqual([]);
+    // The one approval action is production's Review, whose function holds a release whose permissions broaden.
+    expect(PipelineShape.fromStack(f.stack).approvals).toBe(1);
   });
 
   test.each([

@@ -1,4 +1,4 @@
-import { Aspects, Duration, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, Duration, Stack, Stage, Tags, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -66,6 +66,9 @@ export function renderPipeline(scope: Construct, props: DeliveryPipelineProps, m
   validateExplicitRegion(pipelineStack, targets);
   const sources: Array<[string, PipelineSource]> = [['source', props.source], ...features.additional.map((a, i): [string, PipelineSource] => [`additionalSources[${i}].source`, a.source])];
   validateTriggerSafety(sources);
+  if (props.approval?.autoApproveUnlessPermissionsBroaden) {
+    Annotations.of(scope).addWarningV2(AUTO_APPROVE_DEPRECATED, AUTO_APPROVE_DEPRECATION);
+  }
 
   // Every stage exists, in order and with its conditions, before CDK Pipelines adds its actions; then CDK Pipelines
   // builds one wave per planned stage into it.
@@ -339,6 +342,14 @@ function toolVersion(version: string | undefined, defaultVersion: string, proper
   validateToolVersion(version, property, defaultVersion);
   return version;
 }
+
+/** The warning of the deprecated `approval.autoApproveUnlessPermissionsBroaden`. */
+export const AUTO_APPROVE_DEPRECATED = 'cdk-delivery-pipelines:auto-approve-deprecated';
+const AUTO_APPROVE_DEPRECATION = 'approval.autoApproveUnlessPermissionsBroaden is deprecated: it adds CDK Pipelines\' '
+  + 'ConfirmPermissionsBroadening, a CodeBuild hop per gated Stage that installs an unpinned aws-cdk. The change-set review '
+  + '(changeReview, on by default wherever change sets are used) already holds a release whose permissions broaden, without '
+  + 'a hop of its own: to approve automatically unless permissions broaden, set requireManualApproval: false and remove '
+  + 'autoApproveUnlessPermissionsBroaden.';
 
 /** The primary source's action, once CDK Pipelines built the Source stage. */
 function primarySourceAction(sourceStage: codepipeline.IStage | undefined, source: PipelineSource): codepipeline.IAction | undefined {
