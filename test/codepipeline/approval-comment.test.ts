@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DeliveryPipeline, DeliveryPipelineProps, PipelineSource } from '../../src';
 import { GatePlacement, GateReason } from '../../src/blueprint/release-plan';
-import { approvalComment } from '../../src/codepipeline/private/approval-comment';
+import { approvalComment, reviewComment } from '../../src/codepipeline/private/approval-comment';
 import { fixture, Fixture, referenceProps } from '../fixtures/app';
 
 /**
@@ -77,4 +77,12 @@ test('GIVEN migrations whose names and the commit reference would pass 1000 char
   expect(approvalComment(gate, revision)).toBe('Approve the migration(s) 8 listed in the stage before they run in Production. ' +
     'It releases commit #{Source@acme_app.CommitId}: #{Source@acme_app.CommitMessage}');
   expect(approvalComment({ ...gate, migrations: gate.migrations.slice(0, 2) }, revision)).toContain('Migrate1-');
+});
+
+test('GIVEN the longest environment name and references WHEN the Review approval\'s comment is made THEN it fits 1000 characters; a longer one is an internal error, not a silent cut', () => {
+  const longest = { noun: 'commit', id: `#{Source@${'a'.repeat(100)}.CommitId}`, message: `#{Source@${'a'.repeat(100)}.CommitMessage}`, author: `#{Build@${'s'.repeat(100)}.CDK_DELIVERY_COMMIT_AUTHOR}` };
+  const comment = reviewComment('P'.repeat(100), longest);
+  expect(comment.length).toBeLessThanOrEqual(1000);
+  expect(comment).toContain(`by ${longest.author}: ${longest.message}`);
+  expect(() => reviewComment('P'.repeat(700), longest)).toThrow(/the Review approval's comment of P+ could pass CodePipeline's 1000 characters/);
 });

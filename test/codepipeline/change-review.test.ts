@@ -185,6 +185,15 @@ test('cdk-nag AwsSolutions has no finding with an encrypted approval topic (the 
   expect(findings(promote)).toContain('Action::kms:GenerateDataKey*');
 });
 
+test('the approval topic hears from a Review only when a person is needed: the approval itself does not notify, its function publishes a held summary', () => {
+  const f = fixture();
+  const topic = new sns.Topic(f.stack, 'Approvals');
+  new DeliveryPipeline(f.stack, 'Delivery', referenceProps(f, { approval: { notificationTopic: topic } }));
+  const notifies = stagesOf(f.stack).flatMap(s => s.Actions.filter(a => a.Configuration?.NotificationArn !== undefined).map(a => `${s.Name}/${a.Name}`));
+  expect(notifies).toEqual(['Staging/PromoteToProduction']);
+  expect(reviewsOf(f.stack).map(r => r.config.topicArn !== undefined)).toEqual([true]);
+});
+
 describe('cost: at most one hop more per reviewed environment (PipelineShape of the reference app)', () => {
   test.each([true, false])('requireManualApproval: %s', (requireManualApproval) => {
     const without = referencePipeline({ requireManualApproval, changeReview: ChangeReviewPolicy.disabled() });

@@ -2,6 +2,7 @@ import { COMMIT_AUTHOR_VARIABLE } from './commit-author';
 import { ApprovalGate, approvalComment as gateComment } from '../../blueprint/release-plan';
 import { BUILD_STAGE } from '../../contract';
 import { MAX_ACTION_CONFIGURATION_VALUE } from '../../private/codepipeline-limits';
+import { InternalError } from '../../private/errors';
 import { PipelineSource } from '../source';
 
 /**
@@ -84,8 +85,13 @@ export function approvalComment(gate: ApprovalGate, revision?: CommentRevision):
  * who sees it held approves that commit).
  */
 export function reviewComment(environment: string, revision?: CommentRevision): string {
-  const released = revision ? revisionSentence(revision).text : '';
-  return `Change-set review of ${environment}: a function reads the change sets prepared above, approves a safe release by itself, `
+  const released = revision ? revisionSentence(revision) : { text: '', length: 0 };
+  const decided = `Change-set review of ${environment}: a function reads the change sets prepared above, approves a safe release by itself, `
     + 'and leaves a risky one here for a person. The review\'s summary: see the review link (the function\'s log, filtered to this '
-    + `execution), or run cdk-delivery status.${released}`;
+    + 'execution), or run cdk-delivery status.';
+  // Environment names are at most 100 characters (stage names), the references counted at their longest: it fits.
+  if (decided.length + released.length > MAX_ACTION_CONFIGURATION_VALUE) {
+    throw new InternalError(`DeliveryPipeline: the Review approval's comment of ${environment} could pass CodePipeline's ${MAX_ACTION_CONFIGURATION_VALUE} characters. Please report it with your aws-cdk-lib version.`);
+  }
+  return decided + released.text;
 }
