@@ -3,9 +3,9 @@ import { BakeOptions } from './bake';
 import { DeploymentWindow } from './deployment-window';
 import { GateRule } from './gate-rule';
 import { SecurityCheck } from './security';
-import { ChangeReviewPolicy } from '../review/change-review-policy';
 import { MigrationCommandOptions, SynthCommandOptions, TestCommandOptions, VerificationStepOptions } from './steps';
 import { ApprovalSettings } from './validate';
+import { ChangeReviewPolicy } from '../review/change-review-policy';
 
 /*
  * What the blueprint reads of a pipeline's properties: the engine-neutral part. An engine's public props (the

@@ -81,7 +81,11 @@ test.each([
     const sizeLine = '- [HOLD] release size: 3 new source revisions since the last production release (execution e-0), more than the limit of 2.';
     const events = log.mock.calls.map(([value]) => JSON.stringify({ timestamp: 't', level: 'INFO', requestId: 'r', message: value }));
     expect(events.map(parseDecisionLine).filter(line => line !== undefined)).toEqual([expect.objectContaining({
-      event: 'ReviewDecision', pipeline: 'my-app', executionId: 'e-1', stage: 'Production', action: 'Review',
+      event: 'ReviewDecision',
+      pipeline: 'my-app',
+      executionId: 'e-1',
+      stage: 'Production',
+      action: 'Review',
       decision: expected === 'APPROVED' ? 'CONTINUE' : 'HOLD',
       ...(releaseSize === undefined ? {} : { summary: expect.stringContaining(sizeLine) }),
     })]);
