@@ -17,6 +17,15 @@ export const PRODUCTION_STAGE = 'Production';
 /** CodePipeline's limits on names (defined with CodePipeline's other limits). */
 export { MAX_NAME_LENGTH, NAME_PATTERN } from './private/codepipeline-limits';
 
+/**
+ * The CodeBuild variable the synth build exports with the commit's author when the source is a full git clone (and
+ * the CodePipeline output variable of the synth action): written by the construct, read by the CLI.
+ */
+export const COMMIT_AUTHOR_VARIABLE = 'CDK_DELIVERY_COMMIT_AUTHOR';
+
+/** What that variable holds when git cannot tell the author. */
+export const COMMIT_AUTHOR_FALLBACK = 'unknown';
+
 /** What a pipeline stage is for. */
 export enum StageKind {
   SOURCE = 'source',

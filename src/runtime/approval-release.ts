@@ -14,7 +14,8 @@ import { DeliveryError, DeliveryErrorCode, toDeliveryError } from './errors';
 import { commitAuthor, gitReleaseSize, GitRunner, hasCommit, isCommitId } from './git-history';
 import { releaseSizeFromHistory, RevisionRef } from './release-size';
 import { checkReply, list, obj, optional, required, str } from './reply-shape';
-import { readReviewDecision, ReviewDecision } from './review-summary';
+import { readReviewDecision, ReviewDecision, withoutControlCharacters } from './review-summary';
+import { COMMIT_AUTHOR_FALLBACK, COMMIT_AUTHOR_VARIABLE } from '../contract';
 
 /**
  * What a pending approval approves: the source revisions of its execution (commit, message, author date, branch,
@@ -39,7 +40,10 @@ export interface ReleaseRevision {
   readonly repository?: string;
   /** `AuthorDate` of the source action (ISO 8601), when the provider reports it. */
   readonly authorDate?: string;
-  /** The author's name: only from a git clone (no CodePipeline source provider reports it). */
+  /**
+   * The author's name (no CodePipeline source provider reports it): from the synth build's exported variable when the
+   * source is a full git clone (`codeBuildCloneOutput: true`), or from a local git clone (`--repo`), which wins.
+   */
   readonly author?: string;
   /** The author's e-mail: only from a git clone. */
   readonly authorEmail?: string;
@@ -232,6 +236,24 @@ async function readHistory(client: CodePipelineClient, pipelineName: string, pip
   return { summaries, complete: true };
 }
 
+/**
+ * The author the synth build exported (`COMMIT_AUTHOR_VARIABLE`, only with a full git clone) and the artifact it read
+ * (the primary source's). The build runs the commit's own commands, which could set any value: terminal control
+ * characters are removed; the fallback (git could not tell) is no author.
+ */
+function builtAuthor(actions: readonly ActionExecutionDetail[]): { readonly artifactName: string; readonly author: string } | undefined {
+  for (const detail of actions) {
+    const value = detail.output?.outputVariables?.[COMMIT_AUTHOR_VARIABLE];
+    const artifactName = detail.input?.inputArtifacts?.[0]?.name;
+    if (typeof value !== 'string' || artifactName === undefined) {
+      continue;
+    }
+    const author = withoutControlCharacters(value).trim();
+    return author === '' || author === COMMIT_AUTHOR_FALLBACK ? undefined : { artifactName, author };
+  }
+  return undefined;
+}
+
 function isSource(detail: ActionExecutionDetail): boolean {
   return detail.input?.actionTypeId?.category === 'Source';
 }
@@ -249,6 +271,7 @@ function revisionsOf(artifacts: readonly ArtifactRevision[], actions: readonly A
       url: detail.output?.executionResult?.externalExecutionUrl,
     };
   });
+  const built = builtAuthor(actions);
   const used = new Set<number>();
   const revisions: ReleaseRevision[] = artifacts.filter((a) => a.revisionId).map((artifact) => {
     const index = sources.findIndex((s, i) => !used.has(i) && s.revisionId === artifact.revisionId);
@@ -265,6 +288,7 @@ function revisionsOf(artifacts: readonly ArtifactRevision[], actions: readonly A
       branch: source?.branch,
       repository: source?.repository,
       authorDate: source?.authorDate,
+      author: built !== undefined && built.artifactName === artifact.name ? built.author : undefined,
     };
   });
   // Sources GetPipelineExecution did not list (or could not be read).

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { GitFixture, lines } from './git-fixture';
 import { mockedOperations, PIPELINE } from './sdk-fixtures';
+import { COMMIT_AUTHOR_VARIABLE } from '../../src/contract';
 import {
   ApprovalRelease,
   describeApprovalRelease,
@@ -100,6 +101,28 @@ describe('what a pending approval approves', () => {
       gaps: [],
     });
     expect(mock.commandCalls(ListActionExecutionsCommand)[0].args[0].input).toMatchObject({ filter: { pipelineExecutionId: 'exec-2' }, maxResults: 100 });
+  });
+
+  test.each([
+    ['the name the synth build exported, terminal control characters removed', 'Jane Doe\u001b[2J\u0007', 'octo_shop_Source', 'Jane Doe[2J'],
+    ['no author when git could not tell (the fallback)', 'unknown', 'octo_shop_Source', undefined],
+    ['no author for a revision the synth build did not read', 'Jane Doe', 'other_Source', undefined],
+  ])('GIVEN a full-clone source whose synth build exported the author WHEN described THEN %s', async (_, exported, input, expected) => {
+    const { client, mock } = mockRelease();
+    const details = (await client.send(new ListActionExecutionsCommand({ pipelineName: PIPELINE, filter: { pipelineExecutionId: 'exec-2' } }))).actionExecutionDetails!;
+    mock.on(ListActionExecutionsCommand, { pipelineName: PIPELINE, filter: { pipelineExecutionId: 'exec-2' } }).resolves({
+      actionExecutionDetails: [...details, {
+        pipelineExecutionId: 'exec-2',
+        stageName: 'Build',
+        actionName: 'Synth',
+        input: { actionTypeId: { category: ActionCategory.Build, owner: ActionOwner.AWS, provider: 'CodeBuild', version: '1' }, inputArtifacts: [{ name: input }] },
+        output: { outputVariables: { [COMMIT_AUTHOR_VARIABLE]: exported } },
+      }],
+    });
+
+    const release = await describeApprovalRelease(client, PIPELINE, APPROVAL);
+
+    expect(release.revisions.map(r => r.author)).toEqual([expected]);
   });
 
   test('GIVEN the approver may not read executions WHEN described THEN each gap is named and the rest is still shown', async () => {

@@ -1,3 +1,5 @@
+import { COMMIT_AUTHOR_FALLBACK, COMMIT_AUTHOR_VARIABLE } from '../../contract';
+
 /**
  * The author of the released commit, told by the synth build to the approvals.
  *
@@ -12,11 +14,8 @@
  * when git cannot tell (no `.git`, git missing, an empty name). Reading it never fails the synth build.
  */
 
-/** The CodeBuild variable the synth build exports (and the CodePipeline variable of the synth action). */
-export const COMMIT_AUTHOR_VARIABLE = 'CDK_DELIVERY_COMMIT_AUTHOR';
-
-/** What the variable holds when git cannot tell the author. */
-export const COMMIT_AUTHOR_FALLBACK = 'unknown';
+/** The variable and its fallback are the construct's contract with the CLI (`src/contract.ts`). */
+export { COMMIT_AUTHOR_FALLBACK, COMMIT_AUTHOR_VARIABLE };
 
 /** Display columns of the name git prints at most (longer names end in `..`). */
 export const MAX_AUTHOR_COLUMNS = 100;
