@@ -5,14 +5,12 @@ import {
   CodePipelineClient,
   GetPipelineExecutionCommand,
   paginateListActionExecutions,
-  paginateListPipelineExecutions,
-  PipelineExecutionSummary,
 } from '@aws-sdk/client-codepipeline';
 import type { PendingApproval } from './approvals';
 import { CommandAborted } from './command-signal';
 import { DeliveryError, DeliveryErrorCode, toDeliveryError } from './errors';
 import { commitAuthor, gitReleaseSize, GitRunner, hasCommit, isCommitId } from './git-history';
-import { releaseSizeFromHistory, RevisionRef } from './release-size';
+import { HISTORY_READ, readReleaseHistory, releaseSizeFromHistory, RevisionRef } from './release-size';
 import { checkReply, list, obj, optional, required, str } from './reply-shape';
 import { readReviewDecision, ReviewDecision, withoutControlCharacters } from './review-summary';
 import { COMMIT_AUTHOR_FALLBACK, COMMIT_AUTHOR_VARIABLE } from '../contract';
@@ -102,10 +100,7 @@ export interface DescribeReleaseOptions {
   readonly logs?: CloudWatchLogsClient;
 }
 
-/** How many pages of ListPipelineExecutions (100 each) are read to find the last release. */
-export const MAX_HISTORY_PAGES = 5;
-
-const PAGE_SIZE = 100;
+const PAGE_SIZE = HISTORY_READ.pageSize;
 
 const map = obj({});
 
@@ -129,15 +124,6 @@ const ACTIONS_PAGE_REPLY = obj({
       resolvedConfiguration: optional(map),
     })),
     output: optional(obj({ outputVariables: optional(map), executionResult: optional(obj({ externalExecutionUrl: optional(str) })) })),
-  }))),
-  nextToken: optional(str),
-});
-
-const EXECUTIONS_PAGE_REPLY = obj({
-  pipelineExecutionSummaries: optional(list(obj({
-    pipelineExecutionId: required(str),
-    status: optional(str),
-    sourceRevisions: optional(list(obj({ actionName: optional(str), revisionId: optional(str) }))),
   }))),
   nextToken: optional(str),
 });
@@ -205,35 +191,6 @@ async function readActions(client: CodePipelineClient, pipelineName: string, pip
     details.push(...(page.actionExecutionDetails ?? []).filter(ofExecution));
   }
   return details;
-}
-
-/** Executions, newest first, until one that succeeded and started before the pending one (or the page limit). */
-/** The executions read, and whether the reading stopped for a reason other than the page limit. */
-interface HistoryRead {
-  readonly summaries: PipelineExecutionSummary[];
-  readonly complete: boolean;
-}
-
-async function readHistory(client: CodePipelineClient, pipelineName: string, pipelineExecutionId: string): Promise<HistoryRead> {
-  const summaries: PipelineExecutionSummary[] = [];
-  let pages = 0;
-  let seenPending = false;
-  for await (const page of paginateListPipelineExecutions({ client, pageSize: PAGE_SIZE }, { pipelineName })) {
-    checkReply({ operation: 'ListPipelineExecutions', pipelineName }, page, EXECUTIONS_PAGE_REPLY);
-    pages += 1;
-    for (const summary of page.pipelineExecutionSummaries ?? []) {
-      summaries.push(summary);
-      if (summary.pipelineExecutionId === pipelineExecutionId) {
-        seenPending = true;
-      } else if (seenPending && summary.status === 'Succeeded') {
-        return { summaries, complete: true };
-      }
-    }
-    if (pages >= MAX_HISTORY_PAGES) {
-      return { summaries, complete: false };
-    }
-  }
-  return { summaries, complete: true };
 }
 
 /**
@@ -372,7 +329,7 @@ export async function describeApprovalRelease(
   const [artifacts, actions, history] = await Promise.all([
     attempt(readGaps[0], 'GetPipelineExecution', pipelineName, () => readExecution(client, pipelineName, executionId)),
     attempt(readGaps[1], 'ListActionExecutions', pipelineName, () => readActions(client, pipelineName, executionId)),
-    attempt(readGaps[2], 'ListPipelineExecutions', pipelineName, () => readHistory(client, pipelineName, executionId)),
+    attempt(readGaps[2], 'ListPipelineExecutions', pipelineName, () => readReleaseHistory(client, pipelineName, executionId)),
   ]);
   gaps.push(...readGaps.flat());
   let revisions = revisionsOf(artifacts ?? [], actions ?? []);

@@ -1,5 +1,6 @@
-import type { PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, paginateListPipelineExecutions, PipelineExecutionSummary } from '@aws-sdk/client-codepipeline';
 import { DeliveryError, DeliveryErrorCode } from './errors';
+import { checkReply, EXECUTIONS_PAGE_REPLY } from './reply-shape';
 
 /**
  * Release size: how much a release carries since the last production release. Two bases:
@@ -36,6 +37,49 @@ export interface HistoryReleaseSize {
    * last release.
    */
   readonly newRevisions?: number;
+}
+
+/** The history read: at most `pages` pages of `pageSize` executions (CodePipeline's largest page), newest first. */
+export const HISTORY_READ = { pages: 5, pageSize: 100 };
+
+/** The executions read, newest first, up to the last release before the pending one. */
+export interface ReleaseHistory {
+  readonly summaries: PipelineExecutionSummary[];
+  /** Pages read. */
+  readonly pages: number;
+  /** False when the page cap stopped the read while more history was there and no earlier success was found. */
+  readonly complete: boolean;
+}
+
+/**
+ * Reads ListPipelineExecutions (newest first) up to the execution that succeeded before `pendingExecutionId` (the
+ * last production release: nothing older counts), the end of the history, or `HISTORY_READ.pages` pages. The one
+ * reader of the history for the release size: the CLI's approval details and the change-set review's size check.
+ * A failed read throws (the caller decides what a failure means).
+ */
+export async function readReleaseHistory(client: CodePipelineClient, pipelineName: string, pendingExecutionId: string): Promise<ReleaseHistory> {
+  const summaries: PipelineExecutionSummary[] = [];
+  let pages = 0;
+  let seenPending = false;
+  for await (const page of paginateListPipelineExecutions({ client, pageSize: HISTORY_READ.pageSize }, { pipelineName })) {
+    checkReply({ operation: 'ListPipelineExecutions', pipelineName }, page, EXECUTIONS_PAGE_REPLY);
+    pages += 1;
+    for (const summary of page.pipelineExecutionSummaries ?? []) {
+      summaries.push(summary);
+      if (summary.pipelineExecutionId === pendingExecutionId) {
+        seenPending = true;
+      } else if (seenPending && summary.status === 'Succeeded') {
+        return { summaries, pages, complete: true };
+      }
+    }
+    if (page.nextToken === undefined) {
+      break;
+    }
+    if (pages >= HISTORY_READ.pages) {
+      return { summaries, pages, complete: false };
+    }
+  }
+  return { summaries, pages, complete: true };
 }
 
 function refs(summary: PipelineExecutionSummary): RevisionRef[] {

@@ -123,7 +123,11 @@ export const PIPELINE_EXECUTION_REPLY = obj({
 /** ListPipelineExecutions (one page). */
 export const EXECUTIONS_PAGE_REPLY = obj({
   pipelineExecutionSummaries: optional(list(obj({
-    pipelineExecutionId: required(str), status: optional(str), startTime: optional(date), lastUpdateTime: optional(date),
+    pipelineExecutionId: required(str),
+    status: optional(str),
+    startTime: optional(date),
+    lastUpdateTime: optional(date),
+    sourceRevisions: optional(list(obj({ actionName: optional(str), revisionId: optional(str) }))),
   }))),
   nextToken: optional(str),
 });

@@ -20,10 +20,10 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AppVersion, synthesize, V1 } from './versioned-app';
-import { HISTORY_READ } from '../../src/review/private/release-size-check';
 import { CONFIG_VARIABLE, encodeConfig, ReviewConfig } from '../../src/review/private/review-contract';
 import { configFromEnvironment, Credentials, reviewChangeSets, sessionPolicy, WAIT } from '../../src/review/private/review-handler';
 import { CfnTemplate } from '../../src/review/private/template-model';
+import { HISTORY_READ } from '../../src/runtime/release-size';
 
 const PIPELINE = 'my-app';
 const EXECUTION = '3f6a1c2e-0d4b-4c1a-9a55-6f0e1f1d2b7a';
@@ -399,13 +399,19 @@ describe('the release size (policy maxReleaseRevisions)', () => {
     return [pending, ...between, base, ...older];
   }
 
-  /** ListPipelineExecutions over `summaries` in pages of HISTORY_READ.pageSize, newest first. */
-  function serve(codePipeline: ReturnType<typeof setup>['codePipeline'], summaries: PipelineExecutionSummary[]) {
+  /**
+   * ListPipelineExecutions over `summaries` in pages of HISTORY_READ.pageSize, newest first; returns the nextToken of
+   * each call as it was sent (the SDK's paginator reuses one input object, so the recorded calls show its last state).
+   */
+  function serve(codePipeline: ReturnType<typeof setup>['codePipeline'], summaries: PipelineExecutionSummary[]): Array<string | undefined> {
+    const tokens: Array<string | undefined> = [];
     codePipeline.on(ListPipelineExecutionsCommand).callsFake((input: { nextToken?: string; maxResults?: number }) => {
+      tokens.push(input.nextToken);
       const from = Number(input.nextToken ?? 0);
       const to = from + (input.maxResults ?? 100);
       return { pipelineExecutionSummaries: summaries.slice(from, to), nextToken: to < summaries.length ? String(to) : undefined };
     });
+    return tokens;
   }
 
   test('over the limit: held, with the count, the last release and the limit in the summary', async () => {
@@ -462,9 +468,9 @@ describe('the release size (policy maxReleaseRevisions)', () => {
 
   test('a long history is read page by page until the page with the last success, and no further', async () => {
     const { deps, codePipeline } = setup({ next: { greeting: 'good morning' }, pages: [HARMLESS] });
-    serve(codePipeline, history(150, { older: 300 }));
+    const tokens = serve(codePipeline, history(150, { older: 300 }));
     const result = await reviewChangeSets(started(), LIMITED, deps);
-    expect(codePipeline.commandCalls(ListPipelineExecutionsCommand).map(c => c.args[0].input.nextToken)).toEqual([undefined, '100']);
+    expect(tokens).toEqual([undefined, '100']);
     expect(result).toMatchObject({ outcome: 'HELD', summary: expect.stringContaining('- [HOLD] release size: 150 new source revisions since the last production release (execution e-released), more than the limit of 20.') });
   });
 

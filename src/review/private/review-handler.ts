@@ -13,9 +13,10 @@ import { ApprovalStatus, CodePipelineClient, GetPipelineStateCommand, PutApprova
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { classify, decide, ReleaseSizeReport, releaseSizeLine, ResourceChangeFact, shortSummary, StackChange } from './classify';
-import { readReleaseHistory, releaseSizeReport } from './release-size-check';
+import { releaseSizeReport } from './release-size-check';
 import { CHANGE_SET_CLASSES, CONFIG_VARIABLE, decisionLine, decodeTargets, EncodedConfig, Outcome, OUTCOMES, ReviewConfig, ReviewTarget } from './review-contract';
 import { CfnTemplate, isRecord } from './template-model';
+import { readReleaseHistory } from '../../runtime/release-size';
 
 /**
  * The change-set review's handler logic, apart from its Lambda entry point (`review-change-sets.lambda.ts`) so that it
